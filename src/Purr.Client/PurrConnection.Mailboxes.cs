@@ -1,0 +1,70 @@
+using Google.Protobuf;
+using Purr.Crypto;
+using Purr.Protocol.V1;
+
+namespace Purr.Client;
+
+/// <summary>Mailbox operations. Every recipient request is signed by the mailbox's recipient key over this connection's nonce.</summary>
+public sealed partial class PurrConnection
+{
+    /// <param name="lifetimeSeconds">Null: the server default. 0: live only. Above the server maximum: lowered to it.</param>
+    public async Task<MailboxInfo> CreateMailboxAsync(
+        Ed25519KeyPair recipientKey, uint? lifetimeSeconds = null, CancellationToken cancellationToken = default)
+    {
+        var create = new CreateMailbox { RecipientKey = ByteString.CopyFrom(recipientKey.PublicKey) };
+        if (lifetimeSeconds is { } lifetime)
+        {
+            create.LifetimeSeconds = lifetime;
+        }
+
+        var response = await RequestAsync(new Request { CreateMailbox = create }, RecipientSigner(recipientKey), cancellationToken);
+        var created = response.MailboxCreated;
+        return new MailboxInfo(created.ReceiveId.ToByteArray(), created.SendId.ToByteArray(), created.LifetimeSeconds, created.Quota);
+    }
+
+    public Task SecureMailboxAsync(byte[] receiveId, Ed25519KeyPair recipientKey, byte[] senderPublicKey, CancellationToken cancellationToken = default) =>
+        RequestAsync(
+            new Request { SecureMailbox = new SecureMailbox { ReceiveId = ByteString.CopyFrom(receiveId), SenderKey = ByteString.CopyFrom(senderPublicKey) } },
+            RecipientSigner(recipientKey),
+            cancellationToken);
+
+    /// <summary>Sends ciphertext to a mailbox; sign with <paramref name="senderKey"/> when the mailbox is secured. Returns the message id.</summary>
+    public async Task<byte[]> SendAsync(
+        byte[] sendId, ReadOnlyMemory<byte> payload, Ed25519KeyPair? senderKey = null, CancellationToken cancellationToken = default)
+    {
+        var response = await RequestAsync(
+            new Request { SendMessage = new SendMessage { SendId = ByteString.CopyFrom(sendId), Payload = ByteString.CopyFrom(payload.Span) } },
+            senderKey is null ? null : SenderSigner(senderKey),
+            cancellationToken);
+        return response.MessageAccepted.MessageId.ToByteArray();
+    }
+
+    /// <summary>Subscribes; the head message then arrives on <see cref="Events"/>, and each next one after its ack.</summary>
+    public Task SubscribeAsync(byte[] receiveId, Ed25519KeyPair recipientKey, CancellationToken cancellationToken = default) =>
+        RequestAsync(new Request { Subscribe = new Subscribe { ReceiveId = ByteString.CopyFrom(receiveId) } }, RecipientSigner(recipientKey), cancellationToken);
+
+    public Task UnsubscribeAsync(byte[] receiveId, Ed25519KeyPair recipientKey, CancellationToken cancellationToken = default) =>
+        RequestAsync(new Request { Unsubscribe = new Unsubscribe { ReceiveId = ByteString.CopyFrom(receiveId) } }, RecipientSigner(recipientKey), cancellationToken);
+
+    public async Task<FetchedMessage?> FetchAsync(byte[] receiveId, Ed25519KeyPair recipientKey, CancellationToken cancellationToken = default)
+    {
+        var response = await RequestAsync(
+            new Request { Fetch = new Fetch { ReceiveId = ByteString.CopyFrom(receiveId) } }, RecipientSigner(recipientKey), cancellationToken);
+        var message = response.FetchResult.Message;
+        return message is null
+            ? null
+            : new FetchedMessage(message.MessageId.ToByteArray(), message.Payload.ToByteArray(), DateTimeOffset.FromUnixTimeSeconds(message.ReceivedAt));
+    }
+
+    public Task AckAsync(byte[] receiveId, byte[] messageId, Ed25519KeyPair recipientKey, CancellationToken cancellationToken = default) =>
+        RequestAsync(
+            new Request { Ack = new Ack { ReceiveId = ByteString.CopyFrom(receiveId), MessageId = ByteString.CopyFrom(messageId) } },
+            RecipientSigner(recipientKey),
+            cancellationToken);
+
+    public Task DeleteMailboxAsync(byte[] receiveId, Ed25519KeyPair recipientKey, CancellationToken cancellationToken = default) =>
+        RequestAsync(new Request { DeleteMailbox = new DeleteMailbox { ReceiveId = ByteString.CopyFrom(receiveId) } }, RecipientSigner(recipientKey), cancellationToken);
+
+    public Task PingAsync(CancellationToken cancellationToken = default) =>
+        RequestAsync(new Request { Ping = new Ping() }, null, cancellationToken);
+}

@@ -1,0 +1,79 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using Google.Protobuf;
+using Purr.Protocol.V1;
+
+namespace Purr.Client;
+
+public sealed partial class PurrConnection
+{
+    private async Task ReceiveLoopAsync()
+    {
+        Exception? failure = null;
+        try
+        {
+            while (await ReceiveFrameAsync(closing.Token) is { } frame)
+            {
+                if (frame.RequestId != 0 && pending.TryGetValue(frame.RequestId, out var completion))
+                {
+                    completion.TrySetResult(frame);
+                    continue;
+                }
+
+                var pushed = ToEvent(frame);
+                if (pushed is not null)
+                {
+                    await events.Writer.WriteAsync(pushed, closing.Token);
+                }
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or InvalidProtocolBufferException
+            or IOException or ObjectDisposedException or System.Threading.Channels.ChannelClosedException)
+        {
+            failure = e;
+        }
+        finally
+        {
+            events.Writer.TryComplete();
+            var closed = new PurrConnectionException("the connection to the Purr server closed", failure);
+            foreach (var waiting in pending.Values)
+            {
+                waiting.TrySetException(closed);
+            }
+        }
+    }
+
+    private static PurrEvent? ToEvent(ServerFrame frame) => frame.BodyCase switch
+    {
+        ServerFrame.BodyOneofCase.MessageEvent => new MessageReceived(
+            frame.MessageEvent.ReceiveId.ToByteArray(),
+            frame.MessageEvent.Message.MessageId.ToByteArray(),
+            frame.MessageEvent.Message.Payload.ToByteArray(),
+            DateTimeOffset.FromUnixTimeSeconds(frame.MessageEvent.Message.ReceivedAt),
+            frame.MessageEvent.Live),
+        ServerFrame.BodyOneofCase.SubscriptionEnded => new SubscriptionEnded(frame.SubscriptionEnded.ReceiveId.ToByteArray()),
+        ServerFrame.BodyOneofCase.Error => new ServerError(frame.Error.Code, frame.Error.Detail),
+        _ => null,
+    };
+
+    /// <summary>One whole binary message as a ServerFrame, or null when the server closed the connection.</summary>
+    private async Task<ServerFrame?> ReceiveFrameAsync(CancellationToken cancellationToken)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        while (true)
+        {
+            var memory = buffer.GetMemory(4096);
+            var result = await socket.ReceiveAsync(memory, cancellationToken);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return null;
+            }
+
+            buffer.Advance(result.Count);
+            if (result.EndOfMessage)
+            {
+                return ServerFrame.Parser.ParseFrom(buffer.WrittenSpan);
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+namespace Purr.Client;
+
+public sealed class PurrConnectionOptions
+{
+    /// <summary>Connect with wss:// instead of ws://. The server key is checked either way.</summary>
+    public bool UseTls { get; init; }
+
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a request waits for its response.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Pushed events held before the library stops reading (which in turn slows the server).</summary>
+    public int EventQueueCapacity { get; init; } = 1024;
+
+    /// <summary>The protocol version to ask for; only tests set another.</summary>
+    public uint ProtocolVersion { get; init; } = Protocol.ProtocolVersion.Current;
+}

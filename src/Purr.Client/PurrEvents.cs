@@ -1,0 +1,15 @@
+using Purr.Protocol.V1;
+
+namespace Purr.Client;
+
+/// <summary>Something the server pushed without being asked.</summary>
+public abstract record PurrEvent;
+
+/// <summary>A message from a subscribed mailbox. Ack it (unless <paramref name="Live"/>) to get the next one.</summary>
+public sealed record MessageReceived(byte[] ReceiveId, byte[] MessageId, byte[] Payload, DateTimeOffset ReceivedAt, bool Live) : PurrEvent;
+
+/// <summary>Another connection subscribed to this mailbox; this one no longer receives from it.</summary>
+public sealed record SubscriptionEnded(byte[] ReceiveId) : PurrEvent;
+
+/// <summary>An error not tied to a request (a malformed frame, a handshake timeout, the server shutting down).</summary>
+public sealed record ServerError(ErrorCode Code, string Detail) : PurrEvent;

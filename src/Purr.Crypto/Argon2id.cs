@@ -1,0 +1,49 @@
+using System.Runtime.InteropServices;
+using Purr.Crypto.Interop;
+
+namespace Purr.Crypto;
+
+/// <summary>Argon2id v1.3 password hashing (libsodium crypto_pwhash with ALG_ARGON2ID13).</summary>
+public static class Argon2id
+{
+    public const int SaltBytes = 16;
+    public const int MinOutputBytes = 16;
+    public const ulong MinOpsLimit = 1;
+    public const ulong MaxOpsLimit = uint.MaxValue;
+    public const ulong MinMemLimitBytes = 8192;
+
+    /// <summary>libsodium's "moderate" profile: 3 passes over 256 MiB. Used for local profiles.</summary>
+    public static readonly Argon2Cost Moderate = new(3, 256UL * 1024 * 1024);
+
+    /// <summary>libsodium's "interactive" profile: 2 passes over 64 MiB. For servers checking many passwords.</summary>
+    public static readonly Argon2Cost Interactive = new(2, 64UL * 1024 * 1024);
+
+    private const int AlgArgon2id13 = 2;
+
+    public static void DeriveKey(ReadOnlySpan<byte> password, ReadOnlySpan<byte> salt, Argon2Cost cost, Span<byte> output)
+    {
+        Lengths.Require(salt, SaltBytes, nameof(salt));
+        if (output.Length < MinOutputBytes)
+        {
+            throw new ArgumentException($"output must be at least {MinOutputBytes} bytes", nameof(output));
+        }
+
+        if (cost.OpsLimit < MinOpsLimit || cost.OpsLimit > MaxOpsLimit || cost.MemLimitBytes < MinMemLimitBytes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(cost), "Argon2id cost is outside libsodium's limits");
+        }
+
+        Sodium.EnsureAvailable();
+        var result = LibSodium.crypto_pwhash(
+            ref MemoryMarshal.GetReference(output), (ulong)output.Length,
+            ref MemoryMarshal.GetReference(password), (ulong)password.Length,
+            ref MemoryMarshal.GetReference(salt), cost.OpsLimit, (nuint)cost.MemLimitBytes, AlgArgon2id13);
+        if (result != 0)
+        {
+            throw new InsufficientMemoryException("Argon2id could not allocate its memory");
+        }
+    }
+}
+
+/// <summary>Argon2id cost: passes over memory, and memory in bytes.</summary>
+public readonly record struct Argon2Cost(ulong OpsLimit, ulong MemLimitBytes);

@@ -1,0 +1,46 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace Purr.Crypto.Interop;
+
+/// <summary>
+/// Debian ships only the versioned name (libsodium.so.23) unless libsodium-dev is installed,
+/// so the plain name the imports use is resolved here, versioned first.
+/// </summary>
+internal static class LibSodiumResolver
+{
+    private static readonly string[] Candidates =
+    [
+        "libsodium.so.23", "libsodium.so.26", "libsodium.so", "libsodium.dylib", "libsodium", "sodium",
+    ];
+
+    private static int registered;
+
+    internal static void Register()
+    {
+        if (Interlocked.Exchange(ref registered, 1) == 1)
+        {
+            return;
+        }
+
+        NativeLibrary.SetDllImportResolver(typeof(LibSodiumResolver).Assembly, Resolve);
+    }
+
+    private static nint Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
+    {
+        if (libraryName != LibSodium.Name)
+        {
+            return 0;
+        }
+
+        foreach (var candidate in Candidates)
+        {
+            if (NativeLibrary.TryLoad(candidate, assembly, searchPath, out var handle))
+            {
+                return handle;
+            }
+        }
+
+        return 0;
+    }
+}

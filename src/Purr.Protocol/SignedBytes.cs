@@ -1,0 +1,43 @@
+using System.Text;
+
+namespace Purr.Protocol;
+
+/// <summary>
+/// The exact bytes behind every signature in protocol v1: an ASCII context string, a 0x00 byte,
+/// then the fields named in PROTOCOL.md ("Signatures"). Distinct contexts keep a signature made
+/// for one purpose from being accepted for another.
+/// </summary>
+public static class SignedBytes
+{
+    public const int NonceBytes = 32;
+
+    public static readonly byte[] ServerHelloContext = Encoding.ASCII.GetBytes("purr/v1 server hello");
+    public static readonly byte[] ServerX25519Context = Encoding.ASCII.GetBytes("purr/v1 server x25519");
+    public static readonly byte[] RecipientRequestContext = Encoding.ASCII.GetBytes("purr/v1 recipient request");
+    public static readonly byte[] SenderRequestContext = Encoding.ASCII.GetBytes("purr/v1 sender request");
+
+    /// <summary>Signed by the server identity key: proves the key's holder answers on this connection.</summary>
+    public static byte[] ServerHello(ReadOnlySpan<byte> sessionNonce, ReadOnlySpan<byte> clientNonce) =>
+        Concat(ServerHelloContext, sessionNonce, clientNonce);
+
+    /// <summary>Signed by the server identity key: binds the server's X25519 key to it.</summary>
+    public static byte[] ServerX25519(ReadOnlySpan<byte> x25519PublicKey) => Concat(ServerX25519Context, x25519PublicKey, []);
+
+    /// <summary>Signed by a mailbox's recipient key; <paramref name="request"/> is ClientFrame.request as sent.</summary>
+    public static byte[] RecipientRequest(ReadOnlySpan<byte> sessionNonce, ReadOnlySpan<byte> request) =>
+        Concat(RecipientRequestContext, sessionNonce, request);
+
+    /// <summary>Signed by a secured mailbox's sender key; <paramref name="request"/> is ClientFrame.request as sent.</summary>
+    public static byte[] SenderRequest(ReadOnlySpan<byte> sessionNonce, ReadOnlySpan<byte> request) =>
+        Concat(SenderRequestContext, sessionNonce, request);
+
+    private static byte[] Concat(byte[] context, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
+    {
+        var bytes = new byte[context.Length + 1 + first.Length + second.Length];
+        context.CopyTo(bytes, 0);
+        bytes[context.Length] = 0;
+        first.CopyTo(bytes.AsSpan(context.Length + 1));
+        second.CopyTo(bytes.AsSpan(context.Length + 1 + first.Length));
+        return bytes;
+    }
+}

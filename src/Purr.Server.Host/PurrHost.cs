@@ -1,0 +1,53 @@
+using Purr.Core.Mailboxes;
+using Purr.Crypto;
+using Purr.Protocol;
+using Purr.Server.Identity;
+
+namespace Purr.Server.Host;
+
+/// <summary>
+/// Builds the purrd web application: configuration (appsettings.json, PURR_ environment variables,
+/// command-line flags, in that order), the store, the server identity and the endpoints.
+/// Tests build the same application with their own arguments.
+/// </summary>
+public static class PurrHost
+{
+    public static async Task<WebApplication> BuildAsync(string[] args, Action<WebApplicationBuilder>? customize = null)
+    {
+        Sodium.EnsureAvailable();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.AddEnvironmentVariables("PURR_");
+        builder.Configuration.AddCommandLine(args);
+
+        var unsafeLogging = builder.Configuration.GetValue<bool>("Debug:UnsafeLogging");
+        PrivacyLogFilter.Apply(builder.Logging, unsafeLogging);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+
+        var dataDirectory = Path.GetFullPath(builder.Configuration["Data"] ?? "./data", Environment.CurrentDirectory);
+        var store = await StorageSelection.OpenAsync(builder.Configuration, dataDirectory);
+        builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(ServerIdentityFile.LoadOrCreate(dataDirectory));
+        builder.Services.AddPurrServer(builder.Configuration);
+        customize?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseWebSockets();
+        app.MapPurr();
+        return app;
+    }
+
+    /// <summary>The server's address for the first HTTP URL it listens on.</summary>
+    public static PurrAddress Address(WebApplication app)
+    {
+        var identity = app.Services.GetRequiredService<ServerIdentity>();
+        var url = new Uri(app.Urls.First(u => u.StartsWith("http", StringComparison.Ordinal)));
+        return new PurrAddress(identity.IdentityKey, url.Host, url.Port);
+    }
+
+    internal static string StorageName(IServiceProvider services) =>
+        services.GetRequiredService<IMailboxStore>().GetType().Name.Replace("MailboxStore", "", StringComparison.Ordinal).ToLowerInvariant();
+}

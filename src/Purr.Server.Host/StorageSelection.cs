@@ -1,0 +1,30 @@
+using Purr.Core.Mailboxes;
+using Purr.Storage.Memory;
+using Purr.Storage.Sqlite;
+
+namespace Purr.Server.Host;
+
+/// <summary>The one place a storage backend is picked ("Storage": sqlite | memory).</summary>
+internal static class StorageSelection
+{
+    public static async Task<IMailboxStore> OpenAsync(IConfiguration configuration, string dataDirectory)
+    {
+        var kind = configuration["Storage"] ?? "sqlite";
+        switch (kind.ToLowerInvariant())
+        {
+            case "memory":
+                return new MemoryMailboxStore();
+            case "sqlite":
+                return await SqliteMailboxStore.OpenAsync(new SqliteStoreOptions
+                {
+                    Path = Path.Combine(dataDirectory, "purr.db"),
+                    Synchronous = configuration["Sqlite:Synchronous"] ?? "NORMAL",
+                });
+            default:
+                throw new ConfigurationException($"Storage must be sqlite or memory, not '{kind}'");
+        }
+    }
+}
+
+/// <summary>A configuration value the server cannot start with; its message is shown to the operator as is.</summary>
+public sealed class ConfigurationException(string message) : Exception(message);

@@ -1,0 +1,38 @@
+using Purr.Core.Ids;
+using Purr.Core.Mailboxes;
+using Purr.Protocol.V1;
+using Purr.Server.Routing;
+
+namespace Purr.Server.Mailboxes.Handlers;
+
+/// <summary>Deletes the head message once the recipient has it; the next one is then pushed to the subscriber.</summary>
+internal sealed class AckHandler(
+    IMailboxStore store, MailboxAuthenticator authenticator, MailboxDelivery delivery, TimeProvider time) : IRequestHandler
+{
+    public Request.OpOneofCase Operation => Request.OpOneofCase.Ack;
+
+    public async ValueTask<ServerFrame> HandleAsync(RequestContext context, CancellationToken cancellationToken)
+    {
+        var request = context.Request.Ack;
+        var mailbox = await authenticator.AuthenticateRecipientAsync(request.ReceiveId, context, cancellationToken);
+        if (mailbox is null)
+        {
+            return Responses.Auth();
+        }
+
+        if (!OpaqueId.TryFromBytes(request.MessageId.Span, out var messageId))
+        {
+            return Responses.InvalidArgument($"message_id must be {OpaqueId.Length} bytes");
+        }
+
+        // Only the head may be acknowledged: delivery is in order, one message at a time.
+        var head = await store.PeekAsync(mailbox.ReceiveId, time.GetUtcNow(), cancellationToken);
+        if (head is null || head.Id != messageId || !await store.DeleteMessageAsync(mailbox.ReceiveId, messageId, cancellationToken))
+        {
+            return Responses.Error(ErrorCode.NoMessage, "that message is not at the head of the mailbox");
+        }
+
+        context.AfterResponse(() => delivery.DeliverHeadAsync(mailbox.ReceiveId, CancellationToken.None));
+        return Responses.Ok();
+    }
+}

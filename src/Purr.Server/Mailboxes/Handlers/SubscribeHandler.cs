@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Options;
+using Purr.Protocol.V1;
+using Purr.Server.Routing;
+
+namespace Purr.Server.Mailboxes.Handlers;
+
+/// <summary>Subscribes this connection to a mailbox; the head message follows the Ok.</summary>
+internal sealed class SubscribeHandler(
+    MailboxAuthenticator authenticator, MailboxDelivery delivery, IOptions<ConnectionLimitsOptions> limits) : IRequestHandler
+{
+    public Request.OpOneofCase Operation => Request.OpOneofCase.Subscribe;
+
+    public async ValueTask<ServerFrame> HandleAsync(RequestContext context, CancellationToken cancellationToken)
+    {
+        var mailbox = await authenticator.AuthenticateRecipientAsync(context.Request.Subscribe.ReceiveId, context, cancellationToken);
+        if (mailbox is null)
+        {
+            return Responses.Auth();
+        }
+
+        if (delivery.Subscribe(mailbox.ReceiveId, context.Session, limits.Value.MaxSubscriptionsPerConnection) == SubscribeOutcome.TooMany)
+        {
+            return Responses.Error(ErrorCode.TooManySubscriptions, "this connection holds the maximum number of subscriptions");
+        }
+
+        context.AfterResponse(() => delivery.DeliverHeadAsync(mailbox.ReceiveId, CancellationToken.None));
+        return Responses.Ok();
+    }
+}

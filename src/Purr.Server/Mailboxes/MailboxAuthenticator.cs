@@ -1,0 +1,47 @@
+using Google.Protobuf;
+using Purr.Core.Ids;
+using Purr.Core.Mailboxes;
+using Purr.Crypto;
+using Purr.Protocol;
+using Purr.Server.Routing;
+
+namespace Purr.Server.Mailboxes;
+
+/// <summary>
+/// Checks recipient and sender signatures. An unknown mailbox is checked against a throwaway key,
+/// so "no such mailbox" and "bad signature" cost the same signature verification and give the same answer.
+/// </summary>
+public sealed class MailboxAuthenticator(IMailboxStore store)
+{
+    private static readonly byte[] StandInKey = CreateStandInKey();
+
+    /// <summary>The mailbox, if it exists and the request is signed by its recipient key; else null.</summary>
+    public async ValueTask<MailboxRecord?> AuthenticateRecipientAsync(
+        ByteString receiveId, RequestContext context, CancellationToken cancellationToken)
+    {
+        var mailbox = OpaqueId.TryFromBytes(receiveId.Span, out var id)
+            ? await store.FindByReceiveIdAsync(id, cancellationToken)
+            : null;
+        var signed = SignedBytes.RecipientRequest(context.Session.SessionNonce.Span, context.RequestBytes.Span);
+        var valid = Ed25519.Verify(mailbox?.RecipientKey ?? StandInKey, signed, context.Signature.Span);
+        return valid ? mailbox : null;
+    }
+
+    /// <summary>True when the mailbox is not secured, or the request is signed by its sender key.</summary>
+    public static bool AuthenticateSender(MailboxRecord mailbox, RequestContext context)
+    {
+        if (mailbox.SenderKey is null)
+        {
+            return true;
+        }
+
+        var signed = SignedBytes.SenderRequest(context.Session.SessionNonce.Span, context.RequestBytes.Span);
+        return Ed25519.Verify(mailbox.SenderKey, signed, context.Signature.Span);
+    }
+
+    private static byte[] CreateStandInKey()
+    {
+        using var pair = Ed25519KeyPair.Generate();
+        return pair.PublicKey;
+    }
+}

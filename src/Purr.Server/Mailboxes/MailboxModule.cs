@@ -1,0 +1,31 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Purr.Server.Mailboxes.Handlers;
+using Purr.Server.Modules;
+using Purr.Server.Routing;
+using Purr.Server.Sessions;
+
+namespace Purr.Server.Mailboxes;
+
+/// <summary>Mailboxes: create, secure, send, subscribe, fetch, ack, delete, and the expiry sweeper.</summary>
+public sealed class MailboxModule : IPurrModule
+{
+    public string Name => "mailboxes";
+
+    public void Register(IServiceCollection services)
+    {
+        services.AddOptions<MailboxOptions>().BindConfiguration(MailboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<MailboxAuthenticator>();
+        services.TryAddSingleton<MailboxDelivery>();
+        services.AddSingleton<ISessionObserver>(sp => sp.GetRequiredService<MailboxDelivery>());
+        services.AddSingleton<IRequestHandler, CreateMailboxHandler>();
+        services.AddSingleton<IRequestHandler, SecureMailboxHandler>();
+        services.AddSingleton<IRequestHandler, SendMessageHandler>();
+        services.AddSingleton<IRequestHandler, SubscribeHandler>();
+        services.AddSingleton<IRequestHandler, UnsubscribeHandler>();
+        services.AddSingleton<IRequestHandler, FetchHandler>();
+        services.AddSingleton<IRequestHandler, AckHandler>();
+        services.AddSingleton<IRequestHandler, DeleteMailboxHandler>();
+        services.AddHostedService<ExpirySweeper>();
+    }
+}

@@ -1,0 +1,18 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Purr.Server.Transport;
+
+namespace Purr.Server;
+
+public static class PurrEndpointRouteBuilderExtensions
+{
+    /// <summary>Maps the WebSocket endpoint, /.well-known/purr and /healthz. Call after UseWebSockets.</summary>
+    public static IEndpointRouteBuilder MapPurr(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.Map(WebSocketEndpoint.Path, WebSocketEndpoint.HandleAsync);
+        endpoints.MapGet(WellKnownEndpoint.Path, WellKnownEndpoint.Handle);
+        endpoints.MapGet("/healthz", () => Results.Text("ok\n"));
+        return endpoints;
+    }
+}

@@ -1,0 +1,58 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Purr.Server;
+
+/// <summary>
+/// Connection and transport limits, bound from the "Limits" configuration section. Every default
+/// is documented in README.md and PROTOCOL.md; the server refuses to start on invalid values.
+/// </summary>
+public sealed class ConnectionLimitsOptions
+{
+    public const string Section = "Limits";
+
+    /// <summary>Largest WebSocket message the server reads; larger ones close the connection (FRAME_TOO_LARGE).</summary>
+    [Range(4096, 16 * 1024 * 1024)]
+    public int MaxFrameBytes { get; set; } = 128 * 1024;
+
+    /// <summary>Open client connections across the whole server; more get HTTP 503.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxConnections { get; set; } = 20_000;
+
+    /// <summary>Open connections from one IP address; more get HTTP 429.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxConnectionsPerIp { get; set; } = 64;
+
+    /// <summary>Time from the WebSocket upgrade to a completed hello; then HANDSHAKE_TIMEOUT.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the server sends a WebSocket ping.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A connection that has not answered a ping for this long is closed.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>Frames waiting to be written to one connection; beyond it the server stops reading from it.</summary>
+    [Range(4, 65_536)]
+    public int OutboundQueueFrames { get; set; } = 64;
+
+    /// <summary>A frame that cannot be written within this time closes the connection (a client that stopped reading).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Sustained requests per second per connection (a burst of twice this is allowed); more get RATE_LIMITED.</summary>
+    [Range(1, 1_000_000)]
+    public int RequestsPerSecond { get; set; } = 500;
+
+    /// <summary>Mailbox subscriptions one connection may hold.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxSubscriptionsPerConnection { get; set; } = 4096;
+
+    /// <summary>
+    /// Browser origins allowed to open a WebSocket, besides the server's own origin. Requests with no
+    /// Origin header (non-browser clients) are allowed; any other origin gets HTTP 403.
+    /// </summary>
+    public string[] AllowedOrigins { get; set; } = [];
+}

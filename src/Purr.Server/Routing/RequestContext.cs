@@ -1,0 +1,36 @@
+using Google.Protobuf;
+using Purr.Protocol.V1;
+using Purr.Server.Sessions;
+
+namespace Purr.Server.Routing;
+
+/// <summary>One request as received: the parsed request, the exact bytes that were signed, and the session.</summary>
+public sealed class RequestContext(Request request, ByteString requestBytes, ByteString signature, IClientSession session)
+{
+    private List<Func<ValueTask>>? afterResponse;
+
+    public Request Request { get; } = request;
+
+    /// <summary>ClientFrame.request exactly as received: the signed bytes.</summary>
+    public ByteString RequestBytes { get; } = requestBytes;
+
+    public ByteString Signature { get; } = signature;
+
+    public IClientSession Session { get; } = session;
+
+    /// <summary>Runs <paramref name="action"/> once the response is queued, so pushes it causes follow the response.</summary>
+    public void AfterResponse(Func<ValueTask> action) => (afterResponse ??= []).Add(action);
+
+    internal async ValueTask RunAfterResponseAsync()
+    {
+        if (afterResponse is null)
+        {
+            return;
+        }
+
+        foreach (var action in afterResponse)
+        {
+            await action();
+        }
+    }
+}

@@ -1,0 +1,16 @@
+using Purr.Protocol.V1;
+
+namespace Purr.Server.Routing;
+
+/// <summary>Builders for the response bodies handlers return. Error details never carry user data.</summary>
+public static class Responses
+{
+    public static ServerFrame Error(ErrorCode code, string detail) => new() { Error = new Error { Code = code, Detail = detail } };
+
+    public static ServerFrame Ok() => new() { Ok = new Ok() };
+
+    /// <summary>One answer for "no such mailbox" and "wrong signature", so neither can be probed.</summary>
+    public static ServerFrame Auth() => Error(ErrorCode.Auth, "unknown mailbox or bad signature");
+
+    public static ServerFrame InvalidArgument(string detail) => Error(ErrorCode.InvalidArgument, detail);
+}

@@ -1,0 +1,23 @@
+using Purr.Core.Ids;
+using Purr.Protocol.V1;
+
+namespace Purr.Server.Sessions;
+
+/// <summary>What request handlers and modules may do with a client connection.</summary>
+public interface IClientSession
+{
+    /// <summary>32 random bytes sent in ServerHello; every signed request on this connection covers them.</summary>
+    ReadOnlyMemory<byte> SessionNonce { get; }
+
+    /// <summary>Mailboxes this connection is subscribed to (receive ids). Touched only by the delivery hub.</summary>
+    ISet<OpaqueId> Subscriptions { get; }
+
+    /// <summary>
+    /// Queues a server-pushed event without waiting. False when the connection's queue is full or it is closing;
+    /// the caller decides whether to drop the event or to <see cref="Abort"/>.
+    /// </summary>
+    bool TryPush(ServerFrame frame);
+
+    /// <summary>Closes the connection without a close handshake (used for clients that stopped reading).</summary>
+    void Abort();
+}

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Options;
+using Purr.Server.Mailboxes;
+
+namespace Purr.Server.Transport;
+
+/// <summary>A frame must be able to carry the largest message plus its envelope.</summary>
+internal sealed class FrameLimitValidator(IOptions<MailboxOptions> mailboxes) : IValidateOptions<ConnectionLimitsOptions>
+{
+    internal const int EnvelopeBytes = 1024;
+
+    public ValidateOptionsResult Validate(string? name, ConnectionLimitsOptions options) =>
+        options.MaxFrameBytes < mailboxes.Value.MaxMessageBytes + EnvelopeBytes
+            ? ValidateOptionsResult.Fail(
+                $"Limits:MaxFrameBytes must be at least Mailboxes:MaxMessageBytes + {EnvelopeBytes}")
+            : ValidateOptionsResult.Success;
+}

@@ -1,0 +1,87 @@
+using System.Net.WebSockets;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Purr.Protocol.V1;
+using Purr.Server.Identity;
+using Purr.Server.Logging;
+using Purr.Server.Routing;
+using Purr.Server.Sessions;
+
+namespace Purr.Server.Transport;
+
+/// <summary>
+/// The client WebSocket endpoint (/v1/ws). Checks the origin and the connection limits before the
+/// upgrade, so refused clients cost no WebSocket state, then hands the socket to a ClientConnection.
+/// </summary>
+internal static class WebSocketEndpoint
+{
+    public const string Path = "/v1/ws";
+
+    public static async Task HandleAsync(HttpContext context)
+    {
+        var services = context.RequestServices;
+        var limits = services.GetRequiredService<IOptions<ConnectionLimitsOptions>>().Value;
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Purr.Server.Transport");
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status426UpgradeRequired;
+            await context.Response.WriteAsync("This endpoint speaks the Purr protocol over WebSocket; see PROTOCOL.md.\n");
+            return;
+        }
+
+        if (!OriginPolicy.IsAllowed(context.Request, limits.AllowedOrigins))
+        {
+            ServerLog.ConnectionRefused(logger, "origin not allowed");
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await context.Response.WriteAsync("origin not allowed\n");
+            return;
+        }
+
+        var admission = services.GetRequiredService<ConnectionAdmission>();
+        var address = context.Connection.RemoteIpAddress;
+        switch (admission.TryAdmit(address))
+        {
+            case Admission.ServerFull:
+                ServerLog.ConnectionRefused(logger, "server connection limit");
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                await context.Response.WriteAsync("too many connections to this server\n");
+                return;
+            case Admission.TooManyFromAddress:
+                ServerLog.ConnectionRefused(logger, "per-address connection limit");
+                context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                await context.Response.WriteAsync("too many connections from your address\n");
+                return;
+        }
+
+        try
+        {
+            using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+            {
+                KeepAliveInterval = limits.PingInterval,
+                KeepAliveTimeout = limits.IdleTimeout,
+            });
+            ServerLog.ConnectionOpened(logger, admission.Open);
+            using var connection = new ClientConnection(
+                socket,
+                services.GetRequiredService<RequestDispatcher>(),
+                services.GetRequiredService<ServerIdentity>(),
+                limits,
+                services.GetRequiredService<Limits>(),
+                services.GetServices<ISessionObserver>(),
+                services.GetRequiredService<TimeProvider>(),
+                logger);
+            await connection.RunAsync(services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        }
+        catch (WebSocketException)
+        {
+            // The upgrade failed; nothing was set up.
+        }
+        finally
+        {
+            admission.Release(address);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Purr.Protocol;
+using Purr.Protocol.V1;
+using Purr.Server.Identity;
+using Purr.Server.Modules;
+
+namespace Purr.Server.Transport;
+
+/// <summary>GET /.well-known/purr: what a client needs to know before it connects. Public data only.</summary>
+internal static class WellKnownEndpoint
+{
+    public const string Path = "/.well-known/purr";
+
+    public static IResult Handle(HttpContext context)
+    {
+        var services = context.RequestServices;
+        var identity = services.GetRequiredService<ServerIdentity>();
+        var limits = services.GetRequiredService<Limits>();
+        var host = context.Request.Host;
+        var port = host.Port ?? (context.Request.IsHttps ? 443 : 80);
+        var address = new PurrAddress(identity.IdentityKey, host.Host, port);
+        return Results.Json(new
+        {
+            address = address.ToString(),
+            identityKey = Base64Url.Encode(identity.IdentityKey),
+            x25519Key = Base64Url.Encode(identity.X25519Key),
+            x25519Signature = Base64Url.Encode(identity.X25519Signature),
+            protocolVersion = ProtocolVersion.Current,
+            minProtocolVersion = ProtocolVersion.Min,
+            maxProtocolVersion = ProtocolVersion.Max,
+            webSocketPath = WebSocketEndpoint.Path,
+            modules = services.GetRequiredService<EnabledModules>().Names,
+            limits = new
+            {
+                maxFrameBytes = limits.MaxFrameBytes,
+                maxMessageBytes = limits.MaxMessageBytes,
+                defaultLifetimeSeconds = limits.DefaultLifetimeSeconds,
+                maxLifetimeSeconds = limits.MaxLifetimeSeconds,
+                mailboxQuota = limits.MailboxQuota,
+                maxSubscriptions = limits.MaxSubscriptions,
+                requestsPerSecond = limits.RequestsPerSecond,
+            },
+        });
+    }
+}

@@ -1,0 +1,256 @@
+using Microsoft.Data.Sqlite;
+using Purr.Core.Ids;
+using Purr.Core.Mailboxes;
+
+namespace Purr.Storage.Sqlite;
+
+/// <summary>
+/// Mailboxes in one SQLite file in WAL mode. SQLite admits one writer at a time, so one connection
+/// behind one gate serves every operation; each operation is a single statement or transaction.
+/// secure_delete overwrites deleted ciphertext instead of leaving it in free pages.
+/// </summary>
+public sealed class SqliteMailboxStore : IMailboxStore
+{
+    private readonly SqliteConnection connection;
+    private readonly SemaphoreSlim gate = new(1, 1);
+
+    private SqliteMailboxStore(SqliteConnection connection) => this.connection = connection;
+
+    public static async Task<SqliteMailboxStore> OpenAsync(SqliteStoreOptions options, CancellationToken cancellationToken = default)
+    {
+        if (options.Synchronous is not ("NORMAL" or "FULL"))
+        {
+            throw new ArgumentException("Synchronous must be NORMAL or FULL", nameof(options));
+        }
+
+        var directory = Path.GetDirectoryName(Path.GetFullPath(options.Path));
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = options.Path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        };
+        var connection = new SqliteConnection(builder.ToString());
+        await connection.OpenAsync(cancellationToken);
+        await using (var pragmas = connection.CreateCommand())
+        {
+            pragmas.CommandText =
+                $"PRAGMA journal_mode = WAL; PRAGMA synchronous = {options.Synchronous}; PRAGMA secure_delete = ON; PRAGMA busy_timeout = 5000;";
+            await pragmas.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using (var schema = connection.CreateCommand())
+        {
+            schema.CommandText = SqliteSchema.Create;
+            await schema.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return new SqliteMailboxStore(connection);
+    }
+
+    public ValueTask<bool> CreateMailboxAsync(MailboxRecord mailbox, CancellationToken cancellationToken = default) =>
+        Locked(async () =>
+        {
+            await using var command = connection.CreateCommand();
+            // An id must not collide with either id of any mailbox.
+            command.CommandText = """
+                INSERT INTO mailboxes (receive_id, send_id, recipient_key, sender_key, lifetime_seconds, quota)
+                SELECT $receive, $send, $recipient, $sender, $lifetime, $quota
+                WHERE NOT EXISTS (SELECT 1 FROM mailboxes WHERE receive_id IN ($receive, $send) OR send_id IN ($receive, $send))
+                """;
+            command.Parameters.AddWithValue("$receive", mailbox.ReceiveId.ToBytes());
+            command.Parameters.AddWithValue("$send", mailbox.SendId.ToBytes());
+            command.Parameters.AddWithValue("$recipient", mailbox.RecipientKey);
+            command.Parameters.AddWithValue("$sender", (object?)mailbox.SenderKey ?? DBNull.Value);
+            command.Parameters.AddWithValue("$lifetime", (long)mailbox.LifetimeSeconds);
+            command.Parameters.AddWithValue("$quota", mailbox.Quota);
+            return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        }, cancellationToken);
+
+    public ValueTask<MailboxRecord?> FindByReceiveIdAsync(OpaqueId receiveId, CancellationToken cancellationToken = default) =>
+        FindAsync("receive_id", receiveId, cancellationToken);
+
+    public ValueTask<MailboxRecord?> FindBySendIdAsync(OpaqueId sendId, CancellationToken cancellationToken = default) =>
+        FindAsync("send_id", sendId, cancellationToken);
+
+    public ValueTask<SecureResult> SecureMailboxAsync(OpaqueId receiveId, byte[] senderKey, CancellationToken cancellationToken = default) =>
+        Locked(async () =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                UPDATE mailboxes SET sender_key = $sender
+                WHERE receive_id = $receive AND (sender_key IS NULL OR sender_key = $sender)
+                """;
+            command.Parameters.AddWithValue("$receive", receiveId.ToBytes());
+            command.Parameters.AddWithValue("$sender", senderKey);
+            if (await command.ExecuteNonQueryAsync(cancellationToken) == 1)
+            {
+                return SecureResult.Secured;
+            }
+
+            return await ExistsAsync(receiveId, cancellationToken) ? SecureResult.AlreadySecured : SecureResult.NotFound;
+        }, cancellationToken);
+
+    public ValueTask<bool> DeleteMailboxAsync(OpaqueId receiveId, CancellationToken cancellationToken = default) =>
+        Locked(async () =>
+        {
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "DELETE FROM messages WHERE receive_id = $receive; DELETE FROM mailboxes WHERE receive_id = $receive;";
+            command.Parameters.AddWithValue("$receive", receiveId.ToBytes());
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            await using var changes = connection.CreateCommand();
+            changes.Transaction = transaction;
+            changes.CommandText = "SELECT changes()";
+            var deleted = Convert.ToInt64(await changes.ExecuteScalarAsync(cancellationToken)) == 1;
+            await transaction.CommitAsync(cancellationToken);
+            return deleted;
+        }, cancellationToken);
+
+    public ValueTask<EnqueueResult> EnqueueAsync(
+        OpaqueId receiveId, StoredMessage message, int quota, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        Locked(async () =>
+        {
+            if (!await ExistsAsync(receiveId, cancellationToken))
+            {
+                return EnqueueResult.NotFound;
+            }
+
+            // The gate serialises writers, so the count and the insert cannot interleave with another enqueue.
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                INSERT INTO messages (receive_id, message_id, payload, received_at, expires_at)
+                SELECT $receive, $id, $payload, $received, $expires
+                WHERE (SELECT COUNT(*) FROM messages WHERE receive_id = $receive AND expires_at > $now) < $quota
+                """;
+            command.Parameters.AddWithValue("$receive", receiveId.ToBytes());
+            command.Parameters.AddWithValue("$id", message.Id.ToBytes());
+            command.Parameters.AddWithValue("$payload", message.Payload);
+            command.Parameters.AddWithValue("$received", message.ReceivedAt.ToUnixTimeSeconds());
+            command.Parameters.AddWithValue("$expires", message.ExpiresAt.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$quota", quota);
+            return await command.ExecuteNonQueryAsync(cancellationToken) == 1 ? EnqueueResult.Stored : EnqueueResult.QuotaExceeded;
+        }, cancellationToken);
+
+    public ValueTask<StoredMessage?> PeekAsync(OpaqueId receiveId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        Locked(async () =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT message_id, payload, received_at, expires_at FROM messages
+                WHERE receive_id = $receive AND expires_at > $now ORDER BY seq LIMIT 1
+                """;
+            command.Parameters.AddWithValue("$receive", receiveId.ToBytes());
+            command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return null;
+            }
+
+            return new StoredMessage(
+                OpaqueId.FromBytes((byte[])reader[0]),
+                (byte[])reader[1],
+                DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(2)),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)));
+        }, cancellationToken);
+
+    public ValueTask<bool> DeleteMessageAsync(OpaqueId receiveId, OpaqueId messageId, CancellationToken cancellationToken = default) =>
+        Locked(async () =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM messages WHERE receive_id = $receive AND message_id = $id";
+            command.Parameters.AddWithValue("$receive", receiveId.ToBytes());
+            command.Parameters.AddWithValue("$id", messageId.ToBytes());
+            return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+        }, cancellationToken);
+
+    public ValueTask<int> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        Locked(async () =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "DELETE FROM messages WHERE expires_at <= $now";
+            command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
+    public ValueTask<int> CountMessagesAsync(OpaqueId receiveId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        Locked(async () =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM messages WHERE receive_id = $receive AND expires_at > $now";
+            command.Parameters.AddWithValue("$receive", receiveId.ToBytes());
+            command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+            return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken));
+        }, cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await gate.WaitAsync();
+        try
+        {
+            // A checkpoint folds the WAL back into the main file, so a clean stop leaves one file.
+            await using (var checkpoint = connection.CreateCommand())
+            {
+                checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+                await checkpoint.ExecuteNonQueryAsync();
+            }
+
+            await connection.DisposeAsync();
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private ValueTask<MailboxRecord?> FindAsync(string column, OpaqueId id, CancellationToken cancellationToken) =>
+        Locked(async () =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText =
+                $"SELECT receive_id, send_id, recipient_key, sender_key, lifetime_seconds, quota FROM mailboxes WHERE {column} = $id";
+            command.Parameters.AddWithValue("$id", id.ToBytes());
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return null;
+            }
+
+            return new MailboxRecord(
+                OpaqueId.FromBytes((byte[])reader[0]),
+                OpaqueId.FromBytes((byte[])reader[1]),
+                (byte[])reader[2],
+                reader.IsDBNull(3) ? null : (byte[])reader[3],
+                (uint)reader.GetInt64(4),
+                reader.GetInt32(5));
+        }, cancellationToken);
+
+    private async Task<bool> ExistsAsync(OpaqueId receiveId, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT 1 FROM mailboxes WHERE receive_id = $receive";
+        command.Parameters.AddWithValue("$receive", receiveId.ToBytes());
+        return await command.ExecuteScalarAsync(cancellationToken) is not null;
+    }
+
+    private async ValueTask<T> Locked<T>(Func<Task<T>> operation, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await operation();
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+}

@@ -1,0 +1,30 @@
+namespace Purr.Storage.Sqlite;
+
+/// <summary>The schema, created on first open. `user_version` records it for later migrations.</summary>
+internal static class SqliteSchema
+{
+    internal const int Version = 1;
+
+    // No creation times, no sender information: only what delivery needs.
+    internal const string Create = """
+        CREATE TABLE IF NOT EXISTS mailboxes (
+            receive_id       BLOB PRIMARY KEY,
+            send_id          BLOB NOT NULL UNIQUE,
+            recipient_key    BLOB NOT NULL,
+            sender_key       BLOB,
+            lifetime_seconds INTEGER NOT NULL,
+            quota            INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS messages (
+            seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+            receive_id  BLOB NOT NULL,
+            message_id  BLOB NOT NULL,
+            payload     BLOB NOT NULL,
+            received_at INTEGER NOT NULL,
+            expires_at  INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS messages_by_mailbox ON messages (receive_id, seq);
+        CREATE INDEX IF NOT EXISTS messages_by_expiry ON messages (expires_at);
+        PRAGMA user_version = 1;
+        """;
+}
