@@ -13,6 +13,7 @@ public sealed class SqliteMailboxStore : IMailboxStore
 {
     private readonly SqliteConnection connection;
     private readonly SemaphoreSlim gate = new(1, 1);
+    private bool disposed;
 
     private SqliteMailboxStore(SqliteConnection connection) => this.connection = connection;
 
@@ -196,6 +197,13 @@ public sealed class SqliteMailboxStore : IMailboxStore
         await gate.WaitAsync();
         try
         {
+            if (disposed)
+            {
+                return;
+            }
+
+            disposed = true;
+
             // A checkpoint folds the WAL back into the main file, so a clean stop leaves one file.
             await using (var checkpoint = connection.CreateCommand())
             {
@@ -246,6 +254,7 @@ public sealed class SqliteMailboxStore : IMailboxStore
         await gate.WaitAsync(cancellationToken);
         try
         {
+            ObjectDisposedException.ThrowIf(disposed, this);
             return await operation();
         }
         finally

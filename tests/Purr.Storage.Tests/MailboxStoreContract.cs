@@ -1,0 +1,192 @@
+using Purr.Core.Ids;
+using Purr.Core.Mailboxes;
+
+namespace Purr.Storage.Tests;
+
+/// <summary>
+/// The behaviour every IMailboxStore must have. Each backend derives from this class once; a new
+/// backend (PostgreSQL) joins by adding one more subclass.
+/// </summary>
+public abstract class MailboxStoreContract : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Now = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    protected IMailboxStore Store { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Store = await CreateStoreAsync();
+
+    public async Task DisposeAsync() => await Store.DisposeAsync();
+
+    protected abstract Task<IMailboxStore> CreateStoreAsync();
+
+    protected static MailboxRecord NewMailbox(int quota = 10, uint lifetime = 3600) =>
+        new(OpaqueId.NewRandom(), OpaqueId.NewRandom(), [.. Enumerable.Range(0, 32).Select(i => (byte)i)], null, lifetime, quota);
+
+    protected static StoredMessage NewMessage(byte marker, TimeSpan? lifetime = null) =>
+        new(OpaqueId.NewRandom(), [marker, 1, 2, 3], Now.AddMinutes(-1), Now + (lifetime ?? TimeSpan.FromHours(1)));
+
+    [Fact]
+    public async Task Created_mailbox_is_found_by_either_id_and_by_nothing_else()
+    {
+        var mailbox = NewMailbox();
+        Assert.True(await Store.CreateMailboxAsync(mailbox));
+
+        var byReceive = await Store.FindByReceiveIdAsync(mailbox.ReceiveId);
+        var bySend = await Store.FindBySendIdAsync(mailbox.SendId);
+        Assert.NotNull(byReceive);
+        Assert.Equal(mailbox.SendId, byReceive.SendId);
+        Assert.Equal(mailbox.RecipientKey, byReceive.RecipientKey);
+        Assert.Equal(mailbox.LifetimeSeconds, byReceive.LifetimeSeconds);
+        Assert.Equal(mailbox.Quota, byReceive.Quota);
+        Assert.Null(byReceive.SenderKey);
+        Assert.Equal(mailbox.ReceiveId, bySend!.ReceiveId);
+        Assert.Null(await Store.FindByReceiveIdAsync(mailbox.SendId));
+        Assert.Null(await Store.FindBySendIdAsync(mailbox.ReceiveId));
+        Assert.Null(await Store.FindByReceiveIdAsync(OpaqueId.NewRandom()));
+    }
+
+    [Fact]
+    public async Task Ids_already_in_use_are_refused()
+    {
+        var mailbox = NewMailbox();
+        Assert.True(await Store.CreateMailboxAsync(mailbox));
+        Assert.False(await Store.CreateMailboxAsync(NewMailbox() with { ReceiveId = mailbox.ReceiveId }));
+        Assert.False(await Store.CreateMailboxAsync(NewMailbox() with { SendId = mailbox.SendId }));
+        Assert.False(await Store.CreateMailboxAsync(NewMailbox() with { ReceiveId = mailbox.SendId }));
+    }
+
+    [Fact]
+    public async Task Securing_sets_the_sender_key_once()
+    {
+        var mailbox = NewMailbox();
+        await Store.CreateMailboxAsync(mailbox);
+        byte[] key = [.. Enumerable.Repeat((byte)7, 32)];
+        Assert.Equal(SecureResult.Secured, await Store.SecureMailboxAsync(mailbox.ReceiveId, key));
+        Assert.Equal(SecureResult.Secured, await Store.SecureMailboxAsync(mailbox.ReceiveId, key));
+        Assert.Equal(SecureResult.AlreadySecured, await Store.SecureMailboxAsync(mailbox.ReceiveId, new byte[32]));
+        Assert.Equal(SecureResult.NotFound, await Store.SecureMailboxAsync(OpaqueId.NewRandom(), key));
+        Assert.Equal(key, (await Store.FindBySendIdAsync(mailbox.SendId))!.SenderKey);
+    }
+
+    [Fact]
+    public async Task Messages_come_out_in_order_and_delete_one_at_a_time()
+    {
+        var mailbox = NewMailbox();
+        await Store.CreateMailboxAsync(mailbox);
+        var messages = Enumerable.Range(0, 5).Select(i => NewMessage((byte)i)).ToList();
+        foreach (var message in messages)
+        {
+            Assert.Equal(EnqueueResult.Stored, await Store.EnqueueAsync(mailbox.ReceiveId, message, mailbox.Quota, Now));
+        }
+
+        foreach (var message in messages)
+        {
+            var head = await Store.PeekAsync(mailbox.ReceiveId, Now);
+            Assert.NotNull(head);
+            Assert.Equal(message.Id, head.Id);
+            Assert.Equal(message.Payload, head.Payload);
+            Assert.Equal(message.ReceivedAt.ToUnixTimeSeconds(), head.ReceivedAt.ToUnixTimeSeconds());
+            Assert.True(await Store.DeleteMessageAsync(mailbox.ReceiveId, message.Id));
+            Assert.False(await Store.DeleteMessageAsync(mailbox.ReceiveId, message.Id));
+        }
+
+        Assert.Null(await Store.PeekAsync(mailbox.ReceiveId, Now));
+    }
+
+    [Fact]
+    public async Task Quota_refuses_the_next_message_and_keeps_the_stored_ones()
+    {
+        var mailbox = NewMailbox(quota: 3);
+        await Store.CreateMailboxAsync(mailbox);
+        var first = NewMessage(1);
+        Assert.Equal(EnqueueResult.Stored, await Store.EnqueueAsync(mailbox.ReceiveId, first, 3, Now));
+        Assert.Equal(EnqueueResult.Stored, await Store.EnqueueAsync(mailbox.ReceiveId, NewMessage(2), 3, Now));
+        Assert.Equal(EnqueueResult.Stored, await Store.EnqueueAsync(mailbox.ReceiveId, NewMessage(3), 3, Now));
+        Assert.Equal(EnqueueResult.QuotaExceeded, await Store.EnqueueAsync(mailbox.ReceiveId, NewMessage(4), 3, Now));
+        Assert.Equal(3, await Store.CountMessagesAsync(mailbox.ReceiveId, Now));
+        Assert.Equal(first.Id, (await Store.PeekAsync(mailbox.ReceiveId, Now))!.Id);
+    }
+
+    [Fact]
+    public async Task Concurrent_senders_cannot_overshoot_the_quota()
+    {
+        var mailbox = NewMailbox(quota: 10);
+        await Store.CreateMailboxAsync(mailbox);
+        var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            Store.EnqueueAsync(mailbox.ReceiveId, NewMessage((byte)i), 10, Now).AsTask()));
+        Assert.Equal(10, results.Count(r => r == EnqueueResult.Stored));
+        Assert.Equal(10, await Store.CountMessagesAsync(mailbox.ReceiveId, Now));
+    }
+
+    [Fact]
+    public async Task Enqueue_to_an_unknown_mailbox_is_not_found()
+    {
+        Assert.Equal(EnqueueResult.NotFound, await Store.EnqueueAsync(OpaqueId.NewRandom(), NewMessage(1), 10, Now));
+    }
+
+    [Fact]
+    public async Task Expired_messages_are_invisible_and_swept()
+    {
+        var mailbox = NewMailbox();
+        await Store.CreateMailboxAsync(mailbox);
+        var shortLived = NewMessage(1, TimeSpan.FromMinutes(5));
+        var longLived = NewMessage(2, TimeSpan.FromHours(2));
+        await Store.EnqueueAsync(mailbox.ReceiveId, shortLived, 10, Now);
+        await Store.EnqueueAsync(mailbox.ReceiveId, longLived, 10, Now);
+
+        var later = Now.AddMinutes(10);
+        Assert.Equal(longLived.Id, (await Store.PeekAsync(mailbox.ReceiveId, later))!.Id);
+        Assert.Equal(1, await Store.CountMessagesAsync(mailbox.ReceiveId, later));
+        Assert.Equal(1, await Store.DeleteExpiredAsync(later));
+        Assert.Equal(0, await Store.DeleteExpiredAsync(later));
+        Assert.Equal(longLived.Id, (await Store.PeekAsync(mailbox.ReceiveId, Now))!.Id);
+    }
+
+    [Fact]
+    public async Task Expired_messages_do_not_count_against_the_quota()
+    {
+        var mailbox = NewMailbox(quota: 1);
+        await Store.CreateMailboxAsync(mailbox);
+        await Store.EnqueueAsync(mailbox.ReceiveId, NewMessage(1, TimeSpan.FromMinutes(1)), 1, Now);
+        Assert.Equal(EnqueueResult.Stored, await Store.EnqueueAsync(mailbox.ReceiveId, NewMessage(2), 1, Now.AddMinutes(2)));
+    }
+
+    [Fact]
+    public async Task Deleting_a_mailbox_deletes_its_messages_and_leaves_others()
+    {
+        var doomed = NewMailbox();
+        var kept = NewMailbox();
+        await Store.CreateMailboxAsync(doomed);
+        await Store.CreateMailboxAsync(kept);
+        await Store.EnqueueAsync(doomed.ReceiveId, NewMessage(1), 10, Now);
+        await Store.EnqueueAsync(kept.ReceiveId, NewMessage(2), 10, Now);
+
+        Assert.True(await Store.DeleteMailboxAsync(doomed.ReceiveId));
+        Assert.False(await Store.DeleteMailboxAsync(doomed.ReceiveId));
+        Assert.Null(await Store.FindByReceiveIdAsync(doomed.ReceiveId));
+        Assert.Null(await Store.FindBySendIdAsync(doomed.SendId));
+        Assert.Null(await Store.PeekAsync(doomed.ReceiveId, Now));
+        Assert.Equal(0, await Store.CountMessagesAsync(doomed.ReceiveId, Now));
+        Assert.NotNull(await Store.PeekAsync(kept.ReceiveId, Now));
+    }
+
+    [Fact]
+    public async Task Deleting_one_message_leaves_the_rest_in_order()
+    {
+        var mailbox = NewMailbox();
+        await Store.CreateMailboxAsync(mailbox);
+        var a = NewMessage(1);
+        var b = NewMessage(2);
+        var c = NewMessage(3);
+        foreach (var m in new[] { a, b, c })
+        {
+            await Store.EnqueueAsync(mailbox.ReceiveId, m, 10, Now);
+        }
+
+        Assert.True(await Store.DeleteMessageAsync(mailbox.ReceiveId, b.Id));
+        Assert.False(await Store.DeleteMessageAsync(OpaqueId.NewRandom(), a.Id));
+        Assert.Equal(a.Id, (await Store.PeekAsync(mailbox.ReceiveId, Now))!.Id);
+        await Store.DeleteMessageAsync(mailbox.ReceiveId, a.Id);
+        Assert.Equal(c.Id, (await Store.PeekAsync(mailbox.ReceiveId, Now))!.Id);
+    }
+}
