@@ -1,0 +1,75 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Purr.Client;
+using Purr.Protocol;
+using Purr.Server.Host;
+using Purr.TestKit;
+
+namespace Purr.Server.Tests;
+
+/// <summary>The real purrd application on Kestrel, bound to 127.0.0.1 on a free port.</summary>
+internal sealed class RunningServer : IAsyncDisposable
+{
+    private readonly WebApplication app;
+    private readonly TemporaryDirectory? ownedDirectory;
+
+    private RunningServer(WebApplication app, TemporaryDirectory? ownedDirectory)
+    {
+        this.app = app;
+        this.ownedDirectory = ownedDirectory;
+        Address = PurrHost.Address(app);
+    }
+
+    public PurrAddress Address { get; }
+
+    public IServiceProvider Services => app.Services;
+
+    public Uri HttpBase => new($"http://{Address.Host}:{Address.Port}");
+
+    public Uri WebSocketUri => new($"ws://{Address.Host}:{Address.Port}/v1/ws");
+
+    public static async Task<RunningServer> StartAsync(
+        string storage = "memory",
+        string? dataDirectory = null,
+        TimeProvider? time = null,
+        IReadOnlyDictionary<string, string>? settings = null,
+        ILoggerProvider? logs = null)
+    {
+        var owned = dataDirectory is null ? new TemporaryDirectory() : null;
+        var args = new List<string>
+        {
+            "--urls", "http://127.0.0.1:0",
+            "--storage", storage,
+            "--data", dataDirectory ?? owned!.Path,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            args.Add($"--{key}={value}");
+        }
+
+        var app = await PurrHost.BuildAsync([.. args], builder =>
+        {
+            if (time is not null)
+            {
+                builder.Services.AddSingleton(time);
+            }
+
+            if (logs is not null)
+            {
+                builder.Logging.AddProvider(logs);
+            }
+        });
+        await app.StartAsync();
+        return new RunningServer(app, owned);
+    }
+
+    public Task<PurrConnection> ConnectAsync(PurrConnectionOptions? options = null) => PurrConnection.ConnectAsync(Address, options);
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+        ownedDirectory?.Dispose();
+    }
+}
