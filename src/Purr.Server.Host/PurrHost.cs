@@ -24,13 +24,15 @@ public static class PurrHost
         builder.Configuration.AddCommandLine(args);
 
         var unsafeLogging = builder.Configuration.GetValue<bool>("Debug:UnsafeLogging");
-        PrivacyLogFilter.Apply(builder.Logging, unsafeLogging);
+        PrivacyLogFilter.Apply(builder.Services, unsafeLogging);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
         var dataDirectory = Path.GetFullPath(builder.Configuration["Data"] ?? "./data", Environment.CurrentDirectory);
         var store = await StorageSelection.OpenAsync(builder.Configuration, dataDirectory);
-        builder.Services.AddSingleton(store);
-        builder.Services.AddSingleton(ServerIdentityFile.LoadOrCreate(dataDirectory));
+        // Factories, not instances: the container then disposes them at shutdown (SQLite checkpoints its WAL).
+        builder.Services.AddSingleton(_ => store);
+        var identity = ServerIdentityFile.LoadOrCreate(dataDirectory);
+        builder.Services.AddSingleton(_ => identity);
         builder.Services.AddPurrServer(builder.Configuration);
         customize?.Invoke(builder);
 

@@ -1,0 +1,119 @@
+using System.Net.WebSockets;
+using Purr.Client;
+using Purr.Crypto;
+using Purr.Protocol;
+
+namespace Purr.Server.Tests;
+
+/// <summary>
+/// Runs a full mailbox scenario with every log level switched on, captures every line every
+/// component writes, and fails if any payload, key, mailbox id, message id or IP address appears.
+/// </summary>
+public sealed class PrivacyLogTests
+{
+    private static readonly Dictionary<string, string> EverythingOn = new()
+    {
+        ["Logging:LogLevel:Default"] = "Trace",
+        ["Logging:LogLevel:Microsoft"] = "Trace",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
+        ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Trace",
+    };
+
+    [Theory]
+    [InlineData("memory")]
+    [InlineData("sqlite")]
+    public async Task Full_scenario_logs_no_user_data(string storage)
+    {
+        var logs = new CapturingLoggerProvider();
+        var secrets = new List<byte[]>();
+        var texts = new List<string> { "127.0.0.1", "::1", "localhost" };
+        await using (var server = await RunningServer.StartAsync(storage, settings: EverythingOn, logs: logs))
+        {
+            secrets.Add(server.Address.IdentityKey);
+            await RunScenarioAsync(server, secrets, texts);
+        }
+
+        var lines = logs.Lines.ToList();
+        Assert.Contains(lines, l => l.Contains("Connection opened", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("Request refused", StringComparison.Ordinal));
+        foreach (var secret in secrets)
+        {
+            texts.Add(Convert.ToHexStringLower(secret));
+            texts.Add(Convert.ToHexString(secret));
+            texts.Add(Convert.ToBase64String(secret).TrimEnd('='));
+            texts.Add(Base64Url.Encode(secret));
+        }
+
+        foreach (var line in lines)
+        {
+            foreach (var text in texts)
+            {
+                Assert.False(line.Contains(text, StringComparison.Ordinal), $"log line reveals user data ({text}): {line}");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Unsafe_logging_switch_lets_framework_details_through_and_says_so()
+    {
+        var logs = new CapturingLoggerProvider();
+        var settings = new Dictionary<string, string>(EverythingOn) { ["Debug:UnsafeLogging"] = "true" };
+        await using (var server = await RunningServer.StartAsync(settings: settings, logs: logs))
+        {
+            await using var client = await server.ConnectAsync();
+            await client.PingAsync();
+        }
+
+        // Proof that the privacy test above can fail: with the switch on, request URLs reach the logs.
+        Assert.Contains(logs.Lines, l => l.Contains("127.0.0.1", StringComparison.Ordinal));
+    }
+
+    private static async Task RunScenarioAsync(RunningServer server, List<byte[]> secrets, List<string> texts)
+    {
+        await using var alice = await server.ConnectAsync();
+        await using var bob = await server.ConnectAsync();
+        using var aliceKey = Ed25519KeyPair.Generate();
+        using var bobSenderKey = Ed25519KeyPair.Generate();
+        secrets.Add(aliceKey.PublicKey);
+        secrets.Add(bobSenderKey.PublicKey);
+        secrets.Add(alice.SessionNonce.ToArray());
+
+        var mailbox = await alice.CreateMailboxAsync(aliceKey);
+        var liveMailbox = await alice.CreateMailboxAsync(aliceKey, lifetimeSeconds: 0);
+        secrets.AddRange([mailbox.ReceiveId, mailbox.SendId, liveMailbox.ReceiveId, liveMailbox.SendId]);
+        await alice.SecureMailboxAsync(mailbox.ReceiveId, aliceKey, bobSenderKey.PublicKey);
+        await alice.SubscribeAsync(mailbox.ReceiveId, aliceKey);
+        await alice.SubscribeAsync(liveMailbox.ReceiveId, aliceKey);
+
+        for (var i = 0; i < 3; i++)
+        {
+            var payload = System.Text.Encoding.UTF8.GetBytes($"secret-payload-{i}-{Guid.NewGuid():N}");
+            texts.Add(System.Text.Encoding.UTF8.GetString(payload));
+            secrets.Add(payload);
+            secrets.Add(await bob.SendAsync(mailbox.SendId, payload, bobSenderKey));
+            var received = await alice.NextAsync<MessageReceived>();
+            await alice.AckAsync(mailbox.ReceiveId, received.MessageId, aliceKey);
+        }
+
+        await bob.SendAsync(liveMailbox.SendId, "live-secret"u8.ToArray());
+        await alice.NextAsync<MessageReceived>();
+        texts.Add("live-secret");
+
+        // Refusals of every kind are logged only by their code.
+        await Assert.ThrowsAsync<PurrProtocolException>(() => bob.SendAsync(mailbox.SendId, "unsigned"u8.ToArray()));
+        await Assert.ThrowsAsync<PurrProtocolException>(() => bob.FetchAsync(mailbox.ReceiveId, bobSenderKey));
+        await Assert.ThrowsAsync<PurrProtocolException>(() => alice.AckAsync(mailbox.ReceiveId, new byte[16], aliceKey));
+        await using (var raw = await RawClient.ConnectAsync(server.WebSocketUri))
+        {
+            await raw.SendBytesAsync([0xFF, 0x01]);
+            await raw.ReceiveAsync();
+            await raw.SendBytesAsync("text"u8.ToArray(), WebSocketMessageType.Text);
+            await raw.ReceiveAsync();
+        }
+
+        using var http = new HttpClient { BaseAddress = server.HttpBase };
+        await http.GetStringAsync("/.well-known/purr");
+        await http.GetAsync(new Uri("/v1/ws", UriKind.Relative));
+        await alice.DeleteMailboxAsync(mailbox.ReceiveId, aliceKey);
+    }
+}
