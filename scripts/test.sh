@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test in the solution after installing what the tests need.
+# Prints one closing line: "tests: N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-test-deps.sh || exit 1
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+dotnet test Purr.slnx --nologo "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+# Sum the per-assembly summaries ("Passed!  - Failed: 0, Passed: 21, Skipped: 0, ...").
+read -r passed failed skipped < <(awk '
+  /^(Passed|Failed)! +- +Failed:/ {
+    gsub(",", ""); for (i = 1; i <= NF; i++) {
+      if ($i == "Failed:") f += $(i + 1); if ($i == "Passed:") p += $(i + 1); if ($i == "Skipped:") s += $(i + 1)
+    }
+  }
+  END { print p + 0, f + 0, s + 0 }' "$log")
+
+echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
+  exit 1
+fi
