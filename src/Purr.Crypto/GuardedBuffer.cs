@@ -45,22 +45,11 @@ public sealed unsafe class GuardedBuffer : IDisposable
     }
 
     /// <summary>Reads the secret while the buffer is unlocked; the span must not escape the callback.</summary>
-    public void Read(ReadOnlySpanAction action)
+    public void Read(ReadOnlySpanAction action) => Read(secret =>
     {
-        lock (gate)
-        {
-            ObjectDisposedException.ThrowIf(pointer == 0, this);
-            _ = LibSodium.sodium_mprotect_readonly(pointer);
-            try
-            {
-                action(new ReadOnlySpan<byte>((void*)pointer, Length));
-            }
-            finally
-            {
-                _ = LibSodium.sodium_mprotect_noaccess(pointer);
-            }
-        }
-    }
+        action(secret);
+        return true;
+    });
 
     /// <summary>Like <see cref="Read"/>, returning a value computed from the secret.</summary>
     public T Read<T>(ReadOnlySpanFunc<T> func)
