@@ -1,0 +1,98 @@
+using Google.Protobuf;
+using Purr.Crypto;
+using Purr.Protocol;
+using Purr.Protocol.V1;
+
+namespace Purr.Client.EndToEnd;
+
+/// <summary>
+/// A rendezvous card: a per-contact identity, the keys for X3DH and a mailbox to answer to, signed by
+/// that identity. Travels out of band as a purr:card/ link, a QR code of the link, or a file.
+/// </summary>
+public sealed class Card
+{
+    public const uint Version = 1;
+    public const string LinkPrefix = "purr:card/";
+
+    private Card(CardBody body, byte[] signedBytes)
+    {
+        Body = body;
+        SignedBytes = signedBytes;
+    }
+
+    public CardBody Body { get; }
+
+    /// <summary>The serialized SignedCard: what the link encodes.</summary>
+    public byte[] SignedBytes { get; }
+
+    /// <summary>16 bytes that name this card, so an acceptor can refuse a second use.</summary>
+    public byte[] Id => Blake2b.Hash(SignedBytes, 16);
+
+    public string Link => LinkPrefix + Base64Url.Encode(SignedBytes);
+
+    public DateTimeOffset ExpiresAt => DateTimeOffset.FromUnixTimeSeconds(Body.ExpiresAt);
+
+    public static Card Create(CardSecrets secrets, MailboxAddress mailbox, string displayName, DateTimeOffset expiresAt)
+    {
+        var body = new CardBody
+        {
+            Version = Version,
+            IdentityKey = ByteString.CopyFrom(secrets.Identity.PublicKey),
+            IdentityDhKey = ByteString.CopyFrom(secrets.IdentityDh.PublicKey),
+            Prekey = ByteString.CopyFrom(secrets.Prekey.PublicKey),
+            Mailbox = mailbox,
+            DisplayName = displayName,
+            ExpiresAt = expiresAt.ToUnixTimeSeconds(),
+        };
+        var bodyBytes = body.ToByteArray();
+        var signature = secrets.Identity.Sign(EndToEndContexts.With(EndToEndContexts.Card, bodyBytes));
+        var signed = new SignedCard { Body = ByteString.CopyFrom(bodyBytes), Signature = ByteString.CopyFrom(signature) };
+        return new Card(body, signed.ToByteArray());
+    }
+
+    /// <summary>Reads a link (or a file's text), checks the signature, the version and the expiry.</summary>
+    public static Card Parse(string text, DateTimeOffset now)
+    {
+        text = text.Trim();
+        if (!text.StartsWith(LinkPrefix, StringComparison.Ordinal) || !Base64Url.TryDecode(text[LinkPrefix.Length..], out var bytes))
+        {
+            throw new CardException(CardProblem.Malformed, "this is not a Purr card link (it should start with purr:card/)");
+        }
+
+        SignedCard signed;
+        CardBody body;
+        try
+        {
+            signed = SignedCard.Parser.ParseFrom(bytes);
+            body = CardBody.Parser.ParseFrom(signed.Body);
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            throw new CardException(CardProblem.Malformed, "the card is damaged (it could not be read)");
+        }
+
+        if (body.IdentityKey.Length != Ed25519.PublicKeyBytes || body.IdentityDhKey.Length != X25519.KeyBytes
+            || body.Prekey.Length != X25519.KeyBytes || body.Mailbox is null || body.Mailbox.SendId.Length != 16
+            || !PurrAddress.TryParse(body.Mailbox.Server, out _, out _))
+        {
+            throw new CardException(CardProblem.Malformed, "the card is damaged (a key or its mailbox is missing)");
+        }
+
+        if (!Ed25519.Verify(body.IdentityKey.Span, EndToEndContexts.With(EndToEndContexts.Card, signed.Body.ToByteArray()), signed.Signature.Span))
+        {
+            throw new CardException(CardProblem.Tampered, "the card's signature does not match: it was changed after it was made");
+        }
+
+        if (body.Version != Version)
+        {
+            throw new CardException(CardProblem.UnsupportedVersion, $"the card has version {body.Version}; this client reads version {Version}");
+        }
+
+        if (DateTimeOffset.FromUnixTimeSeconds(body.ExpiresAt) <= now)
+        {
+            throw new CardException(CardProblem.Expired, "the card has expired; ask for a new one");
+        }
+
+        return new Card(body, bytes);
+    }
+}

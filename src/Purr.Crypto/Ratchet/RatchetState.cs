@@ -1,0 +1,98 @@
+namespace Purr.Crypto.Ratchet;
+
+/// <summary>
+/// The state of one Double Ratchet session with header encryption, named as in Signal's
+/// specification. Plain data so the client can persist it in its encrypted profile.
+/// </summary>
+public sealed class RatchetState
+{
+    public byte[] RootKey { get; set; } = [];
+
+    public byte[] DhSendSecret { get; set; } = [];
+
+    public byte[] DhSendPublic { get; set; } = [];
+
+    public byte[]? DhReceive { get; set; }
+
+    public byte[]? ChainSend { get; set; }
+
+    public byte[]? ChainReceive { get; set; }
+
+    public byte[]? HeaderSend { get; set; }
+
+    public byte[]? HeaderReceive { get; set; }
+
+    public byte[] NextHeaderSend { get; set; } = [];
+
+    public byte[] NextHeaderReceive { get; set; } = [];
+
+    public uint SendCount { get; set; }
+
+    public uint ReceiveCount { get; set; }
+
+    public uint PreviousSendCount { get; set; }
+
+    /// <summary>Message keys of messages skipped so far, oldest first, at most <see cref="DoubleRatchet.MaxStoredSkipped"/>.</summary>
+    public List<SkippedMessageKey> Skipped { get; set; } = [];
+
+    /// <summary>Receiving header keys of earlier chains, newest last: a header they open is a duplicate.</summary>
+    public List<byte[]> RetiredHeaderKeys { get; set; } = [];
+
+    public RatchetState Clone() => new()
+    {
+        RootKey = RootKey.ToArray(),
+        DhSendSecret = DhSendSecret.ToArray(),
+        DhSendPublic = DhSendPublic.ToArray(),
+        DhReceive = DhReceive?.ToArray(),
+        ChainSend = ChainSend?.ToArray(),
+        ChainReceive = ChainReceive?.ToArray(),
+        HeaderSend = HeaderSend?.ToArray(),
+        HeaderReceive = HeaderReceive?.ToArray(),
+        NextHeaderSend = NextHeaderSend.ToArray(),
+        NextHeaderReceive = NextHeaderReceive.ToArray(),
+        SendCount = SendCount,
+        ReceiveCount = ReceiveCount,
+        PreviousSendCount = PreviousSendCount,
+        Skipped = [.. Skipped],
+        RetiredHeaderKeys = [.. RetiredHeaderKeys.Select(k => k.ToArray())],
+    };
+
+    /// <summary>Takes over every field of <paramref name="other"/> (used to commit a trial decryption).</summary>
+    public void CopyFrom(RatchetState other)
+    {
+        RootKey = other.RootKey;
+        DhSendSecret = other.DhSendSecret;
+        DhSendPublic = other.DhSendPublic;
+        DhReceive = other.DhReceive;
+        ChainSend = other.ChainSend;
+        ChainReceive = other.ChainReceive;
+        HeaderSend = other.HeaderSend;
+        HeaderReceive = other.HeaderReceive;
+        NextHeaderSend = other.NextHeaderSend;
+        NextHeaderReceive = other.NextHeaderReceive;
+        SendCount = other.SendCount;
+        ReceiveCount = other.ReceiveCount;
+        PreviousSendCount = other.PreviousSendCount;
+        Skipped = other.Skipped;
+        RetiredHeaderKeys = other.RetiredHeaderKeys;
+    }
+}
+
+public sealed record SkippedMessageKey(byte[] HeaderKey, uint Number, byte[] MessageKey);
+
+/// <summary>An encrypted header and body, as they travel.</summary>
+public sealed record RatchetMessage(byte[] Header, byte[] Ciphertext);
+
+public enum DecryptStatus
+{
+    Ok,
+
+    /// <summary>This message was already decrypted; the session is unchanged.</summary>
+    Duplicate,
+
+    /// <summary>Tampered, not for this session, or otherwise undecryptable; the session is unchanged.</summary>
+    Failed,
+
+    /// <summary>It would need more than MaxSkip skipped keys; the session is unchanged.</summary>
+    TooFarAhead,
+}
