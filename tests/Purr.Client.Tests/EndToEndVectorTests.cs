@@ -1,0 +1,140 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Google.Protobuf;
+using Purr.Client.EndToEnd;
+using Purr.Crypto.Ratchet;
+using Purr.Protocol.V1;
+using Purr.TestKit;
+
+namespace Purr.Client.Tests;
+
+/// <summary>
+/// Cross-implementation vectors: a card, the contact request, and the first ratchet steps in both
+/// directions (with a skipped message), all from seeded randomness, committed as
+/// Vectors/e2e-v1.json. Every other implementation (the browser client) must reproduce the bytes.
+/// Regenerate with PURR_WRITE_VECTORS=1 only when the protocol deliberately changes.
+/// </summary>
+public sealed class EndToEndVectorTests
+{
+    private const string FileName = "e2e-v1.json";
+    private static readonly DateTimeOffset CreatedAt = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Vectors_reproduce_byte_for_byte()
+    {
+        var generated = Generate();
+        var path = Path.Combine(RepositoryPaths.Root, "tests", "Purr.Client.Tests", "Vectors", FileName);
+        if (Environment.GetEnvironmentVariable("PURR_WRITE_VECTORS") == "1")
+        {
+            File.WriteAllText(path, generated.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        }
+
+        var committed = JsonNode.Parse(File.ReadAllText(path))!;
+        Assert.True(JsonNode.DeepEquals(committed, generated), "the end-to-end vectors changed; see the test's summary");
+    }
+
+    [Fact]
+    public void Committed_messages_decrypt_with_the_committed_keys()
+    {
+        var path = Path.Combine(RepositoryPaths.Root, "tests", "Purr.Client.Tests", "Vectors", FileName);
+        var vectors = JsonNode.Parse(File.ReadAllText(path))!;
+        var creatorRandom = new SeededRandomSource(Hex(vectors["seeds"]!["creator"]!));
+        using var secrets = CardSecrets.Generate(creatorRandom);
+        var card = Card.Parse(vectors["card"]!["link"]!.GetValue<string>(), CreatedAt);
+        var request = MailboxPayload.Parser.ParseFrom(Hex(vectors["contactRequest"]!["payload"]!)).ContactRequest;
+        var responded = ContactHandshake.Respond(request, secrets, creatorRandom)!;
+        Assert.Equal("intro from Bob", responded.Intro.ContactIntro.DisplayName);
+        Assert.Equal(card.Body.IdentityKey.ToByteArray(), secrets.Identity.PublicKey);
+    }
+
+    private static JsonObject Generate()
+    {
+        var creatorSeed = Encoding.ASCII.GetBytes("purr vector seed: creator");
+        var acceptorSeed = Encoding.ASCII.GetBytes("purr vector seed: acceptor");
+        var creatorRandom = new SeededRandomSource(creatorSeed);
+        var acceptorRandom = new SeededRandomSource(acceptorSeed);
+        var mailbox = new MailboxAddress
+        {
+            Server = "purr://c15hG8X_Ecb9L_BzECDafPk7Z8O0m0Vn7JGUWrCE6WA@127.0.0.1:7878",
+            SendId = ByteString.CopyFrom(Enumerable.Range(0, 16).Select(i => (byte)(0xA0 + i)).ToArray()),
+        };
+
+        using var secrets = CardSecrets.Generate(creatorRandom);
+        var card = Card.Create(secrets, mailbox, "Alice", CreatedAt.AddDays(7));
+
+        var intro = Envelope(acceptorRandom, 1_793_620_800, e => e.ContactIntro = new ContactIntro
+        {
+            ReplyTo = new MailboxAddress { Server = mailbox.Server, SendId = ByteString.CopyFrom(new byte[16]) },
+            SenderKey = ByteString.CopyFrom(Enumerable.Repeat((byte)0x42, 32).ToArray()),
+            DisplayName = "intro from Bob",
+        });
+        var initiated = ContactHandshake.Initiate(Card.Parse(card.Link, CreatedAt), intro, acceptorRandom);
+        var requestPayload = new MailboxPayload { ContactRequest = initiated.Request }.ToByteArray();
+        var responded = ContactHandshake.Respond(initiated.Request, secrets, creatorRandom)!;
+        var creator = responded.Session;
+        var acceptor = initiated.Session;
+
+        // Creator sends two; the acceptor gets the second first (the first is skipped, then arrives).
+        var c1Plain = Envelope(creatorRandom, 1_793_620_860, e => e.Text = new Text { Text_ = "first from Alice" });
+        var c2Plain = Envelope(creatorRandom, 1_793_620_861, e => e.Text = new Text { Text_ = "second from Alice" });
+        var c1 = creator.Seal(c1Plain, creatorRandom);
+        var c2 = creator.Seal(c2Plain, creatorRandom);
+        Assert.Equal(c2Plain, acceptor.Open(c2, acceptorRandom).Envelope);
+        Assert.Equal(c1Plain, acceptor.Open(c1, acceptorRandom).Envelope);
+        var a1Plain = Envelope(acceptorRandom, 1_793_620_920, e => e.Receipt = new Receipt { MessageIds = { c1Plain.MessageId, c2Plain.MessageId } });
+        var a1 = acceptor.Seal(a1Plain, acceptorRandom);
+        Assert.Equal(a1Plain, creator.Open(a1, creatorRandom).Envelope);
+        Assert.Equal(DecryptStatus.Duplicate, acceptor.Open(c1, acceptorRandom).Status);
+
+        return new JsonObject
+        {
+            ["description"] = "Purr end-to-end vectors v1: see EndToEndVectorTests.cs and PROTOCOL.md section 10. Random bytes come from SeededRandomSource: block i = HMAC-SHA256(seed, \"purr test random\" || u64be(i)).",
+            ["seeds"] = new JsonObject { ["creator"] = Convert.ToHexStringLower(creatorSeed), ["acceptor"] = Convert.ToHexStringLower(acceptorSeed) },
+            ["now"] = CreatedAt.ToUnixTimeSeconds(),
+            ["card"] = new JsonObject
+            {
+                ["identityKey"] = Convert.ToHexStringLower(secrets.Identity.PublicKey),
+                ["identityDhKey"] = Convert.ToHexStringLower(secrets.IdentityDh.PublicKey),
+                ["prekey"] = Convert.ToHexStringLower(secrets.Prekey.PublicKey),
+                ["signedCard"] = Convert.ToHexStringLower(card.SignedBytes),
+                ["link"] = card.Link,
+                ["id"] = Convert.ToHexStringLower(card.Id),
+            },
+            ["contactRequest"] = new JsonObject
+            {
+                ["introEnvelope"] = Convert.ToHexStringLower(intro.ToByteArray()),
+                ["acceptorIdentityKey"] = Convert.ToHexStringLower(initiated.Identity.PublicKey),
+                ["acceptorIdentityDhKey"] = Convert.ToHexStringLower(initiated.IdentityDh.PublicKey),
+                ["payload"] = Convert.ToHexStringLower(requestPayload),
+                ["associatedData"] = Convert.ToHexStringLower(acceptor.AssociatedData),
+            },
+            ["messages"] = new JsonArray(
+                Message("creator", "acceptor", c1Plain, c1, "delivered second (skipped, then caught up)"),
+                Message("creator", "acceptor", c2Plain, c2, "delivered first"),
+                Message("acceptor", "creator", a1Plain, a1, "after a DH ratchet step")),
+            ["safetyCode"] = SafetyCode.Compute(secrets.Identity.PublicKey, initiated.Identity.PublicKey),
+        };
+    }
+
+    private static JsonObject Message(string from, string to, Envelope plain, RatchetEnvelope sealedMessage, string note) => new()
+    {
+        ["from"] = from,
+        ["to"] = to,
+        ["note"] = note,
+        ["envelope"] = Convert.ToHexStringLower(plain.ToByteArray()),
+        ["header"] = Convert.ToHexStringLower(sealedMessage.Header.ToByteArray()),
+        ["ciphertext"] = Convert.ToHexStringLower(sealedMessage.Ciphertext.ToByteArray()),
+    };
+
+    private static Envelope Envelope(SeededRandomSource random, long sentAt, Action<Envelope> fill)
+    {
+        var id = new byte[16];
+        random.Fill(id);
+        var envelope = new Envelope { MessageId = ByteString.CopyFrom(id), SentAt = sentAt };
+        fill(envelope);
+        return envelope;
+    }
+
+    private static byte[] Hex(JsonNode node) => Convert.FromHexString(node.GetValue<string>());
+}
