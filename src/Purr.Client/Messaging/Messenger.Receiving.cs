@@ -1,0 +1,272 @@
+using System.Threading.Channels;
+using Google.Protobuf;
+using Purr.Client.Profiles;
+using Purr.Crypto;
+using Purr.Crypto.Ratchet;
+using Purr.Protocol.V1;
+
+namespace Purr.Client.Messaging;
+
+public sealed partial class Messenger
+{
+    /// <summary>
+    /// Fetches everything waiting in every mailbox of this profile (completing handshakes on the way).
+    /// If nothing was waiting and <paramref name="wait"/> is positive, subscribes and waits up to that
+    /// long for the first message.
+    /// </summary>
+    public async Task<IReadOnlyList<MessengerEvent>> ReceiveAsync(TimeSpan wait, CancellationToken cancellationToken = default)
+    {
+        var events = new List<MessengerEvent>();
+        await DrainAsync(events, cancellationToken);
+        if (events.Count == 0 && wait > TimeSpan.Zero)
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(wait);
+            try
+            {
+                await ListenAsync(e =>
+                {
+                    events.Add(e);
+                    return events.Count > 0 && e is TextReceived or ContactEstablished or ContactRenamed or ContactRemovedUs;
+                }, deadline.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+            }
+
+            await DrainAsync(events, cancellationToken);
+        }
+
+        return events;
+    }
+
+    /// <summary>
+    /// Subscribes to every mailbox and handles messages as they are pushed, calling <paramref name="onEvent"/>
+    /// for each event until it returns true or <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    public async Task ListenAsync(Func<MessengerEvent, bool> onEvent, CancellationToken cancellationToken)
+    {
+        var pushed = Channel.CreateUnbounded<(PurrConnection Connection, MessageReceived Message)>();
+        var readers = new List<Task>();
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            foreach (var group in AllMailboxes().GroupBy(m => m.Mailbox.Server))
+            {
+                var connection = await ConnectAsync(group.Key);
+                foreach (var (mailbox, _) in group)
+                {
+                    using var key = Ed25519KeyPair.FromSeed(mailbox.RecipientKeySeed);
+                    await connection.SubscribeAsync(mailbox.ReceiveId, key, cancellationToken);
+                }
+
+                readers.Add(PumpAsync(connection, pushed.Writer, cancellationToken));
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+
+        await foreach (var (connection, message) in pushed.Reader.ReadAllAsync(cancellationToken))
+        {
+            var produced = new List<MessengerEvent>();
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                await HandleAsync(connection, message.ReceiveId, message.MessageId, message.Payload, produced);
+                await RetireDrainedMailboxesAsync(produced);
+            }
+            finally
+            {
+                gate.Release();
+            }
+
+            if (produced.Any(onEvent))
+            {
+                return;
+            }
+        }
+    }
+
+    private static async Task PumpAsync(PurrConnection connection, ChannelWriter<(PurrConnection, MessageReceived)> writer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var pushedEvent in connection.Events.ReadAllAsync(cancellationToken))
+            {
+                if (pushedEvent is MessageReceived message && !message.Live)
+                {
+                    await writer.WriteAsync((connection, message), cancellationToken);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task DrainAsync(List<MessengerEvent> events, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            // New mailboxes can appear while draining (a move); loop until a pass finds nothing.
+            bool found;
+            do
+            {
+                found = false;
+                foreach (var (mailbox, _) in AllMailboxes())
+                {
+                    var connection = await ConnectAsync(mailbox.Server);
+                    using var key = Ed25519KeyPair.FromSeed(mailbox.RecipientKeySeed);
+                    while (await connection.FetchAsync(mailbox.ReceiveId, key, cancellationToken) is { } message)
+                    {
+                        found = true;
+                        await HandleAsync(connection, mailbox.ReceiveId, message.MessageId, message.Payload, events);
+                        if (!AllMailboxes().Any(m => m.Mailbox == mailbox))
+                        {
+                            break;
+                        }
+                    }
+                }
+
+                await RetireDrainedMailboxesAsync(events);
+            }
+            while (found);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private List<(MailboxRecordData Mailbox, object Owner)> AllMailboxes() =>
+        [.. Data.Invites.Select(i => (i.Mailbox, (object)i)), .. Data.Contacts.SelectMany(c => c.Inbox.Select(m => (m, (object)c)))];
+
+    /// <summary>Handles one stored message, saves the profile, then acknowledges it.</summary>
+    private async Task HandleAsync(PurrConnection connection, byte[] receiveId, byte[] messageId, byte[] payload, List<MessengerEvent> events)
+    {
+        var owner = AllMailboxes().FirstOrDefault(m => m.Mailbox.ReceiveId.AsSpan().SequenceEqual(receiveId));
+        if (owner.Mailbox is not null)
+        {
+            MailboxPayload? parsed = null;
+            try
+            {
+                parsed = MailboxPayload.Parser.ParseFrom(payload);
+            }
+            catch (InvalidProtocolBufferException)
+            {
+            }
+
+            var produced = (owner.Owner, parsed?.KindCase) switch
+            {
+                (InviteRecord invite, MailboxPayload.KindOneofCase.ContactRequest) => await CompleteInviteAsync(invite, parsed!.ContactRequest),
+                (ContactRecord contact, MailboxPayload.KindOneofCase.Ratchet) => await OpenAsync(contact, parsed!.Ratchet),
+                (ContactRecord contact, _) => new UndecryptableMessage(contact.Name),
+                _ => null,
+            };
+            if (produced is not null)
+            {
+                events.Add(produced);
+            }
+
+            file.Save(Data);
+            using var key = Ed25519KeyPair.FromSeed(owner.Mailbox.RecipientKeySeed);
+            try
+            {
+                await connection.AckAsync(receiveId, messageId, key);
+            }
+            catch (PurrProtocolException e) when (e.Code is ErrorCode.NoMessage or ErrorCode.Auth)
+            {
+                // Already acknowledged, or the mailbox was deleted while handling (a finished move).
+            }
+        }
+    }
+
+    private async Task<MessengerEvent?> OpenAsync(ContactRecord contact, RatchetEnvelope sealedMessage)
+    {
+        var (status, envelope) = SessionOf(contact).Open(sealedMessage, random);
+        if (status == DecryptStatus.Duplicate)
+        {
+            return null;
+        }
+
+        if (status != DecryptStatus.Ok || envelope is null)
+        {
+            return new UndecryptableMessage(contact.Name);
+        }
+
+        var id = Convert.ToHexStringLower(envelope.MessageId.Span);
+        if (contact.SeenMessageIds.Contains(id))
+        {
+            return null;
+        }
+
+        Remember(contact.SeenMessageIds, id);
+        switch (envelope.BodyCase)
+        {
+            case Envelope.BodyOneofCase.Text:
+                var receipt = NewEnvelope();
+                receipt.Receipt = new Receipt { MessageIds = { envelope.MessageId } };
+                await SendEnvelopeAsync(contact, receipt);
+                return new TextReceived(contact.Name, envelope.Text.Text_, id, DateTimeOffset.FromUnixTimeSeconds(envelope.SentAt));
+            case Envelope.BodyOneofCase.Receipt:
+                var delivered = envelope.Receipt.MessageIds.Select(m => Convert.ToHexStringLower(m.Span)).ToList();
+                delivered.ForEach(d => Remember(contact.Delivered, d));
+                return new MessagesDelivered(contact.Name, delivered);
+            case Envelope.BodyOneofCase.ContactAccepted when envelope.ContactAccepted.SenderKey.Length == Ed25519.PublicKeyBytes:
+                contact.TheirSenderKey = envelope.ContactAccepted.SenderKey.ToByteArray();
+                contact.DisplayName = envelope.ContactAccepted.DisplayName;
+                file.Save(Data);
+                foreach (var mailbox in contact.Inbox)
+                {
+                    await SecureAsync(mailbox, contact.TheirSenderKey);
+                }
+
+                return new ContactEstablished(contact.Name, contact.DisplayName);
+            case Envelope.BodyOneofCase.ProfileUpdate:
+                contact.DisplayName = envelope.ProfileUpdate.DisplayName;
+                return new ContactRenamed(contact.Name, contact.DisplayName);
+            case Envelope.BodyOneofCase.MailboxMove when envelope.MailboxMove.Mailbox is { } target && target.SendId.Length == 16:
+                contact.Outbox = new OutboxData { Server = target.Server, SendId = target.SendId.ToByteArray(), SenderKeySeed = contact.Outbox!.SenderKeySeed };
+                var ack = NewEnvelope();
+                ack.MailboxMoveAck = new MailboxMoveAck { Mailbox = target };
+                await SendEnvelopeAsync(contact, ack);
+                return new ContactMovedMailbox(contact.Name);
+            case Envelope.BodyOneofCase.MailboxMoveAck:
+                // The contact now sends only to the new mailbox; the old ones are drained, then deleted.
+                contact.RetireOldInbox = contact.Inbox.Any(m => m.Retiring);
+                return new MailboxMoveCompleted(contact.Name);
+            case Envelope.BodyOneofCase.ContactDeleted:
+                await ForgetAsync(contact);
+                return new ContactRemovedUs(contact.Name);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>After a move is acknowledged, the old mailboxes are drained (by the caller) and deleted.</summary>
+    private async Task RetireDrainedMailboxesAsync(List<MessengerEvent> events)
+    {
+        foreach (var contact in Data.Contacts.Where(c => c.RetireOldInbox).ToList())
+        {
+            foreach (var old in contact.Inbox.Where(m => m.Retiring).ToList())
+            {
+                using var key = Ed25519KeyPair.FromSeed(old.RecipientKeySeed);
+                var connection = await ConnectAsync(old.Server);
+                if (await connection.FetchAsync(old.ReceiveId, key) is { } straggler)
+                {
+                    await HandleAsync(connection, old.ReceiveId, straggler.MessageId, straggler.Payload, events);
+                    continue;
+                }
+
+                contact.Inbox.Remove(old);
+                file.Save(Data);
+                await DeleteMailboxQuietlyAsync(old);
+            }
+
+            contact.RetireOldInbox = contact.Inbox.Any(m => m.Retiring);
+        }
+    }
+}

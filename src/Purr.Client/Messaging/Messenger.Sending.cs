@@ -1,0 +1,138 @@
+using Google.Protobuf;
+using Purr.Client.Profiles;
+using Purr.Crypto;
+using Purr.Protocol.V1;
+
+namespace Purr.Client.Messaging;
+
+public sealed partial class Messenger
+{
+    /// <summary>Sends a text; returns its message id (hex), which a later receipt names.</summary>
+    public async Task<string> SendTextAsync(string name, string text)
+    {
+        await gate.WaitAsync();
+        try
+        {
+            var envelope = NewEnvelope();
+            envelope.Text = new Text { Text_ = text };
+            await SendEnvelopeAsync(Contact(name), envelope);
+            return Convert.ToHexStringLower(envelope.MessageId.Span);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Tells every contact a new display name.</summary>
+    public async Task UpdateDisplayNameAsync(string displayName)
+    {
+        await gate.WaitAsync();
+        try
+        {
+            foreach (var contact in Data.Contacts.Where(c => c.Outbox is not null).ToList())
+            {
+                var envelope = NewEnvelope();
+                envelope.ProfileUpdate = new ProfileUpdate { DisplayName = displayName };
+                await SendEnvelopeAsync(contact, envelope);
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Moves where this contact sends to: a new mailbox (on <paramref name="server"/> or the profile's
+    /// server), announced inside the session. The old mailbox keeps working until the contact acknowledges.
+    /// </summary>
+    public async Task MoveMailboxAsync(string name, string? server = null)
+    {
+        await gate.WaitAsync();
+        try
+        {
+            var contact = Contact(name);
+            var fresh = await CreateMailboxAsync(server ?? Data.Server, contact.TheirSenderKey);
+            foreach (var old in contact.Inbox)
+            {
+                old.Retiring = true;
+            }
+
+            contact.Inbox.Insert(0, fresh);
+            var envelope = NewEnvelope();
+            envelope.MailboxMove = new MailboxMove { Mailbox = new MailboxAddress { Server = fresh.Server, SendId = ByteString.CopyFrom(fresh.SendId) } };
+            await SendEnvelopeAsync(contact, envelope);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Tells the contact, deletes this side's mailboxes for it, and forgets it.</summary>
+    public async Task RemoveContactAsync(string name)
+    {
+        await gate.WaitAsync();
+        try
+        {
+            var contact = Contact(name);
+            if (contact.Outbox is not null)
+            {
+                var envelope = NewEnvelope();
+                envelope.ContactDeleted = new ContactDeleted();
+                await SendEnvelopeAsync(contact, envelope);
+            }
+
+            await ForgetAsync(contact);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task ForgetAsync(ContactRecord contact)
+    {
+        Data.Contacts.Remove(contact);
+        file.Save(Data);
+        foreach (var mailbox in contact.Inbox)
+        {
+            await DeleteMailboxQuietlyAsync(mailbox);
+        }
+    }
+
+    private async Task DeleteMailboxQuietlyAsync(MailboxRecordData mailbox)
+    {
+        try
+        {
+            using var key = Ed25519KeyPair.FromSeed(mailbox.RecipientKeySeed);
+            await (await ConnectAsync(mailbox.Server)).DeleteMailboxAsync(mailbox.ReceiveId, key);
+        }
+        catch (PurrClientException)
+        {
+            // Already gone, or the server is unreachable: its messages expire there anyway.
+        }
+    }
+
+    /// <summary>Seals and sends. The advanced ratchet is saved first, so a crash can never reuse a message key.</summary>
+    private async Task SendEnvelopeAsync(ContactRecord contact, Envelope envelope)
+    {
+        if (contact.Outbox is null)
+        {
+            throw new MessengerException($"'{contact.Name}' has not told us where to send yet; run 'purr receive' first");
+        }
+
+        var sealedMessage = SessionOf(contact).Seal(envelope, random);
+        file.Save(Data);
+        await SendPayloadAsync(contact, new MailboxPayload { Ratchet = sealedMessage });
+    }
+
+    private async Task SendPayloadAsync(ContactRecord contact, MailboxPayload payload)
+    {
+        var outbox = contact.Outbox!;
+        using var sender = Ed25519KeyPair.FromSeed(outbox.SenderKeySeed);
+        var connection = await ConnectAsync(outbox.Server);
+        await connection.SendAsync(outbox.SendId, payload.ToByteArray(), sender);
+    }
+}

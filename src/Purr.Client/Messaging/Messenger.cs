@@ -1,0 +1,123 @@
+using Google.Protobuf;
+using Purr.Client.EndToEnd;
+using Purr.Client.Profiles;
+using Purr.Crypto;
+using Purr.Protocol;
+using Purr.Protocol.V1;
+
+namespace Purr.Client.Messaging;
+
+/// <summary>
+/// One profile's messaging: invites, contacts, sending and receiving over mailboxes on any number of
+/// servers. Every change to the profile is saved before the network step that depends on it, so a
+/// crash never reuses a ratchet key and a received message is acknowledged only once it is saved.
+/// </summary>
+public sealed partial class Messenger : IAsyncDisposable
+{
+    private const int SeenIdsKept = 512;
+    private readonly ProfileFile file;
+    private readonly IRandomSource random;
+    private readonly TimeProvider time;
+    private readonly PurrConnectionOptions connectionOptions;
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly Dictionary<string, PurrConnection> connections = [];
+
+    public Messenger(ProfileFile file, ProfileData data, IRandomSource? random = null, TimeProvider? time = null, PurrConnectionOptions? connectionOptions = null)
+    {
+        this.file = file;
+        Data = data;
+        this.random = random ?? SystemRandomSource.Instance;
+        this.time = time ?? TimeProvider.System;
+        this.connectionOptions = connectionOptions ?? new PurrConnectionOptions();
+    }
+
+    public ProfileData Data { get; }
+
+    public IReadOnlyList<ContactRecord> Contacts => Data.Contacts;
+
+    public ContactRecord Contact(string name) =>
+        Data.Contacts.FirstOrDefault(c => c.Name == name)
+        ?? throw new MessengerException(Data.Invites.Any(i => i.Name == name)
+            ? $"'{name}' has not accepted your invite yet; run 'purr receive' after they do"
+            : $"no contact named '{name}'; 'purr contacts' lists them");
+
+    /// <summary>The 60-digit code to compare with the contact out of band.</summary>
+    public string SafetyCodeFor(string name)
+    {
+        var contact = Contact(name);
+        using var identity = Ed25519KeyPair.FromSeed(contact.MyIdentitySeed);
+        return SafetyCode.Compute(identity.PublicKey, contact.TheirIdentityKey);
+    }
+
+    public async Task MarkVerifiedAsync(string name)
+    {
+        await gate.WaitAsync();
+        try
+        {
+            Contact(name).Verified = true;
+            file.Save(Data);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var connection in connections.Values)
+        {
+            await connection.DisposeAsync();
+        }
+
+        connections.Clear();
+    }
+
+    private async Task<PurrConnection> ConnectAsync(string server)
+    {
+        if (connections.TryGetValue(server, out var open) && open.State == System.Net.WebSockets.WebSocketState.Open)
+        {
+            return open;
+        }
+
+        if (open is not null)
+        {
+            await open.DisposeAsync();
+        }
+
+        var connection = await PurrConnection.ConnectAsync(PurrAddress.Parse(server), connectionOptions);
+        connections[server] = connection;
+        return connection;
+    }
+
+    private async Task<MailboxRecordData> CreateMailboxAsync(string server, byte[]? senderKey)
+    {
+        var seed = KeyMaterial.Draw(random, Ed25519.SeedBytes);
+        using var key = Ed25519KeyPair.FromSeed(seed);
+        var connection = await ConnectAsync(server);
+        var created = await connection.CreateMailboxAsync(key);
+        if (senderKey is not null)
+        {
+            await connection.SecureMailboxAsync(created.ReceiveId, key, senderKey);
+        }
+
+        return new MailboxRecordData { Server = server, ReceiveId = created.ReceiveId, SendId = created.SendId, RecipientKeySeed = seed };
+    }
+
+    private Envelope NewEnvelope()
+    {
+        var id = KeyMaterial.Draw(random, 16);
+        return new Envelope { MessageId = ByteString.CopyFrom(id), SentAt = time.GetUtcNow().ToUnixTimeSeconds() };
+    }
+
+    private static Session SessionOf(ContactRecord contact) => new(contact.Session, contact.AssociatedData);
+
+    private static void Remember(List<string> list, string id)
+    {
+        list.Add(id);
+        if (list.Count > SeenIdsKept)
+        {
+            list.RemoveRange(0, list.Count - SeenIdsKept);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+namespace Purr.Client.Messaging;
+
+/// <summary>Something that happened while receiving, for the CLI (or any UI) to show.</summary>
+public abstract record MessengerEvent(string Contact);
+
+public sealed record TextReceived(string Contact, string Text, string MessageId, DateTimeOffset SentAt) : MessengerEvent(Contact);
+
+public sealed record ContactEstablished(string Contact, string DisplayName) : MessengerEvent(Contact);
+
+public sealed record MessagesDelivered(string Contact, IReadOnlyList<string> MessageIds) : MessengerEvent(Contact);
+
+public sealed record ContactRenamed(string Contact, string DisplayName) : MessengerEvent(Contact);
+
+public sealed record ContactMovedMailbox(string Contact) : MessengerEvent(Contact);
+
+public sealed record MailboxMoveCompleted(string Contact) : MessengerEvent(Contact);
+
+public sealed record ContactRemovedUs(string Contact) : MessengerEvent(Contact);
+
+/// <summary>A message that could not be decrypted (tampered, or not for this session). It was dropped.</summary>
+public sealed record UndecryptableMessage(string Contact) : MessengerEvent(Contact);

@@ -1,0 +1,105 @@
+using Purr.Crypto.Ratchet;
+
+namespace Purr.Client.Profiles;
+
+/// <summary>
+/// Everything a profile holds, serialised as JSON inside the encrypted profile file. Secrets are
+/// here because the file itself is encrypted; nothing in it ever goes to a server.
+/// </summary>
+public sealed class ProfileData
+{
+    public int Version { get; set; } = 1;
+
+    /// <summary>The purr:// address of the server new mailboxes are made on, unless a command names another.</summary>
+    public string Server { get; set; } = "";
+
+    public List<InviteRecord> Invites { get; set; } = [];
+
+    public List<ContactRecord> Contacts { get; set; } = [];
+
+    /// <summary>Ids of cards this profile accepted: a card is accepted once.</summary>
+    public List<string> UsedCards { get; set; } = [];
+}
+
+/// <summary>A card this profile made and that nobody has answered yet.</summary>
+public sealed class InviteRecord
+{
+    public string Name { get; set; } = "";
+
+    public string CardLink { get; set; } = "";
+
+    /// <summary>How this profile introduced itself on the card.</summary>
+    public string DisplayName { get; set; } = "";
+
+    public byte[] IdentitySeed { get; set; } = [];
+
+    public byte[] IdentityDhSecret { get; set; } = [];
+
+    public byte[] PrekeySecret { get; set; } = [];
+
+    public MailboxRecordData Mailbox { get; set; } = new();
+
+    public DateTimeOffset ExpiresAt { get; set; }
+}
+
+public sealed class ContactRecord
+{
+    /// <summary>The name this profile's owner calls the contact by.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>How the contact introduced itself.</summary>
+    public string DisplayName { get; set; } = "";
+
+    public byte[] MyIdentitySeed { get; set; } = [];
+
+    public byte[] TheirIdentityKey { get; set; } = [];
+
+    public RatchetState Session { get; set; } = new();
+
+    public byte[] AssociatedData { get; set; } = [];
+
+    /// <summary>Where this profile receives from the contact: the current mailbox first; older ones while a move completes.</summary>
+    public List<MailboxRecordData> Inbox { get; set; } = [];
+
+    /// <summary>Where this profile sends to; null until the contact told us (the card's creator learns it from the intro).</summary>
+    public OutboxData? Outbox { get; set; }
+
+    /// <summary>The key the contact signs its sends to our inbox with; our inbox is secured with it.</summary>
+    public byte[]? TheirSenderKey { get; set; }
+
+    public bool Verified { get; set; }
+
+    /// <summary>The contact acknowledged a mailbox move: the retiring inbox mailboxes are drained and deleted.</summary>
+    public bool RetireOldInbox { get; set; }
+
+    /// <summary>Recent message ids received, newest last, to drop duplicates that arrive as new ciphertext.</summary>
+    public List<string> SeenMessageIds { get; set; } = [];
+
+    /// <summary>Ids of our messages the contact confirmed receiving, newest last.</summary>
+    public List<string> Delivered { get; set; } = [];
+}
+
+/// <summary>A mailbox this profile receives from.</summary>
+public sealed class MailboxRecordData
+{
+    public string Server { get; set; } = "";
+
+    public byte[] ReceiveId { get; set; } = [];
+
+    public byte[] SendId { get; set; } = [];
+
+    public byte[] RecipientKeySeed { get; set; } = [];
+
+    /// <summary>A mailbox being replaced: drained and deleted once the contact acknowledged the move.</summary>
+    public bool Retiring { get; set; }
+}
+
+/// <summary>The contact's mailbox this profile sends to, and the key it signs those sends with.</summary>
+public sealed class OutboxData
+{
+    public string Server { get; set; } = "";
+
+    public byte[] SendId { get; set; } = [];
+
+    public byte[] SenderKeySeed { get; set; } = [];
+}
