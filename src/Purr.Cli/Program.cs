@@ -1,49 +1,54 @@
+using Purr.Cli;
+using Purr.Cli.Commands;
 using Purr.Client;
 using Purr.Crypto;
-using Purr.Protocol;
 
-// purr: the Purr terminal client. This first version checks a server; contacts and chat follow.
-const string Usage = """
-    usage:
-      purr ping <purr://fingerprint@host:port>   connect, verify the server's key, and measure a round trip
-      purr --version
-    """;
+// purr: the Purr terminal client. `purr help` lists the commands.
+CommandLine line;
+try
+{
+    line = CommandLine.Parse(args);
+}
+catch (UsageException e)
+{
+    Output.Error(e.Message);
+    return 2;
+}
 
-if (args.Length == 1 && args[0] == "--version")
+if (line.Has("--version"))
 {
     Console.WriteLine($"purr {typeof(PurrConnection).Assembly.GetName().Version}");
     return 0;
 }
 
-if (args.Length != 2 || args[0] != "ping")
-{
-    Console.Error.WriteLine(Usage);
-    return 2;
-}
-
-if (!PurrAddress.TryParse(args[1], out var address, out var error))
-{
-    Console.Error.WriteLine($"purr: {error}");
-    return 2;
-}
-
+var context = new CliContext(line);
 try
 {
     Sodium.EnsureAvailable();
-    await using var connection = await PurrConnection.ConnectAsync(address);
-    var started = System.Diagnostics.Stopwatch.GetTimestamp();
-    await connection.PingAsync();
-    var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
-    Console.WriteLine($"ok: server key verified, protocol {connection.Hello.MaxVersion}, round trip {elapsed.TotalMilliseconds:F1} ms");
-    return 0;
+    return line.Command switch
+    {
+        "init" => await ProfileCommands.InitAsync(context),
+        "invite" => await ContactCommands.InviteAsync(context),
+        "accept" => await ContactCommands.AcceptAsync(context),
+        "contacts" => await ContactCommands.ListAsync(context),
+        "verify" => await ContactCommands.VerifyAsync(context),
+        "move" => await ContactCommands.MoveAsync(context),
+        "remove" => await ContactCommands.RemoveAsync(context),
+        "send" => await MessageCommands.SendAsync(context),
+        "receive" => await MessageCommands.ReceiveAsync(context),
+        "chat" => await MessageCommands.ChatAsync(context),
+        "ping" => await ServerCommands.PingAsync(context),
+        "" or "help" => Usage.Print(),
+        _ => throw new UsageException($"unknown command '{line.Command}'; 'purr help' lists them"),
+    };
 }
-catch (SodiumUnavailableException e)
+catch (UsageException e)
 {
-    Console.Error.WriteLine($"purr: {e.Message}");
-    return 1;
+    Output.Error(e.Message);
+    return 2;
 }
-catch (PurrClientException e)
+catch (Exception e) when (e is PurrClientException or SodiumUnavailableException)
 {
-    Console.Error.WriteLine($"purr: {e.Message}");
+    Output.Error(e.Message);
     return 1;
 }

@@ -13,6 +13,9 @@ public sealed class ProfileData
     /// <summary>The purr:// address of the server new mailboxes are made on, unless a command names another.</summary>
     public string Server { get; set; } = "";
 
+    /// <summary>How this profile introduces itself on new cards unless a command says otherwise.</summary>
+    public string DisplayName { get; set; } = "";
+
     public List<InviteRecord> Invites { get; set; } = [];
 
     public List<ContactRecord> Contacts { get; set; } = [];

@@ -1,0 +1,60 @@
+using System.Text;
+
+namespace Purr.Cli;
+
+/// <summary>The profile passphrase: PURR_PASSPHRASE if set, else asked on the terminal without echo.</summary>
+internal static class Passphrase
+{
+    public const string Variable = "PURR_PASSPHRASE";
+
+    public static string? Get(string prompt)
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable(Variable);
+        if (!string.IsNullOrEmpty(fromEnvironment))
+        {
+            return fromEnvironment;
+        }
+
+        if (Console.IsInputRedirected)
+        {
+            return Console.In.ReadLine();
+        }
+
+        Console.Error.Write(prompt);
+        var text = new StringBuilder();
+        while (true)
+        {
+            var key = Console.ReadKey(intercept: true);
+            if (key.Key == ConsoleKey.Enter)
+            {
+                Console.Error.WriteLine();
+                return text.ToString();
+            }
+
+            if (key.Key == ConsoleKey.Backspace && text.Length > 0)
+            {
+                text.Length--;
+            }
+            else if (!char.IsControl(key.KeyChar))
+            {
+                text.Append(key.KeyChar);
+            }
+        }
+    }
+
+    public static string NewPassphrase()
+    {
+        var first = Get("New passphrase: ");
+        if (string.IsNullOrEmpty(first))
+        {
+            throw new UsageException($"a passphrase is needed (or pass --no-passphrase to store the profile unencrypted)");
+        }
+
+        if (Environment.GetEnvironmentVariable(Variable) is null && !Console.IsInputRedirected && Get("Repeat it: ") != first)
+        {
+            throw new UsageException("the passphrases differ");
+        }
+
+        return first;
+    }
+}
