@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Purr.TestKit;
+
+namespace Purr.Server.Tests.Messaging;
+
+/// <summary>The `purr` tool run as a new user would run it: separate processes, two profile directories, a real server.</summary>
+public sealed class CliTests
+{
+    private static readonly string Purr = Path.Combine(AppContext.BaseDirectory, "purr.dll");
+
+    [Fact]
+    public async Task Two_profiles_exchange_a_card_and_messages_with_the_cli()
+    {
+        await using var server = await RunningServer.StartAsync();
+        using var home = new TemporaryDirectory();
+        var alice = Path.Combine(home.Path, "alice");
+        var bob = Path.Combine(home.Path, "bob");
+        var address = server.Address.ToString();
+
+        await RunAsync(0, "--profile", alice, "init", "--server", address, "--display-name", "Alice");
+        await RunAsync(0, "--profile", bob, "init", "--server", address, "--display-name", "Bob");
+        var cardFile = Path.Combine(home.Path, "card.txt");
+        var invite = await RunAsync(0, "--profile", alice, "--json", "invite", "--name", "bob", "--out", cardFile);
+        var link = JsonDocument.Parse(invite).RootElement.GetProperty("link").GetString()!;
+        Assert.StartsWith("purr:card/", link, StringComparison.Ordinal);
+        Assert.Equal(link, (await File.ReadAllTextAsync(cardFile)).Trim());
+
+        await RunAsync(0, "--profile", bob, "accept", cardFile, "--name", "alice");
+        var established = await RunAsync(0, "--profile", alice, "receive", "--wait", "10", "--json");
+        Assert.Contains("\"type\":\"contact\"", established, StringComparison.Ordinal);
+        await RunAsync(0, "--profile", bob, "receive", "--json");
+
+        await RunAsync(0, "--profile", bob, "send", "alice", "hello from the terminal");
+        var atAlice = JsonDocument.Parse(await RunAsync(0, "--profile", alice, "receive", "--wait", "10", "--json")).RootElement;
+        Assert.Contains(atAlice.EnumerateArray(), e => e.GetProperty("type").GetString() == "text"
+            && e.GetProperty("text").GetString() == "hello from the terminal" && e.GetProperty("from").GetString() == "bob");
+
+        await RunAsync(0, "--profile", alice, "send", "bob", "hello back");
+        var atBob = await RunAsync(0, "--profile", bob, "receive", "--wait", "10", "--json");
+        Assert.Contains("hello back", atBob, StringComparison.Ordinal);
+
+        var contacts = await RunAsync(0, "--profile", alice, "contacts");
+        Assert.Contains("bob", contacts, StringComparison.Ordinal);
+        var verify = await RunAsync(0, "--profile", alice, "--json", "verify", "bob");
+        var code = JsonDocument.Parse(verify).RootElement.GetProperty("safetyCode").GetString();
+        Assert.Equal(code, JsonDocument.Parse(await RunAsync(0, "--profile", bob, "--json", "verify", "alice")).RootElement.GetProperty("safetyCode").GetString());
+
+        // Clear errors, non-zero exits.
+        Assert.Contains("already accepted", await RunAsync(1, "--profile", bob, "accept", link, "--name", "again"), StringComparison.Ordinal);
+        Assert.Contains("no contact named", await RunAsync(1, "--profile", bob, "send", "carol", "hi"), StringComparison.Ordinal);
+        Assert.Contains("wrong passphrase", await RunWithAsync(1, "not it", "--profile", bob, "contacts"), StringComparison.Ordinal);
+        var impostor = address.Replace(address[7..50], new string('A', 43), StringComparison.Ordinal);
+        Assert.Contains("refusing to connect", await RunAsync(1, "ping", impostor), StringComparison.Ordinal);
+        Assert.Contains("could not reach", await RunAsync(1, "ping", $"purr://{address[7..50]}@127.0.0.1:1"), StringComparison.Ordinal);
+    }
+
+    private static Task<string> RunAsync(int expectedExit, params string[] args) => RunWithAsync(expectedExit, "correct horse battery", args);
+
+    private static async Task<string> RunWithAsync(int expectedExit, string passphrase, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet", [Purr, .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        start.Environment["PURR_PASSPHRASE"] = passphrase;
+        using var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        var all = await output + await error;
+        Assert.True(expectedExit == process.ExitCode, $"purr {string.Join(' ', args)} exited {process.ExitCode}: {all}");
+        return all;
+    }
+}
