@@ -48,6 +48,25 @@ public sealed partial class Messenger
     {
         var pushed = Channel.CreateUnbounded<(PurrConnection Connection, MessageReceived Message)>();
         var readers = new List<Task>();
+        using var stopReaders = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            await SubscribeAndHandleAsync(pushed, readers, onEvent, stopReaders.Token, cancellationToken);
+        }
+        finally
+        {
+            await stopReaders.CancelAsync();
+            await Task.WhenAll(readers);
+        }
+    }
+
+    private async Task SubscribeAndHandleAsync(
+        Channel<(PurrConnection Connection, MessageReceived Message)> pushed,
+        List<Task> readers,
+        Func<MessengerEvent, bool> onEvent,
+        CancellationToken readersToken,
+        CancellationToken cancellationToken)
+    {
         await gate.WaitAsync(cancellationToken);
         try
         {
@@ -60,7 +79,7 @@ public sealed partial class Messenger
                     await connection.SubscribeAsync(mailbox.ReceiveId, key, cancellationToken);
                 }
 
-                readers.Add(PumpAsync(connection, pushed.Writer, cancellationToken));
+                readers.Add(PumpAsync(connection, pushed.Writer, readersToken));
             }
         }
         finally
