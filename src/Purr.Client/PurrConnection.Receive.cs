@@ -53,6 +53,7 @@ public sealed partial class PurrConnection
             frame.MessageEvent.Live),
         ServerFrame.BodyOneofCase.SubscriptionEnded => new SubscriptionEnded(frame.SubscriptionEnded.ReceiveId.ToByteArray()),
         ServerFrame.BodyOneofCase.Error => new ServerError(frame.Error.Code, frame.Error.Detail),
+        ServerFrame.BodyOneofCase.RoomEvent => new RoomEventReceived(frame.RoomEvent),
         _ => null,
     };
 

@@ -13,3 +13,6 @@ public sealed record SubscriptionEnded(byte[] ReceiveId) : PurrEvent;
 
 /// <summary>An error not tied to a request (a malformed frame, a handshake timeout, the server shutting down).</summary>
 public sealed record ServerError(ErrorCode Code, string Detail) : PurrEvent;
+
+/// <summary>A room event pushed to this connection (transient rooms, and control events of any room).</summary>
+public sealed record RoomEventReceived(RoomEvent Event) : PurrEvent;

@@ -45,5 +45,37 @@ public static class Argon2id
     }
 }
 
+/// <summary>Argon2id password hashes in libsodium's string form ($argon2id$v=19$m=...), for servers that check passwords.</summary>
+public static class Argon2idPasswordHash
+{
+    private const int StringBytes = 128;
+
+    public static string Hash(string password, Argon2Cost cost)
+    {
+        var output = new byte[StringBytes];
+        var bytes = System.Text.Encoding.UTF8.GetBytes(password);
+        Sodium.EnsureAvailable();
+        if (LibSodium.crypto_pwhash_str(ref output[0], ref MemoryMarshal.GetReference(bytes.AsSpan()), (ulong)bytes.Length, cost.OpsLimit, (nuint)cost.MemLimitBytes) != 0)
+        {
+            throw new InsufficientMemoryException("Argon2id could not allocate its memory");
+        }
+
+        return System.Text.Encoding.ASCII.GetString(output, 0, Array.IndexOf(output, (byte)0));
+    }
+
+    public static bool Verify(string hash, string password)
+    {
+        var stored = System.Text.Encoding.ASCII.GetBytes(hash + "\0");
+        if (stored.Length > StringBytes)
+        {
+            return false;
+        }
+
+        var bytes = System.Text.Encoding.UTF8.GetBytes(password);
+        Sodium.EnsureAvailable();
+        return LibSodium.crypto_pwhash_str_verify(ref stored[0], ref MemoryMarshal.GetReference(bytes.AsSpan()), (ulong)bytes.Length) == 0;
+    }
+}
+
 /// <summary>Argon2id cost: passes over memory, and memory in bytes.</summary>
 public readonly record struct Argon2Cost(ulong OpsLimit, ulong MemLimitBytes);

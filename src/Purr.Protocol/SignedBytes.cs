@@ -15,6 +15,8 @@ public static class SignedBytes
     public static readonly byte[] ServerX25519Context = Encoding.ASCII.GetBytes("purr/v1 server x25519");
     public static readonly byte[] RecipientRequestContext = Encoding.ASCII.GetBytes("purr/v1 recipient request");
     public static readonly byte[] SenderRequestContext = Encoding.ASCII.GetBytes("purr/v1 sender request");
+    public static readonly byte[] MemberRequestContext = Encoding.ASCII.GetBytes("purr/v1 member request");
+    public static readonly byte[] RoomMessageContext = Encoding.ASCII.GetBytes("purr/v1 room message");
 
     /// <summary>Signed by the server identity key: proves the key's holder answers on this connection.</summary>
     public static byte[] ServerHello(ReadOnlySpan<byte> sessionNonce, ReadOnlySpan<byte> clientNonce) =>
@@ -30,6 +32,14 @@ public static class SignedBytes
     /// <summary>Signed by a secured mailbox's sender key; <paramref name="request"/> is ClientFrame.request as sent.</summary>
     public static byte[] SenderRequest(ReadOnlySpan<byte> sessionNonce, ReadOnlySpan<byte> request) =>
         Concat(SenderRequestContext, sessionNonce, request);
+
+    /// <summary>Signed by a room member key; <paramref name="request"/> is ClientFrame.request as sent.</summary>
+    public static byte[] MemberRequest(ReadOnlySpan<byte> sessionNonce, ReadOnlySpan<byte> request) =>
+        Concat(MemberRequestContext, sessionNonce, request);
+
+    /// <summary>Signed by a room member key, checked by the server and by every member: room id ‖ whisper target (or nothing) ‖ ciphertext.</summary>
+    public static byte[] RoomMessage(ReadOnlySpan<byte> roomId, ReadOnlySpan<byte> to, ReadOnlySpan<byte> ciphertext) =>
+        Concat(RoomMessageContext, [.. roomId, .. to], ciphertext);
 
     private static byte[] Concat(byte[] context, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
     {

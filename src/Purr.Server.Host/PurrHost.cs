@@ -28,9 +28,10 @@ public static class PurrHost
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
         var dataDirectory = Path.GetFullPath(builder.Configuration["Data"] ?? "./data", Environment.CurrentDirectory);
-        var store = await StorageSelection.OpenAsync(builder.Configuration, dataDirectory);
+        var (store, rooms) = await StorageSelection.OpenAsync(builder.Configuration, dataDirectory);
         // Factories, not instances: the container then disposes them at shutdown (SQLite checkpoints its WAL).
         builder.Services.AddSingleton(_ => store);
+        builder.Services.AddSingleton(_ => rooms);
         var identity = ServerIdentityFile.LoadOrCreate(dataDirectory);
         builder.Services.AddSingleton(_ => identity);
         builder.Services.AddPurrServer(builder.Configuration);

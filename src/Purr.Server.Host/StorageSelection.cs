@@ -1,4 +1,5 @@
 using Purr.Core.Mailboxes;
+using Purr.Core.Rooms;
 using Purr.Storage.Memory;
 using Purr.Storage.Sqlite;
 
@@ -7,19 +8,20 @@ namespace Purr.Server.Host;
 /// <summary>The one place a storage backend is picked ("Storage": sqlite | memory).</summary>
 internal static class StorageSelection
 {
-    public static async Task<IMailboxStore> OpenAsync(IConfiguration configuration, string dataDirectory)
+    public static async Task<(IMailboxStore Mailboxes, IRoomStore Rooms)> OpenAsync(IConfiguration configuration, string dataDirectory)
     {
         var kind = configuration["Storage"] ?? "sqlite";
         switch (kind.ToLowerInvariant())
         {
             case "memory":
-                return new MemoryMailboxStore();
+                return (new MemoryMailboxStore(), new MemoryRoomStore());
             case "sqlite":
-                return await SqliteMailboxStore.OpenAsync(new SqliteStoreOptions
+                var sqlite = await SqliteStore.OpenAsync(new SqliteStoreOptions
                 {
                     Path = Path.Combine(dataDirectory, "purr.db"),
                     Synchronous = configuration["Sqlite:Synchronous"] ?? "NORMAL",
                 });
+                return (sqlite, sqlite);
             default:
                 throw new ConfigurationException($"Storage must be sqlite or memory, not '{kind}'");
         }

@@ -3,7 +3,7 @@ namespace Purr.Storage.Sqlite;
 /// <summary>The schema, created on first open. `user_version` records it for later migrations.</summary>
 internal static class SqliteSchema
 {
-    internal const int Version = 1;
+    internal const int Version = 2;
 
     // No creation times, no sender information: only what delivery needs.
     internal const string Create = """
@@ -25,6 +25,11 @@ internal static class SqliteSchema
         );
         CREATE INDEX IF NOT EXISTS messages_by_mailbox ON messages (receive_id, seq);
         CREATE INDEX IF NOT EXISTS messages_by_expiry ON messages (expires_at);
-        PRAGMA user_version = 1;
+        CREATE TABLE IF NOT EXISTS rooms (
+            room_id BLOB PRIMARY KEY,
+            listed  INTEGER NOT NULL,
+            state   BLOB NOT NULL
+        ) WITHOUT ROWID;
+        PRAGMA user_version = 2;
         """;
 }

@@ -5,14 +5,14 @@ using Purr.TestKit;
 
 namespace Purr.Storage.Tests;
 
-public sealed class SqliteMailboxStoreTests : MailboxStoreContract, IDisposable
+public sealed class SqliteStoreTests : MailboxStoreContract, IDisposable
 {
     private readonly TemporaryDirectory directory = new();
 
     private string DatabasePath => Path.Combine(directory.Path, "purr.db");
 
     protected override async Task<IMailboxStore> CreateStoreAsync() =>
-        await SqliteMailboxStore.OpenAsync(new SqliteStoreOptions { Path = DatabasePath });
+        await SqliteStore.OpenAsync(new SqliteStoreOptions { Path = DatabasePath });
 
     public void Dispose()
     {
@@ -29,7 +29,7 @@ public sealed class SqliteMailboxStoreTests : MailboxStoreContract, IDisposable
         await Store.EnqueueAsync(mailbox.ReceiveId, message, 10, message.ReceivedAt);
         await Store.DisposeAsync();
 
-        await using var reopened = await SqliteMailboxStore.OpenAsync(new SqliteStoreOptions { Path = DatabasePath });
+        await using var reopened = await SqliteStore.OpenAsync(new SqliteStoreOptions { Path = DatabasePath });
         var head = await reopened.PeekAsync(mailbox.ReceiveId, message.ReceivedAt);
         Assert.NotNull(head);
         Assert.Equal(message.Payload, head.Payload);
@@ -45,13 +45,13 @@ public sealed class SqliteMailboxStoreTests : MailboxStoreContract, IDisposable
         command.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", (string?)await command.ExecuteScalarAsync());
         command.CommandText = "PRAGMA user_version";
-        Assert.Equal(1L, (long)(await command.ExecuteScalarAsync())!);
+        Assert.Equal(2L, (long)(await command.ExecuteScalarAsync())!);
     }
 
     [Fact]
     public async Task Refuses_an_unknown_synchronous_mode()
     {
         await Assert.ThrowsAsync<ArgumentException>(async () =>
-            await SqliteMailboxStore.OpenAsync(new SqliteStoreOptions { Path = DatabasePath + "2", Synchronous = "OFF; DROP TABLE x" }));
+            await SqliteStore.OpenAsync(new SqliteStoreOptions { Path = DatabasePath + "2", Synchronous = "OFF; DROP TABLE x" }));
     }
 }

@@ -79,6 +79,12 @@ internal static partial class LibSodium
         ref byte output, ulong outlen, ref byte passwd, ulong passwdlen, ref byte salt, ulong opslimit, nuint memlimit, int alg);
 
     [LibraryImport(Name)]
+    internal static partial int crypto_pwhash_str(ref byte output, ref byte passwd, ulong passwdlen, ulong opslimit, nuint memlimit);
+
+    [LibraryImport(Name)]
+    internal static partial int crypto_pwhash_str_verify(ref byte str, ref byte passwd, ulong passwdlen);
+
+    [LibraryImport(Name)]
     internal static partial int crypto_generichash(
         ref byte output, nuint outlen, ref byte input, ulong inlen, ref byte key, nuint keylen);
 }

@@ -1,4 +1,5 @@
 using Purr.Server.Mailboxes;
+using Purr.Server.Rooms;
 
 namespace Purr.Server.Modules;
 
@@ -9,7 +10,8 @@ public static class ModuleCatalog
         new Dictionary<string, Func<IPurrModule>>(StringComparer.OrdinalIgnoreCase)
         {
             ["mailboxes"] = () => new MailboxModule(),
+            ["rooms"] = () => new RoomModule(),
         };
 
-    public static readonly string[] Defaults = ["mailboxes"];
+    public static readonly string[] Defaults = ["mailboxes", "rooms"];
 }

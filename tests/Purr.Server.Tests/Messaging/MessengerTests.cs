@@ -146,7 +146,7 @@ public sealed class MessengerTests
         Assert.Equal(-1, everything.AsSpan().IndexOf(bobIdentity.PublicKey));
 
         // And the store really does hold the conversation's ciphertext.
-        await using var reopened = await Storage.Sqlite.SqliteMailboxStore.OpenAsync(new Storage.Sqlite.SqliteStoreOptions { Path = Path.Combine(data.Path, "purr.db") });
+        await using var reopened = await Storage.Sqlite.SqliteStore.OpenAsync(new Storage.Sqlite.SqliteStoreOptions { Path = Path.Combine(data.Path, "purr.db") });
         Assert.True(await reopened.CountMessagesAsync(Core.Ids.OpaqueId.FromBytes(alice.Contact("bob").Inbox[0].ReceiveId), DateTimeOffset.UtcNow) > 0);
     }
 }

@@ -5,19 +5,19 @@ using Purr.Core.Mailboxes;
 namespace Purr.Storage.Sqlite;
 
 /// <summary>
-/// Mailboxes in one SQLite file in WAL mode. SQLite admits one writer at a time, so one connection
+/// Mailboxes (and persistent rooms, SqliteStore.Rooms.cs) in one SQLite file in WAL mode. SQLite admits one writer at a time, so one connection
 /// behind one gate serves every operation; each operation is a single statement or transaction.
 /// secure_delete overwrites deleted ciphertext instead of leaving it in free pages.
 /// </summary>
-public sealed class SqliteMailboxStore : IMailboxStore
+public sealed partial class SqliteStore : IMailboxStore
 {
     private readonly SqliteConnection connection;
     private readonly SemaphoreSlim gate = new(1, 1);
     private bool disposed;
 
-    private SqliteMailboxStore(SqliteConnection connection) => this.connection = connection;
+    private SqliteStore(SqliteConnection connection) => this.connection = connection;
 
-    public static async Task<SqliteMailboxStore> OpenAsync(SqliteStoreOptions options, CancellationToken cancellationToken = default)
+    public static async Task<SqliteStore> OpenAsync(SqliteStoreOptions options, CancellationToken cancellationToken = default)
     {
         if (options.Synchronous is not ("NORMAL" or "FULL"))
         {
@@ -51,7 +51,7 @@ public sealed class SqliteMailboxStore : IMailboxStore
             await schema.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        return new SqliteMailboxStore(connection);
+        return new SqliteStore(connection);
     }
 
     public ValueTask<bool> CreateMailboxAsync(MailboxRecord mailbox, CancellationToken cancellationToken = default) =>

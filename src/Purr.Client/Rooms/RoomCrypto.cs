@@ -1,0 +1,81 @@
+using System.Text;
+using Purr.Crypto;
+using Purr.Crypto.Ratchet;
+
+namespace Purr.Client.Rooms;
+
+/// <summary>
+/// Room content encryption. Group messages: key id (8) ‖ nonce (24) ‖ XChaCha20-Poly1305(room key,
+/// padded plaintext, ad = "purr/v1 room" ‖ 0x00 ‖ room id ‖ key id). Sealed to one member (whispers,
+/// key updates): ephemeral X25519 public (32) ‖ XChaCha20-Poly1305 with key ‖ nonce =
+/// HKDF-SHA256(DH(ephemeral, member), salt 0×32, info "purr/v1 room seal" ‖ room id, 56), ad = room id.
+/// </summary>
+public static class RoomCrypto
+{
+    public const int KeyIdBytes = 8;
+    private const int NonceBytes = 24;
+    private static readonly byte[] GroupContext = Encoding.ASCII.GetBytes("purr/v1 room");
+    private static readonly byte[] SealContext = Encoding.ASCII.GetBytes("purr/v1 room seal");
+
+    public static byte[] EncryptGroup(byte[] roomId, byte[] keyId, byte[] key, ReadOnlySpan<byte> plaintext, IRandomSource random)
+    {
+        var nonce = new byte[NonceBytes];
+        random.Fill(nonce);
+        var sealedBytes = Aead.XChaCha20Poly1305.Encrypt(key, nonce, Padding.Pad(plaintext), GroupAd(roomId, keyId));
+        return [.. keyId, .. nonce, .. sealedBytes];
+    }
+
+    public static byte[]? DecryptGroup(byte[] roomId, ReadOnlySpan<byte> ciphertext, Func<byte[], byte[]?> keyFor)
+    {
+        if (ciphertext.Length < KeyIdBytes + NonceBytes + Aead.TagBytes)
+        {
+            return null;
+        }
+
+        var keyId = ciphertext[..KeyIdBytes].ToArray();
+        var key = keyFor(keyId);
+        if (key is null)
+        {
+            return null;
+        }
+
+        var padded = Aead.XChaCha20Poly1305.Decrypt(key, ciphertext.Slice(KeyIdBytes, NonceBytes), ciphertext[(KeyIdBytes + NonceBytes)..], GroupAd(roomId, keyId));
+        return padded is null ? null : Padding.Unpad(padded);
+    }
+
+    public static byte[] Seal(byte[] roomId, byte[] memberDhKey, ReadOnlySpan<byte> plaintext, IRandomSource random)
+    {
+        var secret = new byte[X25519.KeyBytes];
+        random.Fill(secret);
+        using var ephemeral = X25519KeyPair.FromSecret(secret);
+        var shared = ephemeral.Agree(memberDhKey) ?? throw new ArgumentException("the member's key is invalid", nameof(memberDhKey));
+        var (key, nonce) = SealKey(roomId, shared);
+        return [.. ephemeral.PublicKey, .. Aead.XChaCha20Poly1305.Encrypt(key, nonce, Padding.Pad(plaintext), roomId)];
+    }
+
+    public static byte[]? Open(byte[] roomId, X25519KeyPair myDhKey, ReadOnlySpan<byte> sealedBytes)
+    {
+        if (sealedBytes.Length < X25519.KeyBytes + Aead.TagBytes)
+        {
+            return null;
+        }
+
+        var shared = myDhKey.Agree(sealedBytes[..X25519.KeyBytes]);
+        if (shared is null)
+        {
+            return null;
+        }
+
+        var (key, nonce) = SealKey(roomId, shared);
+        var padded = Aead.XChaCha20Poly1305.Decrypt(key, nonce, sealedBytes[X25519.KeyBytes..], roomId);
+        return padded is null ? null : Padding.Unpad(padded);
+    }
+
+    private static byte[] GroupAd(byte[] roomId, byte[] keyId) => [.. GroupContext, 0, .. roomId, .. keyId];
+
+    private static (byte[] Key, byte[] Nonce) SealKey(byte[] roomId, byte[] shared)
+    {
+        var output = Kdf.HkdfSha256(shared, new byte[32], [.. SealContext, .. roomId], Aead.KeyBytes + NonceBytes);
+        return (output[..Aead.KeyBytes], output[Aead.KeyBytes..]);
+    }
+}

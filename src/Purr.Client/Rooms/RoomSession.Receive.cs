@@ -1,0 +1,195 @@
+using Google.Protobuf;
+using Purr.Protocol;
+using Purr.Protocol.V1;
+
+namespace Purr.Client.Rooms;
+
+public sealed partial class RoomSession
+{
+    private async Task StartAsync()
+    {
+        // Transient traffic and control events arrive on the connection; persistent traffic through the member's mailbox.
+        await RequestAsync(new Request { SubscribeRoom = new SubscribeRoom { RoomId = Link.Invite.RoomId, MemberKey = ByteString.CopyFrom(MemberKey) } });
+        pump = Task.Run(PumpAsync);
+        if (Mailbox is not null && MailboxKey is not null)
+        {
+            await connection.SubscribeAsync(Mailbox.ReceiveId, MailboxKey);
+        }
+    }
+
+    private async Task PumpAsync()
+    {
+        try
+        {
+            await foreach (var pushed in connection.Events.ReadAllAsync(stop.Token))
+            {
+                switch (pushed)
+                {
+                    case RoomEventReceived room when room.Event.RoomId.Span.SequenceEqual(RoomId):
+                        Handle(room.Event);
+                        break;
+                    case MessageReceived stored when Mailbox is not null && stored.ReceiveId.AsSpan().SequenceEqual(Mailbox.ReceiveId):
+                        try
+                        {
+                            Handle(RoomEvent.Parser.ParseFrom(stored.Payload));
+                        }
+                        catch (InvalidProtocolBufferException)
+                        {
+                        }
+
+                        await connection.AckAsync(Mailbox.ReceiveId, stored.MessageId, MailboxKey!, stop.Token);
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or PurrClientException)
+        {
+        }
+        finally
+        {
+            updates.Writer.TryComplete();
+        }
+    }
+
+    private void Handle(RoomEvent roomEvent)
+    {
+        switch (roomEvent.KindCase)
+        {
+            case RoomEvent.KindOneofCase.Message:
+                HandleMessage(roomEvent.Message);
+                break;
+            case RoomEvent.KindOneofCase.Joined:
+                lock (gate)
+                {
+                    members.RemoveAll(m => m.MemberKey.Span.SequenceEqual(roomEvent.Joined.MemberKey.Span));
+                    members.Add(roomEvent.Joined);
+                }
+
+                Publish(new RoomMemberJoined(roomEvent.Joined.MemberKey.ToByteArray()));
+                break;
+            case RoomEvent.KindOneofCase.Left:
+                var gone = roomEvent.Left.MemberKey.ToByteArray();
+                if (gone.AsSpan().SequenceEqual(MemberKey))
+                {
+                    Publish(new RoomKicked());
+                    stop.Cancel();
+                    break;
+                }
+
+                lock (gate)
+                {
+                    members.RemoveAll(m => m.MemberKey.Span.SequenceEqual(gone));
+                    membersRemovedSinceKey = true;
+                }
+
+                Publish(new RoomMemberLeft(gone, NameOf(gone), roomEvent.Left.Kicked));
+                break;
+            case RoomEvent.KindOneofCase.Stopped:
+                Publish(new RoomEnded());
+                stop.Cancel();
+                break;
+            case RoomEvent.KindOneofCase.Configured when roomEvent.Configured.Topic.Length > 0:
+                var topic = DecryptGroup(roomEvent.Configured.Topic.Span);
+                if (topic?.BodyCase == RoomPlaintext.BodyOneofCase.Topic)
+                {
+                    Publish(new RoomTopicChanged(topic.Topic));
+                }
+
+                break;
+            case RoomEvent.KindOneofCase.RoleChanged:
+                lock (gate)
+                {
+                    members.RemoveAll(m => m.MemberKey.Span.SequenceEqual(roomEvent.RoleChanged.MemberKey.Span));
+                    members.Add(roomEvent.RoleChanged);
+                }
+
+                break;
+        }
+    }
+
+    private void HandleMessage(RoomMessage message)
+    {
+        var sender = message.Sender.ToByteArray();
+        var to = message.Whisper ? MemberKey : [];
+        if (!Crypto.Ed25519.Verify(sender, SignedBytes.RoomMessage(RoomId, to, message.Ciphertext.Span), message.Signature.Span))
+        {
+            Publish(new RoomUndecryptable(sender));
+            return;
+        }
+
+        RoomPlaintext? plaintext;
+        if (message.Whisper)
+        {
+            var opened = RoomCrypto.Open(RoomId, dhKey, message.Ciphertext.Span);
+            plaintext = opened is null ? null : Parse(opened);
+        }
+        else
+        {
+            plaintext = DecryptGroup(message.Ciphertext.Span);
+        }
+
+        if (plaintext is null)
+        {
+            Publish(new RoomUndecryptable(sender));
+            return;
+        }
+
+        if (plaintext.SenderName.Length > 0)
+        {
+            lock (gate)
+            {
+                names[Hex(sender)] = plaintext.SenderName;
+            }
+        }
+
+        switch (plaintext.BodyCase)
+        {
+            case RoomPlaintext.BodyOneofCase.Text:
+                Publish(new RoomText(sender, NameOf(sender), plaintext.Text, message.Whisper, message.Ciphertext.ToByteArray()));
+                break;
+            case RoomPlaintext.BodyOneofCase.Farewell:
+                Publish(new RoomFarewell(sender, NameOf(sender), plaintext.Farewell));
+                break;
+            case RoomPlaintext.BodyOneofCase.KeyUpdate:
+                var mine = plaintext.KeyUpdate.Keys.FirstOrDefault(k => k.MemberKey.Span.SequenceEqual(MemberKey));
+                var key = mine is null ? null : RoomCrypto.Open(RoomId, dhKey, mine.Sealed.Span);
+                if (key is { Length: RoomLink.KeyBytes } && plaintext.KeyUpdate.KeyId.Length == RoomCrypto.KeyIdBytes)
+                {
+                    lock (gate)
+                    {
+                        keys[Hex(plaintext.KeyUpdate.KeyId.Span)] = key;
+                        currentKeyId = plaintext.KeyUpdate.KeyId.ToByteArray();
+                        membersRemovedSinceKey = false;
+                    }
+                }
+
+                break;
+        }
+    }
+
+    private RoomPlaintext? DecryptGroup(ReadOnlySpan<byte> ciphertext)
+    {
+        var opened = RoomCrypto.DecryptGroup(RoomId, ciphertext, keyId =>
+        {
+            lock (gate)
+            {
+                return keys.GetValueOrDefault(Hex(keyId));
+            }
+        });
+        return opened is null ? null : Parse(opened);
+    }
+
+    private static RoomPlaintext? Parse(byte[] bytes)
+    {
+        try
+        {
+            return RoomPlaintext.Parser.ParseFrom(bytes);
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return null;
+        }
+    }
+
+    private void Publish(RoomUpdate update) => updates.Writer.TryWrite(update);
+}

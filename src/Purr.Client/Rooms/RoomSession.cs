@@ -1,0 +1,388 @@
+using System.Threading.Channels;
+using Google.Protobuf;
+using Purr.Crypto;
+using Purr.Protocol;
+using Purr.Protocol.V1;
+
+namespace Purr.Client.Rooms;
+
+/// <summary>
+/// One member's view of one room over one connection: a fresh member key, the room keys (the link's
+/// key, then rotated keys sealed to each member), names learnt from members' own messages, and a
+/// stream of decrypted, signature-checked updates. Reads the connection's events, so give each room
+/// session a connection of its own.
+/// </summary>
+public sealed partial class RoomSession : IAsyncDisposable
+{
+    private readonly PurrConnection connection;
+    private readonly Ed25519KeyPair memberKey;
+    private readonly X25519KeyPair dhKey;
+    private readonly IRandomSource random;
+    private readonly Dictionary<string, byte[]> keys = [];
+    private readonly Dictionary<string, string> names = [];
+    private readonly Channel<RoomUpdate> updates = Channel.CreateUnbounded<RoomUpdate>();
+    private readonly CancellationTokenSource stop = new();
+    private readonly Lock gate = new();
+    private List<RoomMember> members = [];
+    private byte[] currentKeyId;
+    private bool membersRemovedSinceKey;
+    private Task pump = Task.CompletedTask;
+
+    private RoomSession(PurrConnection connection, RoomLink link, string displayName, Ed25519KeyPair memberKey, X25519KeyPair dhKey, IRandomSource random)
+    {
+        this.connection = connection;
+        Link = link;
+        DisplayName = displayName;
+        this.memberKey = memberKey;
+        this.dhKey = dhKey;
+        this.random = random;
+        currentKeyId = InitialKeyId(link.RoomKey);
+        keys[Hex(currentKeyId)] = link.RoomKey;
+    }
+
+    public RoomLink Link { get; }
+
+    public string DisplayName { get; }
+
+    public byte[] RoomId => Link.Invite.RoomId.ToByteArray();
+
+    public byte[] MemberKey => memberKey.PublicKey;
+
+    public bool Persistent => Link.Invite.Kind == RoomKind.Persistent;
+
+    /// <summary>This member's room mailbox (persistent rooms), where room traffic waits while offline.</summary>
+    public MailboxInfo? Mailbox { get; private set; }
+
+    private Ed25519KeyPair? MailboxKey { get; set; }
+
+    public ChannelReader<RoomUpdate> Updates => updates.Reader;
+
+    public static async Task<RoomSession> CreateAsync(
+        PurrConnection connection, RoomKind kind, string displayName, RoomSettings? settings = null, string? password = null, IRandomSource? random = null)
+    {
+        random ??= SystemRandomSource.Instance;
+        var roomKey = Draw(random, RoomLink.KeyBytes);
+        var joinSecret = Draw(random, 32);
+        var session = new RoomSession(connection, new RoomLink(new RoomInvite(), roomKey), displayName, NewSigningKey(random), NewDhKey(random), random);
+        var request = new CreateRoom
+        {
+            Kind = kind,
+            MemberKey = ByteString.CopyFrom(session.MemberKey),
+            MemberDhKey = ByteString.CopyFrom(session.dhKey.PublicKey),
+            JoinSecret = ByteString.CopyFrom(joinSecret),
+            Settings = settings ?? new RoomSettings(),
+            Password = password ?? "",
+        };
+        if (kind == RoomKind.Persistent)
+        {
+            request.MailboxReceiveId = ByteString.CopyFrom(await session.CreateMailboxAsync());
+        }
+
+        var created = await connection.RequestAsync(new Request { CreateRoom = request }, session.Signer());
+        var invite = new RoomInvite
+        {
+            Server = connection.Address.ToString(),
+            RoomId = created.RoomCreated.RoomId,
+            JoinSecret = ByteString.CopyFrom(joinSecret),
+            Kind = kind,
+            PasswordRequired = !string.IsNullOrEmpty(password),
+        };
+        var ready = new RoomSession(connection, new RoomLink(invite, roomKey), displayName, session.memberKey, session.dhKey, random)
+        {
+            Mailbox = session.Mailbox,
+            MailboxKey = session.MailboxKey,
+        };
+        ready.members = [new RoomMember { MemberKey = ByteString.CopyFrom(ready.MemberKey), MemberDhKey = ByteString.CopyFrom(ready.dhKey.PublicKey), Role = RoomRole.Owner, Voice = true }];
+        await ready.StartAsync();
+        return ready;
+    }
+
+    public static async Task<RoomSession> JoinAsync(
+        PurrConnection connection, string link, string displayName, string? password = null, IRandomSource? random = null)
+    {
+        random ??= SystemRandomSource.Instance;
+        var parsed = RoomLink.Parse(link);
+        var session = new RoomSession(connection, parsed, displayName, NewSigningKey(random), NewDhKey(random), random);
+        var request = new JoinRoom
+        {
+            RoomId = parsed.Invite.RoomId,
+            JoinSecret = parsed.Invite.JoinSecret,
+            MemberKey = ByteString.CopyFrom(session.MemberKey),
+            MemberDhKey = ByteString.CopyFrom(session.dhKey.PublicKey),
+            Password = password ?? "",
+        };
+        if (session.Persistent)
+        {
+            request.MailboxReceiveId = ByteString.CopyFrom(await session.CreateMailboxAsync());
+        }
+
+        var joined = await connection.RequestAsync(new Request { JoinRoom = request }, session.Signer());
+        session.members = [.. joined.RoomJoined.Members];
+        await session.StartAsync();
+        await session.SendPlaintextAsync(new RoomPlaintext { Hello = displayName }, to: null);
+        return session;
+    }
+
+    public Task SendTextAsync(string text) => SendPlaintextAsync(new RoomPlaintext { Text = text }, to: null);
+
+    /// <summary>/purr: encrypted to one member alone, and delivered by the server to that member only.</summary>
+    public Task WhisperAsync(byte[] member, string text) => SendPlaintextAsync(new RoomPlaintext { Text = text }, to: member);
+
+    /// <summary>/kick: the server removes the member at once; then a new room key goes to everyone left.</summary>
+    public async Task KickAsync(byte[] member)
+    {
+        await RequestAsync(new Request { RoomKick = new RoomKick { RoomId = Link.Invite.RoomId, MemberKey = ByteString.CopyFrom(MemberKey), Target = ByteString.CopyFrom(member) } });
+        lock (gate)
+        {
+            members.RemoveAll(m => m.MemberKey.Span.SequenceEqual(member));
+        }
+
+        await RotateKeyAsync();
+    }
+
+    /// <summary>/exit: a farewell to everyone, then leave.</summary>
+    public async Task ExitAsync(string farewell)
+    {
+        await SendPlaintextAsync(new RoomPlaintext { Farewell = farewell }, to: null);
+        await RequestAsync(new Request { RoomLeave = new RoomLeave { RoomId = Link.Invite.RoomId, MemberKey = ByteString.CopyFrom(MemberKey) } });
+        await stop.CancelAsync();
+    }
+
+    /// <summary>/stop: the room ends for everyone and the server deletes all of it.</summary>
+    public async Task StopAsync()
+    {
+        await RequestAsync(new Request { RoomStop = new RoomStop { RoomId = Link.Invite.RoomId, MemberKey = ByteString.CopyFrom(MemberKey) } });
+        await stop.CancelAsync();
+    }
+
+    /// <summary>/topic: stored by the server as ciphertext under the current room key.</summary>
+    public async Task SetTopicAsync(string topic)
+    {
+        var list = await RequestAsync(new Request { RoomMembers = new RoomMembers { RoomId = Link.Invite.RoomId, MemberKey = ByteString.CopyFrom(MemberKey) } });
+        var settings = list.RoomMemberList.Settings;
+        settings.Topic = ByteString.CopyFrom(EncryptGroup(new RoomPlaintext { Topic = topic }));
+        await Configure(settings);
+    }
+
+    public Task Configure(RoomSettings settings) =>
+        RequestAsync(new Request { RoomConfigure = new RoomConfigure { RoomId = Link.Invite.RoomId, MemberKey = ByteString.CopyFrom(MemberKey), Settings = settings } });
+
+    public Task SetRoleAsync(byte[] member, RoomRole role, bool voice) =>
+        RequestAsync(new Request { RoomSetRole = new RoomSetRole { RoomId = Link.Invite.RoomId, MemberKey = ByteString.CopyFrom(MemberKey), Target = ByteString.CopyFrom(member), Role = role, Voice = voice } });
+
+    /// <summary>/members: keys and roles from the server, names from the members' own messages.</summary>
+    public async Task<IReadOnlyList<RoomMemberView>> MembersAsync()
+    {
+        var list = await RequestAsync(new Request { RoomMembers = new RoomMembers { RoomId = Link.Invite.RoomId, MemberKey = ByteString.CopyFrom(MemberKey) } });
+        lock (gate)
+        {
+            members = [.. list.RoomMemberList.Members];
+            return [.. members.Select(m => new RoomMemberView(m.MemberKey.ToByteArray(), NameOf(m.MemberKey.Span), m.Role, m.Voice, m.MemberKey.Span.SequenceEqual(MemberKey)))];
+        }
+    }
+
+    /// <summary>Makes a new room key and seals it to every other current member; later messages use it.</summary>
+    public async Task RotateKeyAsync()
+    {
+        var newKey = Draw(random, RoomLink.KeyBytes);
+        var newKeyId = Draw(random, RoomCrypto.KeyIdBytes);
+        var update = new RoomKeyUpdate { KeyId = ByteString.CopyFrom(newKeyId) };
+        List<RoomMember> current;
+        lock (gate)
+        {
+            current = [.. members.Where(m => !m.MemberKey.Span.SequenceEqual(MemberKey))];
+        }
+
+        foreach (var member in current)
+        {
+            update.Keys.Add(new SealedRoomKey { MemberKey = member.MemberKey, Sealed = ByteString.CopyFrom(RoomCrypto.Seal(RoomId, member.MemberDhKey.ToByteArray(), newKey, random)) });
+        }
+
+        await SendPlaintextAsync(new RoomPlaintext { KeyUpdate = update }, to: null, rotateFirst: false);
+        lock (gate)
+        {
+            keys[Hex(newKeyId)] = newKey;
+            currentKeyId = newKeyId;
+            membersRemovedSinceKey = false;
+        }
+    }
+
+    /// <summary>Everything needed to resume this membership later with <see cref="ResumeAsync"/>.</summary>
+    public RoomSessionState Export()
+    {
+        var seed = new byte[Ed25519.SeedBytes];
+        memberKey.CopySeed(seed);
+        var dh = new byte[X25519.KeyBytes];
+        dhKey.CopySecret(dh);
+        byte[]? mailboxSeed = null;
+        if (MailboxKey is not null)
+        {
+            mailboxSeed = new byte[Ed25519.SeedBytes];
+            MailboxKey.CopySeed(mailboxSeed);
+        }
+
+        lock (gate)
+        {
+            return new RoomSessionState
+            {
+                Link = Link.ToString(),
+                DisplayName = DisplayName,
+                MemberKeySeed = seed,
+                DhSecret = dh,
+                Keys = new Dictionary<string, byte[]>(keys),
+                CurrentKeyId = currentKeyId,
+                Names = new Dictionary<string, string>(names),
+                Mailbox = Mailbox,
+                MailboxKeySeed = mailboxSeed,
+            };
+        }
+    }
+
+    /// <summary>Comes back to a room with a saved membership: messages that waited in the room mailbox arrive first.</summary>
+    public static async Task<RoomSession> ResumeAsync(PurrConnection connection, RoomSessionState state, IRandomSource? random = null)
+    {
+        var session = new RoomSession(
+            connection, RoomLink.Parse(state.Link), state.DisplayName,
+            Ed25519KeyPair.FromSeed(state.MemberKeySeed), X25519KeyPair.FromSecret(state.DhSecret), random ?? SystemRandomSource.Instance)
+        {
+            Mailbox = state.Mailbox,
+            MailboxKey = state.MailboxKeySeed is null ? null : Ed25519KeyPair.FromSeed(state.MailboxKeySeed),
+        };
+        foreach (var (id, key) in state.Keys)
+        {
+            session.keys[id] = key;
+        }
+
+        foreach (var (member, name) in state.Names)
+        {
+            session.names[member] = name;
+        }
+
+        session.currentKeyId = state.CurrentKeyId.Length > 0 ? state.CurrentKeyId : session.currentKeyId;
+        await session.MembersAsync();
+        await session.StartAsync();
+        return session;
+    }
+
+    public string NameOf(ReadOnlySpan<byte> member)
+    {
+        lock (gate)
+        {
+            return member.SequenceEqual(MemberKey) ? DisplayName
+                : names.TryGetValue(Hex(member), out var name) ? name : "member " + Hex(member)[..8];
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await stop.CancelAsync();
+        await pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        memberKey.Dispose();
+        dhKey.Dispose();
+        MailboxKey?.Dispose();
+        stop.Dispose();
+    }
+
+    private async Task SendPlaintextAsync(RoomPlaintext plaintext, byte[]? to, bool rotateFirst = true)
+    {
+        bool rotate;
+        lock (gate)
+        {
+            rotate = rotateFirst && membersRemovedSinceKey && to is null;
+        }
+
+        if (rotate)
+        {
+            // Someone left since the current key was set: they must not read what follows.
+            await RotateKeyAsync();
+        }
+
+        plaintext.MessageId = ByteString.CopyFrom(Draw(random, 16));
+        plaintext.SentAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        plaintext.SenderName = DisplayName;
+        byte[] ciphertext;
+        if (to is null)
+        {
+            ciphertext = EncryptGroup(plaintext);
+        }
+        else
+        {
+            RoomMember? target;
+            lock (gate)
+            {
+                target = members.FirstOrDefault(m => m.MemberKey.Span.SequenceEqual(to));
+            }
+
+            if (target is null)
+            {
+                await MembersAsync();
+                lock (gate)
+                {
+                    target = members.FirstOrDefault(m => m.MemberKey.Span.SequenceEqual(to))
+                        ?? throw new PurrClientException("that member is not in the room");
+                }
+            }
+
+            ciphertext = RoomCrypto.Seal(RoomId, target.MemberDhKey.ToByteArray(), plaintext.ToByteArray(), random);
+        }
+
+        var signature = memberKey.Sign(SignedBytes.RoomMessage(RoomId, to ?? [], ciphertext));
+        await RequestAsync(new Request
+        {
+            RoomSend = new RoomSend
+            {
+                RoomId = Link.Invite.RoomId,
+                MemberKey = ByteString.CopyFrom(MemberKey),
+                Ciphertext = ByteString.CopyFrom(ciphertext),
+                Signature = ByteString.CopyFrom(signature),
+                To = to is null ? ByteString.Empty : ByteString.CopyFrom(to),
+            },
+        });
+    }
+
+    private byte[] EncryptGroup(RoomPlaintext plaintext)
+    {
+        byte[] keyId;
+        byte[] key;
+        lock (gate)
+        {
+            keyId = currentKeyId;
+            key = keys[Hex(keyId)];
+        }
+
+        return RoomCrypto.EncryptGroup(RoomId, keyId, key, plaintext.ToByteArray(), random);
+    }
+
+    private Task<ServerFrame> RequestAsync(Request request) => connection.RequestAsync(request, Signer());
+
+    private Func<byte[], byte[]> Signer() => bytes => memberKey.Sign(SignedBytes.MemberRequest(connection.SessionNonce.Span, bytes));
+
+    /// <summary>Leaves quietly (no farewell): the server forgets this member.</summary>
+    public async Task LeaveAsync()
+    {
+        await RequestAsync(new Request { RoomLeave = new RoomLeave { RoomId = Link.Invite.RoomId, MemberKey = ByteString.CopyFrom(MemberKey) } });
+        await stop.CancelAsync();
+    }
+
+    private async Task<byte[]> CreateMailboxAsync()
+    {
+        MailboxKey = NewSigningKey(random);
+        Mailbox = await connection.CreateMailboxAsync(MailboxKey);
+        return Mailbox.ReceiveId;
+    }
+
+    private static byte[] InitialKeyId(byte[] roomKey) => Blake2b.Hash(roomKey, 16)[..RoomCrypto.KeyIdBytes];
+
+    private static byte[] Draw(IRandomSource random, int length)
+    {
+        var bytes = new byte[length];
+        random.Fill(bytes);
+        return bytes;
+    }
+
+    private static Ed25519KeyPair NewSigningKey(IRandomSource random) => Ed25519KeyPair.FromSeed(Draw(random, Ed25519.SeedBytes));
+
+    private static X25519KeyPair NewDhKey(IRandomSource random) => X25519KeyPair.FromSecret(Draw(random, X25519.KeyBytes));
+
+    private static string Hex(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(bytes);
+}

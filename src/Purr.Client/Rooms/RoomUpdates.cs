@@ -1,0 +1,26 @@
+namespace Purr.Client.Rooms;
+
+/// <summary>What a room member sees happen, decrypted and checked.</summary>
+public abstract record RoomUpdate;
+
+/// <param name="Ciphertext">As it travelled, for checks that a removed member cannot read it.</param>
+public sealed record RoomText(byte[] Sender, string SenderName, string Text, bool Whisper, byte[] Ciphertext) : RoomUpdate;
+
+public sealed record RoomFarewell(byte[] Sender, string SenderName, string Text) : RoomUpdate;
+
+public sealed record RoomMemberJoined(byte[] Member) : RoomUpdate;
+
+public sealed record RoomMemberLeft(byte[] Member, string Name, bool Kicked) : RoomUpdate;
+
+/// <summary>This member was kicked; the server sends nothing more.</summary>
+public sealed record RoomKicked : RoomUpdate;
+
+public sealed record RoomEnded : RoomUpdate;
+
+public sealed record RoomTopicChanged(string Topic) : RoomUpdate;
+
+/// <summary>A message that failed its signature or could not be decrypted; it was dropped.</summary>
+public sealed record RoomUndecryptable(byte[] Sender) : RoomUpdate;
+
+/// <summary>A member as this client sees it: key and role from the server, name from the member's own messages.</summary>
+public sealed record RoomMemberView(byte[] MemberKey, string Name, Protocol.V1.RoomRole Role, bool Voice, bool IsMe);

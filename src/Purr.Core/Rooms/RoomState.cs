@@ -1,0 +1,75 @@
+using Purr.Core.Ids;
+
+namespace Purr.Core.Rooms;
+
+/// <summary>
+/// What the server holds about a room: ids, a hash of the join secret, settings, and members by key
+/// and role. No names and no content: the topic is ciphertext under the room key.
+/// </summary>
+public sealed class RoomState
+{
+    public OpaqueId RoomId { get; set; }
+
+    public bool Persistent { get; set; }
+
+    /// <summary>BLAKE2b-256 of the join secret; the secret itself is never stored.</summary>
+    public byte[] JoinSecretHash { get; set; } = [];
+
+    /// <summary>Argon2id hash string of the join password, or null.</summary>
+    public string? PasswordHash { get; set; }
+
+    public RoomSettingsData Settings { get; set; } = new();
+
+    public List<RoomMemberData> Members { get; set; } = [];
+
+    public RoomMemberData? Member(ReadOnlySpan<byte> key)
+    {
+        foreach (var member in Members)
+        {
+            if (member.MemberKey.AsSpan().SequenceEqual(key))
+            {
+                return member;
+            }
+        }
+
+        return null;
+    }
+}
+
+public sealed class RoomSettingsData
+{
+    public bool Flat { get; set; }
+
+    public bool Locked { get; set; }
+
+    public int MemberLimit { get; set; }
+
+    public bool Moderated { get; set; }
+
+    public bool Listed { get; set; }
+
+    public string ListingName { get; set; } = "";
+
+    public byte[] Topic { get; set; } = [];
+}
+
+public sealed class RoomMemberData
+{
+    public byte[] MemberKey { get; set; } = [];
+
+    public byte[] DhKey { get; set; } = [];
+
+    public RoomMemberRole Role { get; set; }
+
+    public bool Voice { get; set; }
+
+    /// <summary>Persistent rooms: the member's mailbox (receive id) that room traffic is copied into.</summary>
+    public byte[]? MailboxReceiveId { get; set; }
+}
+
+public enum RoomMemberRole
+{
+    Member = 1,
+    Moderator = 2,
+    Owner = 3,
+}

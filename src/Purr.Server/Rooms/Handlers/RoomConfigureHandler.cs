@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Options;
+using Purr.Protocol.V1;
+using Purr.Server.Routing;
+
+namespace Purr.Server.Rooms.Handlers;
+
+/// <summary>Replaces the room's settings (topic, lock, limit, moderation, listing). Owner or moderator, or anyone in a flat room.</summary>
+internal sealed class RoomConfigureHandler(RoomRegistry registry, RoomFanOut fanOut, IOptions<RoomOptions> options) : IRequestHandler
+{
+    public Request.OpOneofCase Operation => Request.OpOneofCase.RoomConfigure;
+
+    public async ValueTask<ServerFrame> HandleAsync(RequestContext context, CancellationToken cancellationToken)
+    {
+        var request = context.Request.RoomConfigure;
+        await using var lease = await RoomLease.AcquireAsync(registry, request.RoomId, request.MemberKey, context, cancellationToken);
+        if (lease is null)
+        {
+            return Responses.Auth();
+        }
+
+        if (!lease.State.MayModerate(lease.Member))
+        {
+            return Responses.Error(ErrorCode.Forbidden, "only the owner or a moderator may change the room");
+        }
+
+        var settings = request.Settings.FromWire();
+        if (settings.MemberLimit > options.Value.MaxMembers || (settings.Listed && !lease.State.Persistent))
+        {
+            return Responses.InvalidArgument($"member_limit is at most {options.Value.MaxMembers}; only persistent rooms can be listed");
+        }
+
+        // Flat mode is the owner's choice alone.
+        if (settings.Flat != lease.State.Settings.Flat && lease.Member.Role != Core.Rooms.RoomMemberRole.Owner)
+        {
+            return Responses.Error(ErrorCode.Forbidden, "only the owner may switch flat mode");
+        }
+
+        lease.State.Settings = settings;
+        await registry.SaveAsync(lease.State, cancellationToken);
+        await fanOut.PublishAsync(lease.State, lease.Live, new RoomEvent { Configured = settings.ToWire() }, lease.State.Members);
+        return Responses.Ok();
+    }
+}

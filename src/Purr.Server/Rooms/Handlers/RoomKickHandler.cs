@@ -1,0 +1,40 @@
+using Purr.Core.Rooms;
+using Purr.Protocol.V1;
+using Purr.Server.Routing;
+
+namespace Purr.Server.Rooms.Handlers;
+
+/// <summary>
+/// Removes a member at once: its key leaves the member list, its connections stop receiving (after one
+/// last "you were kicked" event), and in a persistent room its room mailbox is deleted with whatever
+/// was waiting in it. Owners kick anyone, moderators kick members; in a flat room anyone kicks anyone.
+/// </summary>
+internal sealed class RoomKickHandler(RoomRegistry registry, RoomFanOut fanOut) : IRequestHandler
+{
+    public Request.OpOneofCase Operation => Request.OpOneofCase.RoomKick;
+
+    public async ValueTask<ServerFrame> HandleAsync(RequestContext context, CancellationToken cancellationToken)
+    {
+        var request = context.Request.RoomKick;
+        await using var lease = await RoomLease.AcquireAsync(registry, request.RoomId, request.MemberKey, context, cancellationToken);
+        if (lease is null)
+        {
+            return Responses.Auth();
+        }
+
+        var target = lease.State.Member(request.Target.Span);
+        if (target is null || target == lease.Member)
+        {
+            return Responses.InvalidArgument("the target is not another member of the room");
+        }
+
+        var allowed = lease.State.Settings.Flat || (lease.Member.Role >= RoomMemberRole.Moderator && lease.Member.Role > target.Role);
+        if (!allowed)
+        {
+            return Responses.Error(ErrorCode.Forbidden, "you may not kick this member");
+        }
+
+        await RoomMembership.RemoveAsync(registry, fanOut, lease, target, kickedBy: lease.Member, cancellationToken);
+        return Responses.Ok();
+    }
+}

@@ -1,0 +1,41 @@
+using Google.Protobuf;
+using Purr.Core.Rooms;
+using Purr.Protocol.V1;
+
+namespace Purr.Server.Rooms;
+
+internal static class RoomConversions
+{
+    public static RoomSettings ToWire(this RoomSettingsData settings) => new()
+    {
+        Flat = settings.Flat,
+        Locked = settings.Locked,
+        MemberLimit = (uint)settings.MemberLimit,
+        Moderated = settings.Moderated,
+        Listed = settings.Listed,
+        ListingName = settings.ListingName,
+        Topic = ByteString.CopyFrom(settings.Topic),
+    };
+
+    public static RoomSettingsData FromWire(this RoomSettings? settings) => settings is null ? new RoomSettingsData() : new()
+    {
+        Flat = settings.Flat,
+        Locked = settings.Locked,
+        MemberLimit = (int)Math.Min(settings.MemberLimit, int.MaxValue),
+        Moderated = settings.Moderated,
+        Listed = settings.Listed,
+        ListingName = settings.ListingName,
+        Topic = settings.Topic.ToByteArray(),
+    };
+
+    public static RoomMember ToWire(this RoomMemberData member) => new()
+    {
+        MemberKey = ByteString.CopyFrom(member.MemberKey),
+        MemberDhKey = ByteString.CopyFrom(member.DhKey),
+        Role = (RoomRole)(int)member.Role,
+        Voice = member.Voice,
+    };
+
+    public static bool MayModerate(this RoomState room, RoomMemberData actor) =>
+        room.Settings.Flat || actor.Role >= RoomMemberRole.Moderator;
+}

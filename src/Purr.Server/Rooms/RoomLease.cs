@@ -1,0 +1,72 @@
+using Google.Protobuf;
+using Purr.Core.Ids;
+using Purr.Core.Rooms;
+using Purr.Crypto;
+using Purr.Protocol;
+using Purr.Server.Routing;
+
+namespace Purr.Server.Rooms;
+
+/// <summary>
+/// Exclusive access to one room for one authenticated member request. The room, the membership and
+/// the signature are checked under the room's lock; an unknown room, a non-member and a bad
+/// signature are refused alike (the caller answers AUTH), at the cost of one signature check each.
+/// </summary>
+internal sealed class RoomLease : IAsyncDisposable
+{
+    private static readonly byte[] StandInKey = CreateStandInKey();
+
+    private RoomLease(LiveRoom live, RoomState state, RoomMemberData member)
+    {
+        Live = live;
+        State = state;
+        Member = member;
+    }
+
+    public LiveRoom Live { get; }
+
+    public RoomState State { get; }
+
+    public RoomMemberData Member { get; }
+
+    public static async ValueTask<RoomLease?> AcquireAsync(
+        RoomRegistry registry, ByteString roomId, ByteString memberKey, RequestContext context, CancellationToken cancellationToken)
+    {
+        var found = OpaqueId.TryFromBytes(roomId.Span, out var id) ? await registry.FindAsync(id, cancellationToken) : null;
+        if (found is null)
+        {
+            _ = VerifySignature(StandInKey, context);
+            return null;
+        }
+
+        var live = found.Value.Live;
+        await live.Gate.WaitAsync(cancellationToken);
+        var current = await registry.FindAsync(id, cancellationToken);
+        var member = current?.State.Member(memberKey.Span);
+
+        // The janitor may have unloaded the entry between the find and the lock: then this lock guards nothing.
+        var stale = current is not null && current.Value.Live != live;
+        if (current is null || stale || member is null | !VerifySignature(member?.MemberKey ?? StandInKey, context))
+        {
+            live.Gate.Release();
+            return null;
+        }
+
+        return new RoomLease(live, current.Value.State, member!);
+    }
+
+    public static bool VerifySignature(byte[] key, RequestContext context) =>
+        Ed25519.Verify(key, SignedBytes.MemberRequest(context.Session.SessionNonce.Span, context.RequestBytes.Span), context.Signature.Span);
+
+    public ValueTask DisposeAsync()
+    {
+        Live.Gate.Release();
+        return ValueTask.CompletedTask;
+    }
+
+    private static byte[] CreateStandInKey()
+    {
+        using var pair = Ed25519KeyPair.Generate();
+        return pair.PublicKey;
+    }
+}

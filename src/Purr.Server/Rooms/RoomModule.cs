@@ -1,0 +1,34 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Purr.Server.Modules;
+using Purr.Server.Rooms.Handlers;
+using Purr.Server.Routing;
+using Purr.Server.Sessions;
+
+namespace Purr.Server.Rooms;
+
+/// <summary>Rooms: transient and persistent fan-out channels with server-enforced membership. Needs the mailboxes module.</summary>
+public sealed class RoomModule : IPurrModule
+{
+    public string Name => "rooms";
+
+    public void Register(IServiceCollection services)
+    {
+        services.AddOptions<RoomOptions>().BindConfiguration(RoomOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<RoomRegistry>();
+        services.TryAddSingleton<RoomFanOut>();
+        services.AddSingleton<ISessionObserver>(sp => sp.GetRequiredService<RoomRegistry>());
+        services.AddSingleton<IRequestHandler, CreateRoomHandler>();
+        services.AddSingleton<IRequestHandler, JoinRoomHandler>();
+        services.AddSingleton<IRequestHandler, SubscribeRoomHandler>();
+        services.AddSingleton<IRequestHandler, RoomSendHandler>();
+        services.AddSingleton<IRequestHandler, RoomKickHandler>();
+        services.AddSingleton<IRequestHandler, RoomLeaveHandler>();
+        services.AddSingleton<IRequestHandler, RoomStopHandler>();
+        services.AddSingleton<IRequestHandler, RoomMembersHandler>();
+        services.AddSingleton<IRequestHandler, RoomConfigureHandler>();
+        services.AddSingleton<IRequestHandler, RoomSetRoleHandler>();
+        services.AddSingleton<IRequestHandler, ListRoomsHandler>();
+        services.AddHostedService<RoomJanitor>();
+    }
+}
