@@ -26,6 +26,7 @@ public sealed partial class RoomSession : IAsyncDisposable
     private List<RoomMember> members = [];
     private byte[] currentKeyId;
     private bool membersRemovedSinceKey;
+    private bool disposed;
     private Task pump = Task.CompletedTask;
 
     private RoomSession(PurrConnection connection, RoomLink link, string displayName, Ed25519KeyPair memberKey, X25519KeyPair dhKey, IRandomSource random)
@@ -119,7 +120,15 @@ public sealed partial class RoomSession : IAsyncDisposable
         var joined = await connection.RequestAsync(new Request { JoinRoom = request }, session.Signer());
         session.members = [.. joined.RoomJoined.Members];
         await session.StartAsync();
-        await session.SendPlaintextAsync(new RoomPlaintext { Hello = displayName }, to: null);
+        try
+        {
+            await session.SendPlaintextAsync(new RoomPlaintext { Hello = displayName }, to: null);
+        }
+        catch (PurrProtocolException e) when (e.Code == ErrorCode.Forbidden)
+        {
+            // A moderated room: without voice even the hello waits; names show once the member may speak.
+        }
+
         return session;
     }
 
@@ -275,6 +284,12 @@ public sealed partial class RoomSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
         await stop.CancelAsync();
         await pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         memberKey.Dispose();

@@ -1,0 +1,275 @@
+using Google.Protobuf;
+using Microsoft.Extensions.DependencyInjection;
+using Purr.Client;
+using Purr.Client.Rooms;
+using Purr.Core.Ids;
+using Purr.Core.Rooms;
+using Purr.Crypto;
+using Purr.Protocol;
+using Purr.Protocol.V1;
+using Purr.Server.Rooms;
+using Purr.TestKit;
+
+namespace Purr.Server.Tests.Rooms;
+
+public sealed class RoomTests
+{
+    [Theory]
+    [InlineData(RoomKind.Transient)]
+    [InlineData(RoomKind.Persistent)]
+    public async Task Three_members_talk_and_learn_each_others_names(RoomKind kind)
+    {
+        await using var server = await RunningServer.StartAsync("sqlite");
+        await using var harness = new RoomHarness(server);
+        var (alice, _) = await harness.CreateAsync(kind, "Alice");
+        var (bob, _) = await harness.JoinAsync(alice, "Bob");
+        var (carol, _) = await harness.JoinAsync(alice, "Carol");
+
+        await alice.SendTextAsync("hello room");
+        Assert.Equal("Alice", (await RoomHarness.TextAsync(bob, "hello room")).SenderName);
+        await RoomHarness.TextAsync(carol, "hello room");
+        await carol.SendTextAsync("hi from Carol");
+        Assert.Equal("Carol", (await RoomHarness.TextAsync(alice, "hi from Carol")).SenderName);
+        await RoomHarness.TextAsync(bob, "hi from Carol");
+
+        var members = await alice.MembersAsync();
+        Assert.Equal(3, members.Count);
+        Assert.Contains(members, m => m.Name == "Bob" && m.Role == RoomRole.Member);
+        Assert.Contains(members, m => m.IsMe && m.Role == RoomRole.Owner);
+    }
+
+    [Fact]
+    public async Task Kicked_member_receives_nothing_more_and_cannot_read_what_follows()
+    {
+        await using var server = await RunningServer.StartAsync();
+        await using var harness = new RoomHarness(server);
+        var (alice, _) = await harness.CreateAsync(RoomKind.Transient, "Alice");
+        var (bob, _) = await harness.JoinAsync(alice, "Bob");
+        var (mallory, malloryConnection) = await harness.JoinAsync(alice, "Mallory");
+        await alice.SendTextAsync("before the kick");
+        await RoomHarness.TextAsync(mallory, "before the kick");
+        var before = mallory.Export();
+
+        await alice.KickAsync(mallory.MemberKey);
+        await RoomHarness.NextAsync<RoomKicked>(mallory);
+        var left = await RoomHarness.NextAsync<RoomMemberLeft>(bob);
+        Assert.True(left.Kicked);
+
+        await alice.SendTextAsync("after the kick");
+        var seenByBob = await RoomHarness.TextAsync(bob, "after the kick");
+        await bob.SendTextAsync("bob after the kick");
+        await RoomHarness.TextAsync(alice, "bob after the kick");
+
+        // At the connection: no frame of the room arrived after the kick notice.
+        await malloryConnection.AssertQuietAsync(TimeSpan.FromMilliseconds(300));
+
+        // Handed the ciphertext, Mallory's keys do not open it: the key rotated when she was kicked.
+        var roomId = Convert.FromHexString(Convert.ToHexString(mallory.RoomId));
+        Assert.Null(RoomCrypto.DecryptGroup(roomId, seenByBob.Ciphertext, id => before.Keys.GetValueOrDefault(Convert.ToHexStringLower(id))));
+        var rejoin = await Assert.ThrowsAsync<PurrProtocolException>(() => mallory.SendTextAsync("still here?"));
+        Assert.Equal(ErrorCode.Auth, rejoin.Code);
+    }
+
+    [Fact]
+    public async Task Whisper_reaches_only_its_target()
+    {
+        await using var server = await RunningServer.StartAsync();
+        await using var harness = new RoomHarness(server);
+        var (alice, _) = await harness.CreateAsync(RoomKind.Transient, "Alice");
+        var (bob, _) = await harness.JoinAsync(alice, "Bob");
+        var (carol, carolConnection) = await harness.JoinAsync(alice, "Carol");
+        await RoomHarness.NextAsync<RoomMemberJoined>(bob);
+
+        // Carol's session stops reading, so every frame that reaches her connection stays visible to the test.
+        await carol.DisposeAsync();
+        await alice.WhisperAsync(bob.MemberKey, "psst, only for Bob");
+        var whisper = await RoomHarness.TextAsync(bob, "psst, only for Bob");
+        Assert.True(whisper.Whisper);
+        await carolConnection.AssertQuietAsync(TimeSpan.FromMilliseconds(300));
+
+        await alice.SendTextAsync("for everyone");
+        var frame = await carolConnection.NextAsync<RoomEventReceived>();
+        Assert.False(frame.Event.Message.Whisper);
+    }
+
+    [Fact]
+    public async Task Stop_leaves_no_trace_and_later_joins_fail()
+    {
+        await using var server = await RunningServer.StartAsync("sqlite");
+        await using var harness = new RoomHarness(server);
+        var (alice, _) = await harness.CreateAsync(RoomKind.Persistent, "Alice");
+        var (bob, _) = await harness.JoinAsync(alice, "Bob");
+        await alice.SendTextAsync("soon gone");
+        await RoomHarness.TextAsync(bob, "soon gone");
+        var roomId = OpaqueId.FromBytes(alice.RoomId);
+        var store = server.Services.GetRequiredService<IRoomStore>();
+        Assert.NotNull(await store.FindRoomAsync(roomId));
+
+        await alice.StopAsync();
+        await RoomHarness.NextAsync<RoomEnded>(bob);
+        Assert.Null(await store.FindRoomAsync(roomId));
+        Assert.False(server.Services.GetRequiredService<RoomRegistry>().IsKnownLive(roomId));
+        var mailboxes = server.Services.GetRequiredService<Core.Mailboxes.IMailboxStore>();
+        Assert.Null(await mailboxes.FindByReceiveIdAsync(OpaqueId.FromBytes(bob.Mailbox!.ReceiveId)));
+        Assert.Null(await mailboxes.FindByReceiveIdAsync(OpaqueId.FromBytes(alice.Mailbox!.ReceiveId)));
+
+        var error = await Assert.ThrowsAsync<PurrProtocolException>(() => harness.JoinAsync(alice, "Latecomer"));
+        Assert.Equal(ErrorCode.Auth, error.Code);
+    }
+
+    [Fact]
+    public async Task Transient_room_vanishes_after_the_grace_and_never_stores_anything()
+    {
+        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await RunningServer.StartAsync("sqlite", time: time);
+        await using var harness = new RoomHarness(server);
+        var (alice, aliceConnection) = await harness.CreateAsync(RoomKind.Transient, "Alice");
+        var (bob, bobConnection) = await harness.JoinAsync(alice, "Bob");
+        await alice.SendTextAsync("ephemeral");
+        await RoomHarness.TextAsync(bob, "ephemeral");
+        var roomId = OpaqueId.FromBytes(alice.RoomId);
+        var store = server.Services.GetRequiredService<IRoomStore>();
+        Assert.Null(await store.FindRoomAsync(roomId));
+
+        await bob.LeaveAsync();
+        await aliceConnection.DisposeAsync();
+        var registry = server.Services.GetRequiredService<RoomRegistry>();
+        time.Advance(TimeSpan.FromSeconds(10));
+        Assert.True(registry.IsKnownLive(roomId), "the room ended before its grace period");
+
+        time.Advance(TimeSpan.FromSeconds(25));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (registry.IsKnownLive(roomId))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the empty transient room was not removed after the grace");
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20);
+        }
+
+        Assert.Null(await store.FindRoomAsync(roomId));
+        var error = await Assert.ThrowsAsync<PurrProtocolException>(() => harness.JoinAsync(alice, "Late"));
+        Assert.Equal(ErrorCode.Auth, error.Code);
+        _ = bobConnection;
+    }
+
+    [Fact]
+    public async Task Persistent_room_lets_an_offline_member_catch_up()
+    {
+        await using var server = await RunningServer.StartAsync("sqlite");
+        await using var harness = new RoomHarness(server);
+        var (alice, _) = await harness.CreateAsync(RoomKind.Persistent, "Alice");
+        var (bob, bobConnection) = await harness.JoinAsync(alice, "Bob");
+        await alice.SendTextAsync("while Bob is here");
+        await RoomHarness.TextAsync(bob, "while Bob is here");
+        var saved = bob.Export();
+        await bob.DisposeAsync();
+        await bobConnection.DisposeAsync();
+
+        await alice.SendTextAsync("while Bob is away 1");
+        await alice.SendTextAsync("while Bob is away 2");
+
+        var again = await harness.Connect();
+        await using var resumed = await RoomSession.ResumeAsync(again, saved);
+        Assert.Equal("Alice", (await RoomHarness.TextAsync(resumed, "while Bob is away 1")).SenderName);
+        await RoomHarness.TextAsync(resumed, "while Bob is away 2");
+    }
+
+    [Fact]
+    public async Task Forged_sender_signatures_are_rejected()
+    {
+        await using var server = await RunningServer.StartAsync();
+        await using var harness = new RoomHarness(server);
+        var (alice, _) = await harness.CreateAsync(RoomKind.Transient, "Alice");
+        var (bob, _) = await harness.JoinAsync(alice, "Bob");
+        var mallory = await harness.Connect();
+        using var malloryKey = Ed25519KeyPair.Generate();
+
+        // Mallory claims Alice's member key but can only sign with her own.
+        var send = new RoomSend
+        {
+            RoomId = ByteString.CopyFrom(alice.RoomId),
+            MemberKey = ByteString.CopyFrom(alice.MemberKey),
+            Ciphertext = ByteString.CopyFrom(new byte[64]),
+            Signature = ByteString.CopyFrom(malloryKey.Sign(SignedBytes.RoomMessage(alice.RoomId, [], new byte[64]))),
+        };
+        var forged = await Assert.ThrowsAsync<PurrProtocolException>(() => mallory.RequestAsync(
+            new Request { RoomSend = send }, bytes => malloryKey.Sign(SignedBytes.MemberRequest(mallory.SessionNonce.Span, bytes))));
+        Assert.Equal(ErrorCode.Auth, forged.Code);
+
+        // A member's request signed correctly but carrying a message signature that is not the member's.
+        var bobConnection = await harness.Connect();
+        await using var bobRaw = await RoomSession.JoinAsync(bobConnection, alice.Link.ToString(), "Bob2");
+        var state = bobRaw.Export();
+        using var bobKey = Ed25519KeyPair.FromSeed(state.MemberKeySeed);
+        send.MemberKey = ByteString.CopyFrom(bobKey.PublicKey);
+        var badMessage = await Assert.ThrowsAsync<PurrProtocolException>(() => bobConnection.RequestAsync(
+            new Request { RoomSend = send }, bytes => bobKey.Sign(SignedBytes.MemberRequest(bobConnection.SessionNonce.Span, bytes))));
+        Assert.Equal(ErrorCode.Auth, badMessage.Code);
+        _ = bob;
+    }
+
+    [Fact]
+    public async Task Members_cannot_kick_or_stop_unless_the_room_is_flat()
+    {
+        await using var server = await RunningServer.StartAsync();
+        await using var harness = new RoomHarness(server);
+        var (alice, _) = await harness.CreateAsync(RoomKind.Transient, "Alice");
+        var (bob, _) = await harness.JoinAsync(alice, "Bob");
+        var (carol, _) = await harness.JoinAsync(alice, "Carol");
+
+        Assert.Equal(ErrorCode.Forbidden, (await Assert.ThrowsAsync<PurrProtocolException>(() => bob.KickAsync(carol.MemberKey))).Code);
+        Assert.Equal(ErrorCode.Forbidden, (await Assert.ThrowsAsync<PurrProtocolException>(() => bob.KickAsync(alice.MemberKey))).Code);
+        Assert.Equal(ErrorCode.Forbidden, (await Assert.ThrowsAsync<PurrProtocolException>(() => bob.StopAsync())).Code);
+
+        await alice.SetRoleAsync(bob.MemberKey, RoomRole.Moderator, voice: true);
+        await bob.KickAsync(carol.MemberKey);
+        await RoomHarness.NextAsync<RoomKicked>(carol);
+
+        var (flatOwner, _) = await harness.CreateAsync(RoomKind.Transient, "Owner", new RoomSettings { Flat = true });
+        var (dave, _) = await harness.JoinAsync(flatOwner, "Dave");
+        var (erin, _) = await harness.JoinAsync(flatOwner, "Erin");
+        await dave.KickAsync(erin.MemberKey);
+        await RoomHarness.NextAsync<RoomKicked>(erin);
+        await dave.StopAsync();
+        await RoomHarness.NextAsync<RoomEnded>(flatOwner);
+    }
+
+    [Fact]
+    public async Task Lock_password_limit_and_moderation_are_enforced_by_the_server()
+    {
+        await using var server = await RunningServer.StartAsync();
+        await using var harness = new RoomHarness(server);
+        var (alice, _) = await harness.CreateAsync(RoomKind.Transient, "Alice", new RoomSettings { MemberLimit = 3, Moderated = true }, password: "open sesame");
+        Assert.True(alice.Link.Invite.PasswordRequired);
+        Assert.Equal(ErrorCode.Auth, (await Assert.ThrowsAsync<PurrProtocolException>(() => harness.JoinAsync(alice, "NoPassword"))).Code);
+        Assert.Equal(ErrorCode.Auth, (await Assert.ThrowsAsync<PurrProtocolException>(() => harness.JoinAsync(alice, "Wrong", "guess"))).Code);
+        var (bob, _) = await harness.JoinAsync(alice, "Bob", "open sesame");
+        Assert.Equal(ErrorCode.Forbidden, (await Assert.ThrowsAsync<PurrProtocolException>(() => bob.SendTextAsync("may I?"))).Code);
+        await alice.SetRoleAsync(bob.MemberKey, RoomRole.Member, voice: true);
+        await bob.SendTextAsync("thanks for the voice");
+        await RoomHarness.TextAsync(alice, "thanks for the voice");
+
+        await harness.JoinAsync(alice, "Carol", "open sesame");
+        Assert.Equal(ErrorCode.RoomFull, (await Assert.ThrowsAsync<PurrProtocolException>(() => harness.JoinAsync(alice, "Dave", "open sesame"))).Code);
+
+        await alice.Configure(new RoomSettings { Locked = true, MemberLimit = 10 });
+        Assert.Equal(ErrorCode.RoomLocked, (await Assert.ThrowsAsync<PurrProtocolException>(() => harness.JoinAsync(alice, "Erin", "open sesame"))).Code);
+
+        await alice.SetTopicAsync("gardening on Sundays");
+        Assert.Equal("gardening on Sundays", (await RoomHarness.NextAsync<RoomTopicChanged>(bob)).Topic);
+    }
+
+    [Fact]
+    public async Task Exit_says_farewell_then_leaves()
+    {
+        await using var server = await RunningServer.StartAsync();
+        await using var harness = new RoomHarness(server);
+        var (alice, _) = await harness.CreateAsync(RoomKind.Transient, "Alice");
+        var (bob, _) = await harness.JoinAsync(alice, "Bob");
+        await bob.ExitAsync("bye all");
+        Assert.Equal("bye all", (await RoomHarness.NextAsync<RoomFarewell>(alice)).Text);
+        var left = await RoomHarness.NextAsync<RoomMemberLeft>(alice);
+        Assert.False(left.Kicked);
+        Assert.Single(await alice.MembersAsync());
+    }
+}
