@@ -6,7 +6,7 @@ namespace Purr.Cli;
 /// </summary>
 internal sealed class CommandLine
 {
-    private static readonly HashSet<string> Flags = ["--json", "--no-passphrase", "--qr", "--confirm", "--help", "--version"];
+    private static readonly HashSet<string> Flags = ["--json", "--no-passphrase", "--qr", "--confirm", "--help", "--version", "--transient", "--persistent", "--flat"];
     private readonly Dictionary<string, string> options = [];
     private readonly HashSet<string> flags = [];
 

@@ -38,6 +38,7 @@ try
         "receive" => await MessageCommands.ReceiveAsync(context),
         "chat" => await MessageCommands.ChatAsync(context),
         "ping" => await ServerCommands.PingAsync(context),
+        "room" => await RoomCommands.RunAsync(context),
         "" or "help" => Usage.Print(),
         _ => throw new UsageException($"unknown command '{line.Command}'; 'purr help' lists them"),
     };

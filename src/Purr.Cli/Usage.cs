@@ -22,6 +22,13 @@ internal static class Usage
           remove NAME                 tell NAME, delete your mailboxes for them, forget them
           ping <purr://address>       check a server's key and time a round trip
 
+          room create [--transient|--persistent] [--name NAME] [--display-name NAME] [--password P] [--flat]
+                                      create a room; prints the invite link (its key is after the #)
+          room join <link> --as DISPLAY-NAME [--name NAME] [--password P]
+          room chat ROOM              talk; /exit [farewell] /stop /kick M /purr M TEXT /topic TEXT /members /quit
+          room send ROOM TEXT         room receive ROOM [--wait SECONDS]    room members ROOM
+          room whisper ROOM MEMBER TEXT    room kick ROOM MEMBER    room leave ROOM    room stop ROOM
+
         The passphrase comes from PURR_PASSPHRASE or is asked for.
         """;
 

@@ -63,6 +63,36 @@ public sealed partial class Messenger : IAsyncDisposable
         }
     }
 
+    /// <summary>Adds or replaces a room membership in the profile and saves it.</summary>
+    public void SaveRoom(RoomRecord room)
+    {
+        gate.Wait();
+        try
+        {
+            Data.Rooms.RemoveAll(r => r.Name == room.Name);
+            Data.Rooms.Add(room);
+            file.Save(Data);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public void ForgetRoom(string name)
+    {
+        gate.Wait();
+        try
+        {
+            Data.Rooms.RemoveAll(r => r.Name == name);
+            file.Save(Data);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var connection in connections.Values)

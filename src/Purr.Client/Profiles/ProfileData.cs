@@ -20,6 +20,9 @@ public sealed class ProfileData
 
     public List<ContactRecord> Contacts { get; set; } = [];
 
+    /// <summary>Rooms this profile is a member of, by local name.</summary>
+    public List<RoomRecord> Rooms { get; set; } = [];
+
     /// <summary>Ids of cards this profile accepted: a card is accepted once.</summary>
     public List<string> UsedCards { get; set; } = [];
 }
@@ -105,4 +108,12 @@ public sealed class OutboxData
     public byte[] SendId { get; set; } = [];
 
     public byte[] SenderKeySeed { get; set; } = [];
+}
+
+/// <summary>A room membership: the local name for the room and what is needed to resume it.</summary>
+public sealed class RoomRecord
+{
+    public string Name { get; set; } = "";
+
+    public Rooms.RoomSessionState State { get; set; } = new();
 }
