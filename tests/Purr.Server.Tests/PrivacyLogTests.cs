@@ -111,6 +111,22 @@ public sealed class PrivacyLogTests
             await raw.ReceiveAsync();
         }
 
+        // Rooms: create, join, talk, whisper, kick, stop.
+        await using (var owner = await server.ConnectAsync())
+        await using (var guest = await server.ConnectAsync())
+        await using (var other = await server.ConnectAsync())
+        {
+            await using var room = await Client.Rooms.RoomSession.CreateAsync(owner, Protocol.V1.RoomKind.Persistent, "Owner-display-name");
+            await using var guestRoom = await Client.Rooms.RoomSession.JoinAsync(guest, room.Link.ToString(), "Guest-display-name");
+            await using var otherRoom = await Client.Rooms.RoomSession.JoinAsync(other, room.Link.ToString(), "Other-display-name");
+            secrets.AddRange([room.RoomId, room.MemberKey, guestRoom.MemberKey, room.Link.RoomKey]);
+            texts.AddRange(["room-secret-text", "room-whisper-text", "display-name"]);
+            await room.SendTextAsync("room-secret-text");
+            await room.WhisperAsync(guestRoom.MemberKey, "room-whisper-text");
+            await room.KickAsync(otherRoom.MemberKey);
+            await room.StopAsync();
+        }
+
         using var http = new HttpClient { BaseAddress = server.HttpBase };
         await http.GetStringAsync("/.well-known/purr");
         await http.GetAsync(new Uri("/v1/ws", UriKind.Relative));

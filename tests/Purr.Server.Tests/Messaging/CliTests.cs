@@ -55,6 +55,36 @@ public sealed class CliTests
         Assert.Contains("could not reach", await RunAsync(1, "ping", $"purr://{address[7..50]}@127.0.0.1:1"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_newcomer_creates_a_room_shares_the_link_and_chats_with_the_cli()
+    {
+        await using var server = await RunningServer.StartAsync();
+        using var home = new TemporaryDirectory();
+        var alice = Path.Combine(home.Path, "alice");
+        var bob = Path.Combine(home.Path, "bob");
+        await RunAsync(0, "--profile", alice, "init", "--server", server.Address.ToString(), "--display-name", "Alice");
+        await RunAsync(0, "--profile", bob, "init", "--server", server.Address.ToString());
+
+        var created = JsonDocument.Parse(await RunAsync(0, "--profile", alice, "--json", "room", "create", "--persistent", "--name", "garden")).RootElement;
+        var link = created.GetProperty("link").GetString()!;
+        Assert.StartsWith("purr:room/", link, StringComparison.Ordinal);
+        await RunAsync(0, "--profile", bob, "room", "join", link, "--as", "Bob", "--name", "garden");
+
+        await RunAsync(0, "--profile", alice, "room", "send", "garden", "welcome to the garden");
+        Assert.Contains("welcome to the garden", await RunAsync(0, "--profile", bob, "room", "receive", "garden", "--wait", "10", "--json"), StringComparison.Ordinal);
+        await RunAsync(0, "--profile", bob, "room", "send", "garden", "thanks Alice");
+        Assert.Contains("Bob: thanks Alice", await RunAsync(0, "--profile", alice, "room", "receive", "garden", "--wait", "10"), StringComparison.Ordinal);
+
+        var members = await RunAsync(0, "--profile", alice, "room", "members", "garden");
+        Assert.Contains("Bob\tmember", members, StringComparison.Ordinal);
+        await RunAsync(0, "--profile", alice, "room", "whisper", "garden", "Bob", "just for you");
+        Assert.Contains("(whispers): just for you", await RunAsync(0, "--profile", bob, "room", "receive", "garden", "--wait", "10"), StringComparison.Ordinal);
+
+        await RunAsync(0, "--profile", alice, "room", "kick", "garden", "Bob");
+        Assert.Contains("no longer in 'garden'", await RunAsync(1, "--profile", bob, "room", "send", "garden", "still here?"), StringComparison.Ordinal);
+        await RunAsync(0, "--profile", alice, "room", "stop", "garden");
+    }
+
     private static Task<string> RunAsync(int expectedExit, params string[] args) => RunWithAsync(expectedExit, "correct horse battery", args);
 
     private static async Task<string> RunWithAsync(int expectedExit, string passphrase, params string[] args)
