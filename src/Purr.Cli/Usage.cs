@@ -28,6 +28,7 @@ internal static class Usage
           room chat ROOM              talk; /exit [farewell] /stop /kick M /purr M TEXT /topic TEXT /members /quit
           room send ROOM TEXT         room receive ROOM [--wait SECONDS]    room members ROOM
           room whisper ROOM MEMBER TEXT    room kick ROOM MEMBER    room leave ROOM    room stop ROOM
+          room list [--server ADDRESS]     the persistent rooms a server lists publicly
 
         The passphrase comes from PURR_PASSPHRASE or is asked for.
         """;

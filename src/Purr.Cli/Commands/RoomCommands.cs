@@ -26,6 +26,7 @@ internal static class RoomCommands
             "stop" => WithRoomAsync(context, 1, async (room, _) => { await room.StopAsync(); return "stopped"; }, forget: true),
             "members" => MembersAsync(context),
             "receive" => ReceiveAsync(context),
+            "list" => ListAsync(context),
             _ => throw new UsageException($"unknown room command '{sub}'"),
         };
     }
@@ -60,6 +61,23 @@ internal static class RoomCommands
         await using var room = await RoomSession.JoinAsync(connection, link.ToString(), displayName, line.Option("--password"));
         messenger.SaveRoom(new RoomRecord { Name = name, State = room.Export() });
         context.Out.Result(new { room = name, joined = true }, $"joined; the room is called '{name}' in this profile");
+        return 0;
+    }
+
+    /// <summary>The persistent rooms a server lists publicly (their owners opted in).</summary>
+    private static async Task<int> ListAsync(CliContext context)
+    {
+        var server = context.Line.Option("--server");
+        if (server is null)
+        {
+            await using var messenger = context.OpenMessenger();
+            server = messenger.Data.Server;
+        }
+
+        await using var connection = await ConnectAsync(server);
+        var list = (await connection.RequestAsync(new Request { ListRooms = new ListRooms() }, signer: null)).RoomList;
+        var rooms = list.Rooms.Select(r => new { name = r.Name, members = r.Members }).ToList();
+        context.Out.Result(rooms, rooms.Count == 0 ? "no listed rooms" : string.Join('\n', rooms.Select(r => $"{r.name}\t{r.members} members")));
         return 0;
     }
 
