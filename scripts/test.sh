@@ -20,7 +20,14 @@ read -r passed failed skipped < <(awk '
   }
   END { print p + 0, f + 0, s + 0 }' "$log")
 
+# A seconds-long smoke run of the benchmark harness (never the full benchmark: bash bench/run.sh).
+bench=0
+if [ "${PURR_SKIP_BENCH_SMOKE:-}" != 1 ]; then
+  dotnet build -c Release bench/Purr.Bench --nologo -v quiet && \
+    dotnet bench/Purr.Bench/bin/Release/net10.0/purr-bench.dll smoke || bench=1
+fi
+
 echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
-if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ] || [ "$bench" -ne 0 ]; then
   exit 1
 fi

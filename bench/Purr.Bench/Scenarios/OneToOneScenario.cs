@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using Purr.Bench.Clients;
+
+namespace Purr.Bench.Scenarios;
+
+/// <summary>S1: 1 KiB messages at a constant offered rate between pairs of connected clients.</summary>
+internal static class OneToOneScenario
+{
+    public const string Name = "S1 one-to-one";
+
+    public static async Task<Measurement> RunAsync(IChatSystem system, RunSize size)
+    {
+        var clients = await Connecting.ManyAsync(size.OneToOneClients, 50, system.ConnectAsync);
+        var recorder = new LatencyRecorder();
+        foreach (var client in clients)
+        {
+            client.OnMessage = payload => recorder.Record(payload.Span);
+        }
+
+        var template = new byte[1024];
+        Random.Shared.NextBytes(template);
+        var (sent, failed, start) = await ConstantRateSender.RunAsync(size.OneToOneRate, size.OneToOneDuration, (k, scheduled) =>
+        {
+            var from = (int)(k % clients.Count);
+            var payload = (byte[])template.Clone();
+            LatencyRecorder.Stamp(payload, scheduled);
+            return clients[from].SendAsync(clients[from ^ 1], payload);
+        });
+
+        await DrainAsync(recorder, sent);
+        var seconds = Stopwatch.GetElapsedTime(start, recorder.LastReceiveTimestamp).TotalSeconds;
+        var result = new Measurement(Name, system.Name, new Dictionary<string, double>
+        {
+            ["clients"] = clients.Count,
+            ["offered_per_s"] = size.OneToOneRate,
+            ["sent"] = sent,
+            ["failed"] = failed,
+            ["delivered"] = recorder.Count,
+            ["delivered_per_s"] = recorder.Count / Math.Max(seconds, 0.001),
+            ["p50_ms"] = recorder.Percentile(50),
+            ["p99_ms"] = recorder.Percentile(99),
+            ["p999_ms"] = recorder.Percentile(99.9),
+        });
+        foreach (var client in clients)
+        {
+            await client.DisposeAsync();
+        }
+
+        return result;
+    }
+
+    /// <summary>Waits until every message arrived, or nothing arrived for 3 seconds.</summary>
+    public static async Task DrainAsync(LatencyRecorder recorder, long expected)
+    {
+        var last = -1L;
+        var quietSince = Stopwatch.GetTimestamp();
+        while (recorder.Count < expected)
+        {
+            await Task.Delay(50);
+            if (recorder.Count != last)
+            {
+                last = recorder.Count;
+                quietSince = Stopwatch.GetTimestamp();
+            }
+            else if (Stopwatch.GetElapsedTime(quietSince) > TimeSpan.FromSeconds(3))
+            {
+                return;
+            }
+        }
+    }
+}

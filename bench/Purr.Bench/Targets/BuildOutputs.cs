@@ -1,0 +1,30 @@
+namespace Purr.Bench.Targets;
+
+/// <summary>Where the servers under test were built (same configuration as the bench itself).</summary>
+internal static class BuildOutputs
+{
+#if DEBUG
+    private const string Configuration = "Debug";
+#else
+    private const string Configuration = "Release";
+#endif
+
+    public static string Root { get; } = FindRoot();
+
+    public static string Purrd => Path.Combine(Root, "src", "Purr.Server.Host", "bin", Configuration, "net10.0", "purrd.dll");
+
+    public static string Relay => Path.Combine(Root, "bench", "Purr.Bench.Relay", "bin", Configuration, "net10.0", "purr-relay.dll");
+
+    private static string FindRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Purr.slnx")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("run the bench from the repository");
+    }
+}

@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Purr.Protocol;
+
+namespace Purr.Bench.Targets;
+
+/// <summary>Starts purrd, the raw relay and Prosody, each on loopback, with limits opened up for load.</summary>
+internal static class Launcher
+{
+    public static async Task<ServerUnderTest> PurrdAsync(string storage = "memory")
+    {
+        var data = Directory.CreateTempSubdirectory("purr-bench-").FullName;
+        var process = await ChildProcess.StartAsync("dotnet",
+        [
+            BuildOutputs.Purrd, "--urls", "http://127.0.0.1:0", "--storage", storage, "--data", data,
+            "--Limits:MaxConnectionsPerIp=100000", "--Limits:MaxConnections=100000", "--Limits:RequestsPerSecond=1000000",
+            "--Limits:OutboundQueueFrames=4096", "--Mailboxes:Quota=100000", "--Rooms:MaxMembers=100000",
+        ], "purrd listening: ", TimeSpan.FromSeconds(60));
+        var address = PurrAddress.Parse(process.ReadyLine["purrd listening: ".Length..]);
+        return new ServerUnderTest("Purr", process, address.Host, address.Port, address, data);
+    }
+
+    public static async Task<ServerUnderTest> RelayAsync()
+    {
+        var process = await ChildProcess.StartAsync("dotnet", [BuildOutputs.Relay, "--urls", "http://127.0.0.1:0"], "relay listening: ", TimeSpan.FromSeconds(60));
+        var url = new Uri(process.ReadyLine["relay listening: ".Length..]);
+        return new ServerUnderTest("raw relay", process, url.Host, url.Port, null, null);
+    }
+
+    public static bool ProsodyInstalled => File.Exists("/usr/bin/prosody");
+
+    public static async Task<ServerUnderTest> ProsodyAsync()
+    {
+        var directory = Directory.CreateTempSubdirectory("purr-bench-prosody-").FullName;
+        Directory.CreateDirectory(Path.Combine(directory, "data"));
+        var port = FreePort();
+        var config = Path.Combine(directory, "prosody.cfg.lua");
+        await File.WriteAllTextAsync(config, $$"""
+            run_as_root = true
+            pidfile = "{{directory}}/prosody.pid"
+            data_path = "{{directory}}/data"
+            log = { warn = "*console" }
+            c2s_ports = { {{port}} }
+            c2s_interfaces = { "127.0.0.1" }
+            s2s_ports = { }
+            http_ports = { }
+            https_ports = { }
+            component_ports = { }
+            c2s_require_encryption = false
+            allow_unencrypted_plain_auth = true
+            modules_enabled = { "disco"; "ping"; "saslauth" }
+            modules_disabled = { "s2s"; "offline"; "c2s_limits"; "limits" }
+            network_settings = { read_timeout = 3600 }
+            VirtualHost "localhost"
+                authentication = "anonymous"
+            Component "conference.localhost" "muc"
+                max_history_messages = 0
+                muc_room_default_history_length = 0
+                muc_room_default_public = false
+                muc_max_occupants = 100000
+            """);
+        // Prosody prints nothing when ready; the bench waits for its port instead.
+        var process = await ChildProcess.StartAsync("/bin/sh", ["-c", $"echo started; exec prosody --config {config} -F"], "started", TimeSpan.FromSeconds(10));
+        await WaitForPortAsync(port, TimeSpan.FromSeconds(30));
+        return new ServerUnderTest("Prosody 0.12", process, "127.0.0.1", port, null, directory);
+    }
+
+    public static async Task WaitForPortAsync(int port, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public static string Describe(ServerUnderTest server) => string.Create(CultureInfo.InvariantCulture, $"{server.Name} on {server.Host}:{server.Port}");
+}
