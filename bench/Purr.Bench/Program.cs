@@ -1,9 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Jobs;
-using BenchmarkDotNet.Running;
 using Purr.Bench;
 using Purr.Bench.Clients;
 using Purr.Bench.Report;
@@ -13,12 +10,45 @@ using Purr.Bench.Targets;
 // purr-bench: `all` runs every scenario against Purr, the raw relay and Prosody and writes
 // BENCHMARKS.md; `smoke` is the seconds-long check CI runs.
 var mode = args.FirstOrDefault() ?? "smoke";
-var size = mode == "all" ? RunSize.Full : RunSize.Smoke;
+var size = mode is "all" or "s1" or "s6" ? RunSize.Full : RunSize.Smoke;
+if (mode == "s1")
+{
+    // Profiling aid: only Purr's S1, printing the server's and this process's CPU time.
+    await using var server = await Launcher.PurrdAsync();
+    var before = (Server: System.Diagnostics.Process.GetProcessById(server.Process.Id).TotalProcessorTime, Bench: System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime);
+    var s1 = await OneToOneScenario.RunAsync(new PurrSystem(server.PurrAddress!), size);
+    Console.Out.WriteLine($"delivered/s {s1["delivered_per_s"]:F0} p99 {s1["p99_ms"]:F1} ms; cpu seconds: server {(System.Diagnostics.Process.GetProcessById(server.Process.Id).TotalProcessorTime - before.Server).TotalSeconds:F1}, bench {(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - before.Bench).TotalSeconds:F1}");
+    return 0;
+}
+
 var results = new List<Measurement>();
 void Report(Measurement m)
 {
     results.Add(m);
     Console.Out.WriteLine($"{m.Scenario,-22} {m.System,-14} " + string.Join("  ", m.Values.Select(v => $"{v.Key}={SvgChart.Format(v.Value)}")));
+}
+
+var jsonOptions = new JsonSerializerOptions
+{
+    WriteIndented = true,
+    NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+};
+var output = Path.Combine(BuildOutputs.Root, "bench", "results");
+if (mode == "report")
+{
+    // Rebuilds BENCHMARKS.md from the last run's bench/results/results.json, without measuring again.
+    var saved = JsonSerializer.Deserialize<List<Measurement>>(await File.ReadAllTextAsync(Path.Combine(output, "results.json")), jsonOptions)!;
+    var when = File.GetLastWriteTimeUtc(Path.Combine(output, "results.json"));
+    await File.WriteAllTextAsync(Path.Combine(BuildOutputs.Root, "BENCHMARKS.md"),
+        MarkdownReport.Build(saved, Machine.Describe(), "bash bench/run.sh", when, output) + Targets.Describe(saved), new UTF8Encoding(false));
+    Console.Out.WriteLine("rewrote BENCHMARKS.md from bench/results/results.json");
+    return 0;
+}
+
+if (mode == "s6")
+{
+    Report(RatchetScenario.Run());
+    return 0;
 }
 
 // S1 one-to-one
@@ -96,9 +126,7 @@ Report(await ColdStartScenario.GenericAsync("raw relay", port => new("dotnet", [
 // S6 client crypto
 if (size.Ratchet)
 {
-    var summary = BenchmarkRunner.Run<RatchetBenchmarks>(DefaultConfig.Instance.AddJob(Job.ShortRun).WithOptions(ConfigOptions.DisableOptimizationsValidator));
-    var mean = summary.Reports.FirstOrDefault()?.ResultStatistics?.Mean ?? double.NaN;
-    Report(new Measurement("S6 client crypto", "Purr", new Dictionary<string, double> { ["mean_us"] = mean / 1000, ["messages_per_s"] = 1e9 / mean }, "BenchmarkDotNet ShortRun, one thread"));
+    Report(RatchetScenario.Run());
 }
 
 var purrS1 = results.FirstOrDefault(r => r.Scenario == OneToOneScenario.Name && r.System == "Purr");
@@ -112,10 +140,9 @@ if (mode != "all")
     return ok ? 0 : 1;
 }
 
-var output = Path.Combine(BuildOutputs.Root, "bench", "results");
 Directory.CreateDirectory(output);
-await File.WriteAllTextAsync(Path.Combine(output, "results.json"), JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
+await File.WriteAllTextAsync(Path.Combine(output, "results.json"), JsonSerializer.Serialize(results, jsonOptions));
 var markdown = MarkdownReport.Build(results, Machine.Describe(), "bash bench/run.sh", DateTimeOffset.UtcNow, output) + Targets.Describe(results);
-await File.WriteAllTextAsync(Path.Combine(BuildOutputs.Root, "BENCHMARKS.md"), markdown, Encoding.UTF8);
+await File.WriteAllTextAsync(Path.Combine(BuildOutputs.Root, "BENCHMARKS.md"), markdown, new UTF8Encoding(false));
 Console.Out.WriteLine("wrote BENCHMARKS.md and bench/results/");
 return 0;

@@ -55,6 +55,7 @@ internal static class MarkdownReport
             * S5: process start to first accepted TCP connection (and for Purr, to the first completed hello); RSS after 3 s idle.
             * S6: BenchmarkDotNet, one core: seal (ratchet step, pad, encrypt header and body) and open one 1 KiB message.
             """);
+        md.AppendLine();
         foreach (var group in results.GroupBy(r => r.Scenario))
         {
             md.AppendLine(CultureInfo.InvariantCulture, $"## {group.Key}");

@@ -12,7 +12,7 @@ internal sealed record RunSize(
     int RoomMembers, int RoomMessages, int RoomRate,
     int IdleConnections, int ConnectCount, bool Prosody, bool Ratchet)
 {
-    public static readonly RunSize Full = new(1000, 10_000, TimeSpan.FromSeconds(15), 1000, 300, 100, 10_000, 4000, true, true);
+    public static readonly RunSize Full = new(1000, 10_000, TimeSpan.FromSeconds(15), 1000, 600, 400, 10_000, 4000, true, true);
 
     public static readonly RunSize Smoke = new(20, 500, TimeSpan.FromSeconds(1), 20, 20, 50, 100, 100, false, false);
 }

@@ -59,6 +59,7 @@ internal static class Launcher
                 muc_room_default_history_length = 0
                 muc_room_default_public = false
                 muc_max_occupants = 100000
+                muc_room_locking = false
             """);
         // Prosody prints nothing when ready; the bench waits for its port instead.
         var process = await ChildProcess.StartAsync("/bin/sh", ["-c", $"echo started; exec prosody --config {config} -F"], "started", TimeSpan.FromSeconds(10));

@@ -37,6 +37,30 @@ internal static class Targets
             md.AppendLine(CultureInfo.InvariantCulture, $"| {target} | {measured} | {(met is null ? "not measured" : met.Value ? "yes" : "**no**")} |");
         }
 
+        md.AppendLine();
+        md.AppendLine("## What bounds the figures");
+        md.AppendLine();
+        md.AppendLine("""
+            * **The machine.** Servers and the load generator share 2 cores. In S1 the generator (1,000 real
+              Purr clients, each acknowledging every message with an Ed25519 signature) needs more CPU than the
+              server; `dotnet bench/Purr.Bench/bin/Release/net10.0/purr-bench.dll s1` prints both processes'
+              CPU seconds (during development: server 29 s, generator 38 s for 150,000 messages, about 200 µs of
+              server CPU per delivered message).
+            * **Per message, Purr does more than the relay by design**: five frames instead of three (send,
+              accepted, push, signed ack, ok), one Ed25519 verification (the ack), a store write and delete, and
+              in-order delivery (the next message waits for the ack). Latency beyond the capacity is queueing
+              time, which the open-loop sender measures on purpose.
+            * **Rooms** verify two signatures per message (the request's and the end-to-end message signature)
+              and push one frame per member.
+            """);
+        var relay3 = Find(IdleScenario.Name, "raw relay");
+        if (s3 is not null && relay3 is not null)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"* **Idle connections** cost Purr {s3["kib_per_connection"]:F1} KiB and the bare Kestrel WebSocket relay {relay3["kib_per_connection"]:F1} KiB: the cost is the web stack's (socket, pipes, WebSocket state, keep-alive timer), so the 10 KiB target needs a leaner transport, not a leaner Purr.");
+        }
+
+        md.AppendLine("* **Cold start and idle memory** are those of a framework-dependent .NET process (`dotnet purrd.dll`, JIT at start); native AOT would cut both, but its runtime pack is not in this machine's package registry.");
+        md.AppendLine("* **S6** counts one sealed *and* opened message per operation; encryptions and decryptions each run at twice that rate.");
         return md.ToString();
     }
 

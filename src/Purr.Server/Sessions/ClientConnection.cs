@@ -325,13 +325,19 @@ internal sealed class ClientConnection : IClientSession, IDisposable
         {
             await foreach (var frame in outbound.Reader.ReadAllAsync(aborted.Token))
             {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(aborted.Token);
-                timeout.CancelAfter(limits.SendTimeout);
+                // Most writes complete at once (the socket buffer has room); only a write that has to wait
+                // pays for a timeout, and one that waits longer than the send timeout ends the connection.
+                var send = socket.SendAsync(frame.ToByteArray().AsMemory(), WebSocketMessageType.Binary, endOfMessage: true, aborted.Token);
+                if (send.IsCompletedSuccessfully)
+                {
+                    continue;
+                }
+
                 try
                 {
-                    await socket.SendAsync(frame.ToByteArray(), WebSocketMessageType.Binary, endOfMessage: true, timeout.Token);
+                    await send.AsTask().WaitAsync(limits.SendTimeout, aborted.Token);
                 }
-                catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+                catch (TimeoutException)
                 {
                     ServerLog.SlowConsumerClosed(logger);
                     Abort();
