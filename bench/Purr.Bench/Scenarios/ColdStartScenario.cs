@@ -14,7 +14,7 @@ internal static class ColdStartScenario
 
     public static async Task<Measurement> PurrAsync()
     {
-        var port = FreePort();
+        var port = Launcher.FreePort();
         var data = Directory.CreateTempSubdirectory("purr-bench-cold-").FullName;
         var started = Stopwatch.GetTimestamp();
         var process = Process.Start(new ProcessStartInfo("dotnet", [BuildOutputs.Purrd, "--urls", $"http://127.0.0.1:{port}", "--data", data, "--storage", "sqlite"])
@@ -53,7 +53,7 @@ internal static class ColdStartScenario
 
     public static async Task<Measurement> GenericAsync(string system, Func<int, ProcessStartInfo> start)
     {
-        var port = FreePort();
+        var port = Launcher.FreePort();
         var started = Stopwatch.GetTimestamp();
         var info = start(port);
         info.RedirectStandardOutput = true;
@@ -77,10 +77,4 @@ internal static class ColdStartScenario
         }
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

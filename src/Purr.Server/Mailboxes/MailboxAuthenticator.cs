@@ -13,8 +13,6 @@ namespace Purr.Server.Mailboxes;
 /// </summary>
 public sealed class MailboxAuthenticator(IMailboxStore store)
 {
-    private static readonly byte[] StandInKey = CreateStandInKey();
-
     /// <summary>The mailbox, if it exists and the request is signed by its recipient key; else null.</summary>
     public async ValueTask<MailboxRecord?> AuthenticateRecipientAsync(
         ByteString receiveId, RequestContext context, CancellationToken cancellationToken)
@@ -23,7 +21,7 @@ public sealed class MailboxAuthenticator(IMailboxStore store)
             ? await store.FindByReceiveIdAsync(id, cancellationToken)
             : null;
         var signed = SignedBytes.RecipientRequest(context.Session.SessionNonce.Span, context.RequestBytes.Span);
-        var valid = Ed25519.Verify(mailbox?.RecipientKey ?? StandInKey, signed, context.Signature.Span);
+        var valid = Ed25519.Verify(mailbox?.RecipientKey ?? StandInKey.PublicKey, signed, context.Signature.Span);
         return valid ? mailbox : null;
     }
 
@@ -37,11 +35,5 @@ public sealed class MailboxAuthenticator(IMailboxStore store)
 
         var signed = SignedBytes.SenderRequest(context.Session.SessionNonce.Span, context.RequestBytes.Span);
         return Ed25519.Verify(mailbox.SenderKey, signed, context.Signature.Span);
-    }
-
-    private static byte[] CreateStandInKey()
-    {
-        using var pair = Ed25519KeyPair.Generate();
-        return pair.PublicKey;
     }
 }

@@ -14,8 +14,6 @@ namespace Purr.Server.Rooms;
 /// </summary>
 internal sealed class RoomLease : IAsyncDisposable
 {
-    private static readonly byte[] StandInKey = CreateStandInKey();
-
     private RoomLease(LiveRoom live, RoomState state, RoomMemberData member)
     {
         Live = live;
@@ -35,7 +33,7 @@ internal sealed class RoomLease : IAsyncDisposable
         var found = OpaqueId.TryFromBytes(roomId.Span, out var id) ? await registry.FindAsync(id, cancellationToken) : null;
         if (found is null)
         {
-            _ = VerifySignature(StandInKey, context);
+            _ = VerifySignature(StandInKey.PublicKey, context);
             return null;
         }
 
@@ -46,7 +44,7 @@ internal sealed class RoomLease : IAsyncDisposable
 
         // The janitor may have unloaded the entry between the find and the lock: then this lock guards nothing.
         var stale = current is not null && current.Value.Live != live;
-        if (current is null || stale || member is null | !VerifySignature(member?.MemberKey ?? StandInKey, context))
+        if (current is null || stale || member is null | !VerifySignature(member?.MemberKey ?? StandInKey.PublicKey, context))
         {
             live.Gate.Release();
             return null;
@@ -62,11 +60,5 @@ internal sealed class RoomLease : IAsyncDisposable
     {
         Live.Gate.Release();
         return ValueTask.CompletedTask;
-    }
-
-    private static byte[] CreateStandInKey()
-    {
-        using var pair = Ed25519KeyPair.Generate();
-        return pair.PublicKey;
     }
 }
