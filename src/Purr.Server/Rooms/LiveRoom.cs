@@ -4,37 +4,80 @@ using Purr.Server.Sessions;
 namespace Purr.Server.Rooms;
 
 /// <summary>
-/// A room's in-memory side: which connections each member has subscribed, and, for a transient room,
-/// the whole state (it is never stored). All changes happen under <see cref="Gate"/>.
+/// A room's in-memory side: which connections each member has subscribed (indexed by member key, so
+/// fan-out to N members costs N lookups), and, for a transient room, the whole state (it is never
+/// stored). All changes happen under <see cref="Gate"/>.
 /// </summary>
 internal sealed class LiveRoom(RoomState? transientState, DateTimeOffset? emptySince)
 {
+    private readonly Dictionary<string, List<IClientSession>> byMember = [];
+
     public SemaphoreSlim Gate { get; } = new(1, 1);
 
     public RoomState? TransientState { get; set; } = transientState;
 
-    public List<(byte[] MemberKey, IClientSession Session)> Connections { get; } = [];
+    public int ConnectionCount { get; private set; }
 
     /// <summary>When the last connection left (or the room was made with none); null while someone is connected.</summary>
     public DateTimeOffset? EmptySince { get; set; } = emptySince;
 
-    public IEnumerable<IClientSession> SessionsOf(byte[] memberKey) =>
-        Connections.Where(c => c.MemberKey.AsSpan().SequenceEqual(memberKey)).Select(c => c.Session);
+    public IReadOnlyList<IClientSession> SessionsOf(byte[] memberKey) =>
+        byMember.TryGetValue(Convert.ToHexString(memberKey), out var sessions) ? sessions : [];
 
     public void Attach(byte[] memberKey, IClientSession session)
     {
-        if (!SessionsOf(memberKey).Contains(session))
+        var key = Convert.ToHexString(memberKey);
+        if (!byMember.TryGetValue(key, out var sessions))
         {
-            Connections.Add((memberKey, session));
+            byMember[key] = sessions = [];
+        }
+
+        if (!sessions.Contains(session))
+        {
+            sessions.Add(session);
+            ConnectionCount++;
         }
 
         EmptySince = null;
     }
 
-    public void Detach(Func<(byte[] MemberKey, IClientSession Session), bool> which, DateTimeOffset now)
+    public void DetachMember(byte[] memberKey, DateTimeOffset now)
     {
-        Connections.RemoveAll(c => which(c));
-        if (Connections.Count == 0)
+        if (byMember.Remove(Convert.ToHexString(memberKey), out var sessions))
+        {
+            ConnectionCount -= sessions.Count;
+        }
+
+        MarkIfEmpty(now);
+    }
+
+    public void DetachSession(IClientSession session, DateTimeOffset now)
+    {
+        foreach (var (key, sessions) in byMember.ToList())
+        {
+            if (sessions.Remove(session))
+            {
+                ConnectionCount--;
+                if (sessions.Count == 0)
+                {
+                    byMember.Remove(key);
+                }
+            }
+        }
+
+        MarkIfEmpty(now);
+    }
+
+    public void DetachAll(DateTimeOffset now)
+    {
+        byMember.Clear();
+        ConnectionCount = 0;
+        MarkIfEmpty(now);
+    }
+
+    private void MarkIfEmpty(DateTimeOffset now)
+    {
+        if (ConnectionCount == 0)
         {
             EmptySince ??= now;
         }

@@ -20,12 +20,12 @@ internal sealed class RoomFanOut(IMailboxStore mailboxes, MailboxDelivery delive
         roomEvent.RoomId = ByteString.CopyFrom(room.RoomId.ToBytes());
         if (!room.Persistent)
         {
-            var frame = new ServerFrame { RoomEvent = roomEvent };
+            var frame = new ServerFrame { RoomEvent = roomEvent }.ToByteArray();
             foreach (var member in recipients)
             {
-                foreach (var session in live.SessionsOf(member.MemberKey).ToList())
+                foreach (var session in live.SessionsOf(member.MemberKey))
                 {
-                    if (!session.TryPush(frame))
+                    if (!session.TryPushEncoded(frame))
                     {
                         session.Abort();
                     }
@@ -65,7 +65,7 @@ internal sealed class RoomFanOut(IMailboxStore mailboxes, MailboxDelivery delive
         var frame = new ServerFrame { RoomEvent = roomEvent };
         foreach (var key in memberKeys)
         {
-            foreach (var session in live.SessionsOf(key).ToList())
+            foreach (var session in live.SessionsOf(key))
             {
                 session.TryPush(frame);
             }

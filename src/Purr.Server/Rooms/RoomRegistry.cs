@@ -74,7 +74,7 @@ internal sealed class RoomRegistry(IRoomStore store, TimeProvider time) : ISessi
 
             try
             {
-                if (entry.Connections.Count == 0 && entry.EmptySince is { } since && (entry.TransientState is null || now - since >= grace))
+                if (entry.ConnectionCount == 0 && entry.EmptySince is { } since && (entry.TransientState is null || now - since >= grace))
                 {
                     live.TryRemove(roomId, out _);
                 }
@@ -94,7 +94,7 @@ internal sealed class RoomRegistry(IRoomStore store, TimeProvider time) : ISessi
             entry.Gate.Wait();
             try
             {
-                entry.Detach(c => c.Session == session, now);
+                entry.DetachSession(session, now);
             }
             finally
             {

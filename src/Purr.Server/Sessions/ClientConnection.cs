@@ -30,7 +30,7 @@ internal sealed class ClientConnection : IClientSession, IDisposable
     private readonly IEnumerable<ISessionObserver> observers;
     private readonly TimeProvider time;
     private readonly ILogger logger;
-    private readonly Channel<ServerFrame> outbound;
+    private readonly Channel<OutboundFrame> outbound;
     private readonly CancellationTokenSource aborted = new();
     private readonly CancellationTokenSource readCancel;
     private readonly Lock closeGate = new();
@@ -61,7 +61,7 @@ internal sealed class ClientConnection : IClientSession, IDisposable
         this.logger = logger;
         rateLimiter = new RequestRateLimiter(limits.RequestsPerSecond, time);
         readCancel = CancellationTokenSource.CreateLinkedTokenSource(aborted.Token);
-        outbound = Channel.CreateBounded<ServerFrame>(new BoundedChannelOptions(limits.OutboundQueueFrames)
+        outbound = Channel.CreateBounded<OutboundFrame>(new BoundedChannelOptions(limits.OutboundQueueFrames)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
@@ -72,7 +72,9 @@ internal sealed class ClientConnection : IClientSession, IDisposable
 
     public ISet<OpaqueId> Subscriptions { get; } = new HashSet<OpaqueId>();
 
-    public bool TryPush(ServerFrame frame) => !aborted.IsCancellationRequested && outbound.Writer.TryWrite(frame);
+    public bool TryPush(ServerFrame frame) => !aborted.IsCancellationRequested && outbound.Writer.TryWrite(new OutboundFrame(frame, null));
+
+    public bool TryPushEncoded(ReadOnlyMemory<byte> frame) => !aborted.IsCancellationRequested && outbound.Writer.TryWrite(new OutboundFrame(null, frame));
 
     public void Abort()
     {
@@ -287,7 +289,7 @@ internal sealed class ClientConnection : IClientSession, IDisposable
         response.RequestId = requestId;
         try
         {
-            await outbound.Writer.WriteAsync(response, aborted.Token);
+            await outbound.Writer.WriteAsync(new OutboundFrame(response, null), aborted.Token);
         }
         catch (ChannelClosedException)
         {
@@ -311,7 +313,7 @@ internal sealed class ClientConnection : IClientSession, IDisposable
                 closeReason = errorCode.ToString();
                 var error = Responses.Error(errorCode, detail);
                 error.RequestId = requestId;
-                outbound.Writer.TryWrite(error);
+                outbound.Writer.TryWrite(new OutboundFrame(error, null));
             }
 
             closeStatus = status;
@@ -327,7 +329,7 @@ internal sealed class ClientConnection : IClientSession, IDisposable
             {
                 // Most writes complete at once (the socket buffer has room); only a write that has to wait
                 // pays for a timeout, and one that waits longer than the send timeout ends the connection.
-                var send = socket.SendAsync(frame.ToByteArray().AsMemory(), WebSocketMessageType.Binary, endOfMessage: true, aborted.Token);
+                var send = socket.SendAsync(frame.Bytes ?? frame.Frame!.ToByteArray(), WebSocketMessageType.Binary, endOfMessage: true, aborted.Token);
                 if (send.IsCompletedSuccessfully)
                 {
                     continue;
@@ -359,3 +361,6 @@ internal sealed class ClientConnection : IClientSession, IDisposable
         }
     }
 }
+
+/// <summary>A frame waiting to be written: built per connection, or already encoded once for many connections (fan-out).</summary>
+internal readonly record struct OutboundFrame(ServerFrame? Frame, ReadOnlyMemory<byte>? Bytes);

@@ -18,6 +18,9 @@ public interface IClientSession
     /// </summary>
     bool TryPush(ServerFrame frame);
 
+    /// <summary>Like <see cref="TryPush"/> for a frame already serialised: fan-out encodes once for all members.</summary>
+    bool TryPushEncoded(ReadOnlyMemory<byte> frame);
+
     /// <summary>Closes the connection without a close handshake (used for clients that stopped reading).</summary>
     void Abort();
 }

@@ -23,7 +23,7 @@ internal static class RoomMembership
 
         // The removed member's connections get this last event, then nothing more.
         RoomFanOut.PushToConnections(lease.Live, gone, [member.MemberKey]);
-        lease.Live.Detach(c => c.MemberKey.AsSpan().SequenceEqual(member.MemberKey), DateTimeOffset.UtcNow);
+        lease.Live.DetachMember(member.MemberKey, DateTimeOffset.UtcNow);
         lease.State.Members.Remove(member);
         await fanOut.DeleteMailboxAsync(member);
 

@@ -30,7 +30,7 @@ internal sealed class RoomStopHandler(RoomRegistry registry, RoomFanOut fanOut) 
             await fanOut.DeleteMailboxAsync(member);
         }
 
-        lease.Live.Connections.Clear();
+        lease.Live.DetachAll(DateTimeOffset.UtcNow);
         await registry.ForgetAsync(lease.State, cancellationToken);
         return Responses.Ok();
     }
