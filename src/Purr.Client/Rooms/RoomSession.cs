@@ -41,7 +41,8 @@ public sealed partial class RoomSession : IAsyncDisposable
         keys[Hex(currentKeyId)] = link.RoomKey;
     }
 
-    public RoomLink Link { get; }
+    /// <summary>The invite link; a creator's gets the room id once the server has made the room.</summary>
+    public RoomLink Link { get; private set; }
 
     public string DisplayName { get; }
 
@@ -88,14 +89,10 @@ public sealed partial class RoomSession : IAsyncDisposable
             Kind = kind,
             PasswordRequired = !string.IsNullOrEmpty(password),
         };
-        var ready = new RoomSession(connection, new RoomLink(invite, roomKey), displayName, session.memberKey, session.dhKey, random)
-        {
-            Mailbox = session.Mailbox,
-            MailboxKey = session.MailboxKey,
-        };
-        ready.members = [new RoomMember { MemberKey = ByteString.CopyFrom(ready.MemberKey), MemberDhKey = ByteString.CopyFrom(ready.dhKey.PublicKey), Role = RoomRole.Owner, Voice = true }];
-        await ready.StartAsync();
-        return ready;
+        session.Link = new RoomLink(invite, roomKey);
+        session.members = [new RoomMember { MemberKey = ByteString.CopyFrom(session.MemberKey), MemberDhKey = ByteString.CopyFrom(session.dhKey.PublicKey), Role = RoomRole.Owner, Voice = true }];
+        await session.StartAsync();
+        return session;
     }
 
     public static async Task<RoomSession> JoinAsync(
