@@ -1,0 +1,77 @@
+// Rendezvous cards (PROTOCOL.md 10.1): a per-contact identity and the keys for X3DH, signed by it.
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { CardBodySchema, SignedCardSchema, type CardBody, type MailboxAddress } from "../gen/purr/v1/contacts_pb";
+import { blake2b, dhKeyFromSecret, sign, signingKeyFromSeed, verify } from "../crypto/sodium";
+import type { RandomSource } from "../crypto/random";
+import { fromBase64Url, toBase64Url, withContext } from "../protocol/bytes";
+import { parseAddress } from "../protocol/address";
+
+export const CARD_VERSION = 1;
+export const CARD_PREFIX = "purr:card/";
+
+export type CardProblem = "malformed" | "tampered" | "expired" | "alreadyUsed" | "unsupportedVersion";
+
+export class CardError extends Error {
+  constructor(readonly problem: CardProblem, message: string) {
+    super(message);
+  }
+}
+
+/** The private halves a card's creator keeps until the card is answered. */
+export interface CardSecrets { identitySeed: Uint8Array; identityDhSecret: Uint8Array; prekeySecret: Uint8Array }
+
+export function generateCardSecrets(random: RandomSource): CardSecrets {
+  return { identitySeed: random.bytes(32), identityDhSecret: random.bytes(32), prekeySecret: random.bytes(32) };
+}
+
+export interface Card { body: CardBody; signedBytes: Uint8Array; link: string; id: Uint8Array }
+
+function wrap(body: CardBody, signedBytes: Uint8Array): Card {
+  return { body, signedBytes, link: CARD_PREFIX + toBase64Url(signedBytes), id: blake2b(signedBytes, 16) };
+}
+
+export function createCard(secrets: CardSecrets, mailbox: MailboxAddress, displayName: string, expiresAt: number): Card {
+  const identity = signingKeyFromSeed(secrets.identitySeed);
+  const body = create(CardBodySchema, {
+    version: CARD_VERSION,
+    identityKey: identity.publicKey,
+    identityDhKey: dhKeyFromSecret(secrets.identityDhSecret).publicKey,
+    prekey: dhKeyFromSecret(secrets.prekeySecret).publicKey,
+    mailbox,
+    displayName,
+    expiresAt: BigInt(expiresAt),
+  });
+  const bodyBytes = toBinary(CardBodySchema, body);
+  const signature = sign(identity, withContext("purr/v1 card", bodyBytes));
+  return wrap(body, toBinary(SignedCardSchema, create(SignedCardSchema, { body: bodyBytes, signature })));
+}
+
+/** Reads a link, checks its signature, version and expiry; throws CardError with a reason a user understands. */
+export function parseCard(text: string, nowSeconds: number): Card {
+  const trimmed = text.trim();
+  const bytes = trimmed.startsWith(CARD_PREFIX) ? fromBase64Url(trimmed.slice(CARD_PREFIX.length)) : null;
+  if (!bytes) throw new CardError("malformed", "this is not a Purr card link (it should start with purr:card/)");
+  let body: CardBody;
+  let signature: Uint8Array;
+  let bodyBytes: Uint8Array;
+  try {
+    const signed = fromBinary(SignedCardSchema, bytes);
+    bodyBytes = signed.body;
+    signature = signed.signature;
+    body = fromBinary(CardBodySchema, bodyBytes);
+  } catch {
+    throw new CardError("malformed", "the card is damaged (it could not be read)");
+  }
+  if (body.identityKey.length !== 32 || body.identityDhKey.length !== 32 || body.prekey.length !== 32
+    || !body.mailbox || body.mailbox.sendId.length !== 16 || !parseAddress(body.mailbox.server)) {
+    throw new CardError("malformed", "the card is damaged (a key or its mailbox is missing)");
+  }
+  if (!verify(body.identityKey, withContext("purr/v1 card", bodyBytes), signature)) {
+    throw new CardError("tampered", "the card's signature does not match: it was changed after it was made");
+  }
+  if (body.version !== CARD_VERSION) {
+    throw new CardError("unsupportedVersion", `the card has version ${body.version}; this client reads version ${CARD_VERSION}`);
+  }
+  if (Number(body.expiresAt) <= nowSeconds) throw new CardError("expired", "the card has expired; ask for a new one");
+  return wrap(body, bytes);
+}

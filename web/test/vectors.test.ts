@@ -1,0 +1,118 @@
+// Reproduces the C# end-to-end vectors (tests/Purr.Client.Tests/Vectors/e2e-v1.json) byte for
+// byte, running the same steps in the same order as EndToEndVectorTests.Generate.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { resolve } from "node:path";
+import { create, toBinary, fromBinary } from "@bufbuild/protobuf";
+import { EnvelopeSchema, MailboxAddressSchema, MailboxPayloadSchema, type Envelope } from "../src/gen/purr/v1/contacts_pb";
+import { ready, signingKeyFromSeed, dhKeyFromSecret } from "../src/crypto/sodium";
+import { SeededRandom, type RandomSource } from "../src/crypto/random";
+import { createCard, generateCardSecrets, parseCard } from "../src/e2e/card";
+import { initiateContact, respondToContact } from "../src/e2e/handshake";
+import { open, seal } from "../src/e2e/session";
+import { safetyCode } from "../src/e2e/safety-code";
+import { fromHex, toBase64Url, toHex, utf8 } from "../src/protocol/bytes";
+import { readJson, repositoryRoot } from "./paths";
+
+const vectors = readJson(resolve(repositoryRoot, "tests", "Purr.Client.Tests", "Vectors", "e2e-v1.json"));
+const createdAt = Date.UTC(2026, 10, 1, 12, 0, 0) / 1000;
+
+function envelope(random: RandomSource, sentAt: number, body: Envelope["body"]): Envelope {
+  return create(EnvelopeSchema, { messageId: random.bytes(16), sentAt: BigInt(sentAt), body });
+}
+
+test("the vectors' seeds and time are what the C# generator used", async () => {
+  await ready;
+  assert.equal(vectors.seeds.creator, toHex(utf8("purr vector seed: creator")));
+  assert.equal(vectors.seeds.acceptor, toHex(utf8("purr vector seed: acceptor")));
+  assert.equal(vectors.now, createdAt);
+});
+
+test("card, contact request, messages and safety code reproduce byte for byte", async () => {
+  await ready;
+  const creatorRandom = new SeededRandom(fromHex(vectors.seeds.creator));
+  const acceptorRandom = new SeededRandom(fromHex(vectors.seeds.acceptor));
+  const mailbox = create(MailboxAddressSchema, {
+    server: "purr://c15hG8X_Ecb9L_BzECDafPk7Z8O0m0Vn7JGUWrCE6WA@127.0.0.1:7878",
+    sendId: Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i),
+  });
+
+  const secrets = generateCardSecrets(creatorRandom);
+  const card = createCard(secrets, mailbox, "Alice", createdAt + 7 * 86400);
+  assert.equal(toHex(signingKeyFromSeed(secrets.identitySeed).publicKey), vectors.card.identityKey);
+  assert.equal(toHex(dhKeyFromSecret(secrets.identityDhSecret).publicKey), vectors.card.identityDhKey);
+  assert.equal(toHex(dhKeyFromSecret(secrets.prekeySecret).publicKey), vectors.card.prekey);
+  assert.equal(toHex(card.signedBytes), vectors.card.signedCard);
+  assert.equal(card.link, vectors.card.link);
+  assert.equal(toHex(card.id), vectors.card.id);
+
+  const intro = envelope(acceptorRandom, 1_793_620_800, {
+    case: "contactIntro",
+    value: {
+      $typeName: "purr.v1.ContactIntro",
+      replyTo: create(MailboxAddressSchema, { server: mailbox.server, sendId: new Uint8Array(16) }),
+      senderKey: new Uint8Array(32).fill(0x42),
+      displayName: "intro from Bob",
+    },
+  });
+  assert.equal(toHex(toBinary(EnvelopeSchema, intro)), vectors.contactRequest.introEnvelope);
+  const initiated = initiateContact(parseCard(card.link, createdAt), intro, acceptorRandom);
+  const payload = toBinary(MailboxPayloadSchema, create(MailboxPayloadSchema, { kind: { case: "contactRequest", value: initiated.request } }));
+  assert.equal(toHex(signingKeyFromSeed(initiated.identitySeed).publicKey), vectors.contactRequest.acceptorIdentityKey);
+  assert.equal(toHex(dhKeyFromSecret(initiated.identityDhSecret).publicKey), vectors.contactRequest.acceptorIdentityDhKey);
+  assert.equal(toHex(payload), vectors.contactRequest.payload);
+  assert.equal(toHex(initiated.ad), vectors.contactRequest.associatedData);
+
+  const responded = respondToContact(initiated.request, secrets, creatorRandom);
+  assert.ok(responded, "the creator opens the request");
+  const text = (t: string): Envelope["body"] => ({ case: "text", value: { $typeName: "purr.v1.Text", text: t } });
+  const c1Plain = envelope(creatorRandom, 1_793_620_860, text("first from Alice"));
+  const c2Plain = envelope(creatorRandom, 1_793_620_861, text("second from Alice"));
+  const c1 = seal(responded.state, responded.ad, c1Plain, creatorRandom);
+  const c2 = seal(responded.state, responded.ad, c2Plain, creatorRandom);
+  const [s2, o2] = open(initiated.state, initiated.ad, c2, acceptorRandom);
+  assert.equal(s2, "ok");
+  assert.equal(o2!.body.case === "text" && o2!.body.value.text, "second from Alice");
+  const [s1, o1] = open(initiated.state, initiated.ad, c1, acceptorRandom);
+  assert.equal(s1, "ok");
+  assert.equal(o1!.body.case === "text" && o1!.body.value.text, "first from Alice");
+  const a1Plain = envelope(acceptorRandom, 1_793_620_920, {
+    case: "receipt",
+    value: { $typeName: "purr.v1.Receipt", messageIds: [c1Plain.messageId, c2Plain.messageId] },
+  });
+  const a1 = seal(initiated.state, initiated.ad, a1Plain, acceptorRandom);
+  const [sa, oa] = open(responded.state, responded.ad, a1, creatorRandom);
+  assert.equal(sa, "ok");
+  assert.deepEqual(toBinary(EnvelopeSchema, oa!), toBinary(EnvelopeSchema, a1Plain));
+  assert.equal(open(initiated.state, initiated.ad, c1, acceptorRandom)[0], "duplicate");
+
+  const expected = [[c1Plain, c1], [c2Plain, c2], [a1Plain, a1]] as const;
+  vectors.messages.forEach((message: { envelope: string; header: string; ciphertext: string }, i: number) => {
+    const [plain, sealed] = expected[i]!;
+    assert.equal(toHex(toBinary(EnvelopeSchema, plain)), message.envelope, `message ${i} envelope`);
+    assert.equal(toHex(sealed.header), message.header, `message ${i} header`);
+    assert.equal(toHex(sealed.ciphertext), message.ciphertext, `message ${i} ciphertext`);
+  });
+
+  assert.equal(safetyCode(signingKeyFromSeed(secrets.identitySeed).publicKey, signingKeyFromSeed(initiated.identitySeed).publicKey), vectors.safetyCode);
+});
+
+test("the committed contact request opens with the committed card's secrets", async () => {
+  await ready;
+  const creatorRandom = new SeededRandom(fromHex(vectors.seeds.creator));
+  const secrets = generateCardSecrets(creatorRandom);
+  const payload = fromBinary(MailboxPayloadSchema, fromHex(vectors.contactRequest.payload));
+  assert.equal(payload.kind.case, "contactRequest");
+  const responded = respondToContact(payload.kind.value as never, secrets, creatorRandom);
+  assert.equal(responded?.intro.body.case === "contactIntro" && responded.intro.body.value.displayName, "intro from Bob");
+});
+
+test("a tampered card is refused as tampered, an expired one as expired", async () => {
+  await ready;
+  const link: string = vectors.card.link;
+  assert.throws(() => parseCard(link, createdAt + 8 * 86400), /expired/);
+  const signed = fromHex(vectors.card.signedCard);
+  signed[signed.length - 1]! ^= 1;
+  assert.throws(() => parseCard("purr:card/" + toBase64Url(signed), createdAt), /changed after it was made/);
+  assert.throws(() => parseCard("hello", createdAt), /not a Purr card/);
+});
