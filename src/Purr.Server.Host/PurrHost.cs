@@ -41,6 +41,7 @@ public static class PurrHost
         customize?.Invoke(builder);
 
         var app = builder.Build();
+        app.UsePurrWebClient();
         app.UseWebSockets();
         app.MapPurr();
         return app;

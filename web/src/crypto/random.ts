@@ -11,7 +11,7 @@ export const systemRandom: RandomSource = { bytes: randomBytes };
  */
 export class SeededRandom implements RandomSource {
   private static readonly label = new TextEncoder().encode("purr test random");
-  private pending = new Uint8Array(0);
+  private pending: Uint8Array = new Uint8Array(0);
   private counter = 0n;
 
   constructor(private readonly seed: Uint8Array) {}

@@ -24,7 +24,7 @@ export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, 
   if (length <= 0 || length > 255 * 32) throw new RangeError("HKDF output length out of range");
   const prk = hmacSha256(salt.length === 0 ? new Uint8Array(32) : salt, ikm);
   const output = new Uint8Array(length);
-  let previous = new Uint8Array(0);
+  let previous: Uint8Array = new Uint8Array(0);
   for (let i = 1, offset = 0; offset < length; i++) {
     previous = hmacSha256(prk, previous, info, Uint8Array.of(i));
     output.set(previous.subarray(0, Math.min(32, length - offset)), offset);

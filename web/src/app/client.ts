@@ -1,0 +1,198 @@
+// An unlocked profile talking to the page's own server: one connection, every mailbox and room
+// subscribed on it, pushes handled one at a time (handled, saved, then acknowledged), and the
+// connection re-opened with back-off when it drops.
+import { create } from "@bufbuild/protobuf";
+import type { ServerFrame } from "../gen/purr/v1/frames_pb";
+import { ErrorCode } from "../gen/purr/v1/errors_pb";
+import { sign, signingKeyFromSeed, type SigningKeyPair } from "../crypto/sodium";
+import { systemRandom, type RandomSource } from "../crypto/random";
+import { recipientRequest, senderRequest } from "../protocol/signed-bytes";
+import { equalBytes } from "../protocol/bytes";
+import { parseAddress } from "../protocol/address";
+import { PurrConnection, PurrError, type RequestOp, type Signer } from "../net/connection";
+import { CreateMailboxSchema } from "../gen/purr/v1/mailboxes_pb";
+import { saveProfileBlob } from "./profile-store";
+import { sealProfile, type ProfileKey } from "./profile-file";
+import { serializeProfile, type MailboxRecord, type ProfileData } from "./model";
+import { ContactsModule } from "./contacts";
+import { RoomsModule } from "./rooms";
+
+export type ClientEvent =
+  | { kind: "changed" }
+  | { kind: "connection"; online: boolean }
+  | { kind: "message"; where: "contact" | "room"; id: string; title: string }
+  | { kind: "problem"; text: string };
+
+export const recipientSigner = (key: SigningKeyPair): Signer => (bytes, nonce) => sign(key, recipientRequest(nonce, bytes));
+export const senderSigner = (key: SigningKeyPair): Signer => (bytes, nonce) => sign(key, senderRequest(nonce, bytes));
+
+export class PurrClient {
+  readonly contacts: ContactsModule;
+  readonly rooms: RoomsModule;
+  private connection: PurrConnection | null = null;
+  private connecting: Promise<PurrConnection> | null = null;
+  private work: Promise<unknown> = Promise.resolve();
+  private saving: Promise<unknown> = Promise.resolve();
+  private listeners = new Set<(event: ClientEvent) => void>();
+  private retryMs = 500;
+  private stopped = false;
+
+  constructor(
+    readonly data: ProfileData,
+    private readonly profileKey: ProfileKey,
+    private readonly webSocketUrl: string,
+    readonly random: RandomSource = systemRandom,
+  ) {
+    this.contacts = new ContactsModule(this);
+    this.rooms = new RoomsModule(this);
+  }
+
+  get online(): boolean {
+    return this.connection?.isOpen ?? false;
+  }
+
+  get identityKey(): Uint8Array {
+    return parseAddress(this.data.server)!.identityKey;
+  }
+
+  on(listener: (event: ClientEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(event: ClientEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  now(): number {
+    return Math.floor(Date.now() / 1000);
+  }
+
+  /** Encrypts and stores the whole profile; saves run one after another, in order. */
+  save(): Promise<void> {
+    const blob = sealProfile(this.profileKey, serializeProfile(this.data));
+    const done = this.saving.then(() => saveProfileBlob(blob));
+    this.saving = done.catch(() => undefined);
+    this.emit({ kind: "changed" });
+    return done.then(() => undefined);
+  }
+
+  /** Runs profile-changing work one piece at a time, so two handlers never interleave. */
+  serialized<T>(action: () => Promise<T>): Promise<T> {
+    const result = this.work.then(action);
+    this.work = result.catch(() => undefined);
+    return result;
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.connection?.close();
+    this.connection = null;
+  }
+
+  async request(op: RequestOp, signer?: Signer): Promise<ServerFrame> {
+    const connection = await this.connect();
+    return connection.request(op, signer);
+  }
+
+  async createMailbox(): Promise<MailboxRecord> {
+    const recipientKeySeed = this.random.bytes(32);
+    const key = signingKeyFromSeed(recipientKeySeed);
+    const response = await this.request({ case: "createMailbox", value: create(CreateMailboxSchema, { recipientKey: key.publicKey }) }, recipientSigner(key));
+    if (response.body.case !== "mailboxCreated") throw new Error("unexpected answer to CreateMailbox");
+    return { receiveId: response.body.value.receiveId, sendId: response.body.value.sendId, recipientKeySeed };
+  }
+
+  async secureMailbox(mailbox: MailboxRecord, senderKey: Uint8Array): Promise<void> {
+    await this.request({ case: "secureMailbox", value: { receiveId: mailbox.receiveId, senderKey } }, recipientSigner(signingKeyFromSeed(mailbox.recipientKeySeed)));
+  }
+
+  async subscribe(mailbox: MailboxRecord): Promise<void> {
+    await this.request({ case: "subscribe", value: { receiveId: mailbox.receiveId } }, recipientSigner(signingKeyFromSeed(mailbox.recipientKeySeed)));
+  }
+
+  async deleteMailbox(mailbox: MailboxRecord): Promise<void> {
+    try {
+      await this.request({ case: "deleteMailbox", value: { receiveId: mailbox.receiveId } }, recipientSigner(signingKeyFromSeed(mailbox.recipientKeySeed)));
+    } catch (e) {
+      if (!(e instanceof PurrError)) throw e;
+      // Already gone: its messages expire on the server anyway.
+    }
+  }
+
+  async send(sendId: Uint8Array, payload: Uint8Array, senderKey: SigningKeyPair): Promise<void> {
+    await this.request({ case: "sendMessage", value: { sendId, payload } }, senderSigner(senderKey));
+  }
+
+  private async ack(mailbox: MailboxRecord, messageId: Uint8Array): Promise<void> {
+    try {
+      await this.request({ case: "ack", value: { receiveId: mailbox.receiveId, messageId } }, recipientSigner(signingKeyFromSeed(mailbox.recipientKeySeed)));
+    } catch (e) {
+      // Already acknowledged, or the mailbox was deleted while handling.
+      if (!(e instanceof PurrError && (e.code === ErrorCode.NO_MESSAGE || e.code === ErrorCode.AUTH))) throw e;
+    }
+  }
+
+  private connect(): Promise<PurrConnection> {
+    if (this.connection?.isOpen) return Promise.resolve(this.connection);
+    this.connecting ??= this.open().finally(() => {
+      this.connecting = null;
+    });
+    return this.connecting;
+  }
+
+  private async open(): Promise<PurrConnection> {
+    const connection = await PurrConnection.connect(this.webSocketUrl, this.identityKey);
+    connection.onPush = frame => void this.serialized(() => this.handlePush(frame)).catch(e => this.emit({ kind: "problem", text: String(e?.message ?? e) }));
+    connection.onClose = () => this.reconnectLater();
+    this.connection = connection;
+    this.retryMs = 500;
+    for (const mailbox of this.allMailboxes()) await connection.request({ case: "subscribe", value: { receiveId: mailbox.receiveId } }, recipientSigner(signingKeyFromSeed(mailbox.recipientKeySeed)));
+    await this.rooms.subscribeAll(connection);
+    this.emit({ kind: "connection", online: true });
+    return connection;
+  }
+
+  private reconnectLater(): void {
+    this.connection = null;
+    this.emit({ kind: "connection", online: false });
+    if (this.stopped) return;
+    const delay = this.retryMs;
+    this.retryMs = Math.min(this.retryMs * 2, 30_000);
+    setTimeout(() => {
+      if (!this.stopped) this.connect().catch(() => this.reconnectLater());
+    }, delay);
+  }
+
+  allMailboxes(): MailboxRecord[] {
+    return [
+      ...this.data.invites.map(i => i.mailbox),
+      ...this.data.contacts.flatMap(c => c.inbox),
+      ...this.data.rooms.flatMap(r => (r.mailbox && !r.ended ? [r.mailbox] : [])),
+    ];
+  }
+
+  private async handlePush(frame: ServerFrame): Promise<void> {
+    if (frame.body.case === "roomEvent") {
+      await this.rooms.handleEvent(frame.body.value, null);
+      return;
+    }
+    if (frame.body.case !== "messageEvent" || !frame.body.value.message) return;
+    const { receiveId, message, live } = frame.body.value;
+    const mailbox = this.allMailboxes().find(m => equalBytes(m.receiveId, receiveId));
+    if (!mailbox) return;
+    const invite = this.data.invites.find(i => i.mailbox === mailbox);
+    const contact = this.data.contacts.find(c => c.inbox.includes(mailbox));
+    const room = this.data.rooms.find(r => r.mailbox === mailbox);
+    if (invite) await this.contacts.handleInviteAnswer(invite, message.payload);
+    else if (contact) await this.contacts.handleMessage(contact, message.payload);
+    else if (room) await this.rooms.handleStored(room, message.payload);
+    await this.save();
+    if (!live) await this.ack(mailbox, message.messageId);
+  }
+}

@@ -1,0 +1,258 @@
+// One-to-one contacts over cards, X3DH and the Double Ratchet: the C# Messenger's behaviour
+// (PROTOCOL.md 10.1-10.5) for a client that reaches only the server its page came from.
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import {
+  EnvelopeSchema, MailboxAddressSchema, MailboxPayloadSchema,
+  type ContactRequest, type Envelope, type MailboxPayload, type RatchetEnvelope,
+} from "../gen/purr/v1/contacts_pb";
+import { signingKeyFromSeed } from "../crypto/sodium";
+import { createCard, CardError, generateCardSecrets, parseCard } from "../e2e/card";
+import { initiateContact, respondToContact } from "../e2e/handshake";
+import { open, seal } from "../e2e/session";
+import { safetyCode } from "../e2e/safety-code";
+import { sameServer } from "../protocol/address";
+import { toHex } from "../protocol/bytes";
+import { appendMessage, remember, type ContactRecord, type InviteRecord } from "./model";
+import type { PurrClient } from "./client";
+
+const DAY = 86400;
+
+export class ContactsModule {
+  constructor(private readonly client: PurrClient) {}
+
+  private get data() {
+    return this.client.data;
+  }
+
+  find(id: string): ContactRecord | undefined {
+    return this.data.contacts.find(c => c.id === id);
+  }
+
+  /** A card for one new contact: a fresh identity, fresh X3DH keys and a fresh mailbox to answer to. */
+  invite(label: string, validDays = 7): Promise<InviteRecord> {
+    return this.client.serialized(async () => {
+      const mailbox = await this.client.createMailbox();
+      const secrets = generateCardSecrets(this.client.random);
+      const expiresAt = this.client.now() + validDays * DAY;
+      const card = createCard(secrets, create(MailboxAddressSchema, { server: this.data.server, sendId: mailbox.sendId }), this.data.displayName, expiresAt);
+      const invite: InviteRecord = {
+        id: toHex(this.client.random.bytes(8)), label, cardLink: card.link, displayName: this.data.displayName,
+        identitySeed: secrets.identitySeed, identityDhSecret: secrets.identityDhSecret, prekeySecret: secrets.prekeySecret, mailbox, expiresAt,
+      };
+      this.data.invites.push(invite);
+      await this.client.save();
+      await this.client.subscribe(mailbox);
+      return invite;
+    });
+  }
+
+  cancelInvite(id: string): Promise<void> {
+    return this.client.serialized(async () => {
+      const invite = this.data.invites.find(i => i.id === id);
+      if (!invite) return;
+      this.data.invites.splice(this.data.invites.indexOf(invite), 1);
+      await this.client.save();
+      await this.client.deleteMailbox(invite.mailbox);
+    });
+  }
+
+  /** Accepts a card: a new identity for this contact, an inbox for its answers, and the contact request. */
+  accept(link: string): Promise<ContactRecord> {
+    return this.client.serialized(async () => {
+      const card = parseCard(link, this.client.now());
+      const cardId = toHex(card.id);
+      if (this.data.usedCards.includes(cardId)) throw new CardError("alreadyUsed", "this card was already accepted; a card works once");
+      if (!sameServer(card.body.mailbox!.server, this.data.server)) {
+        throw new CardError("malformed", "this card's mailbox is on another Purr server; the browser client talks only to the server it was opened from (use the purr CLI for other servers)");
+      }
+      const inbox = await this.client.createMailbox();
+      const senderKeySeed = this.client.random.bytes(32);
+      const sender = signingKeyFromSeed(senderKeySeed);
+      const intro = this.envelope({
+        case: "contactIntro",
+        value: { $typeName: "purr.v1.ContactIntro", replyTo: create(MailboxAddressSchema, { server: this.data.server, sendId: inbox.sendId }), senderKey: sender.publicKey, displayName: this.data.displayName },
+      });
+      const initiated = initiateContact(card, intro, this.client.random);
+      const contact: ContactRecord = {
+        id: toHex(this.client.random.bytes(8)), displayName: card.body.displayName || "contact",
+        myIdentitySeed: initiated.identitySeed, theirIdentityKey: card.body.identityKey, state: initiated.state, ad: initiated.ad,
+        inbox: [inbox], outbox: { sendId: card.body.mailbox!.sendId, senderKeySeed }, theirSenderKey: null,
+        established: false, verified: false, seen: [], messages: [], unread: 0,
+      };
+      this.data.contacts.push(contact);
+      this.data.usedCards.push(cardId);
+      await this.client.save();
+      await this.client.subscribe(inbox);
+      await this.sendPayload(contact, create(MailboxPayloadSchema, { kind: { case: "contactRequest", value: initiated.request } }));
+      return contact;
+    });
+  }
+
+  sendText(contactId: string, text: string): Promise<void> {
+    return this.client.serialized(async () => {
+      const contact = this.require(contactId);
+      const envelope = this.envelope({ case: "text", value: { $typeName: "purr.v1.Text", text } });
+      appendMessage(contact.messages, { id: toHex(envelope.messageId), mine: true, text, sentAt: Number(envelope.sentAt) });
+      await this.sendEnvelope(contact, envelope);
+    });
+  }
+
+  /** Tells the contact, deletes this side's mailboxes for it and forgets it. */
+  remove(contactId: string): Promise<void> {
+    return this.client.serialized(async () => {
+      const contact = this.require(contactId);
+      if (contact.outbox) {
+        try {
+          await this.sendEnvelope(contact, this.envelope({ case: "contactDeleted", value: { $typeName: "purr.v1.ContactDeleted" } }));
+        } catch {
+          // Forget it anyway.
+        }
+      }
+      await this.forget(contact);
+    });
+  }
+
+  safetyCodeFor(contact: ContactRecord): string {
+    return safetyCode(signingKeyFromSeed(contact.myIdentitySeed).publicKey, contact.theirIdentityKey);
+  }
+
+  async markVerified(contactId: string, verified: boolean): Promise<void> {
+    this.require(contactId).verified = verified;
+    await this.client.save();
+  }
+
+  async markRead(contactId: string): Promise<void> {
+    const contact = this.find(contactId);
+    if (contact && contact.unread > 0) {
+      contact.unread = 0;
+      await this.client.save();
+    }
+  }
+
+  /** The card's creator receives the contact request: the contact is made and answered. */
+  async handleInviteAnswer(invite: InviteRecord, payload: Uint8Array): Promise<void> {
+    const parsed = parsePayload(payload);
+    if (parsed?.kind.case !== "contactRequest" || invite.expiresAt <= this.client.now()) return;
+    const request: ContactRequest = parsed.kind.value;
+    const responded = respondToContact(request, invite, this.client.random);
+    const intro = responded?.intro.body.case === "contactIntro" ? responded.intro.body.value : null;
+    if (!responded || !intro?.replyTo || intro.senderKey.length !== 32) return;
+    if (!sameServer(intro.replyTo.server, this.data.server)) {
+      this.client.emit({ kind: "problem", text: "someone answered your invite from another Purr server; the browser client can only reach its own server" });
+      return;
+    }
+    const senderKeySeed = this.client.random.bytes(32);
+    const contact: ContactRecord = {
+      id: invite.id, displayName: intro.displayName || invite.label || "contact",
+      myIdentitySeed: invite.identitySeed, theirIdentityKey: responded.peerIdentity, state: responded.state, ad: responded.ad,
+      inbox: [invite.mailbox], outbox: { sendId: intro.replyTo.sendId, senderKeySeed }, theirSenderKey: intro.senderKey,
+      established: true, verified: false, seen: [], messages: [], unread: 0,
+    };
+    this.data.invites.splice(this.data.invites.indexOf(invite), 1);
+    this.data.contacts.push(contact);
+    remember(contact.seen, toHex(responded.intro.messageId));
+    appendMessage(contact.messages, { id: "joined-" + contact.id, mine: false, text: `${contact.displayName} accepted your invite`, sentAt: this.client.now(), notice: true });
+    await this.client.save();
+    // Only the contact's sender key may send here from now on: the card is spent.
+    await this.client.secureMailbox(invite.mailbox, intro.senderKey);
+    const sender = signingKeyFromSeed(senderKeySeed);
+    await this.sendEnvelope(contact, this.envelope({ case: "contactAccepted", value: { $typeName: "purr.v1.ContactAccepted", senderKey: sender.publicKey, displayName: invite.displayName } }));
+    this.client.emit({ kind: "message", where: "contact", id: contact.id, title: `${contact.displayName} is now a contact` });
+  }
+
+  async handleMessage(contact: ContactRecord, payload: Uint8Array): Promise<void> {
+    const parsed = parsePayload(payload);
+    if (parsed?.kind.case !== "ratchet") return;
+    const sealedMessage: RatchetEnvelope = parsed.kind.value;
+    const [status, envelope] = open(contact.state, contact.ad, sealedMessage, this.client.random);
+    if (status === "duplicate") return;
+    if (status !== "ok" || !envelope) {
+      appendMessage(contact.messages, { id: "bad-" + toHex(this.client.random.bytes(8)), mine: false, text: "A message could not be decrypted and was dropped.", sentAt: this.client.now(), notice: true });
+      return;
+    }
+    const id = toHex(envelope.messageId);
+    if (contact.seen.includes(id)) return;
+    remember(contact.seen, id);
+    const body = envelope.body;
+    switch (body.case) {
+      case "text": {
+        appendMessage(contact.messages, { id, mine: false, text: body.value.text, sentAt: Number(envelope.sentAt), sender: contact.displayName });
+        contact.unread++;
+        await this.sendEnvelope(contact, this.envelope({ case: "receipt", value: { $typeName: "purr.v1.Receipt", messageIds: [envelope.messageId] } }));
+        this.client.emit({ kind: "message", where: "contact", id: contact.id, title: `New message from ${contact.displayName}` });
+        break;
+      }
+      case "receipt":
+        for (const messageId of body.value.messageIds) {
+          const mine = contact.messages.find(m => m.mine && m.id === toHex(messageId));
+          if (mine) mine.delivered = true;
+        }
+        break;
+      case "contactAccepted":
+        if (body.value.senderKey.length !== 32) break;
+        contact.theirSenderKey = body.value.senderKey;
+        contact.displayName = body.value.displayName || contact.displayName;
+        contact.established = true;
+        appendMessage(contact.messages, { id: "joined-" + contact.id, mine: false, text: `${contact.displayName} is now a contact`, sentAt: this.client.now(), notice: true });
+        await this.client.save();
+        for (const mailbox of contact.inbox) await this.client.secureMailbox(mailbox, body.value.senderKey);
+        this.client.emit({ kind: "message", where: "contact", id: contact.id, title: `${contact.displayName} is now a contact` });
+        break;
+      case "profileUpdate":
+        contact.displayName = body.value.displayName;
+        break;
+      case "mailboxMove":
+        if (body.value.mailbox && body.value.mailbox.sendId.length === 16 && contact.outbox) {
+          if (!sameServer(body.value.mailbox.server, this.data.server)) {
+            appendMessage(contact.messages, { id: "move-" + id, mine: false, text: `${contact.displayName} moved to another Purr server, which this browser client cannot reach.`, sentAt: this.client.now(), notice: true });
+            break;
+          }
+          contact.outbox = { sendId: body.value.mailbox.sendId, senderKeySeed: contact.outbox.senderKeySeed };
+          await this.sendEnvelope(contact, this.envelope({ case: "mailboxMoveAck", value: { $typeName: "purr.v1.MailboxMoveAck", mailbox: body.value.mailbox } }));
+        }
+        break;
+      case "contactDeleted":
+        appendMessage(contact.messages, { id: "deleted-" + id, mine: false, text: `${contact.displayName} removed you as a contact.`, sentAt: this.client.now(), notice: true });
+        contact.outbox = null;
+        break;
+      default:
+        break;
+    }
+  }
+
+  private async forget(contact: ContactRecord): Promise<void> {
+    this.data.contacts.splice(this.data.contacts.indexOf(contact), 1);
+    await this.client.save();
+    for (const mailbox of contact.inbox) await this.client.deleteMailbox(mailbox);
+  }
+
+  /** Seals and sends; the advanced ratchet is saved first, so a crash can never reuse a message key. */
+  private async sendEnvelope(contact: ContactRecord, envelope: Envelope): Promise<void> {
+    if (!contact.outbox) throw new Error(`${contact.displayName} can no longer be reached`);
+    const sealedMessage = seal(contact.state, contact.ad, envelope, this.client.random);
+    await this.client.save();
+    await this.sendPayload(contact, create(MailboxPayloadSchema, { kind: { case: "ratchet", value: sealedMessage } }));
+  }
+
+  private async sendPayload(contact: ContactRecord, payload: MailboxPayload): Promise<void> {
+    await this.client.send(contact.outbox!.sendId, toBinary(MailboxPayloadSchema, payload), signingKeyFromSeed(contact.outbox!.senderKeySeed));
+  }
+
+  private envelope(body: Envelope["body"]): Envelope {
+    return create(EnvelopeSchema, { messageId: this.client.random.bytes(16), sentAt: BigInt(this.client.now()), body });
+  }
+
+  private require(id: string): ContactRecord {
+    const contact = this.find(id);
+    if (!contact) throw new Error("no such contact");
+    return contact;
+  }
+}
+
+function parsePayload(payload: Uint8Array): MailboxPayload | null {
+  try {
+    return fromBinary(MailboxPayloadSchema, payload);
+  } catch {
+    return null;
+  }
+}

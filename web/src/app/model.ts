@@ -1,0 +1,107 @@
+// The profile's contents. Kept in memory while unlocked and saved, encrypted, after every change
+// that a later network step depends on (a ratchet step before its send, a message before its ack).
+import type { RatchetState } from "../crypto/ratchet";
+import { fromBase64Url, toBase64Url } from "../protocol/bytes";
+
+export const MESSAGES_KEPT = 500;
+export const SEEN_IDS_KEPT = 512;
+
+export interface MailboxRecord { receiveId: Uint8Array; sendId: Uint8Array; recipientKeySeed: Uint8Array }
+
+export interface ChatMessage {
+  id: string;
+  mine: boolean;
+  text: string;
+  sentAt: number;
+  sender?: string;
+  delivered?: boolean;
+  whisper?: boolean;
+  /** A line the client writes itself (joins, kicks, key changes), shown apart from what people said. */
+  notice?: boolean;
+}
+
+export interface InviteRecord {
+  id: string;
+  label: string;
+  cardLink: string;
+  displayName: string;
+  identitySeed: Uint8Array;
+  identityDhSecret: Uint8Array;
+  prekeySecret: Uint8Array;
+  mailbox: MailboxRecord;
+  expiresAt: number;
+}
+
+export interface ContactRecord {
+  id: string;
+  displayName: string;
+  myIdentitySeed: Uint8Array;
+  theirIdentityKey: Uint8Array;
+  state: RatchetState;
+  ad: Uint8Array;
+  inbox: MailboxRecord[];
+  outbox: { sendId: Uint8Array; senderKeySeed: Uint8Array } | null;
+  theirSenderKey: Uint8Array | null;
+  established: boolean;
+  verified: boolean;
+  seen: string[];
+  messages: ChatMessage[];
+  unread: number;
+}
+
+export interface RoomRecord {
+  id: string;
+  link: string;
+  displayName: string;
+  memberKeySeed: Uint8Array;
+  dhSecret: Uint8Array;
+  keys: Record<string, Uint8Array>;
+  currentKeyId: string;
+  names: Record<string, string>;
+  mailbox: MailboxRecord | null;
+  topic: string;
+  ended: boolean;
+  membersRemovedSinceKey: boolean;
+  messages: ChatMessage[];
+  unread: number;
+}
+
+export interface ProfileData {
+  version: 1;
+  server: string;
+  displayName: string;
+  invites: InviteRecord[];
+  contacts: ContactRecord[];
+  usedCards: string[];
+  rooms: RoomRecord[];
+}
+
+export function newProfile(server: string, displayName: string): ProfileData {
+  return { version: 1, server, displayName, invites: [], contacts: [], usedCards: [], rooms: [] };
+}
+
+/** JSON with byte strings as {"$b": base64url}. */
+export function serializeProfile(data: ProfileData): string {
+  return JSON.stringify(data, (_key, value) => (value instanceof Uint8Array ? { $b: toBase64Url(value) } : value));
+}
+
+export function deserializeProfile(json: string): ProfileData {
+  const data = JSON.parse(json, (_key, value) => {
+    if (value && typeof value === "object" && !Array.isArray(value) && typeof value.$b === "string" && Object.keys(value).length === 1) {
+      return fromBase64Url(value.$b) ?? new Uint8Array(0);
+    }
+    return value;
+  }) as ProfileData;
+  if (data.version !== 1 || typeof data.server !== "string") throw new Error("the stored profile has an unknown version");
+  return data;
+}
+
+export function remember(list: string[], id: string, kept = SEEN_IDS_KEPT): void {
+  list.push(id);
+  if (list.length > kept) list.splice(0, list.length - kept);
+}
+
+export function appendMessage(list: ChatMessage[], message: ChatMessage): void {
+  list.push(message);
+  if (list.length > MESSAGES_KEPT) list.splice(0, list.length - MESSAGES_KEPT);
+}

@@ -1,0 +1,462 @@
+// Rooms (PROTOCOL.md section 12), the C# RoomSession's behaviour, all rooms multiplexed on the
+// client's one connection: events are routed by room id, persistent traffic by the room mailbox.
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import {
+  RoomEventSchema, RoomKind, RoomPlaintextSchema, RoomRole, RoomSettingsSchema, RoomInviteSchema,
+  type RoomEvent, type RoomMember, type RoomPlaintext, type RoomSettings,
+} from "../gen/purr/v1/rooms_pb";
+import { ErrorCode } from "../gen/purr/v1/errors_pb";
+import { dhKeyFromSecret, sign, signingKeyFromSeed, verify } from "../crypto/sodium";
+import { equalBytes, fromHex, toHex } from "../protocol/bytes";
+import { memberRequest, roomMessage } from "../protocol/signed-bytes";
+import { sameServer } from "../protocol/address";
+import { PurrError, type PurrConnection, type Signer } from "../net/connection";
+import { decryptGroup, encryptGroup, initialKeyId, KEY_ID_BYTES, openSealed, sealToMember } from "../rooms/room-crypto";
+import { formatRoomLink, parseRoomLink } from "../rooms/room-link";
+import { appendMessage, type RoomRecord } from "./model";
+import type { PurrClient } from "./client";
+
+export interface MemberView { key: string; name: string; role: RoomRole; voice: boolean; me: boolean }
+
+export class RoomsModule {
+  /** Members as the server last told them, per room id; not saved (asked again on every connect). */
+  private readonly members = new Map<string, RoomMember[]>();
+  private readonly settings = new Map<string, RoomSettings>();
+
+  constructor(private readonly client: PurrClient) {}
+
+  private get data() {
+    return this.client.data;
+  }
+
+  find(id: string): RoomRecord | undefined {
+    return this.data.rooms.find(r => r.id === id);
+  }
+
+  roomSettings(id: string): RoomSettings | undefined {
+    return this.settings.get(id);
+  }
+
+  create(name: string, persistent: boolean, moderated = false): Promise<RoomRecord> {
+    return this.client.serialized(async () => {
+      const random = this.client.random;
+      const roomKey = random.bytes(32);
+      const joinSecret = random.bytes(32);
+      const memberKeySeed = random.bytes(32);
+      const dhSecret = random.bytes(32);
+      const mailbox = persistent ? await this.client.createMailbox() : null;
+      const member = signingKeyFromSeed(memberKeySeed);
+      const kind = persistent ? RoomKind.PERSISTENT : RoomKind.TRANSIENT;
+      const response = await this.client.request({
+        case: "createRoom",
+        value: {
+          kind, memberKey: member.publicKey, memberDhKey: dhKeyFromSecret(dhSecret).publicKey, joinSecret,
+          settings: create(RoomSettingsSchema, { moderated }), password: "", mailboxReceiveId: mailbox?.receiveId ?? new Uint8Array(0),
+        },
+      }, this.signerFor(memberKeySeed));
+      if (response.body.case !== "roomCreated") throw new Error("unexpected answer to CreateRoom");
+      const invite = create(RoomInviteSchema, { server: this.data.server, roomId: response.body.value.roomId, joinSecret, kind, passwordRequired: false });
+      const keyId = toHex(initialKeyId(roomKey));
+      const room: RoomRecord = {
+        id: toHex(invite.roomId), link: formatRoomLink({ invite, roomKey }), displayName: name, memberKeySeed, dhSecret,
+        keys: { [keyId]: roomKey }, currentKeyId: keyId, names: {}, mailbox, topic: "", ended: false, membersRemovedSinceKey: false, messages: [], unread: 0,
+      };
+      this.data.rooms.push(room);
+      await this.client.save();
+      await this.subscribe(room);
+      return room;
+    });
+  }
+
+  join(link: string, name: string, password = ""): Promise<RoomRecord> {
+    return this.client.serialized(async () => {
+      const parsed = parseRoomLink(link);
+      if (!sameServer(parsed.invite.server, this.data.server)) throw new Error("this room is on another Purr server; the browser client talks only to the server it was opened from");
+      const id = toHex(parsed.invite.roomId);
+      const existing = this.find(id);
+      if (existing && !existing.ended) return existing;
+      const random = this.client.random;
+      const memberKeySeed = random.bytes(32);
+      const dhSecret = random.bytes(32);
+      const mailbox = parsed.invite.kind === RoomKind.PERSISTENT ? await this.client.createMailbox() : null;
+      const response = await this.client.request({
+        case: "joinRoom",
+        value: {
+          roomId: parsed.invite.roomId, joinSecret: parsed.invite.joinSecret, memberKey: signingKeyFromSeed(memberKeySeed).publicKey,
+          memberDhKey: dhKeyFromSecret(dhSecret).publicKey, password, mailboxReceiveId: mailbox?.receiveId ?? new Uint8Array(0),
+        },
+      }, this.signerFor(memberKeySeed));
+      if (response.body.case !== "roomJoined") throw new Error("unexpected answer to JoinRoom");
+      const keyId = toHex(initialKeyId(parsed.roomKey));
+      const room: RoomRecord = {
+        id, link: formatRoomLink(parsed), displayName: name, memberKeySeed, dhSecret, keys: { [keyId]: parsed.roomKey }, currentKeyId: keyId,
+        names: {}, mailbox, topic: "", ended: false, membersRemovedSinceKey: false, messages: [], unread: 0,
+      };
+      if (existing) this.data.rooms.splice(this.data.rooms.indexOf(existing), 1);
+      this.data.rooms.push(room);
+      this.members.set(id, [...response.body.value.members]);
+      if (response.body.value.settings) this.settings.set(id, response.body.value.settings);
+      await this.client.save();
+      await this.subscribe(room);
+      try {
+        await this.sendPlaintext(room, { case: "hello", value: name }, null);
+      } catch (e) {
+        // A moderated room: without voice even the hello waits.
+        if (!(e instanceof PurrError && e.code === ErrorCode.FORBIDDEN)) throw e;
+      }
+      return room;
+    });
+  }
+
+  /** On every (re)connect: each live room's events to this connection, and its member list. */
+  async subscribeAll(_connection: PurrConnection): Promise<void> {
+    for (const room of this.data.rooms.filter(r => !r.ended)) {
+      try {
+        await this.subscribe(room);
+      } catch (e) {
+        if (e instanceof PurrError && e.code === ErrorCode.AUTH) await this.end(room, "The room no longer exists.");
+        else throw e;
+      }
+    }
+  }
+
+  sendText(roomId: string, text: string): Promise<void> {
+    return this.client.serialized(async () => {
+      const room = this.require(roomId);
+      await this.sendPlaintext(room, { case: "text", value: text }, null, true);
+    });
+  }
+
+  /** /purr: encrypted to one member alone and delivered by the server to that member only. */
+  whisper(roomId: string, memberKey: string, text: string): Promise<void> {
+    return this.client.serialized(async () => {
+      const room = this.require(roomId);
+      await this.sendPlaintext(room, { case: "text", value: text }, fromHex(memberKey), true);
+    });
+  }
+
+  /** /kick: the server removes the member at once; then a new room key goes to everyone left. */
+  kick(roomId: string, memberKey: string): Promise<void> {
+    return this.client.serialized(async () => {
+      const room = this.require(roomId);
+      await this.roomRequest(room, "roomKick", { target: fromHex(memberKey) });
+      this.members.set(room.id, (this.members.get(room.id) ?? []).filter(m => toHex(m.memberKey) !== memberKey));
+      await this.rotateKey(room);
+    });
+  }
+
+  /** /exit: a farewell to everyone, then leave. */
+  exit(roomId: string, farewell = "left the room"): Promise<void> {
+    return this.client.serialized(async () => {
+      const room = this.require(roomId);
+      try {
+        await this.sendPlaintext(room, { case: "farewell", value: farewell }, null);
+      } catch {
+        // Leaving anyway.
+      }
+      await this.roomRequest(room, "roomLeave", {});
+      await this.end(room, "You left the room.");
+    });
+  }
+
+  /** /stop: the room ends for everyone and the server deletes all of it. */
+  stopRoom(roomId: string): Promise<void> {
+    return this.client.serialized(async () => {
+      const room = this.require(roomId);
+      await this.roomRequest(room, "roomStop", {});
+      await this.end(room, "You ended the room.");
+    });
+  }
+
+  /** /topic: stored by the server as ciphertext under the current room key. */
+  setTopic(roomId: string, topic: string): Promise<void> {
+    return this.client.serialized(async () => {
+      const room = this.require(roomId);
+      const settings = create(RoomSettingsSchema, (await this.fetchMembers(room)).settings);
+      settings.topic = this.encryptGroup(room, this.plaintext(room, { case: "topic", value: topic }));
+      await this.roomRequest(room, "roomConfigure", { settings });
+    });
+  }
+
+  setLocked(roomId: string, locked: boolean): Promise<void> {
+    return this.client.serialized(async () => {
+      const room = this.require(roomId);
+      const settings = create(RoomSettingsSchema, (await this.fetchMembers(room)).settings);
+      settings.locked = locked;
+      await this.roomRequest(room, "roomConfigure", { settings });
+    });
+  }
+
+  setRole(roomId: string, memberKey: string, role: RoomRole, voice: boolean): Promise<void> {
+    return this.client.serialized(async () => {
+      await this.roomRequest(this.require(roomId), "roomSetRole", { target: fromHex(memberKey), role, voice });
+    });
+  }
+
+  /** Keys and roles from the server, names from the members' own messages. */
+  async refreshMembers(roomId: string): Promise<MemberView[]> {
+    const room = this.require(roomId);
+    await this.fetchMembers(room);
+    return this.memberViews(roomId);
+  }
+
+  memberViews(roomId: string): MemberView[] {
+    const room = this.find(roomId);
+    if (!room) return [];
+    const me = toHex(signingKeyFromSeed(room.memberKeySeed).publicKey);
+    return (this.members.get(roomId) ?? []).map(m => {
+      const key = toHex(m.memberKey);
+      return { key, name: this.nameOf(room, key), role: m.role, voice: m.voice, me: key === me };
+    });
+  }
+
+  myRole(roomId: string): RoomRole {
+    return this.memberViews(roomId).find(m => m.me)?.role ?? RoomRole.MEMBER;
+  }
+
+  nameOf(room: RoomRecord, memberKey: string): string {
+    if (memberKey === toHex(signingKeyFromSeed(room.memberKeySeed).publicKey)) return room.displayName;
+    return room.names[memberKey] ?? `member ${memberKey.slice(0, 8)}`;
+  }
+
+  /** A member by the name members use, or by the start of its key. */
+  resolveMember(roomId: string, who: string): string | null {
+    const views = this.memberViews(roomId).filter(m => !m.me);
+    const byName = views.filter(m => m.name === who);
+    if (byName.length === 1) return byName[0]!.key;
+    const byKey = views.filter(m => who.length >= 4 && m.key.startsWith(who.toLowerCase()));
+    return byKey.length === 1 ? byKey[0]!.key : null;
+  }
+
+  async markRead(roomId: string): Promise<void> {
+    const room = this.find(roomId);
+    if (room && room.unread > 0) {
+      room.unread = 0;
+      await this.client.save();
+    }
+  }
+
+  async forget(roomId: string): Promise<void> {
+    const room = this.find(roomId);
+    if (!room) return;
+    this.data.rooms.splice(this.data.rooms.indexOf(room), 1);
+    await this.client.save();
+  }
+
+  async handleStored(room: RoomRecord, payload: Uint8Array): Promise<void> {
+    try {
+      await this.handleEvent(fromBinary(RoomEventSchema, payload), room);
+    } catch {
+      // Not a room event: dropped.
+    }
+  }
+
+  async handleEvent(event: RoomEvent, _fromMailbox: RoomRecord | null): Promise<void> {
+    const room = this.find(toHex(event.roomId));
+    if (!room || room.ended) return;
+    const me = signingKeyFromSeed(room.memberKeySeed).publicKey;
+    const kind = event.kind;
+    switch (kind.case) {
+      case "message":
+        this.handleMessage(room, kind.value.sender, kind.value.ciphertext, kind.value.signature, kind.value.whisper);
+        break;
+      case "joined":
+        this.upsertMember(room.id, kind.value);
+        this.notice(room, `${this.nameOf(room, toHex(kind.value.memberKey))} joined`);
+        break;
+      case "left": {
+        const gone = toHex(kind.value.memberKey);
+        if (equalBytes(kind.value.memberKey, me)) {
+          await this.end(room, kind.value.kicked ? "You were removed from the room." : "You left the room.");
+          break;
+        }
+        this.members.set(room.id, (this.members.get(room.id) ?? []).filter(m => toHex(m.memberKey) !== gone));
+        room.membersRemovedSinceKey = true;
+        this.notice(room, `${this.nameOf(room, gone)} ${kind.value.kicked ? "was removed" : "left"}`);
+        break;
+      }
+      case "stopped":
+        await this.end(room, "The room was ended.");
+        break;
+      case "configured":
+        this.settings.set(room.id, kind.value);
+        if (kind.value.topic.length > 0) {
+          const topic = this.decryptGroup(room, kind.value.topic);
+          if (topic?.body.case === "topic") {
+            room.topic = topic.body.value;
+            this.notice(room, `Topic: ${room.topic}`);
+          }
+        }
+        break;
+      case "roleChanged":
+        this.upsertMember(room.id, kind.value);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private handleMessage(room: RoomRecord, sender: Uint8Array, ciphertext: Uint8Array, signature: Uint8Array, whisper: boolean): void {
+    const roomId = fromHex(room.id);
+    const me = signingKeyFromSeed(room.memberKeySeed).publicKey;
+    if (!verify(sender, roomMessage(roomId, whisper ? me : new Uint8Array(0), ciphertext), signature)) return;
+    let plaintext: RoomPlaintext | null;
+    if (whisper) {
+      const opened = openSealed(roomId, room.dhSecret, ciphertext);
+      plaintext = opened ? parsePlaintext(opened) : null;
+    } else {
+      plaintext = this.decryptGroup(room, ciphertext);
+    }
+    if (!plaintext) return;
+    const senderHex = toHex(sender);
+    if (plaintext.senderName) room.names[senderHex] = plaintext.senderName;
+    const name = this.nameOf(room, senderHex);
+    const body = plaintext.body;
+    switch (body.case) {
+      case "text":
+        appendMessage(room.messages, { id: toHex(plaintext.messageId), mine: false, text: body.value, sentAt: Number(plaintext.sentAt), sender: name, whisper });
+        room.unread++;
+        this.client.emit({ kind: "message", where: "room", id: room.id, title: `New message in ${this.roomTitle(room)}` });
+        break;
+      case "hello":
+        this.notice(room, `${name} is here`);
+        break;
+      case "farewell":
+        this.notice(room, `${name} left: ${body.value}`);
+        break;
+      case "keyUpdate": {
+        const mine = body.value.keys.find(k => equalBytes(k.memberKey, me));
+        const key = mine ? openSealed(roomId, room.dhSecret, mine.sealed) : null;
+        if (key?.length === 32 && body.value.keyId.length === KEY_ID_BYTES) {
+          room.keys[toHex(body.value.keyId)] = key;
+          room.currentKeyId = toHex(body.value.keyId);
+          room.membersRemovedSinceKey = false;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  roomTitle(room: RoomRecord): string {
+    return room.topic || `room ${room.id.slice(0, 6)}`;
+  }
+
+  private async subscribe(room: RoomRecord): Promise<void> {
+    await this.roomRequest(room, "subscribeRoom", {});
+    if (room.mailbox) await this.client.subscribe(room.mailbox);
+    await this.fetchMembers(room);
+  }
+
+  private async fetchMembers(room: RoomRecord): Promise<{ settings?: RoomSettings }> {
+    const response = await this.roomRequest(room, "roomMembers", {});
+    if (response.body.case !== "roomMemberList") return {};
+    this.members.set(room.id, [...response.body.value.members]);
+    if (response.body.value.settings) this.settings.set(room.id, response.body.value.settings);
+    this.client.emit({ kind: "changed" });
+    return { settings: response.body.value.settings };
+  }
+
+  private upsertMember(roomId: string, member: RoomMember): void {
+    const list = (this.members.get(roomId) ?? []).filter(m => !equalBytes(m.memberKey, member.memberKey));
+    list.push(member);
+    this.members.set(roomId, list);
+  }
+
+  /** Makes a new room key and seals it to every other current member; later messages use it. */
+  private async rotateKey(room: RoomRecord): Promise<void> {
+    const random = this.client.random;
+    const newKey = random.bytes(32);
+    const newKeyId = random.bytes(KEY_ID_BYTES);
+    const me = signingKeyFromSeed(room.memberKeySeed).publicKey;
+    const keys = (this.members.get(room.id) ?? []).filter(m => !equalBytes(m.memberKey, me)).map(m => ({
+      $typeName: "purr.v1.SealedRoomKey" as const, memberKey: m.memberKey, sealed: sealToMember(fromHex(room.id), m.memberDhKey, newKey, random),
+    }));
+    await this.sendPlaintext(room, { case: "keyUpdate", value: { $typeName: "purr.v1.RoomKeyUpdate", keyId: newKeyId, keys } }, null);
+    room.keys[toHex(newKeyId)] = newKey;
+    room.currentKeyId = toHex(newKeyId);
+    room.membersRemovedSinceKey = false;
+    await this.client.save();
+  }
+
+  private async sendPlaintext(room: RoomRecord, body: RoomPlaintext["body"], to: Uint8Array | null, record = false): Promise<void> {
+    if (to === null && room.membersRemovedSinceKey && body.case !== "keyUpdate") {
+      // Someone left since the current key was set: they must not read what follows.
+      await this.rotateKey(room);
+    }
+    const plaintext = this.plaintext(room, body);
+    const roomId = fromHex(room.id);
+    let ciphertext: Uint8Array;
+    if (to) {
+      let target = (this.members.get(room.id) ?? []).find(m => equalBytes(m.memberKey, to));
+      if (!target) {
+        await this.fetchMembers(room);
+        target = (this.members.get(room.id) ?? []).find(m => equalBytes(m.memberKey, to));
+      }
+      if (!target) throw new Error("that member is not in the room");
+      ciphertext = sealToMember(roomId, target.memberDhKey, toBinary(RoomPlaintextSchema, plaintext), this.client.random);
+    } else {
+      ciphertext = this.encryptGroup(room, plaintext);
+    }
+    const memberKey = signingKeyFromSeed(room.memberKeySeed);
+    const signature = sign(memberKey, roomMessage(roomId, to ?? new Uint8Array(0), ciphertext));
+    await this.roomRequest(room, "roomSend", { ciphertext, signature, to: to ?? new Uint8Array(0) });
+    if (record && body.case === "text") {
+      const sender = to ? `${room.displayName} → ${this.nameOf(room, toHex(to))}` : room.displayName;
+      appendMessage(room.messages, { id: toHex(plaintext.messageId), mine: true, text: body.value, sentAt: Number(plaintext.sentAt), sender, whisper: !!to });
+      await this.client.save();
+    }
+  }
+
+  private plaintext(room: RoomRecord, body: RoomPlaintext["body"]): RoomPlaintext {
+    return create(RoomPlaintextSchema, { messageId: this.client.random.bytes(16), sentAt: BigInt(this.client.now()), senderName: room.displayName, body });
+  }
+
+  private encryptGroup(room: RoomRecord, plaintext: RoomPlaintext): Uint8Array {
+    return encryptGroup(fromHex(room.id), fromHex(room.currentKeyId), room.keys[room.currentKeyId]!, toBinary(RoomPlaintextSchema, plaintext), this.client.random);
+  }
+
+  private decryptGroup(room: RoomRecord, ciphertext: Uint8Array): RoomPlaintext | null {
+    const opened = decryptGroup(fromHex(room.id), ciphertext, keyId => room.keys[toHex(keyId)]);
+    return opened ? parsePlaintext(opened) : null;
+  }
+
+  private async end(room: RoomRecord, text: string): Promise<void> {
+    room.ended = true;
+    this.notice(room, text);
+    this.members.delete(room.id);
+    await this.client.save();
+  }
+
+  private notice(room: RoomRecord, text: string): void {
+    appendMessage(room.messages, { id: "n-" + toHex(this.client.random.bytes(8)), mine: false, text, sentAt: this.client.now(), notice: true });
+    this.client.emit({ kind: "changed" });
+  }
+
+  private roomRequest<K extends "subscribeRoom" | "roomKick" | "roomLeave" | "roomStop" | "roomMembers" | "roomConfigure" | "roomSetRole" | "roomSend">(
+    room: RoomRecord, kind: K, fields: Record<string, unknown>,
+  ) {
+    const memberKey = signingKeyFromSeed(room.memberKeySeed).publicKey;
+    return this.client.request({ case: kind, value: { roomId: fromHex(room.id), memberKey, ...fields } } as never, this.signerFor(room.memberKeySeed));
+  }
+
+  private signerFor(memberKeySeed: Uint8Array): Signer {
+    const key = signingKeyFromSeed(memberKeySeed);
+    return (bytes, nonce) => sign(key, memberRequest(nonce, bytes));
+  }
+
+  private require(id: string): RoomRecord {
+    const room = this.find(id);
+    if (!room || room.ended) throw new Error("that room has ended");
+    return room;
+  }
+}
+
+function parsePlaintext(bytes: Uint8Array): RoomPlaintext | null {
+  try {
+    return fromBinary(RoomPlaintextSchema, bytes);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,131 @@
+// One WebSocket to the page's own Purr server, its identity key pinned (PROTOCOL.md sections 2-3).
+// Requests get strictly increasing ids and are matched to their responses; pushes go to onPush.
+import { create, fromBinary, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
+import { ClientFrameSchema, RequestSchema, ServerFrameSchema, type ServerFrame } from "../gen/purr/v1/frames_pb";
+import { ErrorCode } from "../gen/purr/v1/errors_pb";
+import { constantTimeEqual, randomBytes, verify } from "../crypto/sodium";
+import { serverHello } from "../protocol/signed-bytes";
+
+export type RequestOp = MessageInitShape<typeof RequestSchema>["op"];
+export type Signer = (requestBytes: Uint8Array, sessionNonce: Uint8Array) => Uint8Array;
+
+export class PurrError extends Error {
+  constructor(readonly code: ErrorCode, detail: string) {
+    super(`${ErrorCode[code] ?? code}: ${detail}`);
+  }
+}
+
+export class ConnectionClosedError extends Error {}
+
+const REQUEST_TIMEOUT_MS = 20_000;
+
+export class PurrConnection {
+  private lastId = 0n;
+  private readonly pending = new Map<bigint, { resolve: (f: ServerFrame) => void; reject: (e: Error) => void }>();
+  onPush: (frame: ServerFrame) => void = () => {};
+  onClose: () => void = () => {};
+  sessionNonce: Uint8Array = new Uint8Array(0);
+  private closed = false;
+
+  private constructor(private readonly socket: WebSocket) {}
+
+  /** Connects, checks the server's key against the pinned one and completes the hello. */
+  static async connect(url: string, identityKey: Uint8Array): Promise<PurrConnection> {
+    const socket = new WebSocket(url);
+    socket.binaryType = "arraybuffer";
+    const connection = new PurrConnection(socket);
+    const hello = await new Promise<ServerFrame>((resolve, reject) => {
+      socket.onerror = () => reject(new ConnectionClosedError("could not reach the Purr server"));
+      socket.onclose = () => reject(new ConnectionClosedError("the server closed the connection before its hello"));
+      socket.onmessage = event => {
+        try {
+          resolve(fromBinary(ServerFrameSchema, new Uint8Array(event.data as ArrayBuffer)));
+        } catch {
+          reject(new Error("the server's hello is malformed"));
+        }
+      };
+    });
+    if (hello.body.case !== "serverHello") throw new Error("the server did not start with a hello; is this a Purr server?");
+    if (!constantTimeEqual(hello.body.value.serverIdentityKey, identityKey)) {
+      socket.close();
+      throw new Error("this server's identity key differs from the one pinned in your profile; refusing to connect");
+    }
+    connection.sessionNonce = hello.body.value.sessionNonce;
+    connection.listen();
+    const clientNonce = randomBytes(32);
+    const accepted = await connection.request({ case: "hello", value: { version: 1, clientNonce } });
+    if (accepted.body.case !== "helloAccepted" || !verify(identityKey, serverHello(connection.sessionNonce, clientNonce), accepted.body.value.signature)) {
+      connection.close();
+      throw new Error("the server could not prove it holds the pinned identity key; refusing to connect");
+    }
+    return connection;
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && this.socket.readyState === WebSocket.OPEN;
+  }
+
+  /** Sends one request and waits for its response; an Error response is thrown as PurrError. */
+  request(op: RequestOp, signer?: Signer): Promise<ServerFrame> {
+    if (!this.isOpen) return Promise.reject(new ConnectionClosedError("the connection to the Purr server is closed"));
+    const id = ++this.lastId;
+    const requestBytes = toBinary(RequestSchema, create(RequestSchema, { id, op }));
+    const frame = create(ClientFrameSchema, { request: requestBytes, signature: signer ? signer(requestBytes, this.sessionNonce) : new Uint8Array(0) });
+    return new Promise<ServerFrame>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new ConnectionClosedError("the Purr server did not answer in time"));
+      }, REQUEST_TIMEOUT_MS);
+      this.pending.set(id, {
+        resolve: f => {
+          clearTimeout(timer);
+          if (f.body.case === "error") reject(new PurrError(f.body.value.code, f.body.value.detail));
+          else resolve(f);
+        },
+        reject: e => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+      this.socket.send(toBinary(ClientFrameSchema, frame));
+    });
+  }
+
+  close(): void {
+    if (!this.closed) {
+      this.closed = true;
+      this.socket.close();
+      this.fail();
+    }
+  }
+
+  private listen(): void {
+    this.socket.onmessage = event => {
+      let frame: ServerFrame;
+      try {
+        frame = fromBinary(ServerFrameSchema, new Uint8Array(event.data as ArrayBuffer));
+      } catch {
+        return;
+      }
+      const waiting = frame.requestId !== 0n ? this.pending.get(frame.requestId) : undefined;
+      if (waiting) {
+        this.pending.delete(frame.requestId);
+        waiting.resolve(frame);
+      } else {
+        this.onPush(frame);
+      }
+    };
+    this.socket.onclose = () => {
+      this.closed = true;
+      this.fail();
+      this.onClose();
+    };
+    this.socket.onerror = () => {};
+  }
+
+  private fail(): void {
+    const error = new ConnectionClosedError("the connection to the Purr server closed");
+    for (const waiting of this.pending.values()) waiting.reject(error);
+    this.pending.clear();
+  }
+}

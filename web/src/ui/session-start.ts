@@ -1,0 +1,43 @@
+// Creating or unlocking the profile kept in this browser, pinned to the server the page came from.
+import { ready } from "../crypto/sodium";
+import { parseAddress, formatAddress } from "../protocol/address";
+import { equalBytes } from "../protocol/bytes";
+import { PurrClient } from "../app/client";
+import { deserializeProfile, newProfile, serializeProfile } from "../app/model";
+import { newProfileKey, openProfile, sealProfile } from "../app/profile-file";
+import { loadProfileBlob, saveProfileBlob } from "../app/profile-store";
+
+export interface ServerInfo { address: string; webSocketUrl: string }
+
+export async function serverInfo(): Promise<ServerInfo> {
+  await ready;
+  const response = await fetch("/.well-known/purr", { cache: "no-store" });
+  if (!response.ok) throw new Error("this page's server did not describe itself");
+  const info = await response.json() as { address: string; webSocketPath: string };
+  const address = parseAddress(info.address);
+  if (!address) throw new Error("this page's server sent a malformed address");
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  return { address: formatAddress(address), webSocketUrl: `${scheme}://${location.host}${info.webSocketPath}` };
+}
+
+export const hasProfile = async () => (await loadProfileBlob()) !== null;
+
+export async function createProfile(server: ServerInfo, displayName: string, passphrase: string): Promise<PurrClient> {
+  const data = newProfile(server.address, displayName);
+  const key = newProfileKey(passphrase);
+  await saveProfileBlob(sealProfile(key, serializeProfile(data)));
+  return new PurrClient(data, key, server.webSocketUrl);
+}
+
+export async function unlockProfile(server: ServerInfo, passphrase: string): Promise<PurrClient> {
+  const blob = await loadProfileBlob();
+  if (!blob) throw new Error("there is no profile in this browser");
+  const { json, key } = openProfile(blob, passphrase);
+  const data = deserializeProfile(json);
+  const pinned = parseAddress(data.server)!;
+  const now = parseAddress(server.address)!;
+  if (!equalBytes(pinned.identityKey, now.identityKey)) {
+    throw new Error("this server's identity key is not the one your profile was made with; refusing to connect (the server was replaced, or this is another server)");
+  }
+  return new PurrClient(data, key, server.webSocketUrl);
+}
