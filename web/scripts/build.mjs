@@ -21,5 +21,6 @@ await build({
   logLevel: "warning",
 });
 copyFileSync("static/app.css", "dist/app.css");
+copyFileSync("static/favicon.svg", "dist/favicon.svg");
 const version = createHash("sha256").update(readFileSync("dist/app.js")).update(readFileSync("dist/app.css")).digest("hex").slice(0, 12);
 writeFileSync("dist/index.html", readFileSync("static/index.html", "utf8").replaceAll("__VERSION__", version));

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Purr.TestKit;
 
@@ -7,8 +6,6 @@ namespace Purr.Server.Tests.Messaging;
 /// <summary>The `purr` tool run as a new user would run it: separate processes, two profile directories, a real server.</summary>
 public sealed class CliTests
 {
-    private static readonly string Purr = Path.Combine(AppContext.BaseDirectory, "purr.dll");
-
     [Fact]
     public async Task Two_profiles_exchange_a_card_and_messages_with_the_cli()
     {
@@ -85,25 +82,7 @@ public sealed class CliTests
         await RunAsync(0, "--profile", alice, "room", "stop", "garden");
     }
 
-    private static Task<string> RunAsync(int expectedExit, params string[] args) => RunWithAsync(expectedExit, "correct horse battery", args);
+    private static Task<string> RunAsync(int expectedExit, params string[] args) => PurrTool.RunAsync(expectedExit, args);
 
-    private static async Task<string> RunWithAsync(int expectedExit, string passphrase, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet", [Purr, .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        start.Environment["PURR_PASSPHRASE"] = passphrase;
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        var all = await output + await error;
-        Assert.True(expectedExit == process.ExitCode, $"purr {string.Join(' ', args)} exited {process.ExitCode}: {all}");
-        return all;
-    }
+    private static Task<string> RunWithAsync(int expectedExit, string passphrase, params string[] args) => PurrTool.RunWithAsync(expectedExit, passphrase, args);
 }

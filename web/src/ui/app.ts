@@ -125,6 +125,8 @@ class AppView {
   private readonly status = h("span", { class: "status", "data-testid": "status" });
   private readonly toastBox = h("div", { class: "toast", role: "status", "aria-live": "polite" });
   private messageList: HTMLElement | null = null;
+  /** Refreshes the live part of the current view (messages, members) without rebuilding its inputs. */
+  private refreshCurrent: (() => void) | null = null;
   private renderedView = "";
 
   constructor(private readonly root: HTMLElement, private readonly client: PurrClient) {}
@@ -132,7 +134,7 @@ class AppView {
   mount(): void {
     clear(this.root);
     const themeButton = h("button", { class: "subtle", "data-testid": "theme", title: "Light or dark", onClick: () => this.toggleTheme() }, "◐");
-    const notify = h("button", { class: "subtle", "data-testid": "notifications", onClick: () => this.askNotifications() }, "🔔");
+    const notify = h("button", { class: "subtle", "data-testid": "notifications", onClick: () => this.askNotifications(), title: "Desktop notifications" }, "Notify me");
     append(this.root,
       h("header", { class: "topbar" },
         h("button", { class: "subtle back", "data-testid": "back", onClick: () => this.go({ kind: "home" }), "aria-label": "Back to conversations" }, "‹"),
@@ -168,15 +170,27 @@ class AppView {
     this.status.className = `status ${this.client.online ? "online" : "offline"}`;
     this.root.classList.toggle("in-conversation", this.view.kind !== "home");
     this.renderSidebar();
-    const key = JSON.stringify(this.view);
+    const key = JSON.stringify(this.view) + this.viewState();
     if (key !== this.renderedView) {
       this.renderedView = key;
       this.messageList = null;
+      this.refreshCurrent = null;
       clear(this.main);
       this.renderMain();
-    } else if (this.messageList) {
-      this.fillMessages();
+    } else {
+      this.refreshCurrent?.();
     }
+  }
+
+  /** What, besides the view itself, changes a view's shape: a room ending, a contact becoming reachable. */
+  private viewState(): string {
+    const view = this.view;
+    if (view.kind === "room") return String(this.client.rooms.find(view.id)?.ended);
+    if (view.kind === "contact") {
+      const contact = this.client.contacts.find(view.id);
+      return `${contact?.established}${!!contact?.outbox}${contact?.verified}`;
+    }
+    return "";
   }
 
   private renderSidebar(): void {
@@ -422,9 +436,15 @@ class AppView {
           h("button", { class: "danger", "data-testid": "stop-room", onClick: () => this.act(() => rooms.stopRoom(id), () => this.go({ kind: "room", id })) }, "End room for everyone"));
       }
     };
+    const linkText = h("textarea", { readonly: true, rows: 3, class: "mono", "data-testid": "room-link" });
+    linkText.value = room.link;
     append(this.main, h("section", { class: "form" }, h("h1", {}, "Members"), list, settings,
+      h("h2", {}, "Invite link"),
+      h("p", { class: "muted small" }, "Whoever holds this link can join. The part after # is the room key: it never goes to the server."),
+      linkText, room.ended ? null : qrCanvas(room.link),
       h("button", { class: "subtle", onClick: () => this.go({ kind: "room", id }) }, "Back to the room")));
     fill();
+    this.refreshCurrent = fill;
     if (!room.ended) void this.client.rooms.refreshMembers(id).then(fill, e => this.toast(messageOf(e)));
   }
 
@@ -441,6 +461,7 @@ class AppView {
   private messagesPane(messages: () => ChatMessage[]): HTMLElement {
     this.messageList = h("ol", { class: "messages", "data-testid": "messages", "aria-live": "polite" });
     this.currentMessages = messages;
+    this.refreshCurrent = () => this.fillMessages();
     this.fillMessages();
     return this.messageList;
   }

@@ -1,0 +1,170 @@
+using Microsoft.Playwright;
+using Purr.TestKit;
+
+namespace Purr.Server.Tests.Web;
+
+/// <summary>
+/// Debian's Chromium driven by Playwright (never a downloaded browser), headless, with the flags that
+/// keep it off the network. Each user gets a context of its own (its own IndexedDB), and every request
+/// a page makes is recorded so tests can prove nothing left the page's own server.
+/// </summary>
+public sealed class Browser : IAsyncDisposable
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private readonly IPlaywright playwright;
+    private readonly IBrowser browser;
+
+    private Browser(IPlaywright playwright, IBrowser browser)
+    {
+        this.playwright = playwright;
+        this.browser = browser;
+    }
+
+    public static string ArtifactsDirectory { get; } = Path.Combine(RepositoryPaths.Root, "test-artifacts", "screenshots");
+
+    public static async Task<Browser> LaunchAsync()
+    {
+        Assert.True(File.Exists(ChromiumPath), "Debian's chromium is missing: scripts/install-test-deps.sh installs it");
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+            ],
+        });
+        return new Browser(playwright, browser);
+    }
+
+    public async Task<BrowserUser> OpenAsync(Uri server, string name, int width = 1100, int height = 760)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+            BaseURL = server.ToString(),
+        });
+        var page = await context.NewPageAsync();
+        var user = new BrowserUser(name, context, page, server);
+        await page.GotoAsync("/");
+        return user;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await browser.DisposeAsync();
+        playwright.Dispose();
+    }
+}
+
+/// <summary>One person's browser: a page, what it requested, what it complained about.</summary>
+public sealed class BrowserUser
+{
+    private readonly List<string> requests = [];
+    private readonly List<string> problems = [];
+
+    public BrowserUser(string name, IBrowserContext context, IPage page, Uri server)
+    {
+        Name = name;
+        Context = context;
+        Page = page;
+        Server = server;
+        context.Request += (_, request) => { lock (requests) { requests.Add(request.Url); } };
+        page.Console += (_, message) =>
+        {
+            if (message.Type is "error" or "warning")
+            {
+                lock (problems) { problems.Add(message.Text); }
+            }
+        };
+        page.PageError += (_, error) => { lock (problems) { problems.Add("page error: " + error); } };
+        page.Dialog += async (_, dialog) =>
+        {
+            if (dialog.Type is "alert")
+            {
+                lock (problems) { problems.Add("alert: " + dialog.Message); }
+                await dialog.DismissAsync();
+            }
+        };
+    }
+
+    public string Name { get; }
+
+    public IBrowserContext Context { get; }
+
+    public IPage Page { get; }
+
+    public Uri Server { get; }
+
+    public IReadOnlyList<string> Requests { get { lock (requests) { return [.. requests]; } } }
+
+    public IReadOnlyList<string> Problems { get { lock (problems) { return [.. problems]; } } }
+
+    public ILocator ById(string testId) => Page.GetByTestId(testId);
+
+    public async Task CreateProfileAsync(string displayName, string passphrase = "correct horse battery")
+    {
+        await ById("display-name").FillAsync(displayName);
+        await ById("passphrase").FillAsync(passphrase);
+        await ById("passphrase-again").FillAsync(passphrase);
+        await ById("create-profile").ClickAsync();
+        await Assertions.Expect(ById("status")).ToHaveTextAsync("online", new() { Timeout = 20_000 });
+    }
+
+    /// <summary>Clicks Invite, answers the label prompt, and returns the card link shown.</summary>
+    public async Task<string> InviteAsync(string label)
+    {
+        void Answer(object? sender, IDialog dialog) => _ = dialog.AcceptAsync(label);
+        Page.Dialog += Answer;
+        await ById("invite").ClickAsync();
+        var link = ById("card-link");
+        await Assertions.Expect(link).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("^purr:card/"));
+        Page.Dialog -= Answer;
+        return await link.InputValueAsync();
+    }
+
+    public async Task AcceptAsync(string link)
+    {
+        await ById("accept").ClickAsync();
+        await ById("card-input").FillAsync(link);
+        await ById("accept-card").ClickAsync();
+        await Assertions.Expect(ById("conversation-title")).ToBeVisibleAsync();
+    }
+
+    public async Task OpenConversationAsync(string title)
+    {
+        await Page.Locator("nav .item", new() { HasText = title }).First.ClickAsync();
+        await Assertions.Expect(ById("conversation-title")).ToContainTextAsync(title);
+    }
+
+    public async Task SendAsync(string text)
+    {
+        await ById("composer").FillAsync(text);
+        await ById("send").ClickAsync();
+        await Assertions.Expect(ById("composer")).ToHaveValueAsync("", new() { Timeout = 20_000 });
+    }
+
+    public Task ExpectMessageAsync(string text) =>
+        Assertions.Expect(Page.GetByTestId("message").Filter(new() { HasText = text }).First).ToBeVisibleAsync(new() { Timeout = 20_000 });
+
+    public async Task ScreenshotAsync(string name)
+    {
+        Directory.CreateDirectory(Browser.ArtifactsDirectory);
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Browser.ArtifactsDirectory, name + ".png") });
+    }
+
+    /// <summary>Every request went to the page's own server (http or ws on the same host and port).</summary>
+    public void AssertOnlyOwnServerContacted()
+    {
+        foreach (var url in Requests)
+        {
+            var uri = new Uri(url);
+            Assert.True(uri.Host == Server.Host && uri.Port == Server.Port, $"{Name}'s page requested {url}");
+        }
+    }
+
+    public void AssertNoProblems() => Assert.True(Problems.Count == 0, $"{Name}'s page reported: {string.Join(" | ", Problems)}");
+}

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using Purr.Server.Tests.Messaging;
+using Purr.TestKit;
+
+namespace Purr.Server.Tests.Web;
+
+/// <summary>A browser user and a `purr` CLI user talk, both ways, one to one and in a room: the two implementations interoperate.</summary>
+public sealed class BrowserCliTests
+{
+    [Fact]
+    public async Task A_browser_and_the_cli_chat_both_ways_one_to_one()
+    {
+        await using var server = await RunningServer.StartAsync();
+        await using var browser = await Browser.LaunchAsync();
+        using var home = new TemporaryDirectory();
+        var bob = Path.Combine(home.Path, "bob");
+        await PurrTool.RunAsync(0, "--profile", bob, "init", "--server", server.Address.ToString(), "--display-name", "Bob in a terminal");
+
+        var alice = await browser.OpenAsync(server.HttpBase, "alice");
+        await alice.CreateProfileAsync("Alice");
+
+        // The browser's card, accepted by the CLI.
+        var link = await alice.InviteAsync("Bob");
+        await PurrTool.RunAsync(0, "--profile", bob, "accept", link, "--name", "alice");
+        await Assertions.Expect(alice.Page.Locator("nav .item", new() { HasText = "Bob in a terminal" })).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        Assert.Contains("\"type\":\"contact\"", await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10", "--json"), StringComparison.Ordinal);
+
+        await alice.OpenConversationAsync("Bob in a terminal");
+        await alice.SendAsync("hello terminal, from the browser");
+        var atBob = await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10", "--json");
+        Assert.Contains(JsonDocument.Parse(atBob).RootElement.EnumerateArray(), e => e.GetProperty("type").GetString() == "text"
+            && e.GetProperty("text").GetString() == "hello terminal, from the browser");
+        await alice.Page.WaitForSelectorAsync("[data-testid=delivered]", new() { Timeout = 20_000 });
+
+        await PurrTool.RunAsync(0, "--profile", bob, "send", "alice", "hello browser, from the terminal");
+        await alice.ExpectMessageAsync("hello browser, from the terminal");
+
+        // The CLI's card, accepted by the browser; both sides compute the same safety code.
+        var carol = Path.Combine(home.Path, "carol");
+        await PurrTool.RunAsync(0, "--profile", carol, "init", "--server", server.Address.ToString(), "--display-name", "Carol");
+        var invite = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", carol, "--json", "invite", "--name", "alice")).RootElement;
+        await alice.AcceptAsync(invite.GetProperty("link").GetString()!);
+        await PurrTool.RunAsync(0, "--profile", carol, "receive", "--wait", "10");
+        await alice.ExpectMessageAsync("Carol is now a contact");
+        await PurrTool.RunAsync(0, "--profile", carol, "send", "alice", "Carol here");
+        await alice.ExpectMessageAsync("Carol here");
+        await alice.SendAsync("hi Carol");
+        Assert.Contains("hi Carol", await PurrTool.RunAsync(0, "--profile", carol, "receive", "--wait", "10"), StringComparison.Ordinal);
+        await alice.ById("safety-code").ClickAsync();
+        var code = (await alice.ById("safety-digits").TextContentAsync())!.Replace(" ", "", StringComparison.Ordinal);
+        Assert.Equal(code, JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", carol, "--json", "verify", "alice")).RootElement.GetProperty("safetyCode").GetString());
+
+        alice.AssertOnlyOwnServerContacted();
+        alice.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task A_browser_and_the_cli_share_rooms_both_ways()
+    {
+        await using var server = await RunningServer.StartAsync();
+        await using var browser = await Browser.LaunchAsync();
+        using var home = new TemporaryDirectory();
+        var bob = Path.Combine(home.Path, "bob");
+        await PurrTool.RunAsync(0, "--profile", bob, "init", "--server", server.Address.ToString(), "--display-name", "Bob");
+        var alice = await browser.OpenAsync(server.HttpBase, "alice");
+        await alice.CreateProfileAsync("Alice");
+
+        // A persistent room made in the browser, joined from the terminal.
+        await alice.ById("new-room").ClickAsync();
+        await alice.ById("room-persistent").CheckAsync();
+        await alice.ById("create-room").ClickAsync();
+        await alice.ById("members").ClickAsync();
+        var link = await alice.ById("room-link").InputValueAsync();
+        Assert.StartsWith("purr:room/", link, StringComparison.Ordinal);
+        await PurrTool.RunAsync(0, "--profile", bob, "room", "join", link, "--as", "Bob", "--name", "garden");
+        await Assertions.Expect(alice.Page.GetByTestId("member").Filter(new() { HasText = "Bob" })).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await alice.Page.GetByText("Back to the room").ClickAsync();
+        await alice.ExpectMessageAsync("Bob is here");
+
+        await PurrTool.RunAsync(0, "--profile", bob, "room", "send", "garden", "hello from the terminal");
+        await alice.ExpectMessageAsync("hello from the terminal");
+        await alice.SendAsync("hello from the browser");
+        Assert.Contains("Alice: hello from the browser", await PurrTool.RunAsync(0, "--profile", bob, "room", "receive", "garden", "--wait", "10"), StringComparison.Ordinal);
+        await alice.SendAsync("/purr Bob only for you");
+        Assert.Contains("(whispers): only for you", await PurrTool.RunAsync(0, "--profile", bob, "room", "receive", "garden", "--wait", "10"), StringComparison.Ordinal);
+
+        // A room made in the terminal, joined from the browser.
+        var created = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", bob, "--json", "room", "create", "--persistent", "--name", "den")).RootElement;
+        await alice.ById("join-room").ClickAsync();
+        await alice.ById("room-link-input").FillAsync(created.GetProperty("link").GetString()!);
+        await alice.ById("join-room-submit").ClickAsync();
+        await Assertions.Expect(alice.ById("composer")).ToBeEnabledAsync();
+        await alice.SendAsync("Alice joined your den");
+        Assert.Contains("Alice joined your den", await PurrTool.RunAsync(0, "--profile", bob, "room", "receive", "den", "--wait", "10"), StringComparison.Ordinal);
+        await PurrTool.RunAsync(0, "--profile", bob, "room", "send", "den", "welcome, Alice");
+        await alice.ExpectMessageAsync("welcome, Alice");
+        await PurrTool.RunAsync(0, "--profile", bob, "room", "kick", "den", "Alice");
+        await alice.ExpectMessageAsync("You were removed from the room.");
+        await Assertions.Expect(alice.ById("composer")).ToBeDisabledAsync();
+
+        alice.AssertOnlyOwnServerContacted();
+        alice.AssertNoProblems();
+    }
+}
