@@ -1,17 +1,26 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on Debian 12, idempotently. Run as root (CI is root).
-# Today: libsodium23 (the crypto library purrd and the clients load at run time).
+# - libsodium23: the crypto library purrd and the C# clients load at run time;
+# - chromium: Debian's browser, driven headless by the browser-client tests (never a downloaded one);
+# - Node.js 20+ with npm: builds the browser client and runs its unit tests (checked, not installed:
+#   Debian 12's own nodejs is 18; install Node 20 from your distribution channel of choice).
 set -euo pipefail
 
 have_sodium() { ldconfig -p 2>/dev/null | grep -q 'libsodium\.so\.23'; }
+missing=()
+have_sodium || missing+=(libsodium23)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 
-if ! have_sodium; then
+if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
-    echo "libsodium23 is missing; run as root or: sudo apt-get install libsodium23" >&2
+    echo "missing Debian packages: ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2
     exit 1
   fi
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsodium23 >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 command -v dotnet >/dev/null || { echo "the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
+command -v npm >/dev/null || { echo "Node.js 20 or later with npm is required (the browser client is built with it)" >&2; exit 1; }
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+[ "$node_major" -ge 20 ] || { echo "Node.js 20 or later is required (found $(node --version))" >&2; exit 1; }

@@ -11,6 +11,15 @@ trap 'rm -f "$log"' EXIT
 dotnet test Purr.slnx --nologo "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
+# The browser client's own unit tests (Node): the C# vectors byte for byte, Wycheproof, its ratchet and formats.
+# `dotnet test` above built web/ (npm ci + build) through the server project.
+node_log=$(mktemp)
+(cd web && npm test --silent) 2>&1 | tee "$node_log"
+node_status=${PIPESTATUS[0]}
+node_passed=$(awk '/^# pass /{print $3}' "$node_log" | tail -1)
+node_failed=$(awk '/^# fail /{print $3}' "$node_log" | tail -1)
+rm -f "$node_log"
+
 # Sum the per-assembly summaries ("Passed!  - Failed: 0, Passed: 21, Skipped: 0, ...").
 read -r passed failed skipped < <(awk '
   /^(Passed|Failed)! +- +Failed:/ {
@@ -27,7 +36,9 @@ if [ "${PURR_SKIP_BENCH_SMOKE:-}" != 1 ]; then
     dotnet bench/Purr.Bench/bin/Release/net10.0/purr-bench.dll smoke || bench=1
 fi
 
+passed=$((passed + ${node_passed:-0}))
+failed=$((failed + ${node_failed:-0}))
 echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
-if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ] || [ "$bench" -ne 0 ]; then
+if [ "$status" -ne 0 ] || [ "$node_status" -ne 0 ] || [ -z "${node_passed:-}" ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ] || [ "$bench" -ne 0 ]; then
   exit 1
 fi

@@ -39,7 +39,7 @@ export function createCard(secrets: CardSecrets, mailbox: MailboxAddress, displa
     prekey: dhKeyFromSecret(secrets.prekeySecret).publicKey,
     mailbox,
     displayName,
-    expiresAt: BigInt(expiresAt),
+    expiresAt: BigInt(Math.floor(expiresAt)),
   });
   const bodyBytes = toBinary(CardBodySchema, body);
   const signature = sign(identity, withContext("purr/v1 card", bodyBytes));
