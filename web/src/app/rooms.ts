@@ -219,13 +219,20 @@ export class RoomsModule {
     return room.names[memberKey] ?? `member ${memberKey.slice(0, 8)}`;
   }
 
-  /** A member by the name members use, or by the start of its key. */
-  resolveMember(roomId: string, who: string): string | null {
-    const views = this.memberViews(roomId).filter(m => !m.me);
-    const byName = views.filter(m => m.name === who);
-    if (byName.length === 1) return byName[0]!.key;
-    const byKey = views.filter(m => who.length >= 4 && m.key.startsWith(who.toLowerCase()));
-    return byKey.length === 1 ? byKey[0]!.key : null;
+  /**
+   * The member a command names at the start of its argument (names may contain spaces; the longest
+   * matching name wins), or by the start of its key; with the rest of the text.
+   */
+  resolveMember(roomId: string, text: string): { key: string; rest: string } | null {
+    const views = this.memberViews(roomId).filter(m => !m.me).sort((a, b) => b.name.length - a.name.length);
+    const trimmed = text.trim();
+    const byName = views.filter(m => trimmed === m.name || trimmed.startsWith(m.name + " "));
+    if (byName.length > 0 && (byName.length === 1 || byName[0]!.name.length > byName[1]!.name.length)) {
+      return { key: byName[0]!.key, rest: trimmed.slice(byName[0]!.name.length).trim() };
+    }
+    const [first = "", ...words] = trimmed.split(/\s+/);
+    const byKey = views.filter(m => first.length >= 4 && m.key.startsWith(first.toLowerCase()));
+    return byKey.length === 1 ? { key: byKey[0]!.key, rest: words.join(" ") } : null;
   }
 
   async markRead(roomId: string): Promise<void> {

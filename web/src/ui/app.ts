@@ -127,6 +127,7 @@ class AppView {
   private messageList: HTMLElement | null = null;
   /** Refreshes the live part of the current view (messages, members) without rebuilding its inputs. */
   private refreshCurrent: (() => void) | null = null;
+  private readonly drafts = new Map<string, string>();
   private renderedView = "";
 
   constructor(private readonly root: HTMLElement, private readonly client: PurrClient) {}
@@ -170,7 +171,7 @@ class AppView {
     this.status.className = `status ${this.client.online ? "online" : "offline"}`;
     this.root.classList.toggle("in-conversation", this.view.kind !== "home");
     this.renderSidebar();
-    const key = JSON.stringify(this.view) + this.viewState();
+    const key = JSON.stringify(this.view);
     if (key !== this.renderedView) {
       this.renderedView = key;
       this.messageList = null;
@@ -180,17 +181,6 @@ class AppView {
     } else {
       this.refreshCurrent?.();
     }
-  }
-
-  /** What, besides the view itself, changes a view's shape: a room ending, a contact becoming reachable. */
-  private viewState(): string {
-    const view = this.view;
-    if (view.kind === "room") return String(this.client.rooms.find(view.id)?.ended);
-    if (view.kind === "contact") {
-      const contact = this.client.contacts.find(view.id);
-      return `${contact?.established}${!!contact?.outbox}${contact?.verified}`;
-    }
-    return "";
   }
 
   private renderSidebar(): void {
@@ -288,10 +278,12 @@ class AppView {
     const contact = this.client.contacts.find(id);
     if (!contact) return this.go({ kind: "home" });
     void this.client.contacts.markRead(id);
+    const badge = h("span", { class: "verified", title: "You compared safety codes" });
+    const title = h("h1", { "data-testid": "conversation-title" });
+    const composer = this.composer(text => this.client.contacts.sendText(id, text));
     append(this.main,
       h("header", { class: "conversation-head" },
-        h("h1", { "data-testid": "conversation-title" }, contact.displayName),
-        contact.verified ? h("span", { class: "verified", title: "You compared safety codes" }, "✓ verified") : null,
+        title, badge,
         h("span", { class: "spacer" }),
         h("button", { class: "subtle", "data-testid": "safety-code", onClick: () => this.go({ kind: "safety", id }) }, "Safety code"),
         h("button", { class: "subtle danger", "data-testid": "remove-contact", onClick: async () => {
@@ -301,8 +293,20 @@ class AppView {
           }
         } }, "Remove")),
       this.messagesPane(() => this.client.contacts.find(id)?.messages ?? []),
-      this.composer(contact.established && !!contact.outbox ? "Message (Markdown: *emphasis*, `code`, [links](https://…), - lists)" : "Waiting for the contact to answer…",
-        !(contact.outbox), async text => this.client.contacts.sendText(id, text)));
+      composer.form);
+    // The head and the composer follow the contact's state (answered, verified, removed) without a rebuild, so a draft survives.
+    const refresh = () => {
+      const current = this.client.contacts.find(id);
+      if (!current) return this.go({ kind: "home" });
+      title.textContent = current.displayName;
+      badge.textContent = current.verified ? "✓ verified" : "";
+      composer.setState(
+        !current.outbox ? "This contact can no longer be reached." : current.established ? "Message (Markdown: *emphasis*, `code`, [links](https://…), - lists)" : "Waiting for the contact to answer… (you can already write)",
+        !current.outbox);
+      this.fillMessages();
+    };
+    this.refreshCurrent = refresh;
+    refresh();
   }
 
   private renderSafety(id: string): void {
@@ -367,6 +371,7 @@ class AppView {
     const room = this.client.rooms.find(id);
     if (!room) return this.go({ kind: "home" });
     void this.client.rooms.markRead(id);
+    const composer = this.composer(text => this.roomInput(room, text));
     append(this.main,
       h("header", { class: "conversation-head" },
         h("h1", { "data-testid": "conversation-title" }, this.client.rooms.roomTitle(room)),
@@ -375,7 +380,15 @@ class AppView {
         h("button", { class: "subtle", "data-testid": "members", onClick: () => this.go({ kind: "members", id }) }, "Members")),
       h("p", { class: "muted small" }, "Commands: /members, /topic text, /purr name text (whisper), /kick name, /exit, /stop"),
       this.messagesPane(() => this.client.rooms.find(id)?.messages ?? []),
-      this.composer(room.ended ? "This room has ended." : "Message the room", room.ended, text => this.roomInput(room, text)));
+      composer.form);
+    const refresh = () => {
+      const current = this.client.rooms.find(id);
+      if (!current) return this.go({ kind: "home" });
+      composer.setState(current.ended ? "This room has ended." : "Message the room", current.ended);
+      this.fillMessages();
+    };
+    this.refreshCurrent = refresh;
+    refresh();
   }
 
   private async roomInput(room: RoomRecord, text: string): Promise<void> {
@@ -388,19 +401,14 @@ class AppView {
       case "stop": await rooms.stopRoom(room.id); return;
       case "topic": await rooms.setTopic(room.id, rest); return;
       case "members": this.go({ kind: "members", id: room.id }); return;
-      case "kick": {
-        await rooms.refreshMembers(room.id);
-        const target = rooms.resolveMember(room.id, rest.trim());
-        if (!target) throw new Error(`no single member called "${rest.trim()}"; /members lists them`);
-        await rooms.kick(room.id, target);
-        return;
-      }
+      case "kick":
       case "purr": {
         await rooms.refreshMembers(room.id);
-        const [who, ...words] = rest.split(/\s+/);
-        const target = rooms.resolveMember(room.id, who ?? "");
-        if (!target) throw new Error(`no single member called "${who}"; /members lists them`);
-        await rooms.whisper(room.id, target, words.join(" "));
+        const target = rooms.resolveMember(room.id, rest);
+        if (!target) throw new Error(`no single member is called that; /members lists them`);
+        if (name === "kick") await rooms.kick(room.id, target.key);
+        else if (!target.rest) throw new Error("usage: /purr NAME TEXT");
+        else await rooms.whisper(room.id, target.key, target.rest);
         return;
       }
       default:
@@ -495,25 +503,32 @@ class AppView {
     if (view.kind === "room") void this.client.rooms.markRead(view.id);
   }
 
-  private composer(placeholder: string, disabled: boolean, send: (text: string) => Promise<void>): HTMLElement {
-    const input = h("textarea", { rows: 2, placeholder, "data-testid": "composer", disabled, maxlength: 16000, dir: "auto" });
-    const button = h("button", { type: "submit", "data-testid": "send", disabled }, "Send");
+  /** The message box; its draft is kept per conversation, so it survives navigation and refreshes. */
+  private composer(send: (text: string) => Promise<void>): { form: HTMLElement; setState: (placeholder: string, disabled: boolean) => void } {
+    const draftKey = JSON.stringify(this.view);
+    const input = h("textarea", { rows: 2, "data-testid": "composer", maxlength: 16000, dir: "auto", value: this.drafts.get(draftKey) ?? "" });
+    const button = h("button", { type: "submit", "data-testid": "send" }, "Send");
     const form = h("form", { class: "composer" }, input, button);
+    let sending = false;
     const submit = async () => {
       const text = input.value.trim();
-      if (!text) return;
+      if (!text || sending || input.disabled) return;
+      sending = true;
       button.disabled = true;
       try {
         await send(text);
         input.value = "";
+        this.drafts.delete(draftKey);
       } catch (e) {
         this.toast(messageOf(e));
       } finally {
-        button.disabled = false;
+        sending = false;
+        button.disabled = input.disabled;
         input.focus();
         this.render();
       }
     };
+    input.addEventListener("input", () => this.drafts.set(draftKey, input.value));
     form.addEventListener("submit", event => {
       event.preventDefault();
       void submit();
@@ -524,7 +539,12 @@ class AppView {
         void submit();
       }
     });
-    return form;
+    const setState = (placeholder: string, disabled: boolean) => {
+      input.placeholder = placeholder;
+      input.disabled = disabled;
+      button.disabled = disabled || sending;
+    };
+    return { form, setState };
   }
 
   /** A link opens only after the user has seen where it really goes. */
