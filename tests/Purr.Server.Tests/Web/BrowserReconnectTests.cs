@@ -1,0 +1,53 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Playwright;
+using Purr.TestKit;
+
+namespace Purr.Server.Tests.Web;
+
+/// <summary>The server restarts under an open page: the page goes offline, comes back by itself, and nothing sent meanwhile is lost.</summary>
+public sealed class BrowserReconnectTests
+{
+    [Fact]
+    public async Task A_page_reconnects_after_a_server_restart_and_receives_what_waited()
+    {
+        using var data = new TemporaryDirectory();
+        var port = FreePort();
+        var settings = new Dictionary<string, string> { ["urls"] = $"http://127.0.0.1:{port}" };
+        await using var browser = await Browser.LaunchAsync();
+        var server = await RunningServer.StartAsync("sqlite", data.Path, settings: settings);
+        BrowserUser alice;
+        BrowserUser bob;
+        try
+        {
+            alice = await browser.OpenAsync(server.HttpBase, "alice");
+            bob = await browser.OpenAsync(server.HttpBase, "bob");
+            await alice.CreateProfileAsync("Alice");
+            await bob.CreateProfileAsync("Bob");
+            await bob.AcceptAsync(await alice.InviteAsync("Bob"));
+            await bob.ExpectMessageAsync("Alice is now a contact");
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+
+        await Assertions.Expect(alice.ById("status")).ToHaveTextAsync("offline", new() { Timeout = 20_000 });
+        await using (server = await RunningServer.StartAsync("sqlite", data.Path, settings: settings))
+        {
+            await Assertions.Expect(bob.ById("status")).ToHaveTextAsync("online", new() { Timeout = 40_000 });
+            await bob.SendAsync("sent after the restart");
+            await Assertions.Expect(alice.ById("status")).ToHaveTextAsync("online", new() { Timeout = 40_000 });
+            await alice.OpenConversationAsync("Bob");
+            await alice.ExpectMessageAsync("sent after the restart");
+            alice.AssertNoProblemsBut("WebSocket");
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
