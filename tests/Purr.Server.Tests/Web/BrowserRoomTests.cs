@@ -27,6 +27,20 @@ public sealed class BrowserRoomTests
         await Assertions.Expect(alice.Page.GetByTestId("member")).ToHaveCountAsync(3, new() { Timeout = 20_000 });
         await Assertions.Expect(alice.Page.GetByTestId("member").Filter(new() { HasText = "Carol" })).ToBeVisibleAsync(new() { Timeout = 20_000 });
         await alice.ScreenshotAsync("09-room-members");
+
+        // Moderator controls: Bob becomes a moderator, the room is locked, a latecomer is refused.
+        await alice.Page.GetByTestId("member").Filter(new() { HasText = "Bob" }).GetByRole(AriaRole.Button, new() { Name = "Make moderator" }).ClickAsync();
+        await Assertions.Expect(alice.Page.GetByTestId("member").Filter(new() { HasText = "Bob" })).ToContainTextAsync("moderator", new() { Timeout = 20_000 });
+        await alice.ById("lock").ClickAsync();
+        await Assertions.Expect(alice.ById("lock")).ToHaveTextAsync("Unlock room", new() { Timeout = 20_000 });
+        var dave = await browser.OpenAsync(server.HttpBase, "dave");
+        await dave.CreateProfileAsync("Dave");
+        await dave.ById("join-room").ClickAsync();
+        await dave.ById("room-link-input").FillAsync(link);
+        await dave.ById("join-room-submit").ClickAsync();
+        await Assertions.Expect(dave.ById("error")).ToContainTextAsync("ROOM_LOCKED", new() { Timeout = 20_000 });
+        await alice.ById("lock").ClickAsync();
+        await Assertions.Expect(alice.ById("lock")).ToHaveTextAsync("Lock room", new() { Timeout = 20_000 });
         await alice.Page.GetByText("Back to the room").ClickAsync();
 
         await alice.SendAsync("/topic Garden club");

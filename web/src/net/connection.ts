@@ -9,9 +9,21 @@ import { serverHello } from "../protocol/signed-bytes";
 export type RequestOp = MessageInitShape<typeof RequestSchema>["op"];
 export type Signer = (requestBytes: Uint8Array, sessionNonce: Uint8Array) => Uint8Array;
 
+/** What a person reads for the errors a person can cause; the code stays in the text for reports. */
+const explanations: Partial<Record<ErrorCode, string>> = {
+  [ErrorCode.AUTH]: "not allowed: the link or password is wrong, or it no longer exists",
+  [ErrorCode.FORBIDDEN]: "you may not do that here",
+  [ErrorCode.ROOM_FULL]: "this room is full",
+  [ErrorCode.ROOM_LOCKED]: "this room is locked",
+  [ErrorCode.QUOTA_EXCEEDED]: "their mailbox is full; try again once they have read it",
+  [ErrorCode.MESSAGE_TOO_LARGE]: "this message is too large for the server",
+  [ErrorCode.RATE_LIMITED]: "too many requests; slow down",
+  [ErrorCode.SHUTTING_DOWN]: "the server is restarting",
+};
+
 export class PurrError extends Error {
   constructor(readonly code: ErrorCode, detail: string) {
-    super(`${ErrorCode[code] ?? code}: ${detail}`);
+    super(`${explanations[code] ?? detail} (${ErrorCode[code] ?? code})`);
   }
 }
 
