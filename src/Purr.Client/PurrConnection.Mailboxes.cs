@@ -40,11 +40,17 @@ public sealed partial class PurrConnection
     }
 
     /// <summary>Subscribes; the head message then arrives on <see cref="Events"/>, and each next one after its ack.</summary>
-    public Task SubscribeAsync(byte[] receiveId, Ed25519KeyPair recipientKey, CancellationToken cancellationToken = default) =>
-        RequestAsync(new Request { Subscribe = new Subscribe { ReceiveId = ByteString.CopyFrom(receiveId) } }, RecipientSigner(recipientKey), cancellationToken);
+    public async Task SubscribeAsync(byte[] receiveId, Ed25519KeyPair recipientKey, CancellationToken cancellationToken = default)
+    {
+        await RequestAsync(new Request { Subscribe = new Subscribe { ReceiveId = ByteString.CopyFrom(receiveId) } }, RecipientSigner(recipientKey), cancellationToken);
+        subscribed[Convert.ToHexStringLower(receiveId)] = true;
+    }
 
-    public Task UnsubscribeAsync(byte[] receiveId, Ed25519KeyPair recipientKey, CancellationToken cancellationToken = default) =>
-        RequestAsync(new Request { Unsubscribe = new Unsubscribe { ReceiveId = ByteString.CopyFrom(receiveId) } }, RecipientSigner(recipientKey), cancellationToken);
+    public async Task UnsubscribeAsync(byte[] receiveId, Ed25519KeyPair recipientKey, CancellationToken cancellationToken = default)
+    {
+        subscribed.TryRemove(Convert.ToHexStringLower(receiveId), out _);
+        await RequestAsync(new Request { Unsubscribe = new Unsubscribe { ReceiveId = ByteString.CopyFrom(receiveId) } }, RecipientSigner(recipientKey), cancellationToken);
+    }
 
     public async Task<FetchedMessage?> FetchAsync(byte[] receiveId, Ed25519KeyPair recipientKey, CancellationToken cancellationToken = default)
     {
@@ -56,14 +62,21 @@ public sealed partial class PurrConnection
             : new FetchedMessage(message.MessageId.ToByteArray(), message.Payload.ToByteArray(), DateTimeOffset.FromUnixTimeSeconds(message.ReceivedAt));
     }
 
+    /// <summary>
+    /// Acknowledges the head message. On a connection holding the mailbox's subscription the ack goes
+    /// unsigned (the subscription already proved the key; PROTOCOL.md section 4); elsewhere it is signed.
+    /// </summary>
     public Task AckAsync(byte[] receiveId, byte[] messageId, Ed25519KeyPair recipientKey, CancellationToken cancellationToken = default) =>
         RequestAsync(
             new Request { Ack = new Ack { ReceiveId = ByteString.CopyFrom(receiveId), MessageId = ByteString.CopyFrom(messageId) } },
-            RecipientSigner(recipientKey),
+            subscribed.ContainsKey(Convert.ToHexStringLower(receiveId)) ? null : RecipientSigner(recipientKey),
             cancellationToken);
 
-    public Task DeleteMailboxAsync(byte[] receiveId, Ed25519KeyPair recipientKey, CancellationToken cancellationToken = default) =>
-        RequestAsync(new Request { DeleteMailbox = new DeleteMailbox { ReceiveId = ByteString.CopyFrom(receiveId) } }, RecipientSigner(recipientKey), cancellationToken);
+    public Task DeleteMailboxAsync(byte[] receiveId, Ed25519KeyPair recipientKey, CancellationToken cancellationToken = default)
+    {
+        subscribed.TryRemove(Convert.ToHexStringLower(receiveId), out _);
+        return RequestAsync(new Request { DeleteMailbox = new DeleteMailbox { ReceiveId = ByteString.CopyFrom(receiveId) } }, RecipientSigner(recipientKey), cancellationToken);
+    }
 
     public Task PingAsync(CancellationToken cancellationToken = default) =>
         RequestAsync(new Request { Ping = new Ping() }, null, cancellationToken);

@@ -20,6 +20,11 @@ public sealed partial class PurrConnection
                     continue;
                 }
 
+                if (frame.BodyCase == ServerFrame.BodyOneofCase.SubscriptionEnded)
+                {
+                    subscribed.TryRemove(Convert.ToHexStringLower(frame.SubscriptionEnded.ReceiveId.Span), out _);
+                }
+
                 var pushed = ToEvent(frame);
                 if (pushed is not null)
                 {

@@ -23,6 +23,9 @@ public sealed partial class PurrConnection : IAsyncDisposable
     private Task receiveLoop = Task.CompletedTask;
     private ulong lastRequestId;
 
+    /// <summary>Mailboxes this connection holds the subscription of (hex receive ids): their acks need no signature.</summary>
+    private readonly ConcurrentDictionary<string, bool> subscribed = new();
+
     private PurrConnection(ClientWebSocket socket, PurrAddress address, PurrConnectionOptions options)
     {
         this.socket = socket;

@@ -1,5 +1,7 @@
 using Purr.Client;
 using Purr.Crypto;
+using Google.Protobuf;
+using Purr.Protocol.V1;
 using ErrorCode = Purr.Protocol.V1.ErrorCode;
 using Purr.TestKit;
 
@@ -85,6 +87,40 @@ public sealed class MailboxFlowTests
         Assert.Equal("b"u8.ToArray(), next.Payload);
         error = await Assert.ThrowsAsync<PurrProtocolException>(() => recipient.AckAsync(mailbox.ReceiveId, first, key));
         Assert.Equal(ErrorCode.NoMessage, error.Code);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task Only_the_connection_holding_the_subscription_may_ack_without_a_signature(string storage)
+    {
+        await using var server = await RunningServer.StartAsync(storage);
+        await using var holder = await server.ConnectAsync();
+        await using var other = await server.ConnectAsync();
+        using var key = Ed25519KeyPair.Generate();
+        var mailbox = await holder.CreateMailboxAsync(key);
+        var first = await holder.SendAsync(mailbox.SendId, "a"u8.ToArray());
+        var second = await holder.SendAsync(mailbox.SendId, "b"u8.ToArray());
+        Ack Unsigned(byte[] id) => new() { ReceiveId = ByteString.CopyFrom(mailbox.ReceiveId), MessageId = ByteString.CopyFrom(id) };
+
+        // Not subscribed: an unsigned ack is refused like any unauthenticated request, and changes nothing.
+        var error = await Assert.ThrowsAsync<PurrProtocolException>(() => holder.RequestAsync(new Request { Ack = Unsigned(first) }, signer: null));
+        Assert.Equal(ErrorCode.Auth, error.Code);
+
+        await holder.SubscribeAsync(mailbox.ReceiveId, key);
+        Assert.Equal(first, (await holder.NextAsync<MessageReceived>()).MessageId);
+        error = await Assert.ThrowsAsync<PurrProtocolException>(() => other.RequestAsync(new Request { Ack = Unsigned(first) }, signer: null));
+        Assert.Equal(ErrorCode.Auth, error.Code);
+        await holder.RequestAsync(new Request { Ack = Unsigned(first) }, signer: null);
+        Assert.Equal(second, (await holder.NextAsync<MessageReceived>()).MessageId);
+
+        // Taken over: the old holder's unsigned ack no longer counts; the new holder's does.
+        await other.SubscribeAsync(mailbox.ReceiveId, key);
+        await holder.NextAsync<Purr.Client.SubscriptionEnded>();
+        error = await Assert.ThrowsAsync<PurrProtocolException>(() => holder.RequestAsync(new Request { Ack = Unsigned(second) }, signer: null));
+        Assert.Equal(ErrorCode.Auth, error.Code);
+        Assert.Equal(second, (await other.NextAsync<MessageReceived>()).MessageId);
+        await other.AckAsync(mailbox.ReceiveId, second, key);
+        Assert.Null(await other.FetchAsync(mailbox.ReceiveId, key));
     }
 
     [Theory]

@@ -53,6 +53,10 @@ public sealed class MailboxDelivery(IMailboxStore store, TimeProvider time) : IS
         return SubscribeOutcome.Subscribed;
     }
 
+    /// <summary>True when <paramref name="session"/> holds the mailbox's current subscription.</summary>
+    public bool HoldsSubscription(OpaqueId receiveId, IClientSession session) =>
+        subscriptions.TryGetValue(receiveId, out var current) && current.Session == session;
+
     public void Unsubscribe(OpaqueId receiveId, IClientSession session)
     {
         lock (session.Subscriptions)

@@ -7,7 +7,7 @@ import { ErrorCode } from "../gen/purr/v1/errors_pb";
 import { sign, signingKeyFromSeed, type SigningKeyPair } from "../crypto/sodium";
 import { systemRandom, type RandomSource } from "../crypto/random";
 import { recipientRequest, senderRequest } from "../protocol/signed-bytes";
-import { equalBytes } from "../protocol/bytes";
+import { equalBytes, toHex } from "../protocol/bytes";
 import { parseAddress } from "../protocol/address";
 import { PurrConnection, PurrError, type RequestOp, type Signer } from "../net/connection";
 import { CreateMailboxSchema } from "../gen/purr/v1/mailboxes_pb";
@@ -35,6 +35,8 @@ export class PurrClient {
   private saving: Promise<unknown> = Promise.resolve();
   private listeners = new Set<(event: ClientEvent) => void>();
   private retryMs = 500;
+  /** Receive ids (hex) whose subscription the current connection holds: their acks go unsigned. */
+  private readonly subscribed = new Set<string>();
   private stopped = false;
 
   constructor(
@@ -114,9 +116,11 @@ export class PurrClient {
 
   async subscribe(mailbox: MailboxRecord): Promise<void> {
     await this.request({ case: "subscribe", value: { receiveId: mailbox.receiveId } }, recipientSigner(signingKeyFromSeed(mailbox.recipientKeySeed)));
+    this.subscribed.add(toHex(mailbox.receiveId));
   }
 
   async deleteMailbox(mailbox: MailboxRecord): Promise<void> {
+    this.subscribed.delete(toHex(mailbox.receiveId));
     try {
       await this.request({ case: "deleteMailbox", value: { receiveId: mailbox.receiveId } }, recipientSigner(signingKeyFromSeed(mailbox.recipientKeySeed)));
     } catch (e) {
@@ -129,9 +133,11 @@ export class PurrClient {
     await this.request({ case: "sendMessage", value: { sendId, payload } }, senderSigner(senderKey));
   }
 
+  /** On the connection holding the subscription an ack needs no signature (PROTOCOL.md section 4). */
   private async ack(mailbox: MailboxRecord, messageId: Uint8Array): Promise<void> {
+    const signer = this.subscribed.has(toHex(mailbox.receiveId)) ? undefined : recipientSigner(signingKeyFromSeed(mailbox.recipientKeySeed));
     try {
-      await this.request({ case: "ack", value: { receiveId: mailbox.receiveId, messageId } }, recipientSigner(signingKeyFromSeed(mailbox.recipientKeySeed)));
+      await this.request({ case: "ack", value: { receiveId: mailbox.receiveId, messageId } }, signer);
     } catch (e) {
       // Already acknowledged, or the mailbox was deleted while handling.
       if (!(e instanceof PurrError && (e.code === ErrorCode.NO_MESSAGE || e.code === ErrorCode.AUTH))) throw e;
@@ -152,7 +158,11 @@ export class PurrClient {
     connection.onClose = () => this.reconnectLater();
     this.connection = connection;
     this.retryMs = 500;
-    for (const mailbox of this.allMailboxes()) await connection.request({ case: "subscribe", value: { receiveId: mailbox.receiveId } }, recipientSigner(signingKeyFromSeed(mailbox.recipientKeySeed)));
+    this.subscribed.clear();
+    for (const mailbox of this.allMailboxes()) {
+      await connection.request({ case: "subscribe", value: { receiveId: mailbox.receiveId } }, recipientSigner(signingKeyFromSeed(mailbox.recipientKeySeed)));
+      this.subscribed.add(toHex(mailbox.receiveId));
+    }
     await this.rooms.subscribeAll(connection);
     this.emit({ kind: "connection", online: true });
     return connection;
@@ -178,6 +188,10 @@ export class PurrClient {
   }
 
   private async handlePush(frame: ServerFrame): Promise<void> {
+    if (frame.body.case === "subscriptionEnded") {
+      this.subscribed.delete(toHex(frame.body.value.receiveId));
+      return;
+    }
     if (frame.body.case === "roomEvent") {
       await this.rooms.handleEvent(frame.body.value, null);
       return;
