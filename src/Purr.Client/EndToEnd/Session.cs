@@ -30,7 +30,7 @@ public sealed class Session(RatchetState state, byte[] associatedData)
     {
         var message = new RatchetMessage(sealedMessage.Header.ToByteArray(), sealedMessage.Ciphertext.ToByteArray());
         var working = State.Clone();
-        var status = DoubleRatchet.TryDecrypt(working, message, AssociatedData, random, out var padded);
+        var status = DoubleRatchet.DecryptIntoCopy(working, message, AssociatedData, random, out var padded);
         if (status != DecryptStatus.Ok)
         {
             return (status, null);

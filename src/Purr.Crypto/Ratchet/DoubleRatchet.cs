@@ -86,6 +86,14 @@ public static class DoubleRatchet
         return status;
     }
 
+    /// <summary>
+    /// Decrypts into <paramref name="working"/>, a copy the caller owns: on anything but Ok the caller must
+    /// discard it. For callers that check more (padding, parsing) before committing, so the state is copied once.
+    /// </summary>
+    public static DecryptStatus DecryptIntoCopy(
+        RatchetState working, RatchetMessage message, ReadOnlySpan<byte> associatedData, IRandomSource random, out byte[] plaintext) =>
+        Decrypt(working, message, associatedData, random, out plaintext);
+
     private static DecryptStatus Decrypt(
         RatchetState state, RatchetMessage message, ReadOnlySpan<byte> associatedData, IRandomSource random, out byte[] plaintext)
     {
