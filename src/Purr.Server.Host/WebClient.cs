@@ -13,6 +13,8 @@ namespace Purr.Server.Host;
 /// </summary>
 public static class WebClient
 {
+    private static readonly object NextKey = new();
+
     /// <summary>Every response carries it; the page's own origin is the only place it may load from or talk to.</summary>
     public const string ContentSecurityPolicy =
         "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; " +
@@ -47,16 +49,39 @@ public static class WebClient
             return;
         }
 
+        // The static-file pipeline is built on the first request that needs it, not at start:
+        // loading and compiling it cost about 30 ms of cold start on a small machine.
+        RequestDelegate? files = null;
+        app.Use((context, next) =>
+        {
+            var path = context.Request.Path;
+            if ((!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+                || path.StartsWithSegments("/v1") || path.StartsWithSegments("/.well-known") || path.StartsWithSegments("/healthz"))
+            {
+                return next(context);
+            }
+
+            context.Items[NextKey] = next;
+            files ??= BuildStaticFiles(app, root);
+            return files(context);
+        });
+    }
+
+    private static RequestDelegate BuildStaticFiles(IApplicationBuilder app, string root)
+    {
         var files = new PhysicalFileProvider(root);
         var types = new FileExtensionContentTypeProvider();
         types.Mappings[".webmanifest"] = "application/manifest+json";
-        app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
-        app.UseStaticFiles(new StaticFileOptions
+        var branch = app.New();
+        branch.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+        branch.UseStaticFiles(new StaticFileOptions
         {
             FileProvider = files,
             ContentTypeProvider = types,
             // index.html names the bundle; revalidate so an upgraded server is picked up at once.
             OnPrepareResponse = file => file.Context.Response.Headers.CacheControl = "no-cache",
         });
+        branch.Run(context => ((RequestDelegate)context.Items[NextKey]!)(context));
+        return branch.Build();
     }
 }
