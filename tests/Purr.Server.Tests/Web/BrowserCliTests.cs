@@ -102,4 +102,33 @@ public sealed class BrowserCliTests
         alice.AssertOnlyOwnServerContacted();
         alice.AssertNoProblems();
     }
+
+    [Fact]
+    public async Task A_room_stopped_while_the_page_was_closed_shows_as_ended_and_the_page_stays_online()
+    {
+        await using var server = await RunningServer.StartAsync();
+        await using var browser = await Browser.LaunchAsync();
+        using var home = new TemporaryDirectory();
+        var bob = Path.Combine(home.Path, "bob");
+        await PurrTool.RunAsync(0, "--profile", bob, "init", "--server", server.Address.ToString(), "--display-name", "Bob");
+        var alice = await browser.OpenAsync(server.HttpBase, "alice");
+        await alice.CreateProfileAsync("Alice");
+        var created = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", bob, "--json", "room", "create", "--persistent", "--name", "den")).RootElement;
+        await alice.ById("join-room").ClickAsync();
+        await alice.ById("room-link-input").FillAsync(created.GetProperty("link").GetString()!);
+        await alice.ById("join-room-submit").ClickAsync();
+        await Assertions.Expect(alice.ById("composer")).ToBeEnabledAsync();
+
+        await alice.Page.CloseAsync();
+        await PurrTool.RunAsync(0, "--profile", bob, "room", "stop", "den");
+
+        var page = await alice.Context.NewPageAsync();
+        await page.GotoAsync("/");
+        await page.GetByTestId("unlock-passphrase").FillAsync("correct horse battery");
+        await page.GetByTestId("unlock").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("status")).ToHaveTextAsync("online", new() { Timeout = 20_000 });
+        await page.Locator("nav .item", new() { HasText = "ended" }).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("message").Filter(new() { HasText = "The room no longer exists." })).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Assertions.Expect(page.GetByTestId("composer")).ToBeDisabledAsync();
+    }
 }

@@ -159,9 +159,17 @@ export class PurrClient {
     this.connection = connection;
     this.retryMs = 500;
     this.subscribed.clear();
-    for (const mailbox of this.allMailboxes()) {
-      await connection.request({ case: "subscribe", value: { receiveId: mailbox.receiveId } }, recipientSigner(signingKeyFromSeed(mailbox.recipientKeySeed)));
-      this.subscribed.add(toHex(mailbox.receiveId));
+    // Room mailboxes are subscribed with their rooms (a room stopped while this page was away is gone).
+    const roomMailboxes = new Set(this.data.rooms.map(r => r.mailbox));
+    for (const mailbox of this.allMailboxes().filter(m => !roomMailboxes.has(m))) {
+      try {
+        await connection.request({ case: "subscribe", value: { receiveId: mailbox.receiveId } }, recipientSigner(signingKeyFromSeed(mailbox.recipientKeySeed)));
+        this.subscribed.add(toHex(mailbox.receiveId));
+      } catch (e) {
+        if (!(e instanceof PurrError)) throw e;
+        // One mailbox gone from the server must not keep every other conversation offline.
+        this.emit({ kind: "problem", text: `a mailbox of this profile is no longer on the server (${e.message})` });
+      }
     }
     await this.rooms.subscribeAll(connection);
     this.emit({ kind: "connection", online: true });

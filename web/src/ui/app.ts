@@ -372,9 +372,10 @@ class AppView {
     if (!room) return this.go({ kind: "home" });
     void this.client.rooms.markRead(id);
     const composer = this.composer(text => this.roomInput(room, text));
+    const roomTitle = h("h1", { "data-testid": "conversation-title" });
     append(this.main,
       h("header", { class: "conversation-head" },
-        h("h1", { "data-testid": "conversation-title" }, this.client.rooms.roomTitle(room)),
+        roomTitle,
         h("span", { class: "spacer" }),
         h("button", { class: "subtle", "data-testid": "copy-room-link", onClick: () => copy(room.link, this) }, "Copy invite link"),
         h("button", { class: "subtle", "data-testid": "members", onClick: () => this.go({ kind: "members", id }) }, "Members")),
@@ -384,6 +385,7 @@ class AppView {
     const refresh = () => {
       const current = this.client.rooms.find(id);
       if (!current) return this.go({ kind: "home" });
+      roomTitle.textContent = this.client.rooms.roomTitle(current);
       composer.setState(current.ended ? "This room has ended." : "Message the room", current.ended);
       this.fillMessages();
     };
@@ -487,7 +489,7 @@ class AppView {
       if (m.notice) body.textContent = m.text;
       else body.appendChild(renderMarkdown(m.text, url => this.confirmLink(url)));
       append(list, h("li", { class: `message ${cls}${m.whisper ? " whisper" : ""}`, "data-testid": "message" },
-        !m.notice && !m.mine && m.sender ? h("span", { class: "sender" }, m.sender) : null,
+        !m.notice && (!m.mine || m.whisper) && m.sender ? h("span", { class: "sender" }, m.sender) : null,
         m.whisper ? h("span", { class: "tag" }, "whisper") : null,
         body,
         h("span", { class: "meta" }, new Date(m.sentAt * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }),
