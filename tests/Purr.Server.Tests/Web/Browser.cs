@@ -134,6 +134,37 @@ public sealed class BrowserUser
         await Assertions.Expect(ById("conversation-title")).ToBeVisibleAsync();
     }
 
+    /// <summary>Creates a room from the sidebar and returns its invite link (from the members view, which stays open).</summary>
+    public async Task<string> CreateRoomAsync(bool persistent = false)
+    {
+        await ById("new-room").ClickAsync();
+        if (persistent)
+        {
+            await ById("room-persistent").CheckAsync();
+        }
+
+        await ById("create-room").ClickAsync();
+        await ById("members").ClickAsync();
+        return await ById("room-link").InputValueAsync();
+    }
+
+    /// <summary>Submits the join form; with <paramref name="expectJoined"/> waits until the room's composer is usable.</summary>
+    public async Task JoinRoomAsync(string link, string? name = null, bool expectJoined = true)
+    {
+        await ById("join-room").ClickAsync();
+        await ById("room-link-input").FillAsync(link);
+        if (name is not null)
+        {
+            await ById("room-join-name").FillAsync(name);
+        }
+
+        await ById("join-room-submit").ClickAsync();
+        if (expectJoined)
+        {
+            await Assertions.Expect(ById("composer")).ToBeEnabledAsync();
+        }
+    }
+
     public async Task OpenConversationAsync(string title)
     {
         await Page.Locator("nav .item", new() { HasText = title }).First.ClickAsync();

@@ -67,11 +67,7 @@ public sealed class BrowserCliTests
         await alice.CreateProfileAsync("Alice");
 
         // A persistent room made in the browser, joined from the terminal.
-        await alice.ById("new-room").ClickAsync();
-        await alice.ById("room-persistent").CheckAsync();
-        await alice.ById("create-room").ClickAsync();
-        await alice.ById("members").ClickAsync();
-        var link = await alice.ById("room-link").InputValueAsync();
+        var link = await alice.CreateRoomAsync(persistent: true);
         Assert.StartsWith("purr:room/", link, StringComparison.Ordinal);
         await PurrTool.RunAsync(0, "--profile", bob, "room", "join", link, "--as", "Bob", "--name", "garden");
         await Assertions.Expect(alice.Page.GetByTestId("member").Filter(new() { HasText = "Bob" })).ToBeVisibleAsync(new() { Timeout = 20_000 });
@@ -87,10 +83,7 @@ public sealed class BrowserCliTests
 
         // A room made in the terminal, joined from the browser.
         var created = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", bob, "--json", "room", "create", "--persistent", "--name", "den")).RootElement;
-        await alice.ById("join-room").ClickAsync();
-        await alice.ById("room-link-input").FillAsync(created.GetProperty("link").GetString()!);
-        await alice.ById("join-room-submit").ClickAsync();
-        await Assertions.Expect(alice.ById("composer")).ToBeEnabledAsync();
+        await alice.JoinRoomAsync(created.GetProperty("link").GetString()!);
         await alice.SendAsync("Alice joined your den");
         Assert.Contains("Alice joined your den", await PurrTool.RunAsync(0, "--profile", bob, "room", "receive", "den", "--wait", "10"), StringComparison.Ordinal);
         await PurrTool.RunAsync(0, "--profile", bob, "room", "send", "den", "welcome, Alice");
@@ -114,10 +107,7 @@ public sealed class BrowserCliTests
         var alice = await browser.OpenAsync(server.HttpBase, "alice");
         await alice.CreateProfileAsync("Alice");
         var created = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", bob, "--json", "room", "create", "--persistent", "--name", "den")).RootElement;
-        await alice.ById("join-room").ClickAsync();
-        await alice.ById("room-link-input").FillAsync(created.GetProperty("link").GetString()!);
-        await alice.ById("join-room-submit").ClickAsync();
-        await Assertions.Expect(alice.ById("composer")).ToBeEnabledAsync();
+        await alice.JoinRoomAsync(created.GetProperty("link").GetString()!);
 
         await alice.Page.CloseAsync();
         await PurrTool.RunAsync(0, "--profile", bob, "room", "stop", "den");
@@ -130,5 +120,7 @@ public sealed class BrowserCliTests
         await page.Locator("nav .item", new() { HasText = "ended" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("message").Filter(new() { HasText = "The room no longer exists." })).ToBeVisibleAsync(new() { Timeout = 20_000 });
         await Assertions.Expect(page.GetByTestId("composer")).ToBeDisabledAsync();
+        await page.GetByTestId("forget-room").ClickAsync();
+        await Assertions.Expect(page.Locator("nav .item", new() { HasText = "ended" })).ToHaveCountAsync(0);
     }
 }

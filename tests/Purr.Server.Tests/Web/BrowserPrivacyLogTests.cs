@@ -33,16 +33,10 @@ public sealed class BrowserPrivacyLogTests
             await alice.OpenConversationAsync("Bertrand Wombat");
             await alice.ExpectMessageAsync("a secret about the garden");
 
-            await alice.ById("new-room").ClickAsync();
-            await alice.ById("create-room").ClickAsync();
-            await alice.ById("members").ClickAsync();
-            var link = await alice.ById("room-link").InputValueAsync();
+            var link = await alice.CreateRoomAsync();
             texts.Add(link["purr:room/".Length..][..30]);
             texts.Add(link[(link.IndexOf('#', StringComparison.Ordinal) + 1)..]);
-            await bob.ById("join-room").ClickAsync();
-            await bob.ById("room-link-input").FillAsync(link);
-            await bob.ById("join-room-submit").ClickAsync();
-            await Assertions.Expect(bob.ById("composer")).ToBeEnabledAsync();
+            await bob.JoinRoomAsync(link);
             await alice.Page.GetByText("Back to the room").ClickAsync();
             await alice.SendAsync("welcome to the room");
             await bob.ExpectMessageAsync("welcome to the room");

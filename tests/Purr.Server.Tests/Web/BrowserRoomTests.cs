@@ -19,11 +19,9 @@ public sealed class BrowserRoomTests
 
         await alice.ById("new-room").ClickAsync();
         await alice.ScreenshotAsync("08-new-room");
-        await alice.ById("create-room").ClickAsync();
-        await alice.ById("members").ClickAsync();
-        var link = await alice.ById("room-link").InputValueAsync();
-        await JoinAsync(bob, link);
-        await JoinAsync(carol, link);
+        var link = await alice.CreateRoomAsync();
+        await bob.JoinRoomAsync(link, "Bob");
+        await carol.JoinRoomAsync(link, "Carol");
         await Assertions.Expect(alice.Page.GetByTestId("member")).ToHaveCountAsync(3, new() { Timeout = 20_000 });
         await Assertions.Expect(alice.Page.GetByTestId("member").Filter(new() { HasText = "Carol" })).ToBeVisibleAsync(new() { Timeout = 20_000 });
         await alice.ScreenshotAsync("09-room-members");
@@ -35,9 +33,7 @@ public sealed class BrowserRoomTests
         await Assertions.Expect(alice.ById("lock")).ToHaveTextAsync("Unlock room", new() { Timeout = 20_000 });
         var dave = await browser.OpenAsync(server.HttpBase, "dave");
         await dave.CreateProfileAsync("Dave");
-        await dave.ById("join-room").ClickAsync();
-        await dave.ById("room-link-input").FillAsync(link);
-        await dave.ById("join-room-submit").ClickAsync();
+        await dave.JoinRoomAsync(link, expectJoined: false);
         await Assertions.Expect(dave.ById("error")).ToContainTextAsync("ROOM_LOCKED", new() { Timeout = 20_000 });
         await alice.ById("lock").ClickAsync();
         await Assertions.Expect(alice.ById("lock")).ToHaveTextAsync("Lock room", new() { Timeout = 20_000 });
@@ -80,14 +76,5 @@ public sealed class BrowserRoomTests
             user.AssertOnlyOwnServerContacted();
             user.AssertNoProblems();
         }
-    }
-
-    private static async Task JoinAsync(BrowserUser user, string link)
-    {
-        await user.ById("join-room").ClickAsync();
-        await user.ById("room-link-input").FillAsync(link);
-        await user.ById("room-join-name").FillAsync(user.Name == "bob" ? "Bob" : "Carol");
-        await user.ById("join-room-submit").ClickAsync();
-        await Assertions.Expect(user.ById("composer")).ToBeEnabledAsync();
     }
 }

@@ -171,7 +171,7 @@ export class PurrClient {
         this.emit({ kind: "problem", text: `a mailbox of this profile is no longer on the server (${e.message})` });
       }
     }
-    await this.rooms.subscribeAll(connection);
+    await this.rooms.subscribeAll();
     this.emit({ kind: "connection", online: true });
     return connection;
   }
@@ -201,7 +201,7 @@ export class PurrClient {
       return;
     }
     if (frame.body.case === "roomEvent") {
-      await this.rooms.handleEvent(frame.body.value, null);
+      await this.rooms.handleEvent(frame.body.value);
       return;
     }
     if (frame.body.case !== "messageEvent" || !frame.body.value.message) return;
@@ -213,7 +213,7 @@ export class PurrClient {
     const room = this.data.rooms.find(r => r.mailbox === mailbox);
     if (invite) await this.contacts.handleInviteAnswer(invite, message.payload);
     else if (contact) await this.contacts.handleMessage(contact, message.payload);
-    else if (room) await this.rooms.handleStored(room, message.payload);
+    else if (room) await this.rooms.handleStored(message.payload);
     await this.save();
     if (!live) await this.ack(mailbox, message.messageId);
   }

@@ -10,7 +10,7 @@ import { dhKeyFromSecret, sign, signingKeyFromSeed, verify } from "../crypto/sod
 import { equalBytes, fromHex, toHex } from "../protocol/bytes";
 import { memberRequest, roomMessage } from "../protocol/signed-bytes";
 import { sameServer } from "../protocol/address";
-import { PurrError, type PurrConnection, type Signer } from "../net/connection";
+import { PurrError, type Signer } from "../net/connection";
 import { decryptGroup, encryptGroup, initialKeyId, KEY_ID_BYTES, openSealed, sealToMember } from "../rooms/room-crypto";
 import { formatRoomLink, parseRoomLink } from "../rooms/room-link";
 import { appendMessage, type RoomRecord } from "./model";
@@ -109,7 +109,7 @@ export class RoomsModule {
   }
 
   /** On every (re)connect: each live room's events to this connection, and its member list. */
-  async subscribeAll(_connection: PurrConnection): Promise<void> {
+  async subscribeAll(): Promise<void> {
     for (const room of this.data.rooms.filter(r => !r.ended)) {
       try {
         await this.subscribe(room);
@@ -250,15 +250,17 @@ export class RoomsModule {
     await this.client.save();
   }
 
-  async handleStored(room: RoomRecord, payload: Uint8Array): Promise<void> {
+  async handleStored(payload: Uint8Array): Promise<void> {
+    let event: RoomEvent;
     try {
-      await this.handleEvent(fromBinary(RoomEventSchema, payload), room);
+      event = fromBinary(RoomEventSchema, payload);
     } catch {
-      // Not a room event: dropped.
+      return; // Not a room event: dropped.
     }
+    await this.handleEvent(event);
   }
 
-  async handleEvent(event: RoomEvent, _fromMailbox: RoomRecord | null): Promise<void> {
+  async handleEvent(event: RoomEvent): Promise<void> {
     const room = this.find(toHex(event.roomId));
     if (!room || room.ended) return;
     const me = signingKeyFromSeed(room.memberKeySeed).publicKey;

@@ -2,7 +2,7 @@
 // user or peer text goes through text nodes or renderMarkdown, never through HTML.
 import { RoomRole } from "../gen/purr/v1/rooms_pb";
 import type { PurrClient, ClientEvent } from "../app/client";
-import type { ChatMessage, ContactRecord, RoomRecord } from "../app/model";
+import type { ChatMessage, RoomRecord } from "../app/model";
 import { formatSafetyCode } from "../e2e/safety-code";
 import { WrongPassphraseError } from "../app/profile-file";
 import { deleteProfileBlob } from "../app/profile-store";
@@ -373,12 +373,17 @@ class AppView {
     void this.client.rooms.markRead(id);
     const composer = this.composer(text => this.roomInput(room, text));
     const roomTitle = h("h1", { "data-testid": "conversation-title" });
+    const forget = h("button", { class: "subtle danger", "data-testid": "forget-room", hidden: true, onClick: async () => {
+      await this.client.rooms.forget(id);
+      this.go({ kind: "home" });
+    } }, "Remove from list");
     append(this.main,
       h("header", { class: "conversation-head" },
         roomTitle,
         h("span", { class: "spacer" }),
         h("button", { class: "subtle", "data-testid": "copy-room-link", onClick: () => copy(room.link, this) }, "Copy invite link"),
-        h("button", { class: "subtle", "data-testid": "members", onClick: () => this.go({ kind: "members", id }) }, "Members")),
+        h("button", { class: "subtle", "data-testid": "members", onClick: () => this.go({ kind: "members", id }) }, "Members"),
+        forget),
       h("p", { class: "muted small" }, "Commands: /members, /topic text, /purr name text (whisper), /kick name, /exit, /stop"),
       this.messagesPane(() => this.client.rooms.find(id)?.messages ?? []),
       composer.form);
@@ -386,6 +391,7 @@ class AppView {
       const current = this.client.rooms.find(id);
       if (!current) return this.go({ kind: "home" });
       roomTitle.textContent = this.client.rooms.roomTitle(current);
+      forget.hidden = !current.ended;
       composer.setState(current.ended ? "This room has ended." : "Message the room", current.ended);
       this.fillMessages();
     };
@@ -585,4 +591,3 @@ async function copy(text: string, view: AppView): Promise<void> {
   }
 }
 
-export type { ContactRecord };
