@@ -11,14 +11,8 @@ public sealed class BrowserCliTests
     [Fact]
     public async Task A_browser_and_the_cli_chat_both_ways_one_to_one()
     {
-        await using var server = await RunningServer.StartAsync();
-        await using var browser = await Browser.LaunchAsync();
-        using var home = new TemporaryDirectory();
-        var bob = Path.Combine(home.Path, "bob");
-        await PurrTool.RunAsync(0, "--profile", bob, "init", "--server", server.Address.ToString(), "--display-name", "Bob in a terminal");
-
-        var alice = await browser.OpenAsync(server.HttpBase, "alice");
-        await alice.CreateProfileAsync("Alice");
+        await using var world = await TerminalAndBrowser.StartAsync("Bob in a terminal");
+        var (server, home, bob, alice) = (world.Server, world.Home, world.Terminal, world.Alice);
 
         // The browser's card, accepted by the CLI.
         var link = await alice.InviteAsync("Bob");
@@ -58,13 +52,8 @@ public sealed class BrowserCliTests
     [Fact]
     public async Task A_browser_and_the_cli_share_rooms_both_ways()
     {
-        await using var server = await RunningServer.StartAsync();
-        await using var browser = await Browser.LaunchAsync();
-        using var home = new TemporaryDirectory();
-        var bob = Path.Combine(home.Path, "bob");
-        await PurrTool.RunAsync(0, "--profile", bob, "init", "--server", server.Address.ToString(), "--display-name", "Bob");
-        var alice = await browser.OpenAsync(server.HttpBase, "alice");
-        await alice.CreateProfileAsync("Alice");
+        await using var world = await TerminalAndBrowser.StartAsync("Bob");
+        var (bob, alice) = (world.Terminal, world.Alice);
 
         // A persistent room made in the browser, joined from the terminal.
         var link = await alice.CreateRoomAsync(persistent: true);
@@ -99,13 +88,8 @@ public sealed class BrowserCliTests
     [Fact]
     public async Task A_room_stopped_while_the_page_was_closed_shows_as_ended_and_the_page_stays_online()
     {
-        await using var server = await RunningServer.StartAsync();
-        await using var browser = await Browser.LaunchAsync();
-        using var home = new TemporaryDirectory();
-        var bob = Path.Combine(home.Path, "bob");
-        await PurrTool.RunAsync(0, "--profile", bob, "init", "--server", server.Address.ToString(), "--display-name", "Bob");
-        var alice = await browser.OpenAsync(server.HttpBase, "alice");
-        await alice.CreateProfileAsync("Alice");
+        await using var world = await TerminalAndBrowser.StartAsync("Bob");
+        var (bob, alice) = (world.Terminal, world.Alice);
         var created = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", bob, "--json", "room", "create", "--persistent", "--name", "den")).RootElement;
         await alice.JoinRoomAsync(created.GetProperty("link").GetString()!);
 
@@ -122,5 +106,42 @@ public sealed class BrowserCliTests
         await Assertions.Expect(page.GetByTestId("composer")).ToBeDisabledAsync();
         await page.GetByTestId("forget-room").ClickAsync();
         await Assertions.Expect(page.Locator("nav .item", new() { HasText = "ended" })).ToHaveCountAsync(0);
+    }
+
+    /// <summary>A server, a `purr` profile for Bob in a terminal, and Alice's browser page with a fresh profile.</summary>
+    private sealed class TerminalAndBrowser : IAsyncDisposable
+    {
+        private Browser? browser;
+
+        private TerminalAndBrowser(RunningServer server) => Server = server;
+
+        public RunningServer Server { get; }
+
+        public TemporaryDirectory Home { get; } = new();
+
+        public string Terminal => Path.Combine(Home.Path, "bob");
+
+        public BrowserUser Alice { get; private set; } = null!;
+
+        public static async Task<TerminalAndBrowser> StartAsync(string terminalName)
+        {
+            var world = new TerminalAndBrowser(await RunningServer.StartAsync());
+            await PurrTool.RunAsync(0, "--profile", world.Terminal, "init", "--server", world.Server.Address.ToString(), "--display-name", terminalName);
+            world.browser = await Browser.LaunchAsync();
+            world.Alice = await world.browser.OpenAsync(world.Server.HttpBase, "alice");
+            await world.Alice.CreateProfileAsync("Alice");
+            return world;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (browser is not null)
+            {
+                await browser.DisposeAsync();
+            }
+
+            await Server.DisposeAsync();
+            Home.Dispose();
+        }
     }
 }
