@@ -14,6 +14,8 @@ try
         HostLog.UnsafeLoggingEnabled(logger);
     }
 
+    var sockets = app.Services.GetRequiredService<Purr.Server.Transport.SocketAdmission>();
+    HostLog.SocketLimit(logger, sockets.MaxSockets, sockets.DescriptorLimit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown");
     HostLog.Started(logger, PurrHost.StorageName(app.Services), string.Join(", ", app.Services.GetRequiredService<EnabledModules>().Names));
     // The address goes to standard output, not to the logs: it is for the operator to share.
     Console.Out.WriteLine($"purrd listening: {PurrHost.Address(app)}");

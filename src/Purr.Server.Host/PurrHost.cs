@@ -31,7 +31,8 @@ public static class PurrHost
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
         var dataDirectory = Path.GetFullPath(builder.Configuration["Data"] ?? "./data", Environment.CurrentDirectory);
-        var (store, rooms) = await StorageSelection.OpenAsync(builder.Configuration, dataDirectory);
+        DataDirectory.Prepare(dataDirectory);
+        var (store, rooms) = await StorageSelection.OpenAsync(builder.Configuration, dataDirectory, TimeProvider.System);
         // Factories, not instances: the container then disposes them at shutdown (SQLite checkpoints its WAL).
         builder.Services.AddSingleton(_ => store);
         builder.Services.AddSingleton(_ => rooms);
@@ -56,5 +57,5 @@ public static class PurrHost
     }
 
     internal static string StorageName(IServiceProvider services) =>
-        services.GetRequiredService<IMailboxStore>().GetType().Name.Replace("MailboxStore", "", StringComparison.Ordinal).ToLowerInvariant();
+        services.GetRequiredService<IMailboxStore>().GetType().Name.Replace("MailboxStore", "", StringComparison.Ordinal).Replace("Store", "", StringComparison.Ordinal).ToLowerInvariant();
 }

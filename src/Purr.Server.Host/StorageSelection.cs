@@ -8,7 +8,7 @@ namespace Purr.Server.Host;
 /// <summary>The one place a storage backend is picked ("Storage": sqlite | memory).</summary>
 internal static class StorageSelection
 {
-    public static async Task<(IMailboxStore Mailboxes, IRoomStore Rooms)> OpenAsync(IConfiguration configuration, string dataDirectory)
+    public static async Task<(IMailboxStore Mailboxes, IRoomStore Rooms)> OpenAsync(IConfiguration configuration, string dataDirectory, TimeProvider time)
     {
         var kind = configuration["Storage"] ?? "sqlite";
         switch (kind.ToLowerInvariant())
@@ -20,6 +20,8 @@ internal static class StorageSelection
                 {
                     Path = Path.Combine(dataDirectory, "purr.db"),
                     Synchronous = configuration["Sqlite:Synchronous"] ?? "NORMAL",
+                    ErasureInterval = configuration.GetValue("Sqlite:ErasureInterval", TimeSpan.FromSeconds(5)),
+                    Time = time,
                 });
                 return (sqlite, sqlite);
             default:

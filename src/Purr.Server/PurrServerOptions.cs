@@ -6,7 +6,7 @@ namespace Purr.Server;
 /// Connection and transport limits, bound from the "Limits" configuration section. Every default
 /// is documented in README.md and PROTOCOL.md; the server refuses to start on invalid values.
 /// </summary>
-public sealed class ConnectionLimitsOptions
+public sealed class ConnectionLimitsOptions : IValidatableObject
 {
     public const string Section = "Limits";
 
@@ -21,6 +21,24 @@ public sealed class ConnectionLimitsOptions
     /// <summary>Open connections from one IP address; more get HTTP 429.</summary>
     [Range(1, 1_000_000)]
     public int MaxConnectionsPerIp { get; set; } = 64;
+
+    /// <summary>
+    /// TCP connections across the whole server in any state (HTTP, upgrading, WebSocket); beyond it new ones
+    /// are closed at once. Lowered at start to 256 below the process's descriptor limit (ulimit -n).
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxSockets { get; set; } = 24_000;
+
+    /// <summary>TCP connections from one IP address in any state; beyond it new ones are closed at once.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxSocketsPerIp { get; set; } = 128;
+
+    /// <summary>
+    /// A connection must send complete HTTP request headers within this time of opening (and of its previous
+    /// request, on a kept-alive connection), or it is closed: silent connections cannot pile up.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan HttpIdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Time from the WebSocket upgrade to a completed hello; then HANDSHAKE_TIMEOUT.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
@@ -55,4 +73,17 @@ public sealed class ConnectionLimitsOptions
     /// Origin header (non-browser clients) are allowed; any other origin gets HTTP 403.
     /// </summary>
     public string[] AllowedOrigins { get; set; } = [];
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (MaxSocketsPerIp < MaxConnectionsPerIp)
+        {
+            yield return new ValidationResult("Limits:MaxSocketsPerIp must be at least Limits:MaxConnectionsPerIp");
+        }
+
+        if (MaxSockets < MaxConnections)
+        {
+            yield return new ValidationResult("Limits:MaxSockets must be at least Limits:MaxConnections");
+        }
+    }
 }

@@ -23,6 +23,9 @@ public static class PurrServerServiceCollectionExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ConnectionAdmission>();
+        services.TryAddSingleton<SocketAdmission>();
+        services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>, ConfigureKestrelLimits>();
+        AdmittingListenerFactory.Decorate(services);
         services.AddSingleton<IValidateOptions<ConnectionLimitsOptions>, FrameLimitValidator>();
         services.TryAddSingleton(sp => new RequestDispatcher(sp.GetServices<IRequestHandler>()));
         services.AddSingleton<IRequestHandler, PingHandler>();

@@ -14,7 +14,8 @@ public sealed partial class SqliteStore : IRoomStore
             command.Parameters.AddWithValue("$id", room.RoomId.ToBytes());
             command.Parameters.AddWithValue("$listed", room.Settings.Listed ? 1 : 0);
             command.Parameters.AddWithValue("$state", RoomStateJson.Serialize(room));
-            return await command.ExecuteNonQueryAsync(cancellationToken);
+            // A replaced state may have dropped a member: its old copy is erased like a deleted message.
+            return MarkErased(await command.ExecuteNonQueryAsync(cancellationToken));
         }, cancellationToken).AsTask());
 
     public ValueTask<RoomState?> FindRoomAsync(OpaqueId roomId, CancellationToken cancellationToken = default) =>
@@ -32,7 +33,7 @@ public sealed partial class SqliteStore : IRoomStore
             await using var command = connection.CreateCommand();
             command.CommandText = "DELETE FROM rooms WHERE room_id = $id";
             command.Parameters.AddWithValue("$id", roomId.ToBytes());
-            return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+            return MarkErased(await command.ExecuteNonQueryAsync(cancellationToken)) == 1;
         }, cancellationToken);
 
     public ValueTask<IReadOnlyList<RoomState>> ListedRoomsAsync(CancellationToken cancellationToken = default) =>

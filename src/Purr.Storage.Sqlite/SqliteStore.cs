@@ -7,7 +7,9 @@ namespace Purr.Storage.Sqlite;
 /// <summary>
 /// Mailboxes (and persistent rooms, SqliteStore.Rooms.cs) in one SQLite file in WAL mode. SQLite admits one writer at a time, so one connection
 /// behind one gate serves every operation; each operation is a single statement or transaction.
-/// secure_delete overwrites deleted ciphertext instead of leaving it in free pages.
+/// secure_delete overwrites deleted ciphertext instead of leaving it in free pages, and a truncating
+/// checkpoint within <see cref="SqliteStoreOptions.ErasureInterval"/> of any deletion removes the older
+/// copies that WAL keeps (SqliteStore.Erasure.cs).
 /// </summary>
 public sealed partial class SqliteStore : IMailboxStore
 {
@@ -15,7 +17,11 @@ public sealed partial class SqliteStore : IMailboxStore
     private readonly SemaphoreSlim gate = new(1, 1);
     private bool disposed;
 
-    private SqliteStore(SqliteConnection connection) => this.connection = connection;
+    private SqliteStore(SqliteConnection connection, SqliteStoreOptions options)
+    {
+        this.connection = connection;
+        erasureLoop = RunErasureLoopAsync(options);
+    }
 
     public static async Task<SqliteStore> OpenAsync(SqliteStoreOptions options, CancellationToken cancellationToken = default)
     {
@@ -24,11 +30,12 @@ public sealed partial class SqliteStore : IMailboxStore
             throw new ArgumentException("Synchronous must be NORMAL or FULL", nameof(options));
         }
 
-        var directory = Path.GetDirectoryName(Path.GetFullPath(options.Path));
-        if (!string.IsNullOrEmpty(directory))
+        if (options.ErasureInterval < TimeSpan.FromMilliseconds(100) || options.ErasureInterval > TimeSpan.FromMinutes(10))
         {
-            Directory.CreateDirectory(directory);
+            throw new ArgumentException("ErasureInterval must be between 100 ms and 10 minutes", nameof(options));
         }
+
+        SqliteFiles.Prepare(options.Path);
 
         var builder = new SqliteConnectionStringBuilder
         {
@@ -51,7 +58,9 @@ public sealed partial class SqliteStore : IMailboxStore
             await schema.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        return new SqliteStore(connection);
+        // After a crash the WAL may still hold copies of deleted ciphertext: fold it in and empty it now.
+        await CheckpointAsync(connection, cancellationToken);
+        return new SqliteStore(connection, options);
     }
 
     public ValueTask<bool> CreateMailboxAsync(MailboxRecord mailbox, CancellationToken cancellationToken = default) =>
@@ -111,6 +120,7 @@ public sealed partial class SqliteStore : IMailboxStore
             changes.CommandText = "SELECT changes()";
             var deleted = Convert.ToInt64(await changes.ExecuteScalarAsync(cancellationToken)) == 1;
             await transaction.CommitAsync(cancellationToken);
+            erasurePending = true;
             return deleted;
         }, cancellationToken);
 
@@ -170,7 +180,7 @@ public sealed partial class SqliteStore : IMailboxStore
             command.CommandText = "DELETE FROM messages WHERE receive_id = $receive AND message_id = $id";
             command.Parameters.AddWithValue("$receive", receiveId.ToBytes());
             command.Parameters.AddWithValue("$id", messageId.ToBytes());
-            return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+            return MarkErased(await command.ExecuteNonQueryAsync(cancellationToken)) > 0;
         }, cancellationToken);
 
     public ValueTask<int> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
@@ -179,7 +189,7 @@ public sealed partial class SqliteStore : IMailboxStore
             await using var command = connection.CreateCommand();
             command.CommandText = "DELETE FROM messages WHERE expires_at <= $now";
             command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-            return await command.ExecuteNonQueryAsync(cancellationToken);
+            return MarkErased(await command.ExecuteNonQueryAsync(cancellationToken));
         }, cancellationToken);
 
     public ValueTask<int> CountMessagesAsync(OpaqueId receiveId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
@@ -194,6 +204,7 @@ public sealed partial class SqliteStore : IMailboxStore
 
     public async ValueTask DisposeAsync()
     {
+        await StopErasureLoopAsync();
         await gate.WaitAsync();
         try
         {
@@ -205,12 +216,7 @@ public sealed partial class SqliteStore : IMailboxStore
             disposed = true;
 
             // A checkpoint folds the WAL back into the main file, so a clean stop leaves one file.
-            await using (var checkpoint = connection.CreateCommand())
-            {
-                checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
-                await checkpoint.ExecuteNonQueryAsync();
-            }
-
+            await CheckpointAsync(connection, CancellationToken.None);
             await connection.DisposeAsync();
         }
         finally

@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using Purr.Client;
 using Purr.Crypto;
 using Purr.Protocol;
-using Purr.Server.Host;
 using Purr.TestKit;
 
 namespace Purr.Server.Tests;
@@ -51,50 +49,25 @@ public sealed class PersistenceTests
     public async Task Sigterm_stops_purrd_cleanly_and_keeps_stored_messages()
     {
         using var data = new TemporaryDirectory();
-        var purrd = typeof(PurrHost).Assembly.Location;
-        var start = new ProcessStartInfo("dotnet", [purrd, "--urls", "http://127.0.0.1:0", "--data", data.Path])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        PurrAddress? address = null;
-        using (var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
-        {
-            while (address is null && await process.StandardOutput.ReadLineAsync(cancel.Token) is { } line)
-            {
-                const string marker = "purrd listening: ";
-                if (line.StartsWith(marker, StringComparison.Ordinal))
-                {
-                    address = PurrAddress.Parse(line[marker.Length..]);
-                }
-            }
-        }
-
-        Assert.NotNull(address);
+        using var purrd = await PurrdProcess.StartAsync(data.Path);
         using var key = Ed25519KeyPair.Generate();
         MailboxInfo mailbox;
-        await using (var client = await PurrConnection.ConnectAsync(address))
+        await using (var client = await PurrConnection.ConnectAsync(purrd.Address))
         {
             mailbox = await client.CreateMailboxAsync(key);
             await client.SendAsync(mailbox.SendId, "survives-sigterm"u8.ToArray());
             await client.SubscribeAsync(mailbox.ReceiveId, key);
             await client.NextAsync<MessageReceived>();
 
-            using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
-            await kill.WaitForExitAsync();
+            await purrd.SignalAsync("TERM");
 
             // Connected clients are told why the connection ends.
             var goodbye = await client.NextAsync<ServerError>();
             Assert.Equal(Protocol.V1.ErrorCode.ShuttingDown, goodbye.Code);
         }
 
-        using (var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-
-        Assert.Equal(0, process.ExitCode);
+        await purrd.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, purrd.ExitCode);
         Assert.False(File.Exists(Path.Combine(data.Path, "purr.db-wal")) && new FileInfo(Path.Combine(data.Path, "purr.db-wal")).Length > 0);
 
         await using var restarted = await RunningServer.StartAsync("sqlite", data.Path);

@@ -14,7 +14,7 @@ internal static class Launcher
         var process = await ChildProcess.StartAsync("dotnet",
         [
             BuildOutputs.Purrd, "--urls", "http://127.0.0.1:0", "--storage", storage, "--data", data,
-            "--Limits:MaxConnectionsPerIp=100000", "--Limits:MaxConnections=100000", "--Limits:RequestsPerSecond=1000000",
+            "--Limits:MaxConnectionsPerIp=100000", "--Limits:MaxConnections=100000", "--Limits:MaxSocketsPerIp=100000", "--Limits:MaxSockets=110000", "--Limits:RequestsPerSecond=1000000",
             "--Limits:OutboundQueueFrames=4096", "--Mailboxes:Quota=100000", "--Rooms:MaxMembers=100000",
         ], "purrd listening: ", TimeSpan.FromSeconds(60));
         var address = PurrAddress.Parse(process.ReadyLine["purrd listening: ".Length..]);

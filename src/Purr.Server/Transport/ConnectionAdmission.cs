@@ -1,76 +1,15 @@
-using System.Net;
+using Microsoft.Extensions.Options;
 
 namespace Purr.Server.Transport;
 
-/// <summary>
-/// Counts open connections in total and per IP address. Addresses are held in memory only while
-/// their connections are open and are never logged or stored.
-/// </summary>
-public sealed class ConnectionAdmission(Microsoft.Extensions.Options.IOptions<ConnectionLimitsOptions> options)
+/// <summary>Counts Purr sessions (upgraded WebSockets) in total and per IP; beyond the limits the upgrade gets HTTP 503 or 429.</summary>
+public sealed class ConnectionAdmission(IOptions<ConnectionLimitsOptions> options)
 {
-    private readonly Lock gate = new();
-    private readonly Dictionary<IPAddress, int> perIp = [];
-    private readonly ConnectionLimitsOptions limits = options.Value;
-    private int total;
+    private readonly AddressCounter counter = new(options.Value.MaxConnections, options.Value.MaxConnectionsPerIp);
 
-    public int Open
-    {
-        get
-        {
-            lock (gate)
-            {
-                return total;
-            }
-        }
-    }
+    public int Open => counter.Open;
 
-    public Admission TryAdmit(IPAddress? address)
-    {
-        address = Normalize(address);
-        lock (gate)
-        {
-            if (total >= limits.MaxConnections)
-            {
-                return Admission.ServerFull;
-            }
+    public Admission TryAdmit(System.Net.IPAddress? address) => counter.TryAdmit(address);
 
-            perIp.TryGetValue(address, out var count);
-            if (count >= limits.MaxConnectionsPerIp)
-            {
-                return Admission.TooManyFromAddress;
-            }
-
-            perIp[address] = count + 1;
-            total++;
-            return Admission.Admitted;
-        }
-    }
-
-    public void Release(IPAddress? address)
-    {
-        address = Normalize(address);
-        lock (gate)
-        {
-            total--;
-            if (perIp.TryGetValue(address, out var count) && count > 1)
-            {
-                perIp[address] = count - 1;
-            }
-            else
-            {
-                perIp.Remove(address);
-            }
-        }
-    }
-
-    // IPv4 clients on a dual-stack socket arrive as ::ffff:a.b.c.d; count them as the IPv4 address.
-    private static IPAddress Normalize(IPAddress? address) =>
-        address is null ? IPAddress.None : address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
-}
-
-public enum Admission
-{
-    Admitted,
-    ServerFull,
-    TooManyFromAddress,
+    public void Release(System.Net.IPAddress? address) => counter.Release(address);
 }
