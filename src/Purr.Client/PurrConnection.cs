@@ -126,7 +126,15 @@ public sealed partial class PurrConnection : IAsyncDisposable
     /// Sends a request with the next id and waits for its response. <paramref name="signer"/> gets the exact
     /// request bytes and returns the signature. An Error response is thrown as <see cref="PurrProtocolException"/>.
     /// </summary>
-    public async Task<ServerFrame> RequestAsync(Request request, Func<byte[], byte[]>? signer, CancellationToken cancellationToken = default)
+    public Task<ServerFrame> RequestAsync(Request request, Func<byte[], byte[]>? signer, CancellationToken cancellationToken = default) =>
+        RequestAsync(request, signer, mailboxSigner: null, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="RequestAsync(Request, Func{byte[], byte[]}?, CancellationToken)"/>, with a second signature over the same
+    /// bytes in ClientFrame.mailbox_signature: the recipient key of a mailbox the request names (CreateRoom, JoinRoom).
+    /// </summary>
+    public async Task<ServerFrame> RequestAsync(
+        Request request, Func<byte[], byte[]>? signer, Func<byte[], byte[]>? mailboxSigner, CancellationToken cancellationToken = default)
     {
         TaskCompletionSource<ServerFrame> completion;
         await sendGate.WaitAsync(cancellationToken);
@@ -138,6 +146,11 @@ public sealed partial class PurrConnection : IAsyncDisposable
             if (signer is not null)
             {
                 frame.Signature = ByteString.CopyFrom(signer(bytes));
+            }
+
+            if (mailboxSigner is not null)
+            {
+                frame.MailboxSignature = ByteString.CopyFrom(mailboxSigner(bytes));
             }
 
             completion = Register(request.Id);

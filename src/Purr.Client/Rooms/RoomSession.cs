@@ -80,7 +80,7 @@ public sealed partial class RoomSession : IAsyncDisposable
             request.MailboxReceiveId = ByteString.CopyFrom(await session.CreateMailboxAsync());
         }
 
-        var created = await connection.RequestAsync(new Request { CreateRoom = request }, session.Signer());
+        var created = await connection.RequestAsync(new Request { CreateRoom = request }, session.Signer(), session.MailboxSigner());
         var invite = new RoomInvite
         {
             Server = connection.Address.ToString(),
@@ -114,7 +114,7 @@ public sealed partial class RoomSession : IAsyncDisposable
             request.MailboxReceiveId = ByteString.CopyFrom(await session.CreateMailboxAsync());
         }
 
-        var joined = await connection.RequestAsync(new Request { JoinRoom = request }, session.Signer());
+        var joined = await connection.RequestAsync(new Request { JoinRoom = request }, session.Signer(), session.MailboxSigner());
         session.members = [.. joined.RoomJoined.Members];
         await session.StartAsync();
         try
@@ -240,6 +240,8 @@ public sealed partial class RoomSession : IAsyncDisposable
                 Names = new Dictionary<string, string>(names),
                 Mailbox = Mailbox,
                 MailboxKeySeed = mailboxSeed,
+                MembersRemovedSinceKey = membersRemovedSinceKey,
+                KnownMembers = [.. members.Select(m => Hex(m.MemberKey.Span))],
             };
         }
     }
@@ -265,7 +267,8 @@ public sealed partial class RoomSession : IAsyncDisposable
         }
 
         session.currentKeyId = state.CurrentKeyId.Length > 0 ? state.CurrentKeyId : session.currentKeyId;
-        await session.MembersAsync();
+        var current = (await session.MembersAsync()).Select(m => Hex(m.MemberKey)).ToHashSet();
+        session.membersRemovedSinceKey = state.MembersRemovedSinceKey || state.KnownMembers.Any(known => !current.Contains(known));
         await session.StartAsync();
         return session;
     }
@@ -375,6 +378,9 @@ public sealed partial class RoomSession : IAsyncDisposable
         await RequestAsync(new Request { RoomLeave = new RoomLeave { RoomId = Link.Invite.RoomId, MemberKey = ByteString.CopyFrom(MemberKey) } });
         await stop.CancelAsync();
     }
+
+    /// <summary>A persistent room's mailbox proves itself on create and join: its recipient key signs the same request.</summary>
+    private Func<byte[], byte[]>? MailboxSigner() => MailboxKey is { } key ? connection.RecipientSigner(key) : null;
 
     private async Task<byte[]> CreateMailboxAsync()
     {

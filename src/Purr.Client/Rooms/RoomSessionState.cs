@@ -20,4 +20,13 @@ public sealed class RoomSessionState
     public MailboxInfo? Mailbox { get; set; }
 
     public byte[]? MailboxKeySeed { get; set; }
+
+    /// <summary>Someone left since the current key was set: the next group message rotates the key first.</summary>
+    public bool MembersRemovedSinceKey { get; set; }
+
+    /// <summary>
+    /// Member keys (hex) this membership knew when it was saved. On resume, one that is gone means a member left
+    /// while this device was away, so the key rotates before the next group message (that member held it).
+    /// </summary>
+    public List<string> KnownMembers { get; set; } = [];
 }

@@ -139,9 +139,18 @@ public sealed class MailboxDelivery(IMailboxStore store, TimeProvider time) : IS
         }
     }
 
-    /// <summary>A live-only message: pushed to the subscriber if there is one, else gone. Never stored.</summary>
-    public bool DeliverLive(OpaqueId receiveId, StoredMessage message) =>
+    /// <summary>The connection subscribed to the mailbox now, if any: a live-only message goes to it or nowhere.</summary>
+    public IClientSession? SubscriberOf(OpaqueId receiveId) =>
+        subscriptions.TryGetValue(receiveId, out var subscription) ? subscription.Session : null;
+
+    /// <summary>
+    /// A live-only message: pushed to <paramref name="subscriber"/> (who was subscribed when the message was
+    /// accepted) if it still holds the subscription, else gone. Never stored, and never handed to a subscriber
+    /// who arrived after the message.
+    /// </summary>
+    public bool DeliverLive(OpaqueId receiveId, IClientSession subscriber, StoredMessage message) =>
         subscriptions.TryGetValue(receiveId, out var subscription)
+        && subscription.Session == subscriber
         && subscription.Session.TryPush(MessageEvent(receiveId, message, live: true));
 
     /// <summary>After expired messages were deleted: subscribers whose in-flight message expired get the next one.</summary>

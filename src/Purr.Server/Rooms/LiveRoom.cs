@@ -18,6 +18,9 @@ internal sealed class LiveRoom(RoomState? transientState, DateTimeOffset? emptyS
 
     public int ConnectionCount { get; private set; }
 
+    /// <summary>Runs when a transient room ends (set by its creation; idempotent).</summary>
+    public Action? OnEnd { get; init; }
+
     /// <summary>When the last connection left (or the room was made with none); null while someone is connected.</summary>
     public DateTimeOffset? EmptySince { get; set; } = emptySince;
 

@@ -17,6 +17,8 @@ public sealed class RoomModule : IPurrModule
         services.AddOptions<RoomOptions>().BindConfiguration(RoomOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<RoomRegistry>();
         services.TryAddSingleton<RoomFanOut>();
+        services.TryAddSingleton<RoomCreationLimits>();
+        services.TryAddSingleton<RoomPasswords>();
         services.AddSingleton<ISessionObserver>(sp => sp.GetRequiredService<RoomRegistry>());
         services.AddSingleton<IRequestHandler, CreateRoomHandler>();
         services.AddSingleton<IRequestHandler, JoinRoomHandler>();

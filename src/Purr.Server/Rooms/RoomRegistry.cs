@@ -15,9 +15,10 @@ internal sealed class RoomRegistry(IRoomStore store, TimeProvider time) : ISessi
 
     public int LiveCount => live.Count;
 
-    public LiveRoom Add(RoomState room, IClientSession creator)
+    /// <param name="onEnd">Runs once when a transient room ends (its creator's place under the room limits is given back).</param>
+    public LiveRoom Add(RoomState room, IClientSession creator, Action? onEnd = null)
     {
-        var entry = new LiveRoom(room.Persistent ? null : room, time.GetUtcNow());
+        var entry = new LiveRoom(room.Persistent ? null : room, time.GetUtcNow()) { OnEnd = onEnd };
         entry.Attach(room.Members[0].MemberKey, creator);
         live[room.RoomId] = entry;
         return entry;
@@ -52,7 +53,11 @@ internal sealed class RoomRegistry(IRoomStore store, TimeProvider time) : ISessi
     /// <summary>Removes every trace of the room from memory and the store.</summary>
     public async ValueTask ForgetAsync(RoomState room, CancellationToken cancellationToken)
     {
-        live.TryRemove(room.RoomId, out _);
+        if (live.TryRemove(room.RoomId, out var entry))
+        {
+            entry.OnEnd?.Invoke();
+        }
+
         if (room.Persistent)
         {
             await store.DeleteRoomAsync(room.RoomId, cancellationToken);
@@ -76,7 +81,10 @@ internal sealed class RoomRegistry(IRoomStore store, TimeProvider time) : ISessi
             {
                 if (entry.ConnectionCount == 0 && entry.EmptySince is { } since && (entry.TransientState is null || now - since >= grace))
                 {
-                    live.TryRemove(roomId, out _);
+                    if (live.TryRemove(roomId, out var removed))
+                    {
+                        removed.OnEnd?.Invoke();
+                    }
                 }
             }
             finally

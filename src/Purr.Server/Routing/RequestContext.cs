@@ -5,7 +5,8 @@ using Purr.Server.Sessions;
 namespace Purr.Server.Routing;
 
 /// <summary>One request as received: the parsed request, the exact bytes that were signed, and the session.</summary>
-public sealed class RequestContext(Request request, ByteString requestBytes, ByteString signature, IClientSession session)
+public sealed class RequestContext(
+    Request request, ByteString requestBytes, ByteString signature, IClientSession session, ByteString? mailboxSignature = null)
 {
     private List<Func<ValueTask>>? afterResponse;
 
@@ -15,6 +16,9 @@ public sealed class RequestContext(Request request, ByteString requestBytes, Byt
     public ByteString RequestBytes { get; } = requestBytes;
 
     public ByteString Signature { get; } = signature;
+
+    /// <summary>ClientFrame.mailbox_signature: a mailbox's recipient key over the same bytes (CreateRoom, JoinRoom).</summary>
+    public ByteString MailboxSignature { get; } = mailboxSignature ?? ByteString.Empty;
 
     public IClientSession Session { get; } = session;
 

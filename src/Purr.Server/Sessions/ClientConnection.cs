@@ -43,6 +43,7 @@ internal sealed class ClientConnection : IClientSession, IDisposable
 
     public ClientConnection(
         WebSocket socket,
+        System.Net.IPAddress? remoteAddress,
         RequestDispatcher dispatcher,
         ServerIdentity identity,
         ConnectionLimitsOptions limits,
@@ -52,6 +53,7 @@ internal sealed class ClientConnection : IClientSession, IDisposable
         ILogger logger)
     {
         this.socket = socket;
+        RemoteAddress = Transport.AddressCounter.Normalize(remoteAddress);
         this.dispatcher = dispatcher;
         this.identity = identity;
         this.limits = limits;
@@ -69,6 +71,10 @@ internal sealed class ClientConnection : IClientSession, IDisposable
     }
 
     public ReadOnlyMemory<byte> SessionNonce => sessionNonce;
+
+    public System.Net.IPAddress RemoteAddress { get; }
+
+    public SessionFeatures Features { get; } = new();
 
     public ISet<OpaqueId> Subscriptions { get; } = new HashSet<OpaqueId>();
 
@@ -228,7 +234,7 @@ internal sealed class ClientConnection : IClientSession, IDisposable
             return;
         }
 
-        var context = new RequestContext(request, frame.Request, frame.Signature, this);
+        var context = new RequestContext(request, frame.Request, frame.Signature, this, frame.MailboxSignature);
         ServerFrame response;
         try
         {

@@ -1,3 +1,4 @@
+using System.Net;
 using Purr.Core.Ids;
 using Purr.Protocol.V1;
 
@@ -8,6 +9,15 @@ public interface IClientSession
 {
     /// <summary>32 random bytes sent in ServerHello; every signed request on this connection covers them.</summary>
     ReadOnlyMemory<byte> SessionNonce { get; }
+
+    /// <summary>
+    /// The client's IP address (IPv4-mapped addresses as IPv4), for per-address limits on expensive work.
+    /// Held in memory only; never logged, stored or sent anywhere.
+    /// </summary>
+    IPAddress RemoteAddress { get; }
+
+    /// <summary>State that modules keep per connection, each under its own type.</summary>
+    SessionFeatures Features { get; }
 
     /// <summary>Mailboxes this connection is subscribed to (receive ids). Touched only by the delivery hub.</summary>
     ISet<OpaqueId> Subscriptions { get; }

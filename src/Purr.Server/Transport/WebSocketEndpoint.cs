@@ -66,6 +66,7 @@ internal static class WebSocketEndpoint
             ServerLog.ConnectionOpened(logger, admission.Open);
             using var connection = new ClientConnection(
                 socket,
+                address,
                 services.GetRequiredService<RequestDispatcher>(),
                 services.GetRequiredService<ServerIdentity>(),
                 limits,

@@ -174,6 +174,54 @@ public sealed class RoomTests
         await RoomHarness.TextAsync(resumed, "while Bob is away 2");
     }
 
+    [Theory]
+    [InlineData(RoomKind.Persistent)]
+    [InlineData(RoomKind.Transient)]
+    public async Task A_member_who_left_while_another_was_away_cannot_read_what_that_one_sends_on_return(RoomKind kind)
+    {
+        // `purr room send` resumes a saved membership and sends at once: it used to keep the old key.
+        await using var server = await RunningServer.StartAsync("sqlite");
+        await using var harness = new RoomHarness(server);
+        var (alice, aliceConnection) = await harness.CreateAsync(kind, "Alice");
+        var (bob, _) = await harness.JoinAsync(alice, "Bob");
+        var (carol, _) = await harness.JoinAsync(alice, "Carol");
+        await alice.MembersAsync();
+        var aliceSaved = alice.Export();
+        await alice.DisposeAsync();
+        var carolKeys = carol.Export().Keys;
+        await carol.LeaveAsync();
+
+        var again = await harness.Connect();
+        await using var resumed = await RoomSession.ResumeAsync(again, aliceSaved);
+        await resumed.SendTextAsync("after Carol left");
+        Assert.Equal("Alice", (await RoomHarness.TextAsync(bob, "after Carol left")).SenderName);
+        var keyNow = Convert.ToHexStringLower(resumed.Export().CurrentKeyId);
+        Assert.DoesNotContain(keyNow, carolKeys.Keys);
+        _ = aliceConnection;
+    }
+
+    [Fact]
+    public async Task A_leave_seen_by_receive_alone_still_rotates_the_key_at_the_next_send()
+    {
+        await using var server = await RunningServer.StartAsync("sqlite");
+        await using var harness = new RoomHarness(server);
+        var (alice, _) = await harness.CreateAsync(RoomKind.Persistent, "Alice");
+        var (bob, _) = await harness.JoinAsync(alice, "Bob");
+        var (carol, _) = await harness.JoinAsync(alice, "Carol");
+        var carolKeys = carol.Export().Keys;
+        await carol.LeaveAsync();
+        await RoomHarness.NextAsync<RoomMemberLeft>(alice);
+
+        // Like `purr room receive`: the leave was seen, nothing was sent, the membership saved and closed.
+        var saved = alice.Export();
+        Assert.True(saved.MembersRemovedSinceKey);
+        await alice.DisposeAsync();
+        await using var resumed = await RoomSession.ResumeAsync(await harness.Connect(), saved);
+        await resumed.SendTextAsync("next");
+        await RoomHarness.TextAsync(bob, "next");
+        Assert.DoesNotContain(Convert.ToHexStringLower(resumed.Export().CurrentKeyId), carolKeys.Keys);
+    }
+
     [Fact]
     public async Task Forged_sender_signatures_are_rejected()
     {

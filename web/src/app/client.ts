@@ -97,9 +97,9 @@ export class PurrClient {
     this.connection = null;
   }
 
-  async request(op: RequestOp, signer?: Signer): Promise<ServerFrame> {
+  async request(op: RequestOp, signer?: Signer, mailboxSigner?: Signer): Promise<ServerFrame> {
     const connection = await this.connect();
-    return connection.request(op, signer);
+    return connection.request(op, signer, mailboxSigner);
   }
 
   async createMailbox(): Promise<MailboxRecord> {

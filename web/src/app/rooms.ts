@@ -8,13 +8,14 @@ import {
 import { ErrorCode } from "../gen/purr/v1/errors_pb";
 import { dhKeyFromSecret, sign, signingKeyFromSeed, verify } from "../crypto/sodium";
 import { equalBytes, fromHex, toHex } from "../protocol/bytes";
-import { memberRequest, roomMessage } from "../protocol/signed-bytes";
+import { memberRequest, recipientRequest, roomMessage } from "../protocol/signed-bytes";
 import { sameServer } from "../protocol/address";
 import { PurrError, type Signer } from "../net/connection";
 import { decryptGroup, encryptGroup, initialKeyId, KEY_ID_BYTES, openSealed, sealToMember } from "../rooms/room-crypto";
 import { formatRoomLink, parseRoomLink } from "../rooms/room-link";
 import { appendMessage, type RoomRecord } from "./model";
 import type { PurrClient } from "./client";
+import type { MailboxRecord } from "./model";
 
 export interface MemberView { key: string; name: string; role: RoomRole; voice: boolean; me: boolean }
 
@@ -53,7 +54,7 @@ export class RoomsModule {
           kind, memberKey: member.publicKey, memberDhKey: dhKeyFromSecret(dhSecret).publicKey, joinSecret,
           settings: create(RoomSettingsSchema, { moderated }), password: "", mailboxReceiveId: mailbox?.receiveId ?? new Uint8Array(0),
         },
-      }, this.signerFor(memberKeySeed));
+      }, this.signerFor(memberKeySeed), mailboxSignerFor(mailbox));
       if (response.body.case !== "roomCreated") throw new Error("unexpected answer to CreateRoom");
       const invite = create(RoomInviteSchema, { server: this.data.server, roomId: response.body.value.roomId, joinSecret, kind, passwordRequired: false });
       const keyId = toHex(initialKeyId(roomKey));
@@ -85,7 +86,7 @@ export class RoomsModule {
           roomId: parsed.invite.roomId, joinSecret: parsed.invite.joinSecret, memberKey: signingKeyFromSeed(memberKeySeed).publicKey,
           memberDhKey: dhKeyFromSecret(dhSecret).publicKey, password, mailboxReceiveId: mailbox?.receiveId ?? new Uint8Array(0),
         },
-      }, this.signerFor(memberKeySeed));
+      }, this.signerFor(memberKeySeed), mailboxSignerFor(mailbox));
       if (response.body.case !== "roomJoined") throw new Error("unexpected answer to JoinRoom");
       const keyId = toHex(initialKeyId(parsed.roomKey));
       const room: RoomRecord = {
@@ -460,6 +461,13 @@ export class RoomsModule {
     if (!room || room.ended) throw new Error("that room has ended");
     return room;
   }
+}
+
+/** A persistent room's own mailbox proves itself on create and join: its recipient key signs the same request. */
+function mailboxSignerFor(mailbox: MailboxRecord | null): Signer | undefined {
+  if (!mailbox) return undefined;
+  const key = signingKeyFromSeed(mailbox.recipientKeySeed);
+  return (bytes, nonce) => sign(key, recipientRequest(nonce, bytes));
 }
 
 function parsePlaintext(bytes: Uint8Array): RoomPlaintext | null {

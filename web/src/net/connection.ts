@@ -77,12 +77,19 @@ export class PurrConnection {
     return !this.closed && this.socket.readyState === WebSocket.OPEN;
   }
 
-  /** Sends one request and waits for its response; an Error response is thrown as PurrError. */
-  request(op: RequestOp, signer?: Signer): Promise<ServerFrame> {
+  /**
+   * Sends one request and waits for its response; an Error response is thrown as PurrError. `mailboxSigner`
+   * (CreateRoom and JoinRoom of a persistent room) signs the same bytes with the named mailbox's recipient key.
+   */
+  request(op: RequestOp, signer?: Signer, mailboxSigner?: Signer): Promise<ServerFrame> {
     if (!this.isOpen) return Promise.reject(new ConnectionClosedError("the connection to the Purr server is closed"));
     const id = ++this.lastId;
     const requestBytes = toBinary(RequestSchema, create(RequestSchema, { id, op }));
-    const frame = create(ClientFrameSchema, { request: requestBytes, signature: signer ? signer(requestBytes, this.sessionNonce) : new Uint8Array(0) });
+    const frame = create(ClientFrameSchema, {
+      request: requestBytes,
+      signature: signer ? signer(requestBytes, this.sessionNonce) : new Uint8Array(0),
+      mailboxSignature: mailboxSigner ? mailboxSigner(requestBytes, this.sessionNonce) : new Uint8Array(0),
+    });
     return new Promise<ServerFrame>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);

@@ -38,11 +38,17 @@ internal sealed class SendMessageHandler(
         var accepted = new ServerFrame { MessageAccepted = new MessageAccepted { MessageId = ByteString.CopyFrom(message.Id.ToBytes()) } };
         if (mailbox.IsLiveOnly)
         {
-            context.AfterResponse(() =>
+            // Who is subscribed is decided now, when the message is accepted: one who subscribes between this
+            // and the push (below, after the response) must not get a message that was sent before it came.
+            if (delivery.SubscriberOf(mailbox.ReceiveId) is { } subscriber)
             {
-                delivery.DeliverLive(mailbox.ReceiveId, message);
-                return ValueTask.CompletedTask;
-            });
+                context.AfterResponse(() =>
+                {
+                    delivery.DeliverLive(mailbox.ReceiveId, subscriber, message);
+                    return ValueTask.CompletedTask;
+                });
+            }
+
             return accepted;
         }
 

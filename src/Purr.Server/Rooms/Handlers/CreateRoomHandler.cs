@@ -1,19 +1,24 @@
 using Google.Protobuf;
 using Microsoft.Extensions.Options;
 using Purr.Core.Ids;
-using Purr.Core.Mailboxes;
 using Purr.Core.Rooms;
 using Purr.Crypto;
 using Purr.Protocol.V1;
+using Purr.Server.Mailboxes;
 using Purr.Server.Routing;
 
 namespace Purr.Server.Rooms.Handlers;
 
-/// <summary>Creates a room; the request is signed by the creator's new member key, which becomes the owner.</summary>
-internal sealed class CreateRoomHandler(RoomRegistry registry, IMailboxStore mailboxes, IOptions<RoomOptions> options) : IRequestHandler
+/// <summary>
+/// Creates a room; the request is signed by the creator's new member key, which becomes the owner. A persistent
+/// room's mailbox must be proven by its recipient key. Creation is bounded (<see cref="RoomCreationLimits"/>),
+/// and a password is hashed on the bounded pool (<see cref="RoomPasswords"/>).
+/// </summary>
+internal sealed class CreateRoomHandler(
+    RoomRegistry registry, MailboxAuthenticator mailboxes, RoomCreationLimits creationLimits, RoomPasswords passwords, IOptions<RoomOptions> options)
+    : IRequestHandler
 {
     internal const int MinJoinSecretBytes = 16;
-    internal static readonly Argon2Cost PasswordCost = new(2, 19UL * 1024 * 1024);
 
     public Request.OpOneofCase Operation => Request.OpOneofCase.CreateRoom;
 
@@ -21,9 +26,11 @@ internal sealed class CreateRoomHandler(RoomRegistry registry, IMailboxStore mai
     {
         var request = context.Request.CreateRoom;
         if (request.MemberKey.Length != Ed25519.PublicKeyBytes || request.MemberDhKey.Length != X25519.KeyBytes
-            || request.JoinSecret.Length < MinJoinSecretBytes || request.Kind is not (RoomKind.Transient or RoomKind.Persistent))
+            || request.JoinSecret.Length is < MinJoinSecretBytes or > RoomFieldLimits.MaxJoinSecretBytes
+            || request.Kind is not (RoomKind.Transient or RoomKind.Persistent))
         {
-            return Responses.InvalidArgument("member_key (32), member_dh_key (32), join_secret (>= 16) and kind are required");
+            return Responses.InvalidArgument(
+                $"member_key (32), member_dh_key (32), join_secret ({MinJoinSecretBytes} to {RoomFieldLimits.MaxJoinSecretBytes}) and kind are required");
         }
 
         var memberKey = request.MemberKey.ToByteArray();
@@ -34,40 +41,73 @@ internal sealed class CreateRoomHandler(RoomRegistry registry, IMailboxStore mai
 
         var persistent = request.Kind == RoomKind.Persistent;
         var settings = request.Settings.FromWire();
-        if (settings.MemberLimit > options.Value.MaxMembers || (settings.Listed && !persistent))
+        if ((RoomFieldLimits.Check(settings, persistent, options.Value) ?? RoomFieldLimits.CheckPassword(request.Password, options.Value)) is { } invalid)
         {
-            return Responses.InvalidArgument($"member_limit is at most {options.Value.MaxMembers}; only persistent rooms can be listed");
+            return Responses.InvalidArgument(invalid);
         }
 
-        if (persistent && !await MailboxExistsAsync(request.MailboxReceiveId, cancellationToken))
+        if (persistent)
         {
-            return Responses.InvalidArgument("a persistent room needs the member's mailbox_receive_id");
+            if (request.MailboxReceiveId.IsEmpty)
+            {
+                return Responses.InvalidArgument("a persistent room needs the member's mailbox_receive_id");
+            }
+
+            // Someone else's mailbox would fill with room traffic: the mailbox's own key must sign too.
+            if (await mailboxes.AuthenticateNamedMailboxAsync(request.MailboxReceiveId, context, cancellationToken) is null)
+            {
+                return Responses.Auth();
+            }
         }
 
-        var room = new RoomState
+        if (creationLimits.TryAdmit(context.Session, persistent, out var release) is { } refused)
         {
-            RoomId = OpaqueId.NewRandom(),
-            Persistent = persistent,
-            JoinSecretHash = Blake2b.Hash(request.JoinSecret.Span),
-            PasswordHash = request.Password.Length > 0 ? Argon2idPasswordHash.Hash(request.Password, PasswordCost) : null,
-            Settings = settings,
-            Members =
-            [
-                new RoomMemberData
+            return Responses.Error(ErrorCode.RateLimited, refused);
+        }
+
+        var added = false;
+        try
+        {
+            string? passwordHash = null;
+            if (request.Password.Length > 0)
+            {
+                passwordHash = await passwords.HashAsync(context.Session.RemoteAddress, request.Password, cancellationToken);
+                if (passwordHash is null)
                 {
-                    MemberKey = memberKey,
-                    DhKey = request.MemberDhKey.ToByteArray(),
-                    Role = RoomMemberRole.Owner,
-                    Voice = true,
-                    MailboxReceiveId = persistent ? request.MailboxReceiveId.ToByteArray() : null,
-                },
-            ],
-        };
-        await registry.SaveAsync(room, cancellationToken);
-        registry.Add(room, context.Session);
-        return new ServerFrame { RoomCreated = new RoomCreated { RoomId = ByteString.CopyFrom(room.RoomId.ToBytes()) } };
-    }
+                    return Responses.Error(ErrorCode.RateLimited, "too many room passwords from your address or the server is busy; try again later");
+                }
+            }
 
-    private async ValueTask<bool> MailboxExistsAsync(ByteString receiveId, CancellationToken cancellationToken) =>
-        OpaqueId.TryFromBytes(receiveId.Span, out var id) && await mailboxes.FindByReceiveIdAsync(id, cancellationToken) is not null;
+            var room = new RoomState
+            {
+                RoomId = OpaqueId.NewRandom(),
+                Persistent = persistent,
+                JoinSecretHash = Blake2b.Hash(request.JoinSecret.Span),
+                PasswordHash = passwordHash,
+                Settings = settings,
+                Members =
+                [
+                    new RoomMemberData
+                    {
+                        MemberKey = memberKey,
+                        DhKey = request.MemberDhKey.ToByteArray(),
+                        Role = RoomMemberRole.Owner,
+                        Voice = true,
+                        MailboxReceiveId = persistent ? request.MailboxReceiveId.ToByteArray() : null,
+                    },
+                ],
+            };
+            await registry.SaveAsync(room, cancellationToken);
+            registry.Add(room, context.Session, release);
+            added = true;
+            return new ServerFrame { RoomCreated = new RoomCreated { RoomId = ByteString.CopyFrom(room.RoomId.ToBytes()) } };
+        }
+        finally
+        {
+            if (!added)
+            {
+                release?.Invoke();
+            }
+        }
+    }
 }

@@ -1,18 +1,22 @@
 using Microsoft.Extensions.Options;
 using Purr.Core.Ids;
-using Purr.Core.Mailboxes;
 using Purr.Core.Rooms;
 using Purr.Crypto;
 using Purr.Protocol.V1;
+using Purr.Server.Mailboxes;
 using Purr.Server.Routing;
 
 namespace Purr.Server.Rooms.Handlers;
 
 /// <summary>
 /// Joins with the capability from an invite link (the join secret) and a fresh member key. A wrong
-/// secret, a wrong password, an unknown room and a bad signature all answer AUTH.
+/// secret, a wrong password, an unknown room, an unproven mailbox and a bad signature all answer AUTH.
+/// The cheap checks (signature, secret) come first and the password (Argon2id, on the bounded pool) only
+/// after them, all before the room's lock is taken: a wrong guess never holds up the room.
 /// </summary>
-internal sealed class JoinRoomHandler(RoomRegistry registry, RoomFanOut fanOut, IMailboxStore mailboxes, IOptions<RoomOptions> options) : IRequestHandler
+internal sealed class JoinRoomHandler(
+    RoomRegistry registry, RoomFanOut fanOut, MailboxAuthenticator mailboxes, RoomPasswords passwords, IOptions<RoomOptions> options)
+    : IRequestHandler
 {
     public Request.OpOneofCase Operation => Request.OpOneofCase.JoinRoom;
 
@@ -24,18 +28,52 @@ internal sealed class JoinRoomHandler(RoomRegistry registry, RoomFanOut fanOut, 
             return Responses.InvalidArgument("member_key and member_dh_key must be 32 bytes");
         }
 
+        if (RoomFieldLimits.CheckPassword(request.Password, options.Value) is { } invalid)
+        {
+            return Responses.InvalidArgument(invalid);
+        }
+
         var memberKey = request.MemberKey.ToByteArray();
         var signed = RoomLease.VerifySignature(memberKey, context);
         var found = OpaqueId.TryFromBytes(request.RoomId.Span, out var roomId) ? await registry.FindAsync(roomId, cancellationToken) : null;
-        if (found is null || !signed)
+        var secretMatches = found is { } candidate && ConstantTime.Equal(Blake2b.Hash(request.JoinSecret.Span), candidate.State.JoinSecretHash);
+        if (found is null || !signed || !secretMatches)
         {
             return Responses.Auth();
+        }
+
+        if (found.Value.State.PasswordHash is { } passwordHash)
+        {
+            var matches = await passwords.VerifyAsync(context.Session.RemoteAddress, passwordHash, request.Password, cancellationToken);
+            if (matches is null)
+            {
+                return Responses.Error(ErrorCode.RateLimited, "too many room passwords from your address or the server is busy; try again later");
+            }
+
+            if (matches == false)
+            {
+                return Responses.Auth();
+            }
+        }
+
+        if (found.Value.State.Persistent)
+        {
+            if (request.MailboxReceiveId.IsEmpty)
+            {
+                return Responses.InvalidArgument("a persistent room needs the member's mailbox_receive_id");
+            }
+
+            if (await mailboxes.AuthenticateNamedMailboxAsync(request.MailboxReceiveId, context, cancellationToken) is null)
+            {
+                return Responses.Auth();
+            }
         }
 
         var live = found.Value.Live;
         await live.Gate.WaitAsync(cancellationToken);
         try
         {
+            // The room may have been stopped (or unloaded and reloaded) while the checks ran.
             var current = await registry.FindAsync(roomId, cancellationToken);
             if (current is null || current.Value.Live != live)
             {
@@ -43,13 +81,6 @@ internal sealed class JoinRoomHandler(RoomRegistry registry, RoomFanOut fanOut, 
             }
 
             var room = current.Value.State;
-            var secretMatches = ConstantTime.Equal(Blake2b.Hash(request.JoinSecret.Span), room.JoinSecretHash);
-            var passwordMatches = room.PasswordHash is null || Argon2idPasswordHash.Verify(room.PasswordHash, request.Password);
-            if (!secretMatches || !passwordMatches)
-            {
-                return Responses.Auth();
-            }
-
             var member = room.Member(memberKey);
             if (member is null)
             {
@@ -62,12 +93,6 @@ internal sealed class JoinRoomHandler(RoomRegistry registry, RoomFanOut fanOut, 
                 if (room.Members.Count >= limit)
                 {
                     return Responses.Error(ErrorCode.RoomFull, "the room is full");
-                }
-
-                if (room.Persistent && !(OpaqueId.TryFromBytes(request.MailboxReceiveId.Span, out var mailbox)
-                    && await mailboxes.FindByReceiveIdAsync(mailbox, cancellationToken) is not null))
-                {
-                    return Responses.InvalidArgument("a persistent room needs the member's mailbox_receive_id");
                 }
 
                 member = new RoomMemberData

@@ -24,9 +24,9 @@ internal sealed class RoomConfigureHandler(RoomRegistry registry, RoomFanOut fan
         }
 
         var settings = request.Settings.FromWire();
-        if (settings.MemberLimit > options.Value.MaxMembers || (settings.Listed && !lease.State.Persistent))
+        if (RoomFieldLimits.Check(settings, lease.State.Persistent, options.Value) is { } invalid)
         {
-            return Responses.InvalidArgument($"member_limit is at most {options.Value.MaxMembers}; only persistent rooms can be listed");
+            return Responses.InvalidArgument(invalid);
         }
 
         // Flat mode is the owner's choice alone.

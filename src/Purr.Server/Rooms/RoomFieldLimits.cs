@@ -1,0 +1,40 @@
+using Purr.Core.Rooms;
+
+namespace Purr.Server.Rooms;
+
+/// <summary>Every room field a client sets is bounded by a documented limit (PROTOCOL.md section 8).</summary>
+internal static class RoomFieldLimits
+{
+    public const int MaxJoinSecretBytes = 64;
+
+    /// <summary>Why the settings are refused, or null when they are within the limits.</summary>
+    public static string? Check(RoomSettingsData settings, bool persistent, RoomOptions limits)
+    {
+        if (settings.MemberLimit > limits.MaxMembers)
+        {
+            return $"member_limit is at most {limits.MaxMembers}";
+        }
+
+        if (settings.Listed && !persistent)
+        {
+            return "only persistent rooms can be listed";
+        }
+
+        if (settings.Topic.Length > limits.MaxTopicBytes)
+        {
+            return $"the topic is at most {limits.MaxTopicBytes} bytes";
+        }
+
+        if (settings.ListingName.Length > limits.MaxListingNameLength)
+        {
+            return $"listing_name is at most {limits.MaxListingNameLength} characters";
+        }
+
+        return null;
+    }
+
+    public static string? CheckPassword(string password, RoomOptions limits) =>
+        System.Text.Encoding.UTF8.GetByteCount(password) > limits.MaxPasswordBytes
+            ? $"password is at most {limits.MaxPasswordBytes} bytes"
+            : null;
+}
