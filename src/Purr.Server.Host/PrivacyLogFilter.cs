@@ -27,9 +27,19 @@ internal static class PrivacyLogFilter
             var defaultLevel = options.Rules.LastOrDefault(r => r.CategoryName is null && r.ProviderName is null)?.LogLevel
                 ?? options.MinLevel;
             var rules = options.Rules.Select(Cap).ToList();
-            if (!rules.Any(r => r.CategoryName == PurrPrefix))
+            if (!rules.Any(r => r.ProviderName is null && r.CategoryName == PurrPrefix))
             {
                 rules.Add(new LoggerFilterRule(null, PurrPrefix, defaultLevel, null));
+            }
+
+            // A provider's own default ("Logging:Console:LogLevel:Default") beats every rule without a provider,
+            // so capping it would also silence Purr's lines on that provider: give Purr that provider's level back.
+            foreach (var providerDefault in options.Rules.Where(r => r.ProviderName is not null && r.CategoryName is null).ToList())
+            {
+                if (!rules.Any(r => r.ProviderName == providerDefault.ProviderName && IsPurr(r.CategoryName)))
+                {
+                    rules.Add(new LoggerFilterRule(providerDefault.ProviderName, PurrPrefix, providerDefault.LogLevel ?? defaultLevel, null));
+                }
             }
 
             options.Rules.Clear();

@@ -39,6 +39,38 @@ public sealed class ConnectionPolicyTests
     }
 
     [Fact]
+    public async Task Malformed_frames_count_against_the_rate_and_a_flood_of_them_closes_the_connection()
+    {
+        var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        await using var server = await RunningServer.StartAsync(time: time, settings: new Dictionary<string, string>
+        {
+            ["Limits:RequestsPerSecond"] = "5",
+        });
+        await using var raw = await RawClient.ConnectAsync(server.WebSocketUri);
+        for (var i = 0; i < 10; i++)
+        {
+            await raw.SendBytesAsync([0xFF, 0xFF, 0xFF, 0xFF, 0x0F]);
+            Assert.Equal(ErrorCode.MalformedFrame, (await raw.ReceiveAsync())!.Error.Code);
+        }
+
+        await raw.SendBytesAsync([0xFF, 0xFF, 0xFF, 0xFF, 0x0F]);
+        Assert.Equal(ErrorCode.RateLimited, (await raw.ReceiveAsync())!.Error.Code);
+        Assert.Null(await raw.ReceiveAsync());
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, raw.CloseStatus);
+
+        // Refusals of well-formed requests (here a missing id) take tokens too.
+        await using var other = await RawClient.ConnectAsync(server.WebSocketUri);
+        for (var i = 0; i < 10; i++)
+        {
+            await other.SendRequestAsync(new Request { Ping = new Ping() });
+            Assert.Equal(ErrorCode.MissingRequestId, (await other.ReceiveAsync())!.Error.Code);
+        }
+
+        await other.SendRequestAsync(new Request { Ping = new Ping() });
+        Assert.Equal(ErrorCode.RateLimited, (await other.ReceiveAsync())!.Error.Code);
+    }
+
+    [Fact]
     public async Task Requests_beyond_the_rate_get_RATE_LIMITED_until_time_passes()
     {
         var time = new ManualTimeProvider(DateTimeOffset.UtcNow);

@@ -74,4 +74,59 @@ public sealed class PersistenceTests
         await using var again = await restarted.ConnectAsync();
         Assert.Equal("survives-sigterm"u8.ToArray(), (await again.FetchAsync(mailbox.ReceiveId, key))!.Payload);
     }
+
+    [Fact]
+    public async Task At_shutdown_every_request_the_server_carried_out_was_answered()
+    {
+        // Slow requests (room passwords on one hashing slot) are in flight when the server stops.
+        var server = await RunningServer.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["Rooms:PasswordHashConcurrency"] = "1",
+            ["Rooms:PasswordHashesPerMinutePerIp"] = "1000",
+            ["Rooms:CreationsPerMinutePerIp"] = "1000",
+        });
+        var connections = new List<PurrConnection>();
+        for (var i = 0; i < 8; i++)
+        {
+            connections.Add(await server.ConnectAsync());
+        }
+
+        var attempts = connections.Select(async connection =>
+        {
+            using var member = Ed25519KeyPair.Generate();
+            var create = new Protocol.V1.CreateRoom
+            {
+                Kind = Protocol.V1.RoomKind.Transient,
+                MemberKey = Google.Protobuf.ByteString.CopyFrom(member.PublicKey),
+                MemberDhKey = Google.Protobuf.ByteString.CopyFrom(X25519KeyPair.Generate().PublicKey),
+                JoinSecret = Google.Protobuf.ByteString.CopyFrom(SecureRandom.Bytes(32)),
+                Password = "pw",
+            };
+            try
+            {
+                var answer = await connection.RequestAsync(
+                    new Protocol.V1.Request { CreateRoom = create }, bytes => member.Sign(SignedBytes.MemberRequest(connection.SessionNonce.Span, bytes)));
+                return answer.BodyCase == Protocol.V1.ServerFrame.BodyOneofCase.RoomCreated;
+            }
+            catch (PurrClientException)
+            {
+                return false;
+            }
+        }).ToList();
+        // By now every request has been read and is being handled (most wait for the one hashing slot).
+        await Task.Delay(150);
+        var registry = (Purr.Server.Rooms.RoomRegistry)server.Services.GetService(typeof(Purr.Server.Rooms.RoomRegistry))!;
+        var stopping = server.DisposeAsync();
+        var answered = (await Task.WhenAll(attempts)).Count(created => created);
+        var made = registry.LiveCount;
+        await stopping;
+        foreach (var connection in connections)
+        {
+            await connection.DisposeAsync();
+        }
+
+        // Each request in flight was finished and answered before SHUTTING_DOWN; none was done silently.
+        Assert.Equal(connections.Count, answered);
+        Assert.Equal(made, answered);
+    }
 }

@@ -68,6 +68,26 @@ public sealed class PrivacyLogTests
         Assert.Contains(logs.Lines, l => l.Contains("127.0.0.1", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_providers_own_trace_level_keeps_purrs_lines_and_still_caps_the_framework()
+    {
+        // "Logging:Console:LogLevel:Default=Trace" used to silence Purr's own lines on that provider.
+        var logs = new CapturingLoggerProvider();
+        var settings = new Dictionary<string, string>
+        {
+            ["Logging:LogLevel:Default"] = "Warning",
+            [$"Logging:{typeof(CapturingLoggerProvider).FullName}:LogLevel:Default"] = "Trace",
+        };
+        await using (var server = await RunningServer.StartAsync(settings: settings, logs: logs))
+        {
+            await using var client = await server.ConnectAsync();
+            await client.PingAsync();
+        }
+
+        Assert.Contains(logs.Lines, l => l.Contains("Connection opened", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, l => l.Contains("127.0.0.1", StringComparison.Ordinal));
+    }
+
     private static async Task RunScenarioAsync(RunningServer server, List<byte[]> secrets, List<string> texts)
     {
         await using var alice = await server.ConnectAsync();

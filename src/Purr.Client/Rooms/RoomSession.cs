@@ -23,6 +23,7 @@ public sealed partial class RoomSession : IAsyncDisposable
     private readonly Channel<RoomUpdate> updates = Channel.CreateUnbounded<RoomUpdate>();
     private readonly CancellationTokenSource stop = new();
     private readonly Lock gate = new();
+    private static readonly TimeSpan CatchUpLimit = TimeSpan.FromSeconds(5);
     private List<RoomMember> members = [];
     private byte[] currentKeyId;
     private bool membersRemovedSinceKey;
@@ -270,7 +271,34 @@ public sealed partial class RoomSession : IAsyncDisposable
         var current = (await session.MembersAsync()).Select(m => Hex(m.MemberKey)).ToHashSet();
         session.membersRemovedSinceKey = state.MembersRemovedSinceKey || state.KnownMembers.Any(known => !current.Contains(known));
         await session.StartAsync();
+        await session.CatchUpAsync(CatchUpLimit);
         return session;
+    }
+
+    /// <summary>
+    /// Waits (at most <paramref name="limit"/>) until everything that waited in a persistent room's mailbox has been
+    /// handled, so names, members and keys are current before a one-shot command acts: the mailbox is empty once
+    /// the pump has acknowledged the last event.
+    /// </summary>
+    public async Task CatchUpAsync(TimeSpan limit)
+    {
+        if (Mailbox is null || MailboxKey is null)
+        {
+            return;
+        }
+
+        using var deadline = new CancellationTokenSource(limit);
+        try
+        {
+            while (await connection.FetchAsync(Mailbox.ReceiveId, MailboxKey, deadline.Token) is not null)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(25), deadline.Token);
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            // A room busier than the limit: act on what arrived so far.
+        }
     }
 
     public string NameOf(ReadOnlySpan<byte> member)

@@ -40,6 +40,8 @@ internal sealed class ClientConnection : IClientSession, IDisposable
     private volatile bool helloDone;
     private WebSocketCloseStatus? closeStatus;
     private string closeReason = "client closed";
+    private bool handling;
+    private bool stopAfterRequest;
 
     public ClientConnection(
         WebSocket socket,
@@ -107,8 +109,7 @@ internal sealed class ClientConnection : IClientSession, IDisposable
                 CloseWithError(ErrorCode.HandshakeTimeout, "no hello within the handshake timeout", WebSocketCloseStatus.PolicyViolation);
             }
         });
-        using var onStopping = serverStopping.Register(() =>
-            CloseWithError(ErrorCode.ShuttingDown, "the server is shutting down", WebSocketCloseStatus.EndpointUnavailable));
+        using var onStopping = serverStopping.Register(OnServerStopping);
         try
         {
             TryPush(new ServerFrame { ServerHello = CreateHello() });
@@ -145,6 +146,55 @@ internal sealed class ClientConnection : IClientSession, IDisposable
         aborted.Dispose();
     }
 
+    /// <summary>
+    /// At shutdown a request being handled is finished and answered before SHUTTING_DOWN closes the connection
+    /// (it used to be carried out and never answered, so a client could not know it had happened); a
+    /// connection waiting for its next frame is closed at once.
+    /// </summary>
+    private void OnServerStopping()
+    {
+        lock (closeGate)
+        {
+            if (handling)
+            {
+                stopAfterRequest = true;
+                return;
+            }
+        }
+
+        CloseWithError(ErrorCode.ShuttingDown, "the server is shutting down", WebSocketCloseStatus.EndpointUnavailable);
+    }
+
+    /// <summary>Marks a frame as being handled, unless the connection is closing (then the frame is ignored).</summary>
+    private bool BeginHandling()
+    {
+        lock (closeGate)
+        {
+            if (closeStatus is not null || stopAfterRequest)
+            {
+                return false;
+            }
+
+            handling = true;
+            return true;
+        }
+    }
+
+    private void EndHandling()
+    {
+        bool stop;
+        lock (closeGate)
+        {
+            handling = false;
+            stop = stopAfterRequest;
+        }
+
+        if (stop)
+        {
+            CloseWithError(ErrorCode.ShuttingDown, "the server is shutting down", WebSocketCloseStatus.EndpointUnavailable);
+        }
+    }
+
     private ServerHello CreateHello() => new()
     {
         MinVersion = ProtocolVersion.Min,
@@ -176,7 +226,20 @@ internal sealed class ClientConnection : IClientSession, IDisposable
                     CloseWithError(ErrorCode.TextFrame, "Purr uses binary frames only", WebSocketCloseStatus.InvalidMessageType);
                     return;
                 default:
-                    await HandleFrameAsync(frame.Payload);
+                    if (!BeginHandling())
+                    {
+                        return;
+                    }
+
+                    try
+                    {
+                        await HandleFrameAsync(frame.Payload);
+                    }
+                    finally
+                    {
+                        EndHandling();
+                    }
+
                     break;
             }
         }
@@ -193,7 +256,22 @@ internal sealed class ClientConnection : IClientSession, IDisposable
         }
         catch (InvalidProtocolBufferException)
         {
+            // Malformed frames count against the request rate like any request; a client that keeps sending them
+            // past the rate is not a client that can be helped by more answers, and is closed.
+            if (!rateLimiter.TryTake())
+            {
+                CloseWithError(ErrorCode.RateLimited, "malformed frames beyond the request rate", WebSocketCloseStatus.PolicyViolation);
+                return;
+            }
+
             await RespondAsync(0, Responses.Error(ErrorCode.MalformedFrame, "not a valid ClientFrame/Request"));
+            return;
+        }
+
+        // Every frame, refused or not, takes a token: errors are answers too, and answers cost the server.
+        if (!rateLimiter.TryTake())
+        {
+            await RespondAsync(request.Id, Responses.Error(ErrorCode.RateLimited, "too many requests; slow down"));
             return;
         }
 
@@ -210,12 +288,6 @@ internal sealed class ClientConnection : IClientSession, IDisposable
         }
 
         lastRequestId = request.Id;
-        if (!rateLimiter.TryTake())
-        {
-            await RespondAsync(request.Id, Responses.Error(ErrorCode.RateLimited, "too many requests; slow down"));
-            return;
-        }
-
         if (request.OpCase == Request.OpOneofCase.Hello)
         {
             await HandleHelloAsync(request);

@@ -82,6 +82,31 @@ public sealed class CliTests
         await RunAsync(0, "--profile", alice, "room", "stop", "garden");
     }
 
+    [Fact]
+    public async Task A_room_owner_knows_joiners_by_name_before_reading_anything()
+    {
+        // Outside testing: after B and C joined with --as, A's first `room members` showed "member xxxx" for both,
+        // so whisper and kick by name failed. A one-shot command now handles what waited in the room mailbox first.
+        await using var server = await RunningServer.StartAsync("sqlite");
+        using var home = new TestKit.TemporaryDirectory();
+        var (alice, bob, carol) = (Path.Combine(home.Path, "a"), Path.Combine(home.Path, "b"), Path.Combine(home.Path, "c"));
+        foreach (var profile in new[] { alice, bob, carol })
+        {
+            await RunAsync(0, "--profile", profile, "init", "--server", server.Address.ToString());
+        }
+
+        var link = JsonDocument.Parse(await RunAsync(0, "--profile", alice, "--json", "room", "create", "--persistent", "--name", "g"))
+            .RootElement.GetProperty("link").GetString()!;
+        await RunAsync(0, "--profile", bob, "room", "join", link, "--as", "Bob", "--name", "g");
+        await RunAsync(0, "--profile", carol, "room", "join", link, "--as", "Carol", "--name", "g");
+
+        var members = await RunAsync(0, "--profile", alice, "room", "members", "g");
+        Assert.Contains("Bob\tmember", members, StringComparison.Ordinal);
+        Assert.Contains("Carol\tmember", members, StringComparison.Ordinal);
+        await RunAsync(0, "--profile", alice, "room", "whisper", "g", "Carol", "psst");
+        Assert.Contains("psst", await RunAsync(0, "--profile", carol, "room", "receive", "g", "--wait", "10"), StringComparison.Ordinal);
+    }
+
     private static Task<string> RunAsync(int expectedExit, params string[] args) => PurrTool.RunAsync(expectedExit, args);
 
     private static Task<string> RunWithAsync(int expectedExit, string passphrase, params string[] args) => PurrTool.RunWithAsync(expectedExit, passphrase, args);
