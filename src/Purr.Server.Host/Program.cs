@@ -27,7 +27,7 @@ catch (SodiumUnavailableException e)
     Console.Error.WriteLine($"purrd: {e.Message}");
     return 1;
 }
-catch (Exception e) when (e is ConfigurationException or Microsoft.Extensions.Options.OptionsValidationException or IOException)
+catch (Exception e) when (e is ConfigurationException or ModuleConfigurationException or Microsoft.Extensions.Options.OptionsValidationException or IOException)
 {
     Console.Error.WriteLine($"purrd: {e.Message}");
     return 1;

@@ -38,7 +38,7 @@ public static class PurrHost
         builder.Services.AddSingleton(_ => rooms);
         var identity = ServerIdentityFile.LoadOrCreate(dataDirectory);
         builder.Services.AddSingleton(_ => identity);
-        builder.Services.AddPurrServer(builder.Configuration);
+        builder.Services.AddPurrServer(builder.Configuration, ServerModules.Offered);
         customize?.Invoke(builder);
 
         var app = builder.Build();

@@ -64,10 +64,6 @@ public sealed class ConnectionLimitsOptions : IValidatableObject
     [Range(1, 1_000_000)]
     public int RequestsPerSecond { get; set; } = 500;
 
-    /// <summary>Mailbox subscriptions one connection may hold.</summary>
-    [Range(1, 1_000_000)]
-    public int MaxSubscriptionsPerConnection { get; set; } = 4096;
-
     /// <summary>
     /// Browser origins allowed to open a WebSocket, besides the server's own origin. Requests with no
     /// Origin header (non-browser clients) are allowed; any other origin gets HTTP 403.

@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Purr.Protocol.V1;
 using Purr.Server.Identity;
-using Purr.Server.Mailboxes;
 using Purr.Server.Modules;
 using Purr.Server.Routing;
 using Purr.Server.Transport;
@@ -14,10 +13,12 @@ namespace Purr.Server;
 public static class PurrServerServiceCollectionExtensions
 {
     /// <summary>
-    /// The server core and the modules named in configuration ("Modules", default: mailboxes).
-    /// The caller registers an IMailboxStore and a <see cref="ServerIdentity"/>.
+    /// The server core and, of the <paramref name="modules"/> this build offers, those named in configuration
+    /// ("Modules"; default: every module enabled by default). The caller registers the stores and a
+    /// <see cref="ServerIdentity"/>. Throws <see cref="ModuleConfigurationException"/> for an unknown module name
+    /// or a module whose needs are not enabled.
     /// </summary>
-    public static IServiceCollection AddPurrServer(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddPurrServer(this IServiceCollection services, IConfiguration configuration, IReadOnlyList<IPurrModule> modules)
     {
         services.AddOptions<ConnectionLimitsOptions>().BindConfiguration(ConnectionLimitsOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
@@ -26,41 +27,33 @@ public static class PurrServerServiceCollectionExtensions
         services.TryAddSingleton<SocketAdmission>();
         services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>, ConfigureKestrelLimits>();
         AdmittingListenerFactory.Decorate(services);
-        services.AddSingleton<IValidateOptions<ConnectionLimitsOptions>, FrameLimitValidator>();
         services.TryAddSingleton(sp => new RequestDispatcher(sp.GetServices<IRequestHandler>()));
         services.AddSingleton<IRequestHandler, PingHandler>();
         services.TryAddSingleton(sp => AdvertisedLimits(
-            sp.GetRequiredService<IOptions<ConnectionLimitsOptions>>().Value,
-            sp.GetRequiredService<IOptions<MailboxOptions>>().Value));
+            sp.GetRequiredService<IOptions<ConnectionLimitsOptions>>().Value, sp.GetServices<ILimitsContributor>()));
 
-        var names = configuration.GetSection("Modules").Get<string[]>() is { Length: > 0 } configured ? configured : ModuleCatalog.Defaults;
-        var enabled = new List<string>();
-        foreach (var name in names.Distinct(StringComparer.OrdinalIgnoreCase))
+        var enabled = ModuleSelection.Select(modules, configuration.GetSection("Modules").Get<string[]>());
+        foreach (var module in enabled)
         {
-            if (!ModuleCatalog.Known.TryGetValue(name, out var create))
-            {
-                throw new OptionsValidationException("Modules", typeof(string), [$"unknown module '{name}'"]);
-            }
-
-            var module = create();
             module.Register(services);
-            enabled.Add(module.Name);
         }
 
-        // Limits name mailbox settings even when the module is off, so they are always bound.
-        services.AddOptions<MailboxOptions>().BindConfiguration(MailboxOptions.Section);
-        services.AddSingleton(new EnabledModules(enabled));
+        services.AddSingleton(new EnabledModules([.. enabled.Select(m => m.Name)]));
         return services;
     }
 
-    private static Limits AdvertisedLimits(ConnectionLimitsOptions connection, MailboxOptions mailboxes) => new()
+    private static Limits AdvertisedLimits(ConnectionLimitsOptions connection, IEnumerable<ILimitsContributor> contributors)
     {
-        MaxFrameBytes = (uint)connection.MaxFrameBytes,
-        MaxMessageBytes = (uint)mailboxes.MaxMessageBytes,
-        DefaultLifetimeSeconds = (uint)mailboxes.DefaultLifetimeSeconds,
-        MaxLifetimeSeconds = (uint)mailboxes.MaxLifetimeSeconds,
-        MailboxQuota = (uint)mailboxes.Quota,
-        MaxSubscriptions = (uint)connection.MaxSubscriptionsPerConnection,
-        RequestsPerSecond = (uint)connection.RequestsPerSecond,
-    };
+        var limits = new Limits
+        {
+            MaxFrameBytes = (uint)connection.MaxFrameBytes,
+            RequestsPerSecond = (uint)connection.RequestsPerSecond,
+        };
+        foreach (var contributor in contributors)
+        {
+            contributor.Contribute(limits);
+        }
+
+        return limits;
+    }
 }

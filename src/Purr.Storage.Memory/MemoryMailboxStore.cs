@@ -89,13 +89,14 @@ public sealed class MemoryMailboxStore : IMailboxStore
                 return ValueTask.FromResult(EnqueueResult.NotFound);
             }
 
-            if (entry.Messages.Count(m => m.ExpiresAt > now) >= quota)
+            var unexpired = entry.Messages.Count(m => m.ExpiresAt > now);
+            if (unexpired >= quota)
             {
                 return ValueTask.FromResult(EnqueueResult.QuotaExceeded);
             }
 
             entry.Messages.AddLast(message);
-            return ValueTask.FromResult(EnqueueResult.Stored);
+            return ValueTask.FromResult(unexpired == 0 ? EnqueueResult.StoredAsHead : EnqueueResult.Stored);
         }
     }
 
@@ -109,6 +110,26 @@ public sealed class MemoryMailboxStore : IMailboxStore
             }
 
             return ValueTask.FromResult(entry.Messages.FirstOrDefault(m => m.ExpiresAt > now));
+        }
+    }
+
+    public ValueTask<AckResult> AcknowledgeAsync(OpaqueId receiveId, OpaqueId messageId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            if (!byReceiveId.TryGetValue(receiveId, out var entry))
+            {
+                return ValueTask.FromResult(new AckResult(false, null));
+            }
+
+            var head = entry.Messages.FirstOrDefault(m => m.ExpiresAt > now);
+            if (head is null || head.Id != messageId)
+            {
+                return ValueTask.FromResult(new AckResult(false, head));
+            }
+
+            entry.Messages.Remove(head);
+            return ValueTask.FromResult(new AckResult(true, entry.Messages.FirstOrDefault(m => m.ExpiresAt > now)));
         }
     }
 

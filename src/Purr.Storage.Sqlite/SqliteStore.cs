@@ -134,44 +134,72 @@ public sealed partial class SqliteStore : IMailboxStore
             }
 
             // The gate serialises writers, so the count and the insert cannot interleave with another enqueue.
+            await using var count = connection.CreateCommand();
+            count.CommandText = "SELECT COUNT(*) FROM messages WHERE receive_id = $receive AND expires_at > $now";
+            count.Parameters.AddWithValue("$receive", receiveId.ToBytes());
+            count.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+            var unexpired = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken));
+            if (unexpired >= quota)
+            {
+                return EnqueueResult.QuotaExceeded;
+            }
+
             await using var command = connection.CreateCommand();
             command.CommandText = """
                 INSERT INTO messages (receive_id, message_id, payload, received_at, expires_at)
-                SELECT $receive, $id, $payload, $received, $expires
-                WHERE (SELECT COUNT(*) FROM messages WHERE receive_id = $receive AND expires_at > $now) < $quota
+                VALUES ($receive, $id, $payload, $received, $expires)
                 """;
             command.Parameters.AddWithValue("$receive", receiveId.ToBytes());
             command.Parameters.AddWithValue("$id", message.Id.ToBytes());
             command.Parameters.AddWithValue("$payload", message.Payload);
             command.Parameters.AddWithValue("$received", message.ReceivedAt.ToUnixTimeSeconds());
             command.Parameters.AddWithValue("$expires", message.ExpiresAt.ToUnixTimeMilliseconds());
-            command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-            command.Parameters.AddWithValue("$quota", quota);
-            return await command.ExecuteNonQueryAsync(cancellationToken) == 1 ? EnqueueResult.Stored : EnqueueResult.QuotaExceeded;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+            return unexpired == 0 ? EnqueueResult.StoredAsHead : EnqueueResult.Stored;
         }, cancellationToken);
 
     public ValueTask<StoredMessage?> PeekAsync(OpaqueId receiveId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        Locked(() => PeekLockedAsync(receiveId, now, cancellationToken), cancellationToken);
+
+    public ValueTask<AckResult> AcknowledgeAsync(OpaqueId receiveId, OpaqueId messageId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         Locked(async () =>
         {
-            await using var command = connection.CreateCommand();
-            command.CommandText = """
-                SELECT message_id, payload, received_at, expires_at FROM messages
-                WHERE receive_id = $receive AND expires_at > $now ORDER BY seq LIMIT 1
-                """;
-            command.Parameters.AddWithValue("$receive", receiveId.ToBytes());
-            command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken))
+            // Under the gate nothing else runs between the three statements: they are one step.
+            var head = await PeekLockedAsync(receiveId, now, cancellationToken);
+            if (head is null || head.Id != messageId)
             {
-                return null;
+                return new AckResult(false, head);
             }
 
-            return new StoredMessage(
-                OpaqueId.FromBytes((byte[])reader[0]),
-                (byte[])reader[1],
-                DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(2)),
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)));
+            await using var delete = connection.CreateCommand();
+            delete.CommandText = "DELETE FROM messages WHERE receive_id = $receive AND message_id = $id";
+            delete.Parameters.AddWithValue("$receive", receiveId.ToBytes());
+            delete.Parameters.AddWithValue("$id", messageId.ToBytes());
+            MarkErased(await delete.ExecuteNonQueryAsync(cancellationToken));
+            return new AckResult(true, await PeekLockedAsync(receiveId, now, cancellationToken));
         }, cancellationToken);
+
+    private async Task<StoredMessage?> PeekLockedAsync(OpaqueId receiveId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT message_id, payload, received_at, expires_at FROM messages
+            WHERE receive_id = $receive AND expires_at > $now ORDER BY seq LIMIT 1
+            """;
+        command.Parameters.AddWithValue("$receive", receiveId.ToBytes());
+        command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new StoredMessage(
+            OpaqueId.FromBytes((byte[])reader[0]),
+            (byte[])reader[1],
+            DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(2)),
+            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)));
+    }
 
     public ValueTask<bool> DeleteMessageAsync(OpaqueId receiveId, OpaqueId messageId, CancellationToken cancellationToken = default) =>
         Locked(async () =>

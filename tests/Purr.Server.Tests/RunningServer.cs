@@ -34,7 +34,8 @@ internal sealed class RunningServer : IAsyncDisposable
         string? dataDirectory = null,
         TimeProvider? time = null,
         IReadOnlyDictionary<string, string>? settings = null,
-        ILoggerProvider? logs = null)
+        ILoggerProvider? logs = null,
+        Func<Core.Mailboxes.IMailboxStore, Core.Mailboxes.IMailboxStore>? decorateStore = null)
     {
         var owned = dataDirectory is null ? new TemporaryDirectory() : null;
         var args = new List<string>
@@ -58,6 +59,13 @@ internal sealed class RunningServer : IAsyncDisposable
             if (logs is not null)
             {
                 builder.Logging.AddProvider(logs);
+            }
+
+            if (decorateStore is not null)
+            {
+                var original = builder.Services.Last(d => d.ServiceType == typeof(Core.Mailboxes.IMailboxStore));
+                builder.Services.Remove(original);
+                builder.Services.AddSingleton(sp => decorateStore((Core.Mailboxes.IMailboxStore)original.ImplementationFactory!(sp)));
             }
         });
         await app.StartAsync();

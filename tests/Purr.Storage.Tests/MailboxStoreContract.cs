@@ -76,7 +76,8 @@ public abstract class MailboxStoreContract : IAsyncLifetime
         var messages = Enumerable.Range(0, 5).Select(i => NewMessage((byte)i)).ToList();
         foreach (var message in messages)
         {
-            Assert.Equal(EnqueueResult.Stored, await Store.EnqueueAsync(mailbox.ReceiveId, message, mailbox.Quota, Now));
+            var expected = message == messages[0] ? EnqueueResult.StoredAsHead : EnqueueResult.Stored;
+            Assert.Equal(expected, await Store.EnqueueAsync(mailbox.ReceiveId, message, mailbox.Quota, Now));
         }
 
         foreach (var message in messages)
@@ -99,7 +100,7 @@ public abstract class MailboxStoreContract : IAsyncLifetime
         var mailbox = NewMailbox(quota: 3);
         await Store.CreateMailboxAsync(mailbox);
         var first = NewMessage(1);
-        Assert.Equal(EnqueueResult.Stored, await Store.EnqueueAsync(mailbox.ReceiveId, first, 3, Now));
+        Assert.Equal(EnqueueResult.StoredAsHead, await Store.EnqueueAsync(mailbox.ReceiveId, first, 3, Now));
         Assert.Equal(EnqueueResult.Stored, await Store.EnqueueAsync(mailbox.ReceiveId, NewMessage(2), 3, Now));
         Assert.Equal(EnqueueResult.Stored, await Store.EnqueueAsync(mailbox.ReceiveId, NewMessage(3), 3, Now));
         Assert.Equal(EnqueueResult.QuotaExceeded, await Store.EnqueueAsync(mailbox.ReceiveId, NewMessage(4), 3, Now));
@@ -114,8 +115,54 @@ public abstract class MailboxStoreContract : IAsyncLifetime
         await Store.CreateMailboxAsync(mailbox);
         var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
             Store.EnqueueAsync(mailbox.ReceiveId, NewMessage((byte)i), 10, Now).AsTask()));
-        Assert.Equal(10, results.Count(r => r == EnqueueResult.Stored));
+        Assert.Equal(10, results.Count(r => r.IsStored()));
+        Assert.Equal(1, results.Count(r => r == EnqueueResult.StoredAsHead));
         Assert.Equal(10, await Store.CountMessagesAsync(mailbox.ReceiveId, Now));
+    }
+
+    [Fact]
+    public async Task Acknowledge_deletes_only_the_head_and_returns_the_next_in_one_step()
+    {
+        var mailbox = NewMailbox();
+        await Store.CreateMailboxAsync(mailbox);
+        var (first, second, third) = (NewMessage(1), NewMessage(2), NewMessage(3));
+        foreach (var message in new[] { first, second, third })
+        {
+            await Store.EnqueueAsync(mailbox.ReceiveId, message, mailbox.Quota, Now);
+        }
+
+        // Not the head: nothing deleted, the unchanged head returned.
+        var refused = await Store.AcknowledgeAsync(mailbox.ReceiveId, second.Id, Now);
+        Assert.False(refused.Acknowledged);
+        Assert.Equal(first.Id, refused.Next!.Id);
+
+        var acked = await Store.AcknowledgeAsync(mailbox.ReceiveId, first.Id, Now);
+        Assert.True(acked.Acknowledged);
+        Assert.Equal(second.Id, acked.Next!.Id);
+        Assert.Equal(second.Payload, acked.Next.Payload);
+        Assert.False((await Store.AcknowledgeAsync(mailbox.ReceiveId, first.Id, Now)).Acknowledged);
+        Assert.Equal(third.Id, (await Store.AcknowledgeAsync(mailbox.ReceiveId, second.Id, Now)).Next!.Id);
+        var last = await Store.AcknowledgeAsync(mailbox.ReceiveId, third.Id, Now);
+        Assert.True(last.Acknowledged);
+        Assert.Null(last.Next);
+        Assert.Equal(EnqueueResult.StoredAsHead, await Store.EnqueueAsync(mailbox.ReceiveId, NewMessage(4), mailbox.Quota, Now));
+        Assert.Equal(new AckResult(false, null), await Store.AcknowledgeAsync(OpaqueId.NewRandom(), first.Id, Now));
+    }
+
+    [Fact]
+    public async Task Acknowledge_skips_expired_messages_both_ways()
+    {
+        var mailbox = NewMailbox();
+        await Store.CreateMailboxAsync(mailbox);
+        var fleeting = NewMessage(1, TimeSpan.FromSeconds(1));
+        var lasting = NewMessage(2);
+        await Store.EnqueueAsync(mailbox.ReceiveId, fleeting, mailbox.Quota, Now);
+        await Store.EnqueueAsync(mailbox.ReceiveId, lasting, mailbox.Quota, Now);
+        var later = Now.AddMinutes(1);
+        var expired = await Store.AcknowledgeAsync(mailbox.ReceiveId, fleeting.Id, later);
+        Assert.False(expired.Acknowledged);
+        Assert.Equal(lasting.Id, expired.Next!.Id);
+        Assert.Equal(new AckResult(true, null), await Store.AcknowledgeAsync(mailbox.ReceiveId, lasting.Id, later));
     }
 
     [Fact]
@@ -148,7 +195,8 @@ public abstract class MailboxStoreContract : IAsyncLifetime
         var mailbox = NewMailbox(quota: 1);
         await Store.CreateMailboxAsync(mailbox);
         await Store.EnqueueAsync(mailbox.ReceiveId, NewMessage(1, TimeSpan.FromMinutes(1)), 1, Now);
-        Assert.Equal(EnqueueResult.Stored, await Store.EnqueueAsync(mailbox.ReceiveId, NewMessage(2), 1, Now.AddMinutes(2)));
+        // Only expired messages before it: the new one is the head (reads skip expired messages).
+        Assert.Equal(EnqueueResult.StoredAsHead, await Store.EnqueueAsync(mailbox.ReceiveId, NewMessage(2), 1, Now.AddMinutes(2)));
     }
 
     [Fact]

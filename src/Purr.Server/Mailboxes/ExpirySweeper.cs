@@ -11,7 +11,7 @@ namespace Purr.Server.Mailboxes;
 /// sleeping. Reads already skip expired messages; the sweep is what actually erases them.
 /// </summary>
 internal sealed class ExpirySweeper(
-    IMailboxStore store, MailboxDelivery delivery, IOptions<MailboxOptions> options, TimeProvider time, ILogger<ExpirySweeper> logger)
+    IMailboxStore store, LiveDelivery delivery, IOptions<MailboxOptions> options, TimeProvider time, ILogger<ExpirySweeper> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -15,9 +15,14 @@ public sealed class MailboxModule : IPurrModule
     public void Register(IServiceCollection services)
     {
         services.AddOptions<MailboxOptions>().BindConfiguration(MailboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MailboxConnectionOptions>().BindConfiguration(ConnectionLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ConnectionLimitsOptions>, FrameLimitValidator>();
+        services.AddSingleton<ILimitsContributor, MailboxLimits>();
         services.TryAddSingleton<MailboxAuthenticator>();
-        services.TryAddSingleton<MailboxDelivery>();
-        services.AddSingleton<ISessionObserver>(sp => sp.GetRequiredService<MailboxDelivery>());
+        services.TryAddSingleton<LiveDelivery>();
+        services.AddSingleton<ISessionObserver>(sp => sp.GetRequiredService<LiveDelivery>());
+        services.TryAddSingleton<IMailboxDelivery, MailboxDeliveryService>();
+        services.TryAddSingleton<IMailboxSignal, InProcessMailboxSignal>();
         services.AddSingleton<IRequestHandler, CreateMailboxHandler>();
         services.AddSingleton<IRequestHandler, SecureMailboxHandler>();
         services.AddSingleton<IRequestHandler, SendMessageHandler>();

@@ -3,12 +3,21 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Purr.Server.Modules;
 
 /// <summary>
-/// A feature switched on in configuration ("Modules"), Prosody-style: it registers its request
-/// handlers and services, and its name appears in /.well-known/purr.
+/// A feature switched on in configuration ("Modules"), Prosody-style: it registers its request handlers,
+/// services, options (validated at start) and what it adds to the advertised limits, all from its own
+/// folder. The core knows modules only through this interface; the host offers the modules it was built
+/// with (one line each), and configuration picks among them.
 /// </summary>
 public interface IPurrModule
 {
+    /// <summary>The name configuration uses ("Modules:0=rooms") and /.well-known/purr lists.</summary>
     string Name { get; }
+
+    /// <summary>Modules that must be enabled too; purrd refuses to start without them ("rooms needs mailboxes").</summary>
+    IReadOnlyList<string> Needs => [];
+
+    /// <summary>Whether the module runs when configuration names no modules at all.</summary>
+    bool EnabledByDefault => true;
 
     void Register(IServiceCollection services);
 }

@@ -1,6 +1,5 @@
 using Google.Protobuf;
 using Purr.Core.Ids;
-using Purr.Core.Mailboxes;
 using Purr.Core.Rooms;
 using Purr.Protocol.V1;
 using Purr.Server.Mailboxes;
@@ -12,7 +11,7 @@ namespace Purr.Server.Rooms;
 /// (nothing stored), and into each persistent-room member's mailbox (stored within its lifetime and
 /// quota, pushed if the member is subscribed, caught up later if not).
 /// </summary>
-internal sealed class RoomFanOut(IMailboxStore mailboxes, MailboxDelivery delivery, TimeProvider time)
+internal sealed class RoomFanOut(IMailboxDelivery mailboxes)
 {
     /// <param name="recipients">Members to deliver to; the caller has already applied whisper targets and exclusions.</param>
     public async ValueTask PublishAsync(RoomState room, LiveRoom live, RoomEvent roomEvent, IEnumerable<RoomMemberData> recipients)
@@ -36,25 +35,12 @@ internal sealed class RoomFanOut(IMailboxStore mailboxes, MailboxDelivery delive
         }
 
         var payload = roomEvent.ToByteArray();
-        var now = time.GetUtcNow();
         foreach (var member in recipients)
         {
-            if (member.MailboxReceiveId is null || !OpaqueId.TryFromBytes(member.MailboxReceiveId, out var receiveId))
+            // A member whose mailbox is full or gone misses this event; nothing of anyone else's is affected.
+            if (member.MailboxReceiveId is not null && OpaqueId.TryFromBytes(member.MailboxReceiveId, out var receiveId))
             {
-                continue;
-            }
-
-            var mailbox = await mailboxes.FindByReceiveIdAsync(receiveId);
-            if (mailbox is null)
-            {
-                continue;
-            }
-
-            // A member whose mailbox is full misses this event; nothing of anyone else's is affected.
-            var message = MailboxMessages.Create(payload, now, mailbox.LifetimeSeconds);
-            if (await mailboxes.EnqueueAsync(receiveId, message, mailbox.Quota, now) == EnqueueResult.Stored)
-            {
-                await delivery.DeliverHeadAsync(receiveId);
+                await mailboxes.DeliverAsync(receiveId, payload);
             }
         }
     }
@@ -76,8 +62,7 @@ internal sealed class RoomFanOut(IMailboxStore mailboxes, MailboxDelivery delive
     {
         if (member.MailboxReceiveId is { } id && OpaqueId.TryFromBytes(id, out var receiveId))
         {
-            await mailboxes.DeleteMailboxAsync(receiveId);
-            delivery.MailboxDeleted(receiveId);
+            await mailboxes.DeleteAsync(receiveId);
         }
     }
 }

@@ -12,6 +12,8 @@ public sealed class RoomModule : IPurrModule
 {
     public string Name => "rooms";
 
+    public IReadOnlyList<string> Needs => ["mailboxes"];
+
     public void Register(IServiceCollection services)
     {
         services.AddOptions<RoomOptions>().BindConfiguration(RoomOptions.Section).ValidateDataAnnotations().ValidateOnStart();

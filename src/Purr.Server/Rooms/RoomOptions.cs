@@ -35,6 +35,10 @@ public sealed class RoomOptions
     [Range(1, 1_000_000)]
     public int CreationsPerMinutePerIp { get; set; } = 20;
 
+    /// <summary>Largest room message ciphertext (RoomSend), in bytes; larger get MESSAGE_TOO_LARGE. The frame limit must fit it.</summary>
+    [Range(256, 16 * 1024 * 1024)]
+    public int MaxMessageBytes { get; set; } = 64 * 1024;
+
     /// <summary>Largest encrypted topic, in bytes.</summary>
     [Range(0, 65_536)]
     public int MaxTopicBytes { get; set; } = 1024;

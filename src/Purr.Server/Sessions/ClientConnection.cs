@@ -78,8 +78,6 @@ internal sealed class ClientConnection : IClientSession, IDisposable
 
     public SessionFeatures Features { get; } = new();
 
-    public ISet<OpaqueId> Subscriptions { get; } = new HashSet<OpaqueId>();
-
     public bool TryPush(ServerFrame frame) => !aborted.IsCancellationRequested && outbound.Writer.TryWrite(new OutboundFrame(frame, null));
 
     public bool TryPushEncoded(ReadOnlyMemory<byte> frame) => !aborted.IsCancellationRequested && outbound.Writer.TryWrite(new OutboundFrame(null, frame));

@@ -1,5 +1,4 @@
 using System.Net;
-using Purr.Core.Ids;
 using Purr.Protocol.V1;
 
 namespace Purr.Server.Sessions;
@@ -18,9 +17,6 @@ public interface IClientSession
 
     /// <summary>State that modules keep per connection, each under its own type.</summary>
     SessionFeatures Features { get; }
-
-    /// <summary>Mailboxes this connection is subscribed to (receive ids). Touched only by the delivery hub.</summary>
-    ISet<OpaqueId> Subscriptions { get; }
 
     /// <summary>
     /// Queues a server-pushed event without waiting. False when the connection's queue is full or it is closing;

@@ -7,7 +7,7 @@ namespace Purr.Server.Mailboxes.Handlers;
 
 /// <summary>Deletes the head message once the recipient has it; the next one is then pushed to the subscriber.</summary>
 internal sealed class AckHandler(
-    IMailboxStore store, MailboxAuthenticator authenticator, MailboxDelivery delivery, TimeProvider time) : IRequestHandler
+    IMailboxStore store, MailboxAuthenticator authenticator, LiveDelivery delivery, TimeProvider time) : IRequestHandler
 {
     public Request.OpOneofCase Operation => Request.OpOneofCase.Ack;
 
@@ -38,14 +38,15 @@ internal sealed class AckHandler(
             return Responses.InvalidArgument($"message_id must be {OpaqueId.Length} bytes");
         }
 
-        // Only the head may be acknowledged: delivery is in order, one message at a time.
-        var head = await store.PeekAsync(receiveId, time.GetUtcNow(), cancellationToken);
-        if (head is null || head.Id != messageId || !await store.DeleteMessageAsync(receiveId, messageId, cancellationToken))
+        // Only the head may be acknowledged (delivery is in order, one message at a time); the store deletes it
+        // and hands back the next one in the same step, which goes out right after the Ok.
+        var acked = await store.AcknowledgeAsync(receiveId, messageId, time.GetUtcNow(), cancellationToken);
+        if (!acked.Acknowledged)
         {
             return Responses.Error(ErrorCode.NoMessage, "that message is not at the head of the mailbox");
         }
 
-        context.AfterResponse(() => delivery.DeliverHeadAsync(receiveId, CancellationToken.None));
+        context.AfterResponse(() => delivery.AcknowledgedAsync(receiveId, messageId, acked.Next, CancellationToken.None));
         return Responses.Ok();
     }
 }

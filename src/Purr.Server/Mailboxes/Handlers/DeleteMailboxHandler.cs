@@ -5,7 +5,7 @@ using Purr.Server.Routing;
 namespace Purr.Server.Mailboxes.Handlers;
 
 internal sealed class DeleteMailboxHandler(
-    IMailboxStore store, MailboxAuthenticator authenticator, MailboxDelivery delivery) : IRequestHandler
+    IMailboxStore store, MailboxAuthenticator authenticator, LiveDelivery delivery) : IRequestHandler
 {
     public Request.OpOneofCase Operation => Request.OpOneofCase.DeleteMailbox;
 

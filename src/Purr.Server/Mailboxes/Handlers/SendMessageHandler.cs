@@ -13,7 +13,7 @@ namespace Purr.Server.Mailboxes.Handlers;
 /// The answer is the same either way, so a sender cannot tell whether the recipient is online.
 /// </summary>
 internal sealed class SendMessageHandler(
-    IMailboxStore store, MailboxDelivery delivery, IOptions<MailboxOptions> options, TimeProvider time) : IRequestHandler
+    IMailboxStore store, LiveDelivery delivery, IMailboxSignal signal, IOptions<MailboxOptions> options, TimeProvider time) : IRequestHandler
 {
     public Request.OpOneofCase Operation => Request.OpOneofCase.SendMessage;
 
@@ -52,11 +52,13 @@ internal sealed class SendMessageHandler(
             return accepted;
         }
 
+        var before = signal.Before(mailbox.ReceiveId);
         var result = await store.EnqueueAsync(mailbox.ReceiveId, message, mailbox.Quota, now, cancellationToken);
         switch (result)
         {
-            case EnqueueResult.Stored:
-                context.AfterResponse(() => delivery.DeliverHeadAsync(mailbox.ReceiveId, CancellationToken.None));
+            case EnqueueResult.Stored or EnqueueResult.StoredAsHead:
+                var newHead = result == EnqueueResult.StoredAsHead ? message : null;
+                context.AfterResponse(() => signal.MessageStoredAsync(mailbox.ReceiveId, newHead, before, CancellationToken.None));
                 return accepted;
             case EnqueueResult.QuotaExceeded:
                 return Responses.Error(ErrorCode.QuotaExceeded, "the mailbox is full; nothing was dropped");

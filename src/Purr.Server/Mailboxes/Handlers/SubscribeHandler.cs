@@ -6,7 +6,7 @@ namespace Purr.Server.Mailboxes.Handlers;
 
 /// <summary>Subscribes this connection to a mailbox; the head message follows the Ok.</summary>
 internal sealed class SubscribeHandler(
-    MailboxAuthenticator authenticator, MailboxDelivery delivery, IOptions<ConnectionLimitsOptions> limits) : IRequestHandler
+    MailboxAuthenticator authenticator, LiveDelivery delivery, IOptions<MailboxConnectionOptions> limits) : IRequestHandler
 {
     public Request.OpOneofCase Operation => Request.OpOneofCase.Subscribe;
 

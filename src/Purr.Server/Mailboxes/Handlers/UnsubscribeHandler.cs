@@ -3,7 +3,7 @@ using Purr.Server.Routing;
 
 namespace Purr.Server.Mailboxes.Handlers;
 
-internal sealed class UnsubscribeHandler(MailboxAuthenticator authenticator, MailboxDelivery delivery) : IRequestHandler
+internal sealed class UnsubscribeHandler(MailboxAuthenticator authenticator, LiveDelivery delivery) : IRequestHandler
 {
     public Request.OpOneofCase Operation => Request.OpOneofCase.Unsubscribe;
 

@@ -15,7 +15,7 @@ namespace Purr.Server.Rooms.Handlers;
 /// and a password is hashed on the bounded pool (<see cref="RoomPasswords"/>).
 /// </summary>
 internal sealed class CreateRoomHandler(
-    RoomRegistry registry, MailboxAuthenticator mailboxes, RoomCreationLimits creationLimits, RoomPasswords passwords, IOptions<RoomOptions> options)
+    RoomRegistry registry, IMailboxDelivery mailboxes, RoomCreationLimits creationLimits, RoomPasswords passwords, IOptions<RoomOptions> options)
     : IRequestHandler
 {
     internal const int MinJoinSecretBytes = 16;
@@ -54,7 +54,7 @@ internal sealed class CreateRoomHandler(
             }
 
             // Someone else's mailbox would fill with room traffic: the mailbox's own key must sign too.
-            if (await mailboxes.AuthenticateNamedMailboxAsync(request.MailboxReceiveId, context, cancellationToken) is null)
+            if (!await mailboxes.IsProvenAsync(request.MailboxReceiveId, context, cancellationToken))
             {
                 return Responses.Auth();
             }

@@ -15,7 +15,7 @@ namespace Purr.Server.Rooms.Handlers;
 /// after them, all before the room's lock is taken: a wrong guess never holds up the room.
 /// </summary>
 internal sealed class JoinRoomHandler(
-    RoomRegistry registry, RoomFanOut fanOut, MailboxAuthenticator mailboxes, RoomPasswords passwords, IOptions<RoomOptions> options)
+    RoomRegistry registry, RoomFanOut fanOut, IMailboxDelivery mailboxes, RoomPasswords passwords, IOptions<RoomOptions> options)
     : IRequestHandler
 {
     public Request.OpOneofCase Operation => Request.OpOneofCase.JoinRoom;
@@ -63,7 +63,7 @@ internal sealed class JoinRoomHandler(
                 return Responses.InvalidArgument("a persistent room needs the member's mailbox_receive_id");
             }
 
-            if (await mailboxes.AuthenticateNamedMailboxAsync(request.MailboxReceiveId, context, cancellationToken) is null)
+            if (!await mailboxes.IsProvenAsync(request.MailboxReceiveId, context, cancellationToken))
             {
                 return Responses.Auth();
             }

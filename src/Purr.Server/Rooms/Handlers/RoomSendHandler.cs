@@ -3,7 +3,6 @@ using Purr.Core.Rooms;
 using Purr.Crypto;
 using Purr.Protocol;
 using Purr.Protocol.V1;
-using Purr.Server.Mailboxes;
 using Purr.Server.Routing;
 
 namespace Purr.Server.Rooms.Handlers;
@@ -12,7 +11,7 @@ namespace Purr.Server.Rooms.Handlers;
 /// A room message, to everyone but the sender, or a whisper to one member only. The server checks the
 /// sender's end-to-end signature too, so a forged message never reaches anyone.
 /// </summary>
-internal sealed class RoomSendHandler(RoomRegistry registry, RoomFanOut fanOut, IOptions<MailboxOptions> limits) : IRequestHandler
+internal sealed class RoomSendHandler(RoomRegistry registry, RoomFanOut fanOut, IOptions<RoomOptions> limits) : IRequestHandler
 {
     public Request.OpOneofCase Operation => Request.OpOneofCase.RoomSend;
 
@@ -27,7 +26,7 @@ internal sealed class RoomSendHandler(RoomRegistry registry, RoomFanOut fanOut, 
 
         if (request.Ciphertext.Length > limits.Value.MaxMessageBytes)
         {
-            return Responses.Error(ErrorCode.MessageTooLarge, $"payloads are limited to {limits.Value.MaxMessageBytes} bytes");
+            return Responses.Error(ErrorCode.MessageTooLarge, $"room messages are limited to {limits.Value.MaxMessageBytes} bytes");
         }
 
         if (!Ed25519.Verify(lease.Member.MemberKey, SignedBytes.RoomMessage(request.RoomId.Span, request.To.Span, request.Ciphertext.Span), request.Signature.Span))

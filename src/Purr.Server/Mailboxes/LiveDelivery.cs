@@ -14,20 +14,21 @@ namespace Purr.Server.Mailboxes;
 /// of the mailbox, pushed again only when the head changes (after an ack or an expiry). That gives
 /// in-order, at-least-once delivery with nothing per message held in memory.
 /// </summary>
-public sealed class MailboxDelivery(IMailboxStore store, TimeProvider time) : ISessionObserver
+public sealed class LiveDelivery(IMailboxStore store, TimeProvider time) : ISessionObserver
 {
     private readonly ConcurrentDictionary<OpaqueId, Subscription> subscriptions = new();
 
     public SubscribeOutcome Subscribe(OpaqueId receiveId, IClientSession session, int maxPerSession)
     {
-        lock (session.Subscriptions)
+        var held = HeldBy(session);
+        lock (held)
         {
-            if (!session.Subscriptions.Contains(receiveId) && session.Subscriptions.Count >= maxPerSession)
+            if (!held.Contains(receiveId) && held.Count >= maxPerSession)
             {
                 return SubscribeOutcome.TooMany;
             }
 
-            session.Subscriptions.Add(receiveId);
+            held.Add(receiveId);
         }
 
         var subscription = new Subscription(session);
@@ -39,9 +40,10 @@ public sealed class MailboxDelivery(IMailboxStore store, TimeProvider time) : IS
         });
         if (replaced is not null && replaced.Session != session)
         {
-            lock (replaced.Session.Subscriptions)
+            var replacedHeld = HeldBy(replaced.Session);
+            lock (replacedHeld)
             {
-                replaced.Session.Subscriptions.Remove(receiveId);
+                replacedHeld.Remove(receiveId);
             }
 
             replaced.Session.TryPush(new ServerFrame
@@ -59,9 +61,10 @@ public sealed class MailboxDelivery(IMailboxStore store, TimeProvider time) : IS
 
     public void Unsubscribe(OpaqueId receiveId, IClientSession session)
     {
-        lock (session.Subscriptions)
+        var held = HeldBy(session);
+        lock (held)
         {
-            session.Subscriptions.Remove(receiveId);
+            held.Remove(receiveId);
         }
 
         if (subscriptions.TryGetValue(receiveId, out var current) && current.Session == session)
@@ -75,20 +78,26 @@ public sealed class MailboxDelivery(IMailboxStore store, TimeProvider time) : IS
     {
         if (subscriptions.TryRemove(receiveId, out var removed))
         {
-            lock (removed.Session.Subscriptions)
+            var held = HeldBy(removed.Session);
+            lock (held)
             {
-                removed.Session.Subscriptions.Remove(receiveId);
+                held.Remove(receiveId);
             }
         }
     }
 
     public void SessionClosed(IClientSession session)
     {
-        OpaqueId[] held;
-        lock (session.Subscriptions)
+        if (session.Features.Get<SessionSubscriptions>() is not { } subscribed)
         {
-            held = [.. session.Subscriptions];
-            session.Subscriptions.Clear();
+            return;
+        }
+
+        OpaqueId[] held;
+        lock (subscribed)
+        {
+            held = [.. subscribed];
+            subscribed.Clear();
         }
 
         foreach (var receiveId in held)
@@ -102,9 +111,47 @@ public sealed class MailboxDelivery(IMailboxStore store, TimeProvider time) : IS
 
     /// <summary>
     /// Pushes the mailbox's head message to its subscriber unless that exact message is already in flight.
-    /// Called after a subscribe, a store, an ack, and a sweep.
+    /// Called after a subscribe and a sweep: one store read.
     /// </summary>
-    public async ValueTask DeliverHeadAsync(OpaqueId receiveId, CancellationToken cancellationToken = default)
+    public ValueTask DeliverHeadAsync(OpaqueId receiveId, CancellationToken cancellationToken = default) =>
+        UpdateAsync(receiveId, async _ => (true, await store.PeekAsync(receiveId, time.GetUtcNow(), cancellationToken)), cancellationToken);
+
+    /// <summary>
+    /// A message was stored. <paramref name="newHead"/> is that message when it became the head (the store said so
+    /// atomically), and is then pushed without reading it back; a message stored behind others waits for the ack
+    /// of the one in flight, and only an idle subscriber makes this read the store.
+    /// </summary>
+    /// <param name="before">Taken before the store write: the hint is trusted only if nothing was pushed or acknowledged since.</param>
+    public ValueTask MessageStoredAsync(
+        OpaqueId receiveId, StoredMessage? newHead, DeliveryTicket before, CancellationToken cancellationToken = default) =>
+        UpdateAsync(receiveId, async subscription =>
+            newHead is not null && before.Subscription == subscription && before.Version == subscription.Version ? (true, newHead)
+            : subscription.InFlight is null ? (true, await store.PeekAsync(receiveId, time.GetUtcNow(), cancellationToken))
+            : (false, null), cancellationToken);
+
+    /// <summary>
+    /// The state of the mailbox's subscription before a store write, so that <see cref="MessageStoredAsync"/> can tell
+    /// whether a head reported by the store may have been pushed (or even acknowledged) meanwhile.
+    /// </summary>
+    public DeliveryTicket Ticket(OpaqueId receiveId) =>
+        subscriptions.TryGetValue(receiveId, out var subscription) ? new DeliveryTicket(subscription, Volatile.Read(ref subscription.Version)) : default;
+
+    /// <summary>
+    /// <paramref name="acked"/> was acknowledged; <paramref name="next"/> (from the same store step) goes out at once.
+    /// An empty mailbox leaves a newer push (a message stored meanwhile) in flight.
+    /// </summary>
+    public ValueTask AcknowledgedAsync(OpaqueId receiveId, OpaqueId acked, StoredMessage? next, CancellationToken cancellationToken = default) =>
+        UpdateAsync(
+            receiveId,
+            subscription => ValueTask.FromResult(next is null && subscription.InFlight is { } inFlight && inFlight != acked ? (false, next) : (true, next)),
+            cancellationToken);
+
+    /// <summary>
+    /// Under the subscription's gate, asks <paramref name="head"/> for the mailbox's current head (or for no change),
+    /// and pushes it unless it is already in flight. One message in flight per mailbox keeps delivery in order.
+    /// </summary>
+    private async ValueTask UpdateAsync(
+        OpaqueId receiveId, Func<Subscription, ValueTask<(bool Changed, StoredMessage? Head)>> head, CancellationToken cancellationToken)
     {
         if (!subscriptions.TryGetValue(receiveId, out var subscription))
         {
@@ -119,15 +166,22 @@ public sealed class MailboxDelivery(IMailboxStore store, TimeProvider time) : IS
                 return;
             }
 
-            var head = await store.PeekAsync(receiveId, time.GetUtcNow(), cancellationToken);
-            if (head is null || head.Id == subscription.InFlight)
+            var (changed, message) = await head(subscription);
+            if (!changed)
             {
-                subscription.InFlight = head?.Id;
                 return;
             }
 
-            subscription.InFlight = head.Id;
-            if (!subscription.Session.TryPush(MessageEvent(receiveId, head, live: false)))
+            Interlocked.Increment(ref subscription.Version);
+
+            if (message is null || message.Id == subscription.InFlight)
+            {
+                subscription.InFlight = message?.Id;
+                return;
+            }
+
+            subscription.InFlight = message.Id;
+            if (!subscription.Session.TryPush(MessageEvent(receiveId, message, live: false)))
             {
                 // The client is not reading; the message stays stored and is redelivered on its next subscribe.
                 subscription.Session.Abort();
@@ -175,8 +229,16 @@ public sealed class MailboxDelivery(IMailboxStore store, TimeProvider time) : IS
         },
     };
 
-    private sealed class Subscription(IClientSession session)
+    /// <summary>The mailboxes one connection holds (receive ids): this module's own state on the session.</summary>
+    private static SessionSubscriptions HeldBy(IClientSession session) => session.Features.GetOrAdd(() => new SessionSubscriptions());
+
+    private sealed class SessionSubscriptions : HashSet<OpaqueId>;
+
+    internal sealed class Subscription(IClientSession session)
     {
+        /// <summary>Counts pushes and acknowledgements (under the gate), for <see cref="DeliveryTicket"/>.</summary>
+        public long Version;
+
         public IClientSession Session { get; } = session;
 
         public SemaphoreSlim Gate { get; } = new(1, 1);
@@ -184,6 +246,9 @@ public sealed class MailboxDelivery(IMailboxStore store, TimeProvider time) : IS
         public OpaqueId? InFlight { get; set; }
     }
 }
+
+/// <summary>A subscription and its version at one moment (default: no subscription).</summary>
+public readonly record struct DeliveryTicket(object? Subscription, long Version);
 
 public enum SubscribeOutcome
 {

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
-using Purr.Server.Mailboxes;
 
-namespace Purr.Server.Transport;
+namespace Purr.Server.Mailboxes;
 
 /// <summary>A frame must be able to carry the largest message plus its envelope.</summary>
 internal sealed class FrameLimitValidator(IOptions<MailboxOptions> mailboxes) : IValidateOptions<ConnectionLimitsOptions>
