@@ -1,8 +1,6 @@
 using Google.Protobuf;
 using Purr.Core.Ids;
 using Purr.Core.Mailboxes;
-using Purr.Crypto;
-using Purr.Protocol;
 using Purr.Server.Routing;
 
 namespace Purr.Server.Mailboxes;
@@ -14,27 +12,22 @@ namespace Purr.Server.Mailboxes;
 public sealed class MailboxAuthenticator(IMailboxStore store)
 {
     /// <summary>The mailbox, if it exists and the request is signed by its recipient key; else null.</summary>
-    public ValueTask<MailboxRecord?> AuthenticateRecipientAsync(
-        ByteString receiveId, RequestContext context, CancellationToken cancellationToken) =>
-        VerifyAsync(receiveId, context, context.Signature, cancellationToken);
+    public async ValueTask<MailboxRecord?> AuthenticateRecipientAsync(
+        ByteString receiveId, RequestContext context, CancellationToken cancellationToken)
+    {
+        var mailbox = await FindAsync(receiveId, cancellationToken);
+        return context.IsSignedBy(RequestSigner.Recipient, mailbox?.RecipientKey) ? mailbox : null;
+    }
 
     /// <summary>
     /// For a request signed by someone else (a room member) that names a mailbox: the mailbox, if it exists and
     /// <see cref="RequestContext.MailboxSignature"/> is its recipient key's signature over the same bytes; else null.
     /// </summary>
-    public ValueTask<MailboxRecord?> AuthenticateNamedMailboxAsync(
-        ByteString receiveId, RequestContext context, CancellationToken cancellationToken) =>
-        VerifyAsync(receiveId, context, context.MailboxSignature, cancellationToken);
-
-    private async ValueTask<MailboxRecord?> VerifyAsync(
-        ByteString receiveId, RequestContext context, ByteString signature, CancellationToken cancellationToken)
+    public async ValueTask<MailboxRecord?> AuthenticateNamedMailboxAsync(
+        ByteString receiveId, RequestContext context, CancellationToken cancellationToken)
     {
-        var mailbox = OpaqueId.TryFromBytes(receiveId.Span, out var id)
-            ? await store.FindByReceiveIdAsync(id, cancellationToken)
-            : null;
-        var signed = SignedBytes.RecipientRequest(context.Session.SessionNonce.Span, context.RequestBytes.Span);
-        var valid = Ed25519.Verify(mailbox?.RecipientKey ?? StandInKey.PublicKey, signed, signature.Span);
-        return valid ? mailbox : null;
+        var mailbox = await FindAsync(receiveId, cancellationToken);
+        return context.IsMailboxProvenBy(mailbox?.RecipientKey) ? mailbox : null;
     }
 
     /// <summary>True when the mailbox is not secured, or the request is signed by its sender key.</summary>
@@ -45,7 +38,9 @@ public sealed class MailboxAuthenticator(IMailboxStore store)
             return true;
         }
 
-        var signed = SignedBytes.SenderRequest(context.Session.SessionNonce.Span, context.RequestBytes.Span);
-        return Ed25519.Verify(mailbox.SenderKey, signed, context.Signature.Span);
+        return context.IsSignedBy(RequestSigner.Sender, mailbox.SenderKey);
     }
+
+    private async ValueTask<MailboxRecord?> FindAsync(ByteString receiveId, CancellationToken cancellationToken) =>
+        OpaqueId.TryFromBytes(receiveId.Span, out var id) ? await store.FindByReceiveIdAsync(id, cancellationToken) : null;
 }

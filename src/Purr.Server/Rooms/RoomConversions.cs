@@ -36,6 +36,4 @@ internal static class RoomConversions
         Voice = member.Voice,
     };
 
-    public static bool MayModerate(this RoomState room, RoomMemberData actor) =>
-        room.Settings.Flat || actor.Role >= RoomMemberRole.Moderator;
 }

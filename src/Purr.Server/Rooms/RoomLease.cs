@@ -1,8 +1,6 @@
 using Google.Protobuf;
 using Purr.Core.Ids;
 using Purr.Core.Rooms;
-using Purr.Crypto;
-using Purr.Protocol;
 using Purr.Server.Routing;
 
 namespace Purr.Server.Rooms;
@@ -33,7 +31,7 @@ internal sealed class RoomLease : IAsyncDisposable
         var found = OpaqueId.TryFromBytes(roomId.Span, out var id) ? await registry.FindAsync(id, cancellationToken) : null;
         if (found is null)
         {
-            _ = VerifySignature(StandInKey.PublicKey, context);
+            _ = VerifySignature(null, context);
             return null;
         }
 
@@ -44,7 +42,7 @@ internal sealed class RoomLease : IAsyncDisposable
 
         // The janitor may have unloaded the entry between the find and the lock: then this lock guards nothing.
         var stale = current is not null && current.Value.Live != live;
-        if (current is null || stale || member is null | !VerifySignature(member?.MemberKey ?? StandInKey.PublicKey, context))
+        if (current is null || stale || member is null | !VerifySignature(member?.MemberKey, context))
         {
             live.Gate.Release();
             return null;
@@ -53,8 +51,7 @@ internal sealed class RoomLease : IAsyncDisposable
         return new RoomLease(live, current.Value.State, member!);
     }
 
-    public static bool VerifySignature(byte[] key, RequestContext context) =>
-        Ed25519.Verify(key, SignedBytes.MemberRequest(context.Session.SessionNonce.Span, context.RequestBytes.Span), context.Signature.Span);
+    public static bool VerifySignature(byte[]? key, RequestContext context) => context.IsSignedBy(RequestSigner.Member, key);
 
     public ValueTask DisposeAsync()
     {

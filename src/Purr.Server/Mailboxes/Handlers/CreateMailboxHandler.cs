@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using Purr.Core.Ids;
 using Purr.Core.Mailboxes;
 using Purr.Crypto;
-using Purr.Protocol;
 using Purr.Protocol.V1;
 using Purr.Server.Routing;
 
@@ -25,8 +24,7 @@ internal sealed class CreateMailboxHandler(IMailboxStore store, IOptions<Mailbox
         }
 
         var recipientKey = request.RecipientKey.ToByteArray();
-        var signed = SignedBytes.RecipientRequest(context.Session.SessionNonce.Span, context.RequestBytes.Span);
-        if (!Ed25519.Verify(recipientKey, signed, context.Signature.Span))
+        if (!context.IsSignedBy(RequestSigner.Recipient, recipientKey))
         {
             return Responses.Auth();
         }

@@ -18,7 +18,7 @@ internal sealed class RoomConfigureHandler(RoomRegistry registry, RoomFanOut fan
             return Responses.Auth();
         }
 
-        if (!lease.State.MayModerate(lease.Member))
+        if (!RoomRules.May(lease.State, lease.Member, RoomAction.Configure))
         {
             return Responses.Error(ErrorCode.Forbidden, "only the owner or a moderator may change the room");
         }
@@ -30,7 +30,7 @@ internal sealed class RoomConfigureHandler(RoomRegistry registry, RoomFanOut fan
         }
 
         // Flat mode is the owner's choice alone.
-        if (settings.Flat != lease.State.Settings.Flat && lease.Member.Role != Core.Rooms.RoomMemberRole.Owner)
+        if (settings.Flat != lease.State.Settings.Flat && !RoomRules.May(lease.State, lease.Member, RoomAction.SwitchFlat))
         {
             return Responses.Error(ErrorCode.Forbidden, "only the owner may switch flat mode");
         }

@@ -28,8 +28,7 @@ internal sealed class RoomKickHandler(RoomRegistry registry, RoomFanOut fanOut) 
             return Responses.InvalidArgument("the target is not another member of the room");
         }
 
-        var allowed = lease.State.Settings.Flat || (lease.Member.Role >= RoomMemberRole.Moderator && lease.Member.Role > target.Role);
-        if (!allowed)
+        if (!RoomRules.May(lease.State, lease.Member, RoomAction.Kick, target))
         {
             return Responses.Error(ErrorCode.Forbidden, "you may not kick this member");
         }

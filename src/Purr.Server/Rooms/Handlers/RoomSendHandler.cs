@@ -34,7 +34,7 @@ internal sealed class RoomSendHandler(RoomRegistry registry, RoomFanOut fanOut, 
             return Responses.Auth();
         }
 
-        if (lease.State.Settings.Moderated && lease.Member.Role == RoomMemberRole.Member && !lease.Member.Voice)
+        if (!RoomRules.May(lease.State, lease.Member, RoomAction.Speak))
         {
             return Responses.Error(ErrorCode.Forbidden, "the room is moderated and you have no voice");
         }

@@ -25,11 +25,8 @@ internal sealed class RoomSetRoleHandler(RoomRegistry registry, RoomFanOut fanOu
         }
 
         var role = (RoomMemberRole)(int)request.Role;
-        var isOwner = lease.Member.Role == RoomMemberRole.Owner;
-        var voiceOnly = role == target.Role;
-        var allowed = target.Role != RoomMemberRole.Owner
-            && (isOwner || (voiceOnly && lease.Member.Role == RoomMemberRole.Moderator && target.Role == RoomMemberRole.Member));
-        if (!allowed)
+        var action = role == target.Role ? RoomAction.SetVoice : RoomAction.SetRole;
+        if (!RoomRules.May(lease.State, lease.Member, action, target))
         {
             return Responses.Error(ErrorCode.Forbidden, "you may not change this member's role");
         }

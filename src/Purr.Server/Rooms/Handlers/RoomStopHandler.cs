@@ -18,7 +18,7 @@ internal sealed class RoomStopHandler(RoomRegistry registry, RoomFanOut fanOut) 
             return Responses.Auth();
         }
 
-        if (!lease.State.MayModerate(lease.Member))
+        if (!RoomRules.May(lease.State, lease.Member, RoomAction.Stop))
         {
             return Responses.Error(ErrorCode.Forbidden, "only the owner or a moderator may stop this room");
         }
