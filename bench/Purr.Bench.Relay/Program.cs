@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using Google.Protobuf;
+using Purr.Protocol.Framing;
 using Purr.Protocol.V1;
 
 // The stack's own limit: a Kestrel WebSocket relay with Purr's framing (one protobuf frame per
@@ -25,26 +26,19 @@ app.Map("/v1/ws", async context =>
     using var socket = await context.WebSockets.AcceptWebSocketAsync();
     var client = new Client(socket);
     uint? name = null;
-    var buffer = new byte[128 * 1024];
+    // The same framing as purrd and the client library (Purr.Protocol.Framing), so the comparison is fair.
+    var reader = new WebSocketFrameReader(socket, 128 * 1024);
     try
     {
         while (true)
         {
-            var length = 0;
-            ValueWebSocketReceiveResult result;
-            do
-            {
-                result = await socket.ReceiveAsync(buffer.AsMemory(length), context.RequestAborted);
-                length += result.Count;
-            }
-            while (!result.EndOfMessage && length < buffer.Length);
-
-            if (result.MessageType == WebSocketMessageType.Close)
+            using var frame = await reader.ReadAsync(context.RequestAborted);
+            if (frame.Kind != FrameKind.Binary)
             {
                 break;
             }
 
-            var request = Request.Parser.ParseFrom(ClientFrame.Parser.ParseFrom(buffer.AsSpan(0, length)).Request);
+            var request = Request.Parser.ParseFrom(ClientFrame.Parser.ParseFrom(frame.Payload.Span).Request);
             switch (request.OpCase)
             {
                 case Request.OpOneofCase.Ping:

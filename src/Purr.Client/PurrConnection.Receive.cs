@@ -1,6 +1,6 @@
-using System.Buffers;
 using System.Net.WebSockets;
 using Google.Protobuf;
+using Purr.Protocol.Framing;
 using Purr.Protocol.V1;
 
 namespace Purr.Client;
@@ -62,24 +62,19 @@ public sealed partial class PurrConnection
         _ => null,
     };
 
-    /// <summary>One whole binary message as a ServerFrame, or null when the server closed the connection.</summary>
+    /// <summary>
+    /// One whole binary message as a ServerFrame (the framing shared with the server), or null when the server
+    /// closed the connection. A text message or one beyond <see cref="MaxServerFrameBytes"/> is a broken server:
+    /// the connection ends.
+    /// </summary>
     private async Task<ServerFrame?> ReceiveFrameAsync(CancellationToken cancellationToken)
     {
-        var buffer = new ArrayBufferWriter<byte>(4096);
-        while (true)
+        using var frame = await frameReader.ReadAsync(cancellationToken);
+        return frame.Kind switch
         {
-            var memory = buffer.GetMemory(4096);
-            var result = await socket.ReceiveAsync(memory, cancellationToken);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                return null;
-            }
-
-            buffer.Advance(result.Count);
-            if (result.EndOfMessage)
-            {
-                return ServerFrame.Parser.ParseFrom(buffer.WrittenSpan);
-            }
-        }
+            FrameKind.Binary => ServerFrame.Parser.ParseFrom(frame.Payload.Span),
+            FrameKind.Close => null,
+            _ => throw new IOException("the server sent a text frame or one beyond the client's frame limit"),
+        };
     }
 }

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Google.Protobuf;
 using Purr.Crypto;
 using Purr.Protocol;
+using Purr.Protocol.Framing;
 using Purr.Protocol.V1;
 
 namespace Purr.Client;
@@ -14,7 +15,11 @@ namespace Purr.Client;
 /// </summary>
 public sealed partial class PurrConnection : IAsyncDisposable
 {
+    /// <summary>The largest frame the client accepts: the top of the server's own frame-limit range.</summary>
+    private const int MaxServerFrameBytes = 16 * 1024 * 1024;
+
     private readonly ClientWebSocket socket;
+    private readonly WebSocketFrameReader frameReader;
     private readonly PurrConnectionOptions options;
     private readonly SemaphoreSlim sendGate = new(1, 1);
     private readonly ConcurrentDictionary<ulong, TaskCompletionSource<ServerFrame>> pending = new();
@@ -29,6 +34,7 @@ public sealed partial class PurrConnection : IAsyncDisposable
     private PurrConnection(ClientWebSocket socket, PurrAddress address, PurrConnectionOptions options)
     {
         this.socket = socket;
+        frameReader = new WebSocketFrameReader(socket, MaxServerFrameBytes);
         this.options = options;
         Address = address;
         events = Channel.CreateBounded<PurrEvent>(new BoundedChannelOptions(options.EventQueueCapacity)

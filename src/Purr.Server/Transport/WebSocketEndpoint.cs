@@ -14,7 +14,7 @@ namespace Purr.Server.Transport;
 
 /// <summary>
 /// The client WebSocket endpoint (/v1/ws). Checks the origin and the connection limits before the
-/// upgrade, so refused clients cost no WebSocket state, then hands the socket to a ClientConnection.
+/// upgrade, so refused clients cost no WebSocket state, then runs a ProtocolSession over a WebSocketFrameChannel.
 /// </summary>
 internal static class WebSocketEndpoint
 {
@@ -64,17 +64,17 @@ internal static class WebSocketEndpoint
                 KeepAliveTimeout = limits.IdleTimeout,
             });
             ServerLog.ConnectionOpened(logger, admission.Open);
-            using var connection = new ClientConnection(
-                socket,
+            using var channel = new WebSocketFrameChannel(socket, limits.MaxFrameBytes, limits.OutboundQueueFrames, limits.SendTimeout, logger);
+            var session = new ProtocolSession(
+                channel,
                 address,
                 services.GetRequiredService<RequestDispatcher>(),
                 services.GetRequiredService<ServerIdentity>(),
-                limits,
-                services.GetRequiredService<Limits>(),
+                new SessionSettings(limits.MaxFrameBytes, limits.RequestsPerSecond, limits.HandshakeTimeout, services.GetRequiredService<Limits>()),
                 services.GetServices<ISessionObserver>(),
                 services.GetRequiredService<TimeProvider>(),
                 logger);
-            await connection.RunAsync(services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+            await session.RunAsync(services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
         }
         catch (WebSocketException)
         {

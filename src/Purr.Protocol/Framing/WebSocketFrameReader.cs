@@ -1,14 +1,15 @@
 using System.Buffers;
 using System.Net.WebSockets;
 
-namespace Purr.Server.Sessions;
+namespace Purr.Protocol.Framing;
 
 /// <summary>
-/// Reads whole WebSocket messages into pooled buffers that grow only as a message needs, up to the
-/// frame limit, so an idle connection holds no large buffer. Stops reading at the limit instead of
-/// buffering an oversized message.
+/// Purr's one framing: one binary WebSocket message is one protobuf frame (PROTOCOL.md section 2). Reads whole
+/// messages into pooled buffers that grow only as a message needs, up to the frame limit, so an idle
+/// connection holds no large buffer, and stops at the limit instead of buffering an oversized message.
+/// Used by the server, the client library and the bench's relay alike.
 /// </summary>
-internal sealed class FrameReader(WebSocket socket, int maxFrameBytes)
+public sealed class WebSocketFrameReader(WebSocket socket, int maxFrameBytes)
 {
     private const int InitialBytes = 4096;
 
@@ -81,7 +82,7 @@ internal sealed class FrameReader(WebSocket socket, int maxFrameBytes)
     }
 }
 
-internal enum FrameKind
+public enum FrameKind
 {
     Binary,
     Text,
@@ -90,7 +91,7 @@ internal enum FrameKind
 }
 
 /// <summary>A received message; disposing it returns its buffer to the pool.</summary>
-internal readonly struct Frame(FrameKind kind, byte[]? buffer, int length) : IDisposable
+public readonly struct Frame(FrameKind kind, byte[]? buffer, int length) : IDisposable
 {
     public FrameKind Kind { get; } = kind;
 

@@ -1,0 +1,364 @@
+using System.Net;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+using Purr.Crypto;
+using Purr.Protocol;
+using Purr.Protocol.Framing;
+using Purr.Protocol.V1;
+using Purr.Server.Identity;
+using Purr.Server.Logging;
+using Purr.Server.Routing;
+using Purr.Server.Transport;
+
+namespace Purr.Server.Sessions;
+
+/// <summary>
+/// The Purr protocol on one frame channel, whatever carries it: the server's hello, request ids, the request
+/// rate, dispatch to module handlers, and an orderly end (handshake timeout, shutdown after the request in
+/// flight). Frames are handled one at a time and answered in order; pushed events share the channel's queue.
+/// </summary>
+internal sealed class ProtocolSession : IClientSession
+{
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
+
+    private readonly IFrameChannel channel;
+    private readonly RequestDispatcher dispatcher;
+    private readonly ServerIdentity identity;
+    private readonly SessionSettings settings;
+    private readonly IEnumerable<ISessionObserver> observers;
+    private readonly TimeProvider time;
+    private readonly ILogger logger;
+    private readonly Lock closeGate = new();
+    private readonly RequestRateLimiter rateLimiter;
+    private readonly byte[] sessionNonce = SecureRandom.Bytes(SignedBytes.NonceBytes);
+    private ulong lastRequestId;
+    private volatile bool helloDone;
+    private bool closing;
+    private bool handling;
+    private bool stopAfterRequest;
+    private string closeReason = "client closed";
+
+    public ProtocolSession(
+        IFrameChannel channel,
+        IPAddress? remoteAddress,
+        RequestDispatcher dispatcher,
+        ServerIdentity identity,
+        SessionSettings settings,
+        IEnumerable<ISessionObserver> observers,
+        TimeProvider time,
+        ILogger logger)
+    {
+        this.channel = channel;
+        this.dispatcher = dispatcher;
+        this.identity = identity;
+        this.settings = settings;
+        this.observers = observers;
+        this.time = time;
+        this.logger = logger;
+        RemoteAddress = AddressCounter.Normalize(remoteAddress);
+        rateLimiter = new RequestRateLimiter(settings.RequestsPerSecond, time);
+    }
+
+    public ReadOnlyMemory<byte> SessionNonce => sessionNonce;
+
+    public IPAddress RemoteAddress { get; }
+
+    public SessionFeatures Features { get; } = new();
+
+    public bool TryPush(ServerFrame frame) => channel.TryWrite(new OutboundFrame(frame, null));
+
+    public bool TryPushEncoded(ReadOnlyMemory<byte> frame) => channel.TryWrite(new OutboundFrame(null, frame));
+
+    public void Abort()
+    {
+        closeReason = "aborted";
+        channel.Abort();
+    }
+
+    public async Task RunAsync(CancellationToken serverStopping)
+    {
+        using var handshake = new CancellationTokenSource(settings.HandshakeTimeout, time);
+        using var onHandshakeTimeout = handshake.Token.Register(() =>
+        {
+            if (!helloDone)
+            {
+                CloseWithError(ErrorCode.HandshakeTimeout, "no hello within the handshake timeout");
+            }
+        });
+        using var onStopping = serverStopping.Register(OnServerStopping);
+        try
+        {
+            TryPush(new ServerFrame { ServerHello = CreateHello() });
+            await ReadLoopAsync();
+        }
+        catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or OperationCanceledException or IOException)
+        {
+            closeReason = "transport lost";
+        }
+        catch (Exception e)
+        {
+            // A bug ends this session, never the server.
+            ServerLog.HandlerFailed(logger, e.GetType().Name);
+            closeReason = "server error";
+        }
+        finally
+        {
+            await channel.ShutdownAsync(CloseGrace);
+            foreach (var observer in observers)
+            {
+                observer.SessionClosed(this);
+            }
+
+            ServerLog.ConnectionClosed(logger, closeReason);
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        while (!channel.Closed.IsCancellationRequested && !IsClosing())
+        {
+            using var frame = await channel.ReadAsync();
+            switch (frame.Kind)
+            {
+                case FrameKind.Close:
+                    CloseWithError(null, "");
+                    return;
+                case FrameKind.TooLarge:
+                    CloseWithError(ErrorCode.FrameTooLarge, $"frames are limited to {settings.MaxFrameBytes} bytes");
+                    return;
+                case FrameKind.Text:
+                    CloseWithError(ErrorCode.TextFrame, "Purr uses binary frames only");
+                    return;
+                default:
+                    if (!BeginHandling())
+                    {
+                        return;
+                    }
+
+                    try
+                    {
+                        await HandleFrameAsync(frame.Payload);
+                    }
+                    finally
+                    {
+                        EndHandling();
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// At shutdown a request being handled is finished and answered before SHUTTING_DOWN closes the session
+    /// (it used to be carried out and never answered, so a client could not know it had happened); a session
+    /// waiting for its next frame is closed at once.
+    /// </summary>
+    private void OnServerStopping()
+    {
+        lock (closeGate)
+        {
+            if (handling)
+            {
+                stopAfterRequest = true;
+                return;
+            }
+        }
+
+        CloseWithError(ErrorCode.ShuttingDown, "the server is shutting down");
+    }
+
+    /// <summary>Marks a frame as being handled, unless the session is closing (then the frame is ignored).</summary>
+    private bool BeginHandling()
+    {
+        lock (closeGate)
+        {
+            if (closing || stopAfterRequest)
+            {
+                return false;
+            }
+
+            handling = true;
+            return true;
+        }
+    }
+
+    private void EndHandling()
+    {
+        bool stop;
+        lock (closeGate)
+        {
+            handling = false;
+            stop = stopAfterRequest;
+        }
+
+        if (stop)
+        {
+            CloseWithError(ErrorCode.ShuttingDown, "the server is shutting down");
+        }
+    }
+
+    private bool IsClosing()
+    {
+        lock (closeGate)
+        {
+            return closing;
+        }
+    }
+
+    private ServerHello CreateHello() => new()
+    {
+        MinVersion = ProtocolVersion.Min,
+        MaxVersion = ProtocolVersion.Max,
+        ServerIdentityKey = ByteString.CopyFrom(identity.IdentityKey),
+        SessionNonce = ByteString.CopyFrom(sessionNonce),
+        Limits = settings.AdvertisedLimits,
+    };
+
+    private async Task HandleFrameAsync(ReadOnlyMemory<byte> bytes)
+    {
+        ClientFrame frame;
+        Request request;
+        try
+        {
+            frame = ClientFrame.Parser.ParseFrom(bytes.Span);
+            request = Request.Parser.ParseFrom(frame.Request);
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            // Malformed frames count against the request rate like any request; a client that keeps sending them
+            // past the rate is not a client that can be helped by more answers, and is closed.
+            if (!rateLimiter.TryTake())
+            {
+                CloseWithError(ErrorCode.RateLimited, "malformed frames beyond the request rate");
+                return;
+            }
+
+            await RespondAsync(0, Responses.Error(ErrorCode.MalformedFrame, "not a valid ClientFrame/Request"));
+            return;
+        }
+
+        // Every frame, refused or not, takes a token: errors are answers too, and answers cost the server.
+        if (!rateLimiter.TryTake())
+        {
+            await RespondAsync(request.Id, Responses.Error(ErrorCode.RateLimited, "too many requests; slow down"));
+            return;
+        }
+
+        if (request.Id == 0)
+        {
+            await RespondAsync(0, Responses.Error(ErrorCode.MissingRequestId, "request id must be above 0"));
+            return;
+        }
+
+        if (request.Id <= lastRequestId)
+        {
+            await RespondAsync(request.Id, Responses.Error(ErrorCode.ReusedRequestId, "request ids must increase on a connection"));
+            return;
+        }
+
+        lastRequestId = request.Id;
+        if (request.OpCase == Request.OpOneofCase.Hello)
+        {
+            await HandleHelloAsync(request);
+            return;
+        }
+
+        if (!helloDone)
+        {
+            await RespondAsync(request.Id, Responses.Error(ErrorCode.HelloRequired, "send ClientHello first"));
+            return;
+        }
+
+        if (!dispatcher.TryGet(request.OpCase, out var handler))
+        {
+            await RespondAsync(request.Id, Responses.Error(ErrorCode.UnknownRequest, "this server does not know that request"));
+            return;
+        }
+
+        var context = new RequestContext(request, frame.Request, frame.Signature, this, frame.MailboxSignature);
+        ServerFrame response;
+        try
+        {
+            response = await handler.HandleAsync(context, channel.Closed);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug or a failing store ends this session with INTERNAL; the request changed nothing it could undo.
+            ServerLog.HandlerFailed(logger, e.GetType().Name);
+            CloseWithError(ErrorCode.Internal, "the server failed to handle the request", request.Id);
+            return;
+        }
+
+        await RespondAsync(request.Id, response);
+        await context.RunAfterResponseAsync();
+    }
+
+    private async Task HandleHelloAsync(Request request)
+    {
+        if (helloDone)
+        {
+            await RespondAsync(request.Id, Responses.Error(ErrorCode.HelloRequired, "the hello is already complete"));
+            return;
+        }
+
+        var hello = request.Hello;
+        if (hello.Version is < ProtocolVersion.Min or > ProtocolVersion.Max)
+        {
+            CloseWithError(
+                ErrorCode.UnsupportedVersion, $"this server speaks protocol versions {ProtocolVersion.Min} to {ProtocolVersion.Max}", request.Id);
+            return;
+        }
+
+        if (hello.ClientNonce.Length != SignedBytes.NonceBytes)
+        {
+            await RespondAsync(request.Id, Responses.InvalidArgument($"client_nonce must be {SignedBytes.NonceBytes} bytes"));
+            return;
+        }
+
+        helloDone = true;
+        var signature = identity.Sign(SignedBytes.ServerHello(sessionNonce, hello.ClientNonce.Span));
+        await RespondAsync(request.Id, new ServerFrame
+        {
+            HelloAccepted = new HelloAccepted { Version = hello.Version, Signature = ByteString.CopyFrom(signature) },
+        });
+    }
+
+    private async ValueTask RespondAsync(ulong requestId, ServerFrame response)
+    {
+        if (response.BodyCase == ServerFrame.BodyOneofCase.Error)
+        {
+            ServerLog.RequestRefused(logger, response.Error.Code);
+        }
+
+        response.RequestId = requestId;
+        await channel.WriteAsync(new OutboundFrame(response, null), channel.Closed);
+    }
+
+    /// <summary>Queues an error (if any), then the channel's close once everything before it is written.</summary>
+    private void CloseWithError(ErrorCode? code, string detail, ulong requestId = 0)
+    {
+        lock (closeGate)
+        {
+            if (closing)
+            {
+                return;
+            }
+
+            closing = true;
+            if (code is { } errorCode)
+            {
+                ServerLog.RequestRefused(logger, errorCode);
+                closeReason = errorCode.ToString();
+                var error = Responses.Error(errorCode, detail);
+                error.RequestId = requestId;
+                channel.TryWrite(new OutboundFrame(error, null));
+            }
+
+            channel.Close(code);
+        }
+    }
+}
+
+/// <summary>The protocol limits one session applies, and the limits its hello advertises.</summary>
+internal sealed record SessionSettings(int MaxFrameBytes, int RequestsPerSecond, TimeSpan HandshakeTimeout, Limits AdvertisedLimits);
