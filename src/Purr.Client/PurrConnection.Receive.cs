@@ -28,7 +28,7 @@ public sealed partial class PurrConnection
                 var pushed = ToEvent(frame);
                 if (pushed is not null)
                 {
-                    await events.Writer.WriteAsync(pushed, closing.Token);
+                    await RouteAsync(pushed, closing.Token);
                 }
             }
         }
@@ -40,6 +40,7 @@ public sealed partial class PurrConnection
         finally
         {
             events.Writer.TryComplete();
+            CompleteListeners();
             var closed = new PurrConnectionException("the connection to the Purr server closed", failure);
             foreach (var waiting in pending.Values)
             {

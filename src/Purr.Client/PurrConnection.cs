@@ -11,7 +11,8 @@ namespace Purr.Client;
 
 /// <summary>
 /// One WebSocket connection to a Purr server whose identity key is pinned by its purr:// address.
-/// Requests may be issued concurrently; responses are matched by id. Pushed events arrive on <see cref="Events"/>.
+/// Requests may be issued concurrently; responses are matched by id. Pushed events arrive on <see cref="Events"/>,
+/// or on the reader of a listener that claims them (<see cref="Listen"/>).
 /// </summary>
 public sealed partial class PurrConnection : IAsyncDisposable
 {

@@ -141,7 +141,13 @@ internal static class RoomCommands
         var record = messenger.Data.Rooms.FirstOrDefault(r => r.Name == args[0])
             ?? throw new UsageException($"no room named '{args[0]}' in this profile");
         var server = RoomLink.Parse(record.State.Link).Invite.Server;
-        await using var connection = await ConnectAsync(server);
+        // The profile's connection to that server, shared with its contacts' mailboxes (one connection per server).
+        PurrConnection connection;
+        using (new Spinner("connecting"))
+        {
+            connection = await messenger.ConnectionAsync(server);
+        }
+
         RoomSession room;
         try
         {

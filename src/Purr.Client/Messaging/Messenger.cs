@@ -103,6 +103,12 @@ public sealed partial class Messenger : IAsyncDisposable
         connections.Clear();
     }
 
+    /// <summary>
+    /// The profile's one connection to <paramref name="server"/>, shared by its contacts' mailboxes and its rooms
+    /// (room sessions take their events through their own listeners). Closed with the messenger.
+    /// </summary>
+    public Task<PurrConnection> ConnectionAsync(string server) => ConnectAsync(server);
+
     private async Task<PurrConnection> ConnectAsync(string server)
     {
         if (connections.TryGetValue(server, out var open) && open.State == System.Net.WebSockets.WebSocketState.Open)

@@ -9,6 +9,8 @@ public sealed partial class RoomSession
     private async Task StartAsync()
     {
         // Transient traffic and control events arrive on the connection; persistent traffic through the member's mailbox.
+        // This session's own share of the connection's events: other rooms and mailboxes may share the connection.
+        listener = connection.Listen(IsMine);
         await RequestAsync(new Request { SubscribeRoom = new SubscribeRoom { RoomId = Link.Invite.RoomId, MemberKey = ByteString.CopyFrom(MemberKey) } });
         pump = Task.Run(PumpAsync);
         if (Mailbox is not null && MailboxKey is not null)
@@ -21,7 +23,7 @@ public sealed partial class RoomSession
     {
         try
         {
-            await foreach (var pushed in connection.Events.ReadAllAsync(stop.Token))
+            await foreach (var pushed in listener!.Events.ReadAllAsync(stop.Token))
             {
                 switch (pushed)
                 {
@@ -47,9 +49,19 @@ public sealed partial class RoomSession
         }
         finally
         {
+            // Nothing reads this session's share any more: stop routing events to it.
+            listener?.Dispose();
             updates.Writer.TryComplete();
         }
     }
+
+    private bool IsMine(PurrEvent pushed) => pushed switch
+    {
+        RoomEventReceived room => room.Event.RoomId.Span.SequenceEqual(RoomId),
+        MessageReceived stored => Mailbox is not null && stored.ReceiveId.AsSpan().SequenceEqual(Mailbox.ReceiveId),
+        SubscriptionEnded ended => Mailbox is not null && ended.ReceiveId.AsSpan().SequenceEqual(Mailbox.ReceiveId),
+        _ => false,
+    };
 
     private void Handle(RoomEvent roomEvent)
     {

@@ -29,6 +29,7 @@ public sealed partial class RoomSession : IAsyncDisposable
     private bool membersRemovedSinceKey;
     private bool disposed;
     private Task pump = Task.CompletedTask;
+    private EventListener? listener;
 
     private RoomSession(PurrConnection connection, RoomLink link, string displayName, Ed25519KeyPair memberKey, X25519KeyPair dhKey, IRandomSource random)
     {
@@ -320,6 +321,7 @@ public sealed partial class RoomSession : IAsyncDisposable
         disposed = true;
         await stop.CancelAsync();
         await pump.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        listener?.Dispose();
         memberKey.Dispose();
         dhKey.Dispose();
         MailboxKey?.Dispose();

@@ -223,6 +223,43 @@ public sealed class RoomTests
     }
 
     [Fact]
+    public async Task One_connection_carries_several_rooms_and_a_mailbox_without_mixing_their_events()
+    {
+        await using var server = await RunningServer.StartAsync("sqlite");
+        await using var aliceConnection = await server.ConnectAsync();
+        await using var bobConnection = await server.ConnectAsync();
+        await using var garden = await RoomSession.CreateAsync(aliceConnection, RoomKind.Transient, "Alice");
+        await using var kitchen = await RoomSession.CreateAsync(aliceConnection, RoomKind.Persistent, "Alice");
+        await using var bobGarden = await RoomSession.JoinAsync(bobConnection, garden.Link.ToString(), "Bob");
+        await using var bobKitchen = await RoomSession.JoinAsync(bobConnection, kitchen.Link.ToString(), "Bob");
+        using var key = Ed25519KeyPair.Generate();
+        var mailbox = await aliceConnection.CreateMailboxAsync(key);
+        await aliceConnection.SubscribeAsync(mailbox.ReceiveId, key);
+
+        for (var i = 0; i < 5; i++)
+        {
+            await bobGarden.SendTextAsync($"garden {i}");
+            await bobKitchen.SendTextAsync($"kitchen {i}");
+            await bobConnection.SendAsync(mailbox.SendId, System.Text.Encoding.UTF8.GetBytes($"mail {i}"));
+        }
+
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal($"garden {i}", (await RoomHarness.NextAsync<RoomText>(garden)).Text);
+            Assert.Equal($"kitchen {i}", (await RoomHarness.NextAsync<RoomText>(kitchen)).Text);
+            var mail = await aliceConnection.NextAsync<MessageReceived>();
+            Assert.Equal($"mail {i}", System.Text.Encoding.UTF8.GetString(mail.Payload));
+            await aliceConnection.AckAsync(mailbox.ReceiveId, mail.MessageId, key);
+        }
+
+        // And both directions on Bob's shared connection.
+        await kitchen.SendTextAsync("from the kitchen");
+        await garden.SendTextAsync("from the garden");
+        Assert.Equal("from the kitchen", (await RoomHarness.NextAsync<RoomText>(bobKitchen, t => t.Text.StartsWith("from", StringComparison.Ordinal))).Text);
+        Assert.Equal("from the garden", (await RoomHarness.NextAsync<RoomText>(bobGarden, t => t.Text.StartsWith("from", StringComparison.Ordinal))).Text);
+    }
+
+    [Fact]
     public async Task Forged_sender_signatures_are_rejected()
     {
         await using var server = await RunningServer.StartAsync();
