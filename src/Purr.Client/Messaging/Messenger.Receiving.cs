@@ -137,6 +137,13 @@ public sealed partial class Messenger
                 found = false;
                 foreach (var (mailbox, _) in AllMailboxes())
                 {
+                    // Handling an earlier message may have removed this one (a contact that removed us takes
+                    // all its mailboxes, the retiring ones of a move too): it is gone from the server as well.
+                    if (!AllMailboxes().Any(m => m.Mailbox == mailbox))
+                    {
+                        continue;
+                    }
+
                     var connection = await ConnectAsync(mailbox.Server);
                     using var key = Ed25519KeyPair.FromSeed(mailbox.RecipientKeySeed);
                     while (await connection.FetchAsync(mailbox.ReceiveId, key, cancellationToken) is { } message)

@@ -107,6 +107,26 @@ public sealed class CliTests
         Assert.Contains("psst", await RunAsync(0, "--profile", carol, "room", "receive", "g", "--wait", "10"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Receive_ends_cleanly_when_a_contact_removed_us_right_after_our_mailbox_move()
+    {
+        // Outside testing: `purr receive` exited 1 with an Auth error (it fetched from a mailbox it had just deleted).
+        await using var server = await RunningServer.StartAsync();
+        using var home = new TestKit.TemporaryDirectory();
+        var (alice, bob) = (Path.Combine(home.Path, "a"), Path.Combine(home.Path, "b"));
+        await RunAsync(0, "--profile", alice, "init", "--server", server.Address.ToString(), "--display-name", "A");
+        await RunAsync(0, "--profile", bob, "init", "--server", server.Address.ToString(), "--display-name", "B");
+        var card = JsonDocument.Parse(await RunAsync(0, "--profile", alice, "--json", "invite", "--name", "b")).RootElement.GetProperty("link").GetString()!;
+        await RunAsync(0, "--profile", bob, "accept", card, "--name", "a");
+        await RunAsync(0, "--profile", alice, "receive", "--wait", "10");
+        await RunAsync(0, "--profile", bob, "receive");
+        await RunAsync(0, "--profile", alice, "move", "b");
+        Assert.Contains("moved", await RunAsync(0, "--profile", bob, "receive", "--wait", "10"), StringComparison.Ordinal);
+        await RunAsync(0, "--profile", bob, "remove", "a");
+        Assert.Contains("removed you", await RunAsync(0, "--profile", alice, "receive", "--wait", "10"), StringComparison.Ordinal);
+        Assert.Contains("no contacts", await RunAsync(0, "--profile", alice, "contacts"), StringComparison.Ordinal);
+    }
+
     private static Task<string> RunAsync(int expectedExit, params string[] args) => PurrTool.RunAsync(expectedExit, args);
 
     private static Task<string> RunWithAsync(int expectedExit, string passphrase, params string[] args) => PurrTool.RunWithAsync(expectedExit, passphrase, args);
