@@ -2,6 +2,7 @@
 # Installs what the test suite needs on Debian 12, idempotently. Run as root (CI is root).
 # - libsodium23: the crypto library purrd and the C# clients load at run time;
 # - chromium: Debian's browser, driven headless by the browser-client tests (never a downloaded one);
+# - afl++: the fuzzer that drives the SharpFuzz targets in fuzz/ (fuzz/run.sh);
 # - Node.js 20+ with npm: builds the browser client and runs its unit tests (checked, not installed:
 #   Debian 12's own nodejs is 18; install Node 20 from your distribution channel of choice).
 set -euo pipefail
@@ -10,6 +11,7 @@ have_sodium() { ldconfig -p 2>/dev/null | grep -q 'libsodium\.so\.23'; }
 missing=()
 have_sodium || missing+=(libsodium23)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v afl-fuzz >/dev/null || missing+=(afl++)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

@@ -36,9 +36,16 @@ if [ "${PURR_SKIP_BENCH_SMOKE:-}" != 1 ]; then
     dotnet bench/Purr.Bench/bin/Release/net10.0/purr-bench.dll smoke || bench=1
 fi
 
+# Every fuzz target under afl-fuzz for a few seconds (the corpus itself is replayed by the C# tests above);
+# `bash fuzz/run.sh 3600` fuzzes for long.
+fuzz=0
+if [ "${PURR_SKIP_FUZZ:-}" != 1 ]; then
+  bash fuzz/run.sh "${PURR_FUZZ_SECONDS:-10}" || fuzz=1
+fi
+
 passed=$((passed + ${node_passed:-0}))
 failed=$((failed + ${node_failed:-0}))
 echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
-if [ "$status" -ne 0 ] || [ "$node_status" -ne 0 ] || [ -z "${node_passed:-}" ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ] || [ "$bench" -ne 0 ]; then
+if [ "$status" -ne 0 ] || [ "$node_status" -ne 0 ] || [ -z "${node_passed:-}" ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ] || [ "$bench" -ne 0 ] || [ "$fuzz" -ne 0 ]; then
   exit 1
 fi

@@ -87,6 +87,13 @@ public sealed partial class PurrConnection : IAsyncDisposable
             await connection.HandshakeAsync(timeout.Token);
             return connection;
         }
+        catch (Exception e) when (e is WebSocketException or IOException or Google.Protobuf.InvalidProtocolBufferException
+            or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            // The server went away (or spoke nonsense) during the handshake: the same clear error as not reaching it.
+            await connection.DisposeAsync();
+            throw new PurrConnectionException($"the Purr server at {address.Host}:{address.Port} dropped the connection during the handshake", e);
+        }
         catch
         {
             await connection.DisposeAsync();
