@@ -24,6 +24,8 @@ internal sealed class PurrdProcess : IDisposable
 
     public bool HasExited => process.HasExited;
 
+    public int Id => process.Id;
+
     public static Task<PurrdProcess> StartAsync(string dataDirectory, params string[] extraArgs) =>
         StartAsync(dataDirectory, descriptorLimit: null, extraArgs);
 
