@@ -1,5 +1,5 @@
 // Entry point: loads libsodium, learns the page's server, then shows the profile screens.
-import { startApp } from "./ui/app";
+import { startApp } from "./ui/start";
 
 startApp(document.getElementById("app")!).catch(error => {
   const message = document.createElement("p");

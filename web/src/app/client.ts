@@ -16,17 +16,14 @@ import { sealProfile, type ProfileKey } from "./profile-file";
 import { serializeProfile, type MailboxRecord, type ProfileData } from "./model";
 import { ContactsModule } from "./contacts";
 import { RoomsModule } from "./rooms";
+import type { ClientEvent, ClientServices } from "./client-services";
 
-export type ClientEvent =
-  | { kind: "changed" }
-  | { kind: "connection"; online: boolean }
-  | { kind: "message"; where: "contact" | "room"; id: string; title: string }
-  | { kind: "problem"; text: string };
+export type { ClientEvent } from "./client-services";
 
 export const recipientSigner = (key: SigningKeyPair): Signer => (bytes, nonce) => sign(key, recipientRequest(nonce, bytes));
 export const senderSigner = (key: SigningKeyPair): Signer => (bytes, nonce) => sign(key, senderRequest(nonce, bytes));
 
-export class PurrClient {
+export class PurrClient implements ClientServices {
   readonly contacts: ContactsModule;
   readonly rooms: RoomsModule;
   private connection: PurrConnection | null = null;

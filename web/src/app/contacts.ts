@@ -13,12 +13,12 @@ import { safetyCode } from "../e2e/safety-code";
 import { sameServer } from "../protocol/address";
 import { toHex } from "../protocol/bytes";
 import { appendMessage, remember, type ContactRecord, type InviteRecord } from "./model";
-import type { PurrClient } from "./client";
+import type { ClientServices } from "./client-services";
 
 const DAY = 86400;
 
 export class ContactsModule {
-  constructor(private readonly client: PurrClient) {}
+  constructor(private readonly client: ClientServices) {}
 
   private get data() {
     return this.client.data;

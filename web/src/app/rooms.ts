@@ -14,7 +14,7 @@ import { PurrError, type Signer } from "../net/connection";
 import { decryptGroup, encryptGroup, initialKeyId, KEY_ID_BYTES, openSealed, sealToMember } from "../rooms/room-crypto";
 import { formatRoomLink, parseRoomLink } from "../rooms/room-link";
 import { appendMessage, type RoomRecord } from "./model";
-import type { PurrClient } from "./client";
+import type { ClientServices } from "./client-services";
 import type { MailboxRecord } from "./model";
 
 export interface MemberView { key: string; name: string; role: RoomRole; voice: boolean; me: boolean }
@@ -24,7 +24,7 @@ export class RoomsModule {
   private readonly members = new Map<string, RoomMember[]>();
   private readonly settings = new Map<string, RoomSettings>();
 
-  constructor(private readonly client: PurrClient) {}
+  constructor(private readonly client: ClientServices) {}
 
   private get data() {
     return this.client.data;

@@ -1,0 +1,32 @@
+// What the contacts and rooms modules need from the client, and nothing more. The modules depend on this
+// interface and the client implements it, so app/client.ts depends on the modules but not the other way
+// round (there used to be an import circle client ⇄ contacts ⇄ rooms).
+
+import type { ServerFrame } from "../gen/purr/v1/frames_pb";
+import type { SigningKeyPair } from "../crypto/sodium";
+import type { RandomSource } from "../crypto/random";
+import type { RequestOp, Signer } from "../net/connection";
+import type { MailboxRecord, ProfileData } from "./model";
+
+export type ClientEvent =
+  | { kind: "changed" }
+  | { kind: "connection"; online: boolean }
+  | { kind: "message"; where: "contact" | "room"; id: string; title: string }
+  | { kind: "problem"; text: string };
+
+export interface ClientServices {
+  readonly data: ProfileData;
+  readonly random: RandomSource;
+  now(): number;
+  emit(event: ClientEvent): void;
+  /** Writes the profile (debounced and serialized by the client). */
+  save(): Promise<void>;
+  /** Runs `action` after every action queued before it: one change to the profile at a time. */
+  serialized<T>(action: () => Promise<T>): Promise<T>;
+  request(op: RequestOp, signer?: Signer, mailboxSigner?: Signer): Promise<ServerFrame>;
+  createMailbox(): Promise<MailboxRecord>;
+  secureMailbox(mailbox: MailboxRecord, senderKey: Uint8Array): Promise<void>;
+  subscribe(mailbox: MailboxRecord): Promise<void>;
+  deleteMailbox(mailbox: MailboxRecord): Promise<void>;
+  send(sendId: Uint8Array, payload: Uint8Array, senderKey: SigningKeyPair): Promise<void>;
+}
