@@ -18,7 +18,20 @@ namespace Purr.Client.Tests;
 public sealed class EndToEndVectorTests
 {
     private const string FileName = "e2e-v1.json";
+    private const string Server = "purr://c15hG8X_Ecb9L_BzECDafPk7Z8O0m0Vn7JGUWrCE6WA@127.0.0.1:7878";
+    private const long IntroSentAt = 1_793_620_800;
+    private const long C1SentAt = 1_793_620_860;
+    private const long C2SentAt = 1_793_620_861;
+    private const long A1SentAt = 1_793_620_920;
+    private const string CreatorName = "Alice";
+    private const string IntroName = "intro from Bob";
+    private const string C1Text = "first from Alice";
+    private const string C2Text = "second from Alice";
     private static readonly DateTimeOffset CreatedAt = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan CardLifetime = TimeSpan.FromDays(7);
+    private static readonly byte[] CardSendId = [.. Enumerable.Range(0, 16).Select(i => (byte)(0xA0 + i))];
+    private static readonly byte[] IntroReplySendId = new byte[16];
+    private static readonly byte[] IntroSenderKey = [.. Enumerable.Repeat((byte)0x42, 32)];
 
     [Fact]
     public void Vectors_reproduce_byte_for_byte()
@@ -54,20 +67,16 @@ public sealed class EndToEndVectorTests
         var acceptorSeed = Encoding.ASCII.GetBytes("purr vector seed: acceptor");
         var creatorRandom = new SeededRandomSource(creatorSeed);
         var acceptorRandom = new SeededRandomSource(acceptorSeed);
-        var mailbox = new MailboxAddress
-        {
-            Server = "purr://c15hG8X_Ecb9L_BzECDafPk7Z8O0m0Vn7JGUWrCE6WA@127.0.0.1:7878",
-            SendId = ByteString.CopyFrom(Enumerable.Range(0, 16).Select(i => (byte)(0xA0 + i)).ToArray()),
-        };
+        var mailbox = new MailboxAddress { Server = Server, SendId = ByteString.CopyFrom(CardSendId) };
 
         using var secrets = CardSecrets.Generate(creatorRandom);
-        var card = Card.Create(secrets, mailbox, "Alice", CreatedAt.AddDays(7));
+        var card = Card.Create(secrets, mailbox, CreatorName, CreatedAt + CardLifetime);
 
-        var intro = Envelope(acceptorRandom, 1_793_620_800, e => e.ContactIntro = new ContactIntro
+        var intro = Envelope(acceptorRandom, IntroSentAt, e => e.ContactIntro = new ContactIntro
         {
-            ReplyTo = new MailboxAddress { Server = mailbox.Server, SendId = ByteString.CopyFrom(new byte[16]) },
-            SenderKey = ByteString.CopyFrom(Enumerable.Repeat((byte)0x42, 32).ToArray()),
-            DisplayName = "intro from Bob",
+            ReplyTo = new MailboxAddress { Server = Server, SendId = ByteString.CopyFrom(IntroReplySendId) },
+            SenderKey = ByteString.CopyFrom(IntroSenderKey),
+            DisplayName = IntroName,
         });
         var initiated = ContactHandshake.Initiate(Card.Parse(card.Link, CreatedAt), intro, acceptorRandom);
         var requestPayload = new MailboxPayload { ContactRequest = initiated.Request }.ToByteArray();
@@ -76,13 +85,13 @@ public sealed class EndToEndVectorTests
         var acceptor = initiated.Session;
 
         // Creator sends two; the acceptor gets the second first (the first is skipped, then arrives).
-        var c1Plain = Envelope(creatorRandom, 1_793_620_860, e => e.Text = new Text { Text_ = "first from Alice" });
-        var c2Plain = Envelope(creatorRandom, 1_793_620_861, e => e.Text = new Text { Text_ = "second from Alice" });
+        var c1Plain = Envelope(creatorRandom, C1SentAt, e => e.Text = new Text { Text_ = C1Text });
+        var c2Plain = Envelope(creatorRandom, C2SentAt, e => e.Text = new Text { Text_ = C2Text });
         var c1 = creator.Seal(c1Plain, creatorRandom);
         var c2 = creator.Seal(c2Plain, creatorRandom);
         Assert.Equal(c2Plain, acceptor.Open(c2, acceptorRandom).Envelope);
         Assert.Equal(c1Plain, acceptor.Open(c1, acceptorRandom).Envelope);
-        var a1Plain = Envelope(acceptorRandom, 1_793_620_920, e => e.Receipt = new Receipt { MessageIds = { c1Plain.MessageId, c2Plain.MessageId } });
+        var a1Plain = Envelope(acceptorRandom, A1SentAt, e => e.Receipt = new Receipt { MessageIds = { c1Plain.MessageId, c2Plain.MessageId } });
         var a1 = acceptor.Seal(a1Plain, acceptorRandom);
         Assert.Equal(a1Plain, creator.Open(a1, creatorRandom).Envelope);
         Assert.Equal(DecryptStatus.Duplicate, acceptor.Open(c1, acceptorRandom).Status);
@@ -92,6 +101,26 @@ public sealed class EndToEndVectorTests
             ["description"] = "Purr end-to-end vectors v1: see EndToEndVectorTests.cs and PROTOCOL.md section 10. Random bytes come from SeededRandomSource: block i = HMAC-SHA256(seed, \"purr test random\" || u64be(i)).",
             ["seeds"] = new JsonObject { ["creator"] = Convert.ToHexStringLower(creatorSeed), ["acceptor"] = Convert.ToHexStringLower(acceptorSeed) },
             ["now"] = CreatedAt.ToUnixTimeSeconds(),
+            ["inputs"] = new JsonObject
+            {
+                ["note"] = "Everything the steps take besides the seeded random bytes. Steps, in order: the creator makes the card "
+                    + "(CardSecrets from the creator's stream, then the card); the acceptor makes the intro envelope (its message id from the "
+                    + "acceptor's stream) and initiates the contact from the parsed card; the creator responds; the creator seals c1 then c2 "
+                    + "(envelope ids and ratchet draws from the creator's stream); the acceptor opens c2 then c1; the acceptor seals a1, a "
+                    + "receipt for c1 and c2; the creator opens a1; the acceptor opens c1 again and must call it a duplicate.",
+                ["cardMailboxServer"] = Server,
+                ["cardMailboxSendId"] = Convert.ToHexStringLower(CardSendId),
+                ["cardDisplayName"] = CreatorName,
+                ["cardExpiresAt"] = (CreatedAt + CardLifetime).ToUnixTimeSeconds(),
+                ["introSentAt"] = IntroSentAt,
+                ["introReplyToServer"] = Server,
+                ["introReplyToSendId"] = Convert.ToHexStringLower(IntroReplySendId),
+                ["introSenderKey"] = Convert.ToHexStringLower(IntroSenderKey),
+                ["introDisplayName"] = IntroName,
+                ["c1"] = new JsonObject { ["sentAt"] = C1SentAt, ["text"] = C1Text },
+                ["c2"] = new JsonObject { ["sentAt"] = C2SentAt, ["text"] = C2Text },
+                ["a1"] = new JsonObject { ["sentAt"] = A1SentAt, ["receiptFor"] = "c1, c2" },
+            },
             ["card"] = new JsonObject
             {
                 ["identityKey"] = Convert.ToHexStringLower(secrets.Identity.PublicKey),

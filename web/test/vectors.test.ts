@@ -15,7 +15,9 @@ import { fromHex, toBase64Url, toHex, utf8 } from "../src/protocol/bytes";
 import { readJson, repositoryRoot } from "./paths";
 
 const vectors = readJson(resolve(repositoryRoot, "tests", "Purr.Client.Tests", "Vectors", "e2e-v1.json"));
-const createdAt = Date.UTC(2026, 10, 1, 12, 0, 0) / 1000;
+const createdAt: number = vectors.now;
+// Every input besides the seeded random bytes comes from the file itself (see its "inputs.note" for the steps).
+const inputs = vectors.inputs;
 
 function envelope(random: RandomSource, sentAt: number, body: Envelope["body"]): Envelope {
   return create(EnvelopeSchema, { messageId: random.bytes(16), sentAt: BigInt(sentAt), body });
@@ -25,20 +27,18 @@ test("the vectors' seeds and time are what the C# generator used", async () => {
   await ready;
   assert.equal(vectors.seeds.creator, toHex(utf8("purr vector seed: creator")));
   assert.equal(vectors.seeds.acceptor, toHex(utf8("purr vector seed: acceptor")));
-  assert.equal(vectors.now, createdAt);
+  assert.equal(vectors.now, Date.UTC(2026, 10, 1, 12, 0, 0) / 1000);
+  assert.equal(inputs.cardExpiresAt, vectors.now + 7 * 86400);
 });
 
 test("card, contact request, messages and safety code reproduce byte for byte", async () => {
   await ready;
   const creatorRandom = new SeededRandom(fromHex(vectors.seeds.creator));
   const acceptorRandom = new SeededRandom(fromHex(vectors.seeds.acceptor));
-  const mailbox = create(MailboxAddressSchema, {
-    server: "purr://c15hG8X_Ecb9L_BzECDafPk7Z8O0m0Vn7JGUWrCE6WA@127.0.0.1:7878",
-    sendId: Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i),
-  });
+  const mailbox = create(MailboxAddressSchema, { server: inputs.cardMailboxServer, sendId: fromHex(inputs.cardMailboxSendId) });
 
   const secrets = generateCardSecrets(creatorRandom);
-  const card = createCard(secrets, mailbox, "Alice", createdAt + 7 * 86400);
+  const card = createCard(secrets, mailbox, inputs.cardDisplayName, inputs.cardExpiresAt);
   assert.equal(toHex(signingKeyFromSeed(secrets.identitySeed).publicKey), vectors.card.identityKey);
   assert.equal(toHex(dhKeyFromSecret(secrets.identityDhSecret).publicKey), vectors.card.identityDhKey);
   assert.equal(toHex(dhKeyFromSecret(secrets.prekeySecret).publicKey), vectors.card.prekey);
@@ -46,13 +46,13 @@ test("card, contact request, messages and safety code reproduce byte for byte", 
   assert.equal(card.link, vectors.card.link);
   assert.equal(toHex(card.id), vectors.card.id);
 
-  const intro = envelope(acceptorRandom, 1_793_620_800, {
+  const intro = envelope(acceptorRandom, inputs.introSentAt, {
     case: "contactIntro",
     value: {
       $typeName: "purr.v1.ContactIntro",
-      replyTo: create(MailboxAddressSchema, { server: mailbox.server, sendId: new Uint8Array(16) }),
-      senderKey: new Uint8Array(32).fill(0x42),
-      displayName: "intro from Bob",
+      replyTo: create(MailboxAddressSchema, { server: inputs.introReplyToServer, sendId: fromHex(inputs.introReplyToSendId) }),
+      senderKey: fromHex(inputs.introSenderKey),
+      displayName: inputs.introDisplayName,
     },
   });
   assert.equal(toHex(toBinary(EnvelopeSchema, intro)), vectors.contactRequest.introEnvelope);
@@ -66,17 +66,17 @@ test("card, contact request, messages and safety code reproduce byte for byte", 
   const responded = respondToContact(initiated.request, secrets, creatorRandom);
   assert.ok(responded, "the creator opens the request");
   const text = (t: string): Envelope["body"] => ({ case: "text", value: { $typeName: "purr.v1.Text", text: t } });
-  const c1Plain = envelope(creatorRandom, 1_793_620_860, text("first from Alice"));
-  const c2Plain = envelope(creatorRandom, 1_793_620_861, text("second from Alice"));
+  const c1Plain = envelope(creatorRandom, inputs.c1.sentAt, text(inputs.c1.text));
+  const c2Plain = envelope(creatorRandom, inputs.c2.sentAt, text(inputs.c2.text));
   const c1 = seal(responded.state, responded.ad, c1Plain, creatorRandom);
   const c2 = seal(responded.state, responded.ad, c2Plain, creatorRandom);
   const [s2, o2] = open(initiated.state, initiated.ad, c2, acceptorRandom);
   assert.equal(s2, "ok");
-  assert.equal(o2!.body.case === "text" && o2!.body.value.text, "second from Alice");
+  assert.equal(o2!.body.case === "text" && o2!.body.value.text, inputs.c2.text);
   const [s1, o1] = open(initiated.state, initiated.ad, c1, acceptorRandom);
   assert.equal(s1, "ok");
-  assert.equal(o1!.body.case === "text" && o1!.body.value.text, "first from Alice");
-  const a1Plain = envelope(acceptorRandom, 1_793_620_920, {
+  assert.equal(o1!.body.case === "text" && o1!.body.value.text, inputs.c1.text);
+  const a1Plain = envelope(acceptorRandom, inputs.a1.sentAt, {
     case: "receipt",
     value: { $typeName: "purr.v1.Receipt", messageIds: [c1Plain.messageId, c2Plain.messageId] },
   });
@@ -104,7 +104,7 @@ test("the committed contact request opens with the committed card's secrets", as
   const payload = fromBinary(MailboxPayloadSchema, fromHex(vectors.contactRequest.payload));
   assert.equal(payload.kind.case, "contactRequest");
   const responded = respondToContact(payload.kind.value as never, secrets, creatorRandom);
-  assert.equal(responded?.intro.body.case === "contactIntro" && responded.intro.body.value.displayName, "intro from Bob");
+  assert.equal(responded?.intro.body.case === "contactIntro" && responded.intro.body.value.displayName, inputs.introDisplayName);
 });
 
 test("a tampered card is refused as tampered, an expired one as expired", async () => {
