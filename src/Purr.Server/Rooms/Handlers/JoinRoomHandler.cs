@@ -69,59 +69,50 @@ internal sealed class JoinRoomHandler(
             }
         }
 
-        var live = found.Value.Live;
-        await live.Gate.WaitAsync(cancellationToken);
-        try
+        // The room may have been stopped (or unloaded and reloaded) while the checks ran: the lease says so.
+        await using var lease = await RoomLease.AcquireRoomAsync(registry, roomId, found.Value.Live, cancellationToken);
+        if (lease is null)
         {
-            // The room may have been stopped (or unloaded and reloaded) while the checks ran.
-            var current = await registry.FindAsync(roomId, cancellationToken);
-            if (current is null || current.Value.Live != live)
+            return Responses.Auth();
+        }
+
+        var room = lease.State;
+        var member = room.Member(memberKey);
+        if (member is null)
+        {
+            if (room.Settings.Locked)
             {
-                return Responses.Auth();
+                return Responses.Error(ErrorCode.RoomLocked, "the room is locked");
             }
 
-            var room = current.Value.State;
-            var member = room.Member(memberKey);
-            if (member is null)
+            var limit = room.Settings.MemberLimit is > 0 and var own ? Math.Min(own, options.Value.MaxMembers) : options.Value.MaxMembers;
+            if (room.Members.Count >= limit)
             {
-                if (room.Settings.Locked)
-                {
-                    return Responses.Error(ErrorCode.RoomLocked, "the room is locked");
-                }
-
-                var limit = room.Settings.MemberLimit is > 0 and var own ? Math.Min(own, options.Value.MaxMembers) : options.Value.MaxMembers;
-                if (room.Members.Count >= limit)
-                {
-                    return Responses.Error(ErrorCode.RoomFull, "the room is full");
-                }
-
-                member = new RoomMemberData
-                {
-                    MemberKey = memberKey,
-                    DhKey = request.MemberDhKey.ToByteArray(),
-                    Role = RoomMemberRole.Member,
-                    Voice = !room.Settings.Moderated,
-                    MailboxReceiveId = room.Persistent ? request.MailboxReceiveId.ToByteArray() : null,
-                };
-                room.Members.Add(member);
-                await registry.SaveAsync(room, cancellationToken);
-                var others = room.Members.Where(m => m != member).ToList();
-                await fanOut.PublishAsync(room, live, new RoomEvent { Joined = member.ToWire() }, others);
+                return Responses.Error(ErrorCode.RoomFull, "the room is full");
             }
 
-            live.Attach(memberKey, context.Session);
-            var joined = new RoomJoined
+            member = new RoomMemberData
             {
-                Kind = room.Persistent ? RoomKind.Persistent : RoomKind.Transient,
-                Role = (RoomRole)(int)member.Role,
-                Settings = room.Settings.ToWire(),
+                MemberKey = memberKey,
+                DhKey = request.MemberDhKey.ToByteArray(),
+                Role = RoomMemberRole.Member,
+                Voice = !room.Settings.Moderated,
+                MailboxReceiveId = room.Persistent ? request.MailboxReceiveId.ToByteArray() : null,
             };
-            joined.Members.AddRange(room.Members.Select(m => m.ToWire()));
-            return new ServerFrame { RoomJoined = joined };
+            room.Members.Add(member);
+            await registry.SaveAsync(room, cancellationToken);
+            var others = room.Members.Where(m => m != member).ToList();
+            await fanOut.PublishAsync(room, lease.Live, new RoomEvent { Joined = member.ToWire() }, others);
         }
-        finally
+
+        lease.Live.Attach(memberKey, context.Session);
+        var joined = new RoomJoined
         {
-            live.Gate.Release();
-        }
+            Kind = room.Persistent ? RoomKind.Persistent : RoomKind.Transient,
+            Role = (RoomRole)(int)member.Role,
+            Settings = room.Settings.ToWire(),
+        };
+        joined.Members.AddRange(room.Members.Select(m => m.ToWire()));
+        return new ServerFrame { RoomJoined = joined };
     }
 }
