@@ -83,17 +83,27 @@ public sealed class EndToEndVectorTests
         var responded = ContactHandshake.Respond(initiated.Request, secrets, creatorRandom)!;
         var creator = responded.Session;
         var acceptor = initiated.Session;
+        var intermediate = new JsonObject
+        {
+            ["acceptorAfterInitiate"] = Snapshot(acceptor.State),
+            ["creatorAfterRespond"] = Snapshot(creator.State),
+        };
 
         // Creator sends two; the acceptor gets the second first (the first is skipped, then arrives).
         var c1Plain = Envelope(creatorRandom, C1SentAt, e => e.Text = new Text { Text_ = C1Text });
         var c2Plain = Envelope(creatorRandom, C2SentAt, e => e.Text = new Text { Text_ = C2Text });
         var c1 = creator.Seal(c1Plain, creatorRandom);
         var c2 = creator.Seal(c2Plain, creatorRandom);
+        intermediate["creatorAfterSealingC1C2"] = Snapshot(creator.State);
         Assert.Equal(c2Plain, acceptor.Open(c2, acceptorRandom).Envelope);
+        intermediate["acceptorAfterOpeningC2"] = Snapshot(acceptor.State);
         Assert.Equal(c1Plain, acceptor.Open(c1, acceptorRandom).Envelope);
+        intermediate["acceptorAfterOpeningC1"] = Snapshot(acceptor.State);
         var a1Plain = Envelope(acceptorRandom, A1SentAt, e => e.Receipt = new Receipt { MessageIds = { c1Plain.MessageId, c2Plain.MessageId } });
         var a1 = acceptor.Seal(a1Plain, acceptorRandom);
+        intermediate["acceptorAfterSealingA1"] = Snapshot(acceptor.State);
         Assert.Equal(a1Plain, creator.Open(a1, creatorRandom).Envelope);
+        intermediate["creatorAfterOpeningA1"] = Snapshot(creator.State);
         Assert.Equal(DecryptStatus.Duplicate, acceptor.Open(c1, acceptorRandom).Status);
 
         return new JsonObject
@@ -143,8 +153,29 @@ public sealed class EndToEndVectorTests
                 Message("creator", "acceptor", c2Plain, c2, "delivered first"),
                 Message("acceptor", "creator", a1Plain, a1, "after a DH ratchet step")),
             ["safetyCode"] = SafetyCode.Compute(secrets.Identity.PublicKey, initiated.Identity.PublicKey),
+            ["intermediate"] = intermediate,
         };
     }
+
+    /// <summary>The ratchet state's keys and counters after a step, so a wrong implementation can see which step went wrong.</summary>
+    private static JsonObject Snapshot(RatchetState state) => new()
+    {
+        ["rootKey"] = HexOrNull(state.RootKey),
+        ["dhSendPublic"] = HexOrNull(state.DhSendPublic),
+        ["dhReceive"] = HexOrNull(state.DhReceive),
+        ["chainSend"] = HexOrNull(state.ChainSend),
+        ["chainReceive"] = HexOrNull(state.ChainReceive),
+        ["headerSend"] = HexOrNull(state.HeaderSend),
+        ["headerReceive"] = HexOrNull(state.HeaderReceive),
+        ["nextHeaderSend"] = HexOrNull(state.NextHeaderSend),
+        ["nextHeaderReceive"] = HexOrNull(state.NextHeaderReceive),
+        ["sendCount"] = state.SendCount,
+        ["receiveCount"] = state.ReceiveCount,
+        ["previousSendCount"] = state.PreviousSendCount,
+        ["skippedKeys"] = state.Skipped.Count,
+    };
+
+    private static string? HexOrNull(byte[]? bytes) => bytes is null ? null : Convert.ToHexStringLower(bytes);
 
     private static JsonObject Message(string from, string to, Envelope plain, RatchetEnvelope sealedMessage, string note) => new()
     {

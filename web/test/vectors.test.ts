@@ -7,6 +7,7 @@ import { create, toBinary, fromBinary } from "@bufbuild/protobuf";
 import { EnvelopeSchema, MailboxAddressSchema, MailboxPayloadSchema, type Envelope } from "../src/gen/purr/v1/contacts_pb";
 import { ready, signingKeyFromSeed, dhKeyFromSecret } from "../src/crypto/sodium";
 import { SeededRandom, type RandomSource } from "../src/crypto/random";
+import type { RatchetState } from "../src/crypto/ratchet";
 import { createCard, generateCardSecrets, parseCard } from "../src/e2e/card";
 import { initiateContact, respondToContact } from "../src/e2e/handshake";
 import { open, seal } from "../src/e2e/session";
@@ -18,6 +19,21 @@ const vectors = readJson(resolve(repositoryRoot, "tests", "Purr.Client.Tests", "
 const createdAt: number = vectors.now;
 // Every input besides the seeded random bytes comes from the file itself (see its "inputs.note" for the steps).
 const inputs = vectors.inputs;
+
+/** The ratchet state's keys and counters, as the C# generator snapshots them into "intermediate". */
+function snapshot(state: RatchetState): Record<string, string | number | null> {
+  const hex = (bytes: Uint8Array | null) => (bytes ? toHex(bytes) : null);
+  return {
+    rootKey: hex(state.rootKey), dhSendPublic: hex(state.dhSendPublic), dhReceive: hex(state.dhReceive),
+    chainSend: hex(state.chainSend), chainReceive: hex(state.chainReceive),
+    headerSend: hex(state.headerSend), headerReceive: hex(state.headerReceive),
+    nextHeaderSend: hex(state.nextHeaderSend), nextHeaderReceive: hex(state.nextHeaderReceive),
+    sendCount: state.sendCount, receiveCount: state.receiveCount, previousSendCount: state.previousSendCount,
+    skippedKeys: state.skipped.length,
+  };
+}
+
+const expectState = (state: RatchetState, step: string) => assert.deepEqual(snapshot(state), vectors.intermediate[step], `state ${step}`);
 
 function envelope(random: RandomSource, sentAt: number, body: Envelope["body"]): Envelope {
   return create(EnvelopeSchema, { messageId: random.bytes(16), sentAt: BigInt(sentAt), body });
@@ -65,15 +81,20 @@ test("card, contact request, messages and safety code reproduce byte for byte", 
 
   const responded = respondToContact(initiated.request, secrets, creatorRandom);
   assert.ok(responded, "the creator opens the request");
+  expectState(initiated.state, "acceptorAfterInitiate");
+  expectState(responded.state, "creatorAfterRespond");
   const text = (t: string): Envelope["body"] => ({ case: "text", value: { $typeName: "purr.v1.Text", text: t } });
   const c1Plain = envelope(creatorRandom, inputs.c1.sentAt, text(inputs.c1.text));
   const c2Plain = envelope(creatorRandom, inputs.c2.sentAt, text(inputs.c2.text));
   const c1 = seal(responded.state, responded.ad, c1Plain, creatorRandom);
   const c2 = seal(responded.state, responded.ad, c2Plain, creatorRandom);
+  expectState(responded.state, "creatorAfterSealingC1C2");
   const [s2, o2] = open(initiated.state, initiated.ad, c2, acceptorRandom);
+  expectState(initiated.state, "acceptorAfterOpeningC2");
   assert.equal(s2, "ok");
   assert.equal(o2!.body.case === "text" && o2!.body.value.text, inputs.c2.text);
   const [s1, o1] = open(initiated.state, initiated.ad, c1, acceptorRandom);
+  expectState(initiated.state, "acceptorAfterOpeningC1");
   assert.equal(s1, "ok");
   assert.equal(o1!.body.case === "text" && o1!.body.value.text, inputs.c1.text);
   const a1Plain = envelope(acceptorRandom, inputs.a1.sentAt, {
@@ -81,7 +102,9 @@ test("card, contact request, messages and safety code reproduce byte for byte", 
     value: { $typeName: "purr.v1.Receipt", messageIds: [c1Plain.messageId, c2Plain.messageId] },
   });
   const a1 = seal(initiated.state, initiated.ad, a1Plain, acceptorRandom);
+  expectState(initiated.state, "acceptorAfterSealingA1");
   const [sa, oa] = open(responded.state, responded.ad, a1, creatorRandom);
+  expectState(responded.state, "creatorAfterOpeningA1");
   assert.equal(sa, "ok");
   assert.deepEqual(toBinary(EnvelopeSchema, oa!), toBinary(EnvelopeSchema, a1Plain));
   assert.equal(open(initiated.state, initiated.ad, c1, acceptorRandom)[0], "duplicate");
