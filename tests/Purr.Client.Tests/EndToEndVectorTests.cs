@@ -27,6 +27,12 @@ public sealed class EndToEndVectorTests
     private const string IntroName = "intro from Bob";
     private const string C1Text = "first from Alice";
     private const string C2Text = "second from Alice";
+    private const long A2SentAt = 1_793_620_980;
+    private const long C3SentAt = 1_793_621_040;
+    private const long A3SentAt = 1_793_621_100;
+    private const string A2Text = "Bob, before Alice answers";
+    private const string C3Text = "Alice answers";
+    private const string A3Text = "Bob, on a new chain";
     private static readonly DateTimeOffset CreatedAt = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan CardLifetime = TimeSpan.FromDays(7);
     private static readonly byte[] CardSendId = [.. Enumerable.Range(0, 16).Select(i => (byte)(0xA0 + i))];
@@ -106,6 +112,23 @@ public sealed class EndToEndVectorTests
         intermediate["creatorAfterOpeningA1"] = Snapshot(creator.State);
         Assert.Equal(DecryptStatus.Duplicate, acceptor.Open(c1, acceptorRandom).Status);
 
+        // Skipping across a DH step: the acceptor sends a2 on its current chain, then answers c3 from a new chain
+        // (a3, with PN = 2); the creator gets a3 first, keeps a2's key from the old chain, then opens a2 late,
+        // and a1 again is a duplicate found under a retired header key.
+        var a2Plain = Envelope(acceptorRandom, A2SentAt, e => e.Text = new Text { Text_ = A2Text });
+        var a2 = acceptor.Seal(a2Plain, acceptorRandom);
+        var c3Plain = Envelope(creatorRandom, C3SentAt, e => e.Text = new Text { Text_ = C3Text });
+        var c3 = creator.Seal(c3Plain, creatorRandom);
+        Assert.Equal(c3Plain, acceptor.Open(c3, acceptorRandom).Envelope);
+        var a3Plain = Envelope(acceptorRandom, A3SentAt, e => e.Text = new Text { Text_ = A3Text });
+        var a3 = acceptor.Seal(a3Plain, acceptorRandom);
+        intermediate["acceptorAfterSealingA3"] = Snapshot(acceptor.State);
+        Assert.Equal(a3Plain, creator.Open(a3, creatorRandom).Envelope);
+        intermediate["creatorAfterOpeningA3"] = Snapshot(creator.State);
+        Assert.Equal(a2Plain, creator.Open(a2, creatorRandom).Envelope);
+        intermediate["creatorAfterOpeningA2"] = Snapshot(creator.State);
+        Assert.Equal(DecryptStatus.Duplicate, creator.Open(a1, creatorRandom).Status);
+
         return new JsonObject
         {
             ["description"] = "Purr end-to-end vectors v1: see EndToEndVectorTests.cs and PROTOCOL.md section 10. Random bytes come from SeededRandomSource: block i = HMAC-SHA256(seed, \"purr test random\" || u64be(i)).",
@@ -117,7 +140,9 @@ public sealed class EndToEndVectorTests
                     + "(CardSecrets from the creator's stream, then the card); the acceptor makes the intro envelope (its message id from the "
                     + "acceptor's stream) and initiates the contact from the parsed card; the creator responds; the creator seals c1 then c2 "
                     + "(envelope ids and ratchet draws from the creator's stream); the acceptor opens c2 then c1; the acceptor seals a1, a "
-                    + "receipt for c1 and c2; the creator opens a1; the acceptor opens c1 again and must call it a duplicate.",
+                    + "receipt for c1 and c2; the creator opens a1; the acceptor opens c1 again and must call it a duplicate; the acceptor "
+                    + "seals a2; the creator seals c3; the acceptor opens c3 and seals a3; the creator opens a3, then a2, then a1 again "
+                    + "(a duplicate under a retired header key).",
                 ["cardMailboxServer"] = Server,
                 ["cardMailboxSendId"] = Convert.ToHexStringLower(CardSendId),
                 ["cardDisplayName"] = CreatorName,
@@ -130,6 +155,9 @@ public sealed class EndToEndVectorTests
                 ["c1"] = new JsonObject { ["sentAt"] = C1SentAt, ["text"] = C1Text },
                 ["c2"] = new JsonObject { ["sentAt"] = C2SentAt, ["text"] = C2Text },
                 ["a1"] = new JsonObject { ["sentAt"] = A1SentAt, ["receiptFor"] = "c1, c2" },
+                ["a2"] = new JsonObject { ["sentAt"] = A2SentAt, ["text"] = A2Text },
+                ["c3"] = new JsonObject { ["sentAt"] = C3SentAt, ["text"] = C3Text },
+                ["a3"] = new JsonObject { ["sentAt"] = A3SentAt, ["text"] = A3Text },
             },
             ["card"] = new JsonObject
             {
@@ -151,7 +179,10 @@ public sealed class EndToEndVectorTests
             ["messages"] = new JsonArray(
                 Message("creator", "acceptor", c1Plain, c1, "delivered second (skipped, then caught up)"),
                 Message("creator", "acceptor", c2Plain, c2, "delivered first"),
-                Message("acceptor", "creator", a1Plain, a1, "after a DH ratchet step")),
+                Message("acceptor", "creator", a1Plain, a1, "after a DH ratchet step"),
+                Message("acceptor", "creator", a2Plain, a2, "same chain as a1; delivered after a3, across a DH step"),
+                Message("creator", "acceptor", c3Plain, c3, "the creator's new chain"),
+                Message("acceptor", "creator", a3Plain, a3, "the acceptor's new chain (PN = 2); delivered before a2")),
             ["safetyCode"] = SafetyCode.Compute(secrets.Identity.PublicKey, initiated.Identity.PublicKey),
             ["intermediate"] = intermediate,
         };
