@@ -27,6 +27,7 @@ public sealed class EndToEndVectorTests
     private const string IntroName = "intro from Bob";
     private const string C1Text = "first from Alice";
     private const string C2Text = "second from Alice";
+    private const long C4SentAt = 1_793_621_160;
     private const long A2SentAt = 1_793_620_980;
     private const long C3SentAt = 1_793_621_040;
     private const long A3SentAt = 1_793_621_100;
@@ -38,6 +39,7 @@ public sealed class EndToEndVectorTests
     private static readonly byte[] CardSendId = [.. Enumerable.Range(0, 16).Select(i => (byte)(0xA0 + i))];
     private static readonly byte[] IntroReplySendId = new byte[16];
     private static readonly byte[] IntroSenderKey = [.. Enumerable.Repeat((byte)0x42, 32)];
+    private static readonly byte[] AcceptedSenderKey = [.. Enumerable.Repeat((byte)0x43, 32)];
 
     [Fact]
     public void Vectors_reproduce_byte_for_byte()
@@ -129,6 +131,15 @@ public sealed class EndToEndVectorTests
         intermediate["creatorAfterOpeningA2"] = Snapshot(creator.State);
         Assert.Equal(DecryptStatus.Duplicate, creator.Open(a1, creatorRandom).Status);
 
+        // The envelope that completes a contact (sent first in real use; last here, so the earlier vectors stay as they were).
+        var c4Plain = Envelope(creatorRandom, C4SentAt, e => e.ContactAccepted = new ContactAccepted
+        {
+            SenderKey = ByteString.CopyFrom(AcceptedSenderKey),
+            DisplayName = CreatorName,
+        });
+        var c4 = creator.Seal(c4Plain, creatorRandom);
+        Assert.Equal(c4Plain, acceptor.Open(c4, acceptorRandom).Envelope);
+
         return new JsonObject
         {
             ["description"] = "Purr end-to-end vectors v1: see EndToEndVectorTests.cs and PROTOCOL.md section 10. Random bytes come from SeededRandomSource: block i = HMAC-SHA256(seed, \"purr test random\" || u64be(i)).",
@@ -142,7 +153,7 @@ public sealed class EndToEndVectorTests
                     + "(envelope ids and ratchet draws from the creator's stream); the acceptor opens c2 then c1; the acceptor seals a1, a "
                     + "receipt for c1 and c2; the creator opens a1; the acceptor opens c1 again and must call it a duplicate; the acceptor "
                     + "seals a2; the creator seals c3; the acceptor opens c3 and seals a3; the creator opens a3, then a2, then a1 again "
-                    + "(a duplicate under a retired header key).",
+                    + "(a duplicate under a retired header key); the creator seals c4, a ContactAccepted, and the acceptor opens it.",
                 ["cardMailboxServer"] = Server,
                 ["cardMailboxSendId"] = Convert.ToHexStringLower(CardSendId),
                 ["cardDisplayName"] = CreatorName,
@@ -158,6 +169,11 @@ public sealed class EndToEndVectorTests
                 ["a2"] = new JsonObject { ["sentAt"] = A2SentAt, ["text"] = A2Text },
                 ["c3"] = new JsonObject { ["sentAt"] = C3SentAt, ["text"] = C3Text },
                 ["a3"] = new JsonObject { ["sentAt"] = A3SentAt, ["text"] = A3Text },
+                ["c4"] = new JsonObject
+                {
+                    ["sentAt"] = C4SentAt,
+                    ["contactAccepted"] = new JsonObject { ["senderKey"] = Convert.ToHexStringLower(AcceptedSenderKey), ["displayName"] = CreatorName },
+                },
             },
             ["card"] = new JsonObject
             {
@@ -182,7 +198,8 @@ public sealed class EndToEndVectorTests
                 Message("acceptor", "creator", a1Plain, a1, "after a DH ratchet step"),
                 Message("acceptor", "creator", a2Plain, a2, "same chain as a1; delivered after a3, across a DH step"),
                 Message("creator", "acceptor", c3Plain, c3, "the creator's new chain"),
-                Message("acceptor", "creator", a3Plain, a3, "the acceptor's new chain (PN = 2); delivered before a2")),
+                Message("acceptor", "creator", a3Plain, a3, "the acceptor's new chain (PN = 2); delivered before a2"),
+                Message("creator", "acceptor", c4Plain, c4, "a ContactAccepted envelope")),
             ["safetyCode"] = SafetyCode.Compute(secrets.Identity.PublicKey, initiated.Identity.PublicKey),
             ["intermediate"] = intermediate,
         };

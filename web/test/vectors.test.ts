@@ -126,7 +126,16 @@ test("card, contact request, messages and safety code reproduce byte for byte", 
   expectState(responded.state, "creatorAfterOpeningA2");
   assert.equal(open(responded.state, responded.ad, a1, creatorRandom)[0], "duplicate");
 
-  const expected = [[c1Plain, c1], [c2Plain, c2], [a1Plain, a1], [a2Plain, a2], [c3Plain, c3], [a3Plain, a3]] as const;
+  const c4Plain = envelope(creatorRandom, inputs.c4.sentAt, {
+    case: "contactAccepted",
+    value: { $typeName: "purr.v1.ContactAccepted", senderKey: fromHex(inputs.c4.contactAccepted.senderKey), displayName: inputs.c4.contactAccepted.displayName },
+  });
+  const c4 = seal(responded.state, responded.ad, c4Plain, creatorRandom);
+  const [sc4, oc4] = open(initiated.state, initiated.ad, c4, acceptorRandom);
+  assert.equal(sc4, "ok");
+  assert.equal(oc4!.body.case, "contactAccepted");
+
+  const expected = [[c1Plain, c1], [c2Plain, c2], [a1Plain, a1], [a2Plain, a2], [c3Plain, c3], [a3Plain, a3], [c4Plain, c4]] as const;
   assert.equal(vectors.messages.length, expected.length);
   vectors.messages.forEach((message: { envelope: string; header: string; ciphertext: string }, i: number) => {
     const [plain, sealed] = expected[i]!;
