@@ -10,8 +10,12 @@ namespace Purr.Client;
 /// </summary>
 public sealed partial class PurrConnection
 {
+    /// <summary>How many disposed listeners are remembered, so that late events meant for them are dropped.</summary>
+    private const int RetiredListenersKept = 64;
+
     private readonly Lock listenersGate = new();
     private ImmutableListeners listeners = new([]);
+    private ImmutableListeners retired = new([]);
 
     /// <summary>Routes the pushed events <paramref name="accepts"/> takes to the returned listener, until it is disposed.</summary>
     public EventListener Listen(Func<PurrEvent, bool> accepts)
@@ -34,7 +38,11 @@ public sealed partial class PurrConnection
     {
         lock (listenersGate)
         {
-            listeners = new ImmutableListeners([.. listeners.All.Where(l => l != listener)]);
+            if (listeners.All.Contains(listener))
+            {
+                listeners = new ImmutableListeners([.. listeners.All.Where(l => l != listener)]);
+                retired = new ImmutableListeners([.. retired.All.TakeLast(RetiredListenersKept - 1), listener]);
+            }
         }
 
         listener.Complete();
@@ -64,6 +72,13 @@ public sealed partial class PurrConnection
                 await listener.WriteAsync(pushed, cancellationToken);
                 return;
             }
+        }
+
+        // A late event for a consumer that has finished (a room session closed just as a member spoke): nobody
+        // will read it, and left in the shared queue it would pile up until the connection stalled.
+        if (retired.All.Any(listener => listener.Accepts(pushed)))
+        {
+            return;
         }
 
         await events.Writer.WriteAsync(pushed, cancellationToken);

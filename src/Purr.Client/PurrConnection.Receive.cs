@@ -14,9 +14,15 @@ public sealed partial class PurrConnection
         {
             while (await ReceiveFrameAsync(closing.Token) is { } frame)
             {
-                if (frame.RequestId != 0 && pending.TryGetValue(frame.RequestId, out var completion))
+                if (frame.RequestId != 0)
                 {
-                    completion.TrySetResult(frame);
+                    // An answer. One to a request the caller gave up on (cancelled, timed out) is dropped: it is
+                    // nobody's event, and left in the shared queue it would pile up.
+                    if (pending.TryGetValue(frame.RequestId, out var completion))
+                    {
+                        completion.TrySetResult(frame);
+                    }
+
                     continue;
                 }
 

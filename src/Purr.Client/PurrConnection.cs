@@ -247,7 +247,10 @@ public sealed partial class PurrConnection : IAsyncDisposable
     {
         try
         {
-            await socket.SendAsync(frame, WebSocketMessageType.Binary, endOfMessage: true, cancellationToken);
+            // Never the caller's token: cancelling a WebSocket send aborts the whole socket, so one request given up
+            // (a room session closing mid-ack) would cut every other mailbox and room on the connection.
+            _ = cancellationToken;
+            await socket.SendAsync(frame, WebSocketMessageType.Binary, endOfMessage: true, closing.Token);
         }
         catch (Exception e) when (e is WebSocketException or ObjectDisposedException or IOException)
         {

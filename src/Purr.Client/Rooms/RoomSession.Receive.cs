@@ -39,7 +39,9 @@ public sealed partial class RoomSession
                         {
                         }
 
-                        await connection.AckAsync(Mailbox.ReceiveId, stored.MessageId, MailboxKey!, stop.Token);
+                        // Not awaited here: the answer comes through the connection's receive loop, which may be waiting
+                        // for this pump to take the next event; waiting for it would deadlock both.
+                        _ = AckQuietlyAsync(stored.MessageId);
                         break;
                 }
             }
@@ -52,6 +54,18 @@ public sealed partial class RoomSession
             // Nothing reads this session's share any more: stop routing events to it.
             listener?.Dispose();
             updates.Writer.TryComplete();
+        }
+    }
+
+    private async Task AckQuietlyAsync(byte[] messageId)
+    {
+        try
+        {
+            await connection.AckAsync(Mailbox!.ReceiveId, messageId, MailboxKey!, stop.Token);
+        }
+        catch (Exception e) when (e is PurrClientException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The room ended or the connection closed: the message is redelivered or gone with the mailbox.
         }
     }
 

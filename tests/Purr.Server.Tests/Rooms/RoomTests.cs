@@ -80,15 +80,20 @@ public sealed class RoomTests
         var (carol, carolConnection) = await harness.JoinAsync(alice, "Carol");
         await RoomHarness.NextAsync<RoomMemberJoined>(bob);
 
-        // Carol's session stops reading, so every frame that reaches her connection stays visible to the test.
+        // Every frame that reaches Carol's connection goes to this listener once her session stops reading.
+        using var everything = carolConnection.Listen(_ => true);
         await carol.DisposeAsync();
         await alice.WhisperAsync(bob.MemberKey, "psst, only for Bob");
         var whisper = await RoomHarness.TextAsync(bob, "psst, only for Bob");
         Assert.True(whisper.Whisper);
-        await carolConnection.AssertQuietAsync(TimeSpan.FromMilliseconds(300));
+        using (var quiet = new CancellationTokenSource(TimeSpan.FromMilliseconds(300)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await everything.Events.ReadAsync(quiet.Token));
+        }
 
         await alice.SendTextAsync("for everyone");
-        var frame = await carolConnection.NextAsync<RoomEventReceived>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var frame = (RoomEventReceived)await everything.Events.ReadAsync(timeout.Token);
         Assert.False(frame.Event.Message.Whisper);
     }
 
@@ -257,6 +262,34 @@ public sealed class RoomTests
         await garden.SendTextAsync("from the garden");
         Assert.Equal("from the kitchen", (await RoomHarness.NextAsync<RoomText>(bobKitchen, t => t.Text.StartsWith("from", StringComparison.Ordinal))).Text);
         Assert.Equal("from the garden", (await RoomHarness.NextAsync<RoomText>(bobGarden, t => t.Text.StartsWith("from", StringComparison.Ordinal))).Text);
+    }
+
+    [Fact]
+    public async Task Rooms_ending_as_members_speak_leave_no_late_events_to_stall_a_shared_connection()
+    {
+        // Seen in the soak test: a room session closing while its ack was being sent cancelled that send, and a
+        // cancelled WebSocket send aborts the whole socket, cutting every room and mailbox on the connection.
+        // Late events for the closed session and late answers to its cancelled acks must not pile up either.
+        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["Rooms:CreationsPerMinutePerIp"] = "1000",
+            ["Rooms:MaxRoomsCreatedPerConnection"] = "1000",
+        });
+        var small = new PurrConnectionOptions { EventQueueCapacity = 4 };
+        await using var owner = await server.ConnectAsync(small);
+        await using var guest = await server.ConnectAsync(small);
+        for (var i = 0; i < 24; i++)
+        {
+            await using var room = await RoomSession.CreateAsync(owner, RoomKind.Persistent, "Owner");
+            await using var joined = await RoomSession.JoinAsync(guest, room.Link.ToString(), "Guest");
+            await joined.SendTextAsync("hello");
+            await room.StopAsync();
+        }
+
+        await owner.PingAsync();
+        await guest.PingAsync();
+        Assert.Equal(0, owner.Events.Count);
+        Assert.Equal(0, guest.Events.Count);
     }
 
     [Fact]
