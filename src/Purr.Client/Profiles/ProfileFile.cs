@@ -95,6 +95,12 @@ public sealed class ProfileFile
         var given = passphrase() ?? throw new ProfileException("this profile is encrypted: set PURR_PASSPHRASE or enter the passphrase");
         var salt = bytes.AsSpan(9, Argon2id.SaltBytes).ToArray();
         var cost = new Argon2Cost(BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(25)), BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(29)));
+        // The cost comes from the file: bounded as the browser bounds it, so a damaged file cannot ask for 4 GiB.
+        if (cost.OpsLimit is < 1 or > 16 || cost.MemLimitBytes is < 8192 or > 1024UL * 1024 * 1024)
+        {
+            throw new ProfileException($"{path} has unusable key-derivation settings (damaged?)");
+        }
+
         var key = DeriveKey(given, salt, cost);
         var header = bytes.AsSpan(0, HeaderBytes - 24).ToArray();
         var plain = Aead.XChaCha20Poly1305.Decrypt(key, bytes.AsSpan(HeaderBytes - 24, 24), bytes.AsSpan(HeaderBytes), header)
