@@ -17,16 +17,8 @@ public sealed class StoreCallsTests
     [InlineData("sqlite")]
     public async Task A_message_sent_to_a_waiting_subscriber_costs_three_store_calls(string storage)
     {
-        CountingMailboxStore? counting = null;
-        await using var server = await RunningServer.StartAsync(storage, decorateStore: inner => counting = new CountingMailboxStore(inner));
-        await using var recipient = await server.ConnectAsync();
-        await using var sender = await server.ConnectAsync();
-        using var key = Ed25519KeyPair.Generate();
-        var mailbox = await recipient.CreateMailboxAsync(key);
-        await recipient.SubscribeAsync(mailbox.ReceiveId, key);
-        await recipient.PingAsync(); // the subscribe's own head lookup runs after its Ok; this waits it out
-
-        counting!.Reset();
+        await using var run = await SubscribedMailbox.StartAsync(storage);
+        var (counting, recipient, sender, key, mailbox) = (run.Counting, run.Recipient, run.Sender, run.Key, run.Mailbox);
         for (var i = 0; i < Messages; i++)
         {
             await sender.SendAsync(mailbox.SendId, new[] { (byte)i });
@@ -46,16 +38,8 @@ public sealed class StoreCallsTests
     [InlineData("sqlite")]
     public async Task A_backlog_is_delivered_in_order_at_three_store_calls_a_message(string storage)
     {
-        CountingMailboxStore? counting = null;
-        await using var server = await RunningServer.StartAsync(storage, decorateStore: inner => counting = new CountingMailboxStore(inner));
-        await using var recipient = await server.ConnectAsync();
-        await using var sender = await server.ConnectAsync();
-        using var key = Ed25519KeyPair.Generate();
-        var mailbox = await recipient.CreateMailboxAsync(key);
-        await recipient.SubscribeAsync(mailbox.ReceiveId, key);
-        await recipient.PingAsync(); // the subscribe's own head lookup runs after its Ok; this waits it out
-
-        counting!.Reset();
+        await using var run = await SubscribedMailbox.StartAsync(storage);
+        var (counting, recipient, sender, key, mailbox) = (run.Counting, run.Recipient, run.Sender, run.Key, run.Mailbox);
         for (var i = 0; i < Messages; i++)
         {
             await sender.SendAsync(mailbox.SendId, new[] { (byte)i });
@@ -71,5 +55,42 @@ public sealed class StoreCallsTests
         await recipient.AssertQuietAsync(TimeSpan.FromMilliseconds(200));
         Assert.Equal(0, counting.Calls.GetValueOrDefault("PeekAsync"));
         Assert.Equal(3 * Messages, counting.Total);
+    }
+
+    /// <summary>A server whose store counts calls, a recipient subscribed to a fresh mailbox, a sender; counts reset.</summary>
+    private sealed class SubscribedMailbox : IAsyncDisposable
+    {
+        private RunningServer server = null!;
+
+        public CountingMailboxStore Counting { get; private set; } = null!;
+
+        public PurrConnection Recipient { get; private set; } = null!;
+
+        public PurrConnection Sender { get; private set; } = null!;
+
+        public Ed25519KeyPair Key { get; } = Ed25519KeyPair.Generate();
+
+        public MailboxInfo Mailbox { get; private set; } = null!;
+
+        public static async Task<SubscribedMailbox> StartAsync(string storage)
+        {
+            var run = new SubscribedMailbox();
+            run.server = await RunningServer.StartAsync(storage, decorateStore: inner => run.Counting = new CountingMailboxStore(inner));
+            run.Recipient = await run.server.ConnectAsync();
+            run.Sender = await run.server.ConnectAsync();
+            run.Mailbox = await run.Recipient.CreateMailboxAsync(run.Key);
+            await run.Recipient.SubscribeAsync(run.Mailbox.ReceiveId, run.Key);
+            await run.Recipient.PingAsync(); // the subscribe's own head lookup runs after its Ok; this waits it out
+            run.Counting.Reset();
+            return run;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Recipient.DisposeAsync();
+            await Sender.DisposeAsync();
+            Key.Dispose();
+            await server.DisposeAsync();
+        }
     }
 }
