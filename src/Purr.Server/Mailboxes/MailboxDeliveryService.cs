@@ -7,7 +7,7 @@ namespace Purr.Server.Mailboxes;
 
 /// <summary>The mailbox module's implementation of <see cref="IMailboxDelivery"/>.</summary>
 internal sealed class MailboxDeliveryService(
-    IMailboxStore store, LiveDelivery live, IMailboxSignal signal, MailboxAuthenticator authenticator, TimeProvider time)
+    IMailboxStore store, MailboxIntake intake, LiveDelivery live, MailboxAuthenticator authenticator)
     : IMailboxDelivery
 {
     public async ValueTask<MailboxDeliveryResult> DeliverAsync(OpaqueId receiveId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
@@ -18,30 +18,18 @@ internal sealed class MailboxDeliveryService(
             return MailboxDeliveryResult.NoSuchMailbox;
         }
 
-        var now = time.GetUtcNow();
-        var message = MailboxMessages.Create(payload.Span, now, mailbox.LifetimeSeconds);
-        if (mailbox.IsLiveOnly)
+        var accepted = await intake.AcceptAsync(mailbox, payload, cancellationToken);
+        if (accepted.Push is { } push)
         {
-            if (live.SubscriberOf(receiveId) is { } subscriber)
-            {
-                live.DeliverLive(receiveId, subscriber, message);
-            }
-
-            return MailboxDeliveryResult.Delivered;
+            await push();
         }
 
-        var before = signal.Before(receiveId);
-        var stored = await store.EnqueueAsync(receiveId, message, mailbox.Quota, now, cancellationToken);
-        switch (stored)
+        return accepted.Result switch
         {
-            case EnqueueResult.Stored or EnqueueResult.StoredAsHead:
-                await signal.MessageStoredAsync(receiveId, stored == EnqueueResult.StoredAsHead ? message : null, before, cancellationToken);
-                return MailboxDeliveryResult.Delivered;
-            case EnqueueResult.QuotaExceeded:
-                return MailboxDeliveryResult.Full;
-            default:
-                return MailboxDeliveryResult.NoSuchMailbox;
-        }
+            EnqueueResult.Stored or EnqueueResult.StoredAsHead => MailboxDeliveryResult.Delivered,
+            EnqueueResult.QuotaExceeded => MailboxDeliveryResult.Full,
+            _ => MailboxDeliveryResult.NoSuchMailbox,
+        };
     }
 
     public async ValueTask<bool> IsProvenAsync(ByteString receiveId, RequestContext context, CancellationToken cancellationToken = default) =>

@@ -21,6 +21,7 @@ public sealed class MailboxModule : IPurrModule
         services.TryAddSingleton<MailboxAuthenticator>();
         services.TryAddSingleton<LiveDelivery>();
         services.AddSingleton<ISessionObserver>(sp => sp.GetRequiredService<LiveDelivery>());
+        services.TryAddSingleton<MailboxIntake>();
         services.TryAddSingleton<IMailboxDelivery, MailboxDeliveryService>();
         services.TryAddSingleton<IMailboxSignal, InProcessMailboxSignal>();
         services.AddSingleton<IRequestHandler, CreateMailboxHandler>();

@@ -13,7 +13,7 @@ namespace Purr.Server.Mailboxes.Handlers;
 /// The answer is the same either way, so a sender cannot tell whether the recipient is online.
 /// </summary>
 internal sealed class SendMessageHandler(
-    IMailboxStore store, LiveDelivery delivery, IMailboxSignal signal, IOptions<MailboxOptions> options, TimeProvider time) : IRequestHandler
+    IMailboxStore store, MailboxIntake intake, IOptions<MailboxOptions> options) : IRequestHandler
 {
     public Request.OpOneofCase Operation => Request.OpOneofCase.SendMessage;
 
@@ -33,33 +33,16 @@ internal sealed class SendMessageHandler(
             return Responses.Error(ErrorCode.MessageTooLarge, $"payloads are limited to {options.Value.MaxMessageBytes} bytes");
         }
 
-        var now = time.GetUtcNow();
-        var message = MailboxMessages.Create(request.Payload.Span, now, mailbox.LifetimeSeconds);
-        var accepted = new ServerFrame { MessageAccepted = new MessageAccepted { MessageId = ByteString.CopyFrom(message.Id.ToBytes()) } };
-        if (mailbox.IsLiveOnly)
-        {
-            // Who is subscribed is decided now, when the message is accepted: one who subscribes between this
-            // and the push (below, after the response) must not get a message that was sent before it came.
-            if (delivery.SubscriberOf(mailbox.ReceiveId) is { } subscriber)
-            {
-                context.AfterResponse(() =>
-                {
-                    delivery.DeliverLive(mailbox.ReceiveId, subscriber, message);
-                    return ValueTask.CompletedTask;
-                });
-            }
-
-            return accepted;
-        }
-
-        var before = signal.Before(mailbox.ReceiveId);
-        var result = await store.EnqueueAsync(mailbox.ReceiveId, message, mailbox.Quota, now, cancellationToken);
-        switch (result)
+        var accepted = await intake.AcceptAsync(mailbox, request.Payload.Memory, cancellationToken);
+        switch (accepted.Result)
         {
             case EnqueueResult.Stored or EnqueueResult.StoredAsHead:
-                var newHead = result == EnqueueResult.StoredAsHead ? message : null;
-                context.AfterResponse(() => signal.MessageStoredAsync(mailbox.ReceiveId, newHead, before, CancellationToken.None));
-                return accepted;
+                if (accepted.Push is { } push)
+                {
+                    context.AfterResponse(push);
+                }
+
+                return new ServerFrame { MessageAccepted = new MessageAccepted { MessageId = ByteString.CopyFrom(accepted.Message.Id.ToBytes()) } };
             case EnqueueResult.QuotaExceeded:
                 return Responses.Error(ErrorCode.QuotaExceeded, "the mailbox is full; nothing was dropped");
             default:
