@@ -1,15 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on Debian 12, idempotently. Run as root (CI is root).
-# - libsodium23: the crypto library purrd and the C# clients load at run time;
 # - chromium: Debian's browser, driven headless by the browser-client tests (never a downloaded one);
 # - afl++: the fuzzer that drives the SharpFuzz targets in fuzz/ (fuzz/run.sh);
 # - Node.js 20+ with npm: builds the browser client and runs its unit tests (checked, not installed:
 #   Debian 12's own nodejs is 18; install Node 20 from your distribution channel of choice).
 set -euo pipefail
 
-have_sodium() { ldconfig -p 2>/dev/null | grep -q 'libsodium\.so\.23'; }
+# (libsodium comes with the build: the libsodium NuGet package's native libraries.)
 missing=()
-have_sodium || missing+=(libsodium23)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v afl-fuzz >/dev/null || missing+=(afl++)
 

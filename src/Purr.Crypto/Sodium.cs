@@ -6,7 +6,7 @@ namespace Purr.Crypto;
 /// <summary>Loads and initialises libsodium once, and refuses a missing or too old library.</summary>
 public static class Sodium
 {
-    /// <summary>The oldest libsodium release Purr accepts (Debian 12 ships it as libsodium23).</summary>
+    /// <summary>The oldest libsodium release Purr accepts (Debian 12's libsodium23; the NuGet package brings 1.0.22).</summary>
     public static readonly Version MinimumVersion = new(1, 0, 18);
 
     private static readonly Lazy<Version> Loaded = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -32,7 +32,7 @@ public static class Sodium
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or TypeInitializationException)
         {
             throw new SodiumUnavailableException(
-                "libsodium was not found: install the Debian package libsodium23 (apt-get install libsodium23)");
+                "libsodium was not found: the build ships it for linux, macOS and Windows (x64, arm64); on another platform install it (Debian: apt-get install libsodium23)");
         }
 
         if (!Version.TryParse(text, out var version) || version < MinimumVersion)

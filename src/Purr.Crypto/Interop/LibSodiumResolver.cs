@@ -4,14 +4,15 @@ using System.Runtime.InteropServices;
 namespace Purr.Crypto.Interop;
 
 /// <summary>
-/// Debian ships only the versioned name (libsodium.so.23) unless libsodium-dev is installed,
-/// so the plain name the imports use is resolved here, versioned first.
+/// Resolves the name the imports use: first the libsodium that the `libsodium` NuGet package puts beside the
+/// program (runtimes/RID/native, found through the app's deps.json), then a system copy. Debian ships only the
+/// versioned name (libsodium.so.23) unless libsodium-dev is installed, so versioned names are tried too.
 /// </summary>
 internal static class LibSodiumResolver
 {
     private static readonly string[] Candidates =
     [
-        "libsodium.so.23", "libsodium.so.26", "libsodium.so", "libsodium.dylib", "libsodium", "sodium",
+        "libsodium", "libsodium.so.26", "libsodium.so.23", "libsodium.so", "libsodium.dylib", "sodium",
     ];
 
     private static int registered;
