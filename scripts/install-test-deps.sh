@@ -2,6 +2,7 @@
 # Installs what the test suite needs on Debian 12, idempotently. Run as root (CI is root).
 # - chromium: Debian's browser, driven headless by the browser-client tests (never a downloaded one);
 # - afl++: the fuzzer that drives the SharpFuzz targets in fuzz/ (fuzz/run.sh);
+# - tmux: a real terminal for the `purr chat` tests; zbar-tools: decodes the QR codes purr prints;
 # - Node.js 20+ with npm: builds the browser client and runs its unit tests (checked, not installed:
 #   Debian 12's own nodejs is 18; install Node 20 from your distribution channel of choice).
 set -euo pipefail
@@ -10,6 +11,8 @@ set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v afl-fuzz >/dev/null || missing+=(afl++)
+command -v tmux >/dev/null || missing+=(tmux)
+command -v zbarimg >/dev/null || missing+=(zbar-tools)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

@@ -42,12 +42,20 @@ internal static class Passphrase
         }
     }
 
+    /// <summary>The shortest passphrase a new profile accepts, the same in the browser.</summary>
+    public const int MinimumLength = 8;
+
     public static string NewPassphrase()
     {
-        var first = Get("New passphrase: ");
+        var first = Get($"New passphrase ({MinimumLength} characters or more): ");
         if (string.IsNullOrEmpty(first))
         {
             throw new UsageException($"a passphrase is needed (or pass --no-passphrase to store the profile unencrypted)");
+        }
+
+        if (first.Length < MinimumLength)
+        {
+            throw new UsageException($"use a passphrase of at least {MinimumLength} characters");
         }
 
         if (Environment.GetEnvironmentVariable(Variable) is null && !Console.IsInputRedirected && Get("Repeat it: ") != first)

@@ -1,47 +1,44 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using Purr.Cli;
-using Purr.Cli.Commands;
 using Purr.Client;
 using Purr.Crypto;
 
-// purr: the Purr terminal client. `purr help` lists the commands.
-CommandLine line;
-try
+// purr: the Purr terminal client. `purr --help` lists the commands, `purr COMMAND --help` explains one.
+var root = PurrCommandLine.Build();
+if (args.Length == 0)
 {
-    line = CommandLine.Parse(args);
-}
-catch (UsageException e)
-{
-    Output.Error(e.Message);
+    // Nothing asked: say what there is, and do not pretend that was success.
+    await root.Parse(["--help"]).InvokeAsync();
     return 2;
 }
 
-if (line.Has("--version"))
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
 {
-    Console.WriteLine($"purr {typeof(PurrConnection).Assembly.GetName().Version}");
-    return 0;
+    // Unknown commands and options, missing arguments: the parser's words, a suggestion for typos, exit 2.
+    if (parsed.Action is ParseErrorAction errors)
+    {
+        errors.ShowHelp = false;
+        errors.ShowTypoCorrections = true;
+    }
+
+    await parsed.InvokeAsync();
+    var path = new List<string>();
+    for (var result = parsed.CommandResult; result.Parent is CommandResult parent; result = parent)
+    {
+        path.Insert(0, result.Command.Name);
+    }
+
+    Output.Error($"see 'purr {string.Join(' ', path.Append("--help"))}'");
+    return 2;
 }
 
-var context = new CliContext(line);
 try
 {
     Sodium.EnsureAvailable();
-    return line.Command switch
-    {
-        "init" => await ProfileCommands.InitAsync(context),
-        "invite" => await ContactCommands.InviteAsync(context),
-        "accept" => await ContactCommands.AcceptAsync(context),
-        "contacts" => await ContactCommands.ListAsync(context),
-        "verify" => await ContactCommands.VerifyAsync(context),
-        "move" => await ContactCommands.MoveAsync(context),
-        "remove" => await ContactCommands.RemoveAsync(context),
-        "send" => await MessageCommands.SendAsync(context),
-        "receive" => await MessageCommands.ReceiveAsync(context),
-        "chat" => await MessageCommands.ChatAsync(context),
-        "ping" => await ServerCommands.PingAsync(context),
-        "room" => await RoomCommands.RunAsync(context),
-        "" or "help" => Usage.Print(),
-        _ => throw new UsageException($"unknown command '{line.Command}'; 'purr help' lists them"),
-    };
+    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (UsageException e)
 {
@@ -53,3 +50,5 @@ catch (Exception e) when (e is PurrClientException or SodiumUnavailableException
     Output.Error(e.Message);
     return 1;
 }
+
+internal sealed class UsageException(string message) : Exception(message);

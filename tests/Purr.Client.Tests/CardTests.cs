@@ -69,4 +69,21 @@ public sealed class CardTests
         var signed = new SignedCard { Body = body.ToByteString(), Signature = ByteString.CopyFrom(identity.Sign(body.ToByteArray())) };
         Assert.Equal(CardProblem.Malformed, Assert.Throws<CardException>(() => Card.Parse(Card.LinkPrefix + Base64Url.Encode(signed.ToByteArray()), Now)).Problem);
     }
+
+    /// <summary>Each kind of damage names its cause: cut off, mistyped, or a room link given to accept.</summary>
+    [Fact]
+    public void Damaged_links_name_the_cause()
+    {
+        var link = NewCard().Link;
+        foreach (var cut in new[] { link[..^1], link[..^5], link[..(link.Length / 2)], link[..(Card.LinkPrefix.Length + 3)] })
+        {
+            var error = Assert.Throws<CardException>(() => Card.Parse(cut, Now));
+            Assert.Equal(CardProblem.Malformed, error.Problem);
+            Assert.Contains("incomplete", error.Message, StringComparison.Ordinal);
+        }
+
+        var typo = link[..^10] + (link[^10] == 'A' ? 'B' : 'A') + link[^9..];
+        Assert.Contains("mistyped", Assert.Throws<CardException>(() => Card.Parse(typo, Now)).Message, StringComparison.Ordinal);
+        Assert.Contains("room link", Assert.Throws<CardException>(() => Card.Parse("purr:room/abc#def", Now)).Message, StringComparison.Ordinal);
+    }
 }

@@ -163,6 +163,9 @@ test("a tampered card is refused as tampered, an expired one as expired", async 
   assert.throws(() => parseCard(link, createdAt + 8 * 86400), /expired/);
   const signed = fromHex(vectors.card.signedCard);
   signed[signed.length - 1]! ^= 1;
-  assert.throws(() => parseCard("purr:card/" + toBase64Url(signed), createdAt), /changed after it was made/);
+  assert.throws(() => parseCard("purr:card/" + toBase64Url(signed), createdAt), /mistyped or damaged in copying/);
   assert.throws(() => parseCard("hello", createdAt), /not a Purr card/);
+  assert.throws(() => parseCard(link.slice(0, -1), createdAt), /incomplete/);
+  assert.throws(() => parseCard(link.slice(0, link.length / 2), createdAt), /incomplete/);
+  assert.throws(() => parseCard("purr:room/abc#def", createdAt), /room link/);
 });

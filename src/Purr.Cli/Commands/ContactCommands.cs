@@ -1,88 +1,130 @@
-using System.Globalization;
+using System.CommandLine;
 using Purr.Client.EndToEnd;
+using static Purr.Cli.CommandBuilding;
 
 namespace Purr.Cli.Commands;
 
 internal static class ContactCommands
 {
-    public static async Task<int> InviteAsync(CliContext context)
+    private static readonly Option<string?> Name = Text("--name", "what you call this contact in this profile", "NAME", required: true);
+    private static readonly Option<string?> DisplayName = Text("--display-name", "the name this contact sees (default: the profile's)", "NAME");
+    private static readonly Option<string?> Server = Text("--server", "the server your mailbox for this contact lives on (default: the profile's)", "ADDRESS");
+    private static readonly Option<bool> Qr = Flag("--qr", "also print it as a QR code");
+    private static readonly Option<string?> QrFile = Text("--qr-file", "also write the QR code as a PNG image to this file", "FILE.png");
+    private static readonly Option<string?> OutFile = Text("--out", "also write the link to this file", "FILE");
+    private static readonly Option<bool> Confirm = Flag("--confirm", "mark the contact verified (after comparing the code)");
+    private static readonly Argument<string> CardSource = Positional("card", "a purr:card/ link, or a file holding one");
+    private static readonly Argument<string> Contact = Positional("name", "the contact's name in this profile");
+    private static readonly Option<double> ValidHours = ValidHoursOption();
+
+    public static IEnumerable<Command> All() =>
+    [
+        new Command("invite", "make a card for one new contact; prints its purr:card/ link").With(Name, DisplayName, ValidHours, Qr, QrFile, OutFile, Server).Runs(InviteAsync),
+        new Command("accept", "accept someone's card").With(CardSource, Name, DisplayName, Server).Runs(AcceptAsync),
+        new Command("contacts", "list contacts and pending invites").Runs(ListAsync),
+        new Command("verify", "show the safety code to compare out of band; --confirm marks it verified").With(Contact, Qr, QrFile, Confirm).Runs(VerifyAsync),
+        new Command("move", "move where a contact sends to you to a new mailbox").With(Contact, Server).Runs(MoveAsync),
+        new Command("remove", "tell a contact, delete your mailboxes for them, forget them").With(Contact).Runs(RemoveAsync),
+    ];
+
+    private static Option<double> ValidHoursOption()
     {
-        var line = context.Line;
-        line.Expect(0);
-        var name = line.Required("--name");
-        var hours = double.Parse(line.Option("--valid-hours") ?? "168", CultureInfo.InvariantCulture);
+        var option = new Option<double>("--valid-hours") { Description = "how long the card works", HelpName = "HOURS", DefaultValueFactory = _ => 168 };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is <= 0 or > 24 * 90)
+            {
+                result.AddError("--valid-hours must be more than 0 and at most 2160 (90 days)");
+            }
+        });
+        return option;
+    }
+
+    private static async Task<int> InviteAsync(CliContext context)
+    {
+        var name = context.Value(Name)!;
         await using var messenger = context.OpenMessenger();
         Card card;
         using (new Spinner("creating a mailbox"))
         {
-            card = await messenger.InviteAsync(name, line.Option("--display-name") ?? messenger.Data.DisplayName, TimeSpan.FromHours(hours), line.Option("--server"));
+            card = await messenger.InviteAsync(name, context.Value(DisplayName) ?? messenger.Data.DisplayName, TimeSpan.FromHours(context.Value(ValidHours)), context.Value(Server));
         }
 
-        if (line.Option("--out") is { } path)
+        if (context.Value(OutFile) is { } path)
         {
             await File.WriteAllTextAsync(path, card.Link + "\n");
         }
 
+        if (context.Value(QrFile) is { } image)
+        {
+            QrCode.WritePng(card.Link, image);
+        }
+
         var text = card.Link;
-        if (line.Has("--qr"))
+        if (context.Value(Qr))
         {
             text = QrCode.Render(card.Link) + "\n" + text;
         }
 
-        context.Out.Result(new { name, link = card.Link, expiresAt = card.ExpiresAt, file = line.Option("--out") }, text);
+        context.Out.Result(new { name, link = card.Link, expiresAt = card.ExpiresAt, file = context.Value(OutFile) }, text);
         return 0;
     }
 
-    public static async Task<int> AcceptAsync(CliContext context)
+    private static async Task<int> AcceptAsync(CliContext context)
     {
-        var line = context.Line;
-        var source = line.Argument(0, "a purr:card/ link or a file holding one");
-        line.Expect(1);
-        var name = line.Required("--name");
-        var text = source.StartsWith(Card.LinkPrefix, StringComparison.Ordinal) || !File.Exists(source) ? source : await File.ReadAllTextAsync(source);
+        var source = context.Value(CardSource);
+        var name = context.Value(Name)!;
+        var text = source.StartsWith("purr:", StringComparison.Ordinal) || !File.Exists(source) ? source : await File.ReadAllTextAsync(source);
         await using var messenger = context.OpenMessenger();
         using (new Spinner("sending the contact request"))
         {
-            await messenger.AcceptAsync(text, name, line.Option("--display-name") ?? messenger.Data.DisplayName, line.Option("--server"));
+            await messenger.AcceptAsync(text, name, context.Value(DisplayName) ?? messenger.Data.DisplayName, context.Value(Server));
         }
 
         context.Out.Result(new { name, status = "requested" }, $"contact request sent to '{name}'; you can send messages now");
         return 0;
     }
 
-    public static async Task<int> ListAsync(CliContext context)
+    private static async Task<int> ListAsync(CliContext context)
     {
-        context.Line.Expect(0);
         await using var messenger = context.OpenMessenger();
         var contacts = messenger.Data.Contacts.Select(c => new
         {
             name = c.Name,
             displayName = c.DisplayName,
-            status = c.TheirSenderKey is null ? "waiting for answer" : "connected",
+            // An acceptor may write at once; "connected" comes with the card owner's answer, read by receive or chat.
+            status = c.TheirSenderKey is null ? "request sent" : "connected",
             verified = c.Verified,
             server = c.Inbox.FirstOrDefault()?.Server,
         }).ToList();
         var invites = messenger.Data.Invites.Select(i => new { name = i.Name, status = "invited", expiresAt = i.ExpiresAt }).ToList();
         var lines = contacts.Select(c => $"{c.name}\t{c.displayName}\t{c.status}{(c.verified ? ", verified" : "")}")
-            .Concat(invites.Select(i => $"{i.name}\t\tinvited (card expires {i.expiresAt:yyyy-MM-dd HH:mm})"));
+            .Concat(invites.Select(i => $"{i.name}\t\tinvited (card expires {TimeFormat.Date(i.expiresAt)})"));
         var text = string.Join('\n', lines);
         context.Out.Result(new { contacts, invites }, text.Length == 0 ? "no contacts yet: 'purr invite' or 'purr accept'" : text);
         return 0;
     }
 
-    public static async Task<int> VerifyAsync(CliContext context)
+    private static async Task<int> VerifyAsync(CliContext context)
     {
-        var line = context.Line;
-        var name = line.Argument(0, "a contact name");
+        var name = context.Value(Contact);
         await using var messenger = context.OpenMessenger();
         var code = messenger.SafetyCodeFor(name);
-        if (line.Has("--confirm"))
+        var confirming = context.Value(Confirm);
+        if (confirming)
         {
             await messenger.MarkVerifiedAsync(name);
         }
 
-        var text = $"safety code with {name}:\n{SafetyCode.Format(code)}\nCompare it with {name} in person or on a call; if it matches, run: purr verify {name} --confirm";
-        if (line.Has("--qr"))
+        var text = confirming
+            ? $"{name} is marked verified (safety code {SafetyCode.Format(code)}). If the code ever changes, Purr will say so."
+            : $"safety code with {name}:\n{SafetyCode.Format(code)}\nCompare it with {name} in person or on a call; if it matches, run: purr verify {name} --confirm";
+        if (context.Value(QrFile) is { } image)
+        {
+            QrCode.WritePng(code, image);
+        }
+
+        if (context.Value(Qr))
         {
             text = QrCode.Render(code) + "\n" + text;
         }
@@ -91,22 +133,22 @@ internal static class ContactCommands
         return 0;
     }
 
-    public static async Task<int> MoveAsync(CliContext context)
+    private static async Task<int> MoveAsync(CliContext context)
     {
-        var name = context.Line.Argument(0, "a contact name");
+        var name = context.Value(Contact);
         await using var messenger = context.OpenMessenger();
         using (new Spinner("creating the new mailbox"))
         {
-            await messenger.MoveMailboxAsync(name, context.Line.Option("--server"));
+            await messenger.MoveMailboxAsync(name, context.Value(Server));
         }
 
         context.Out.Result(new { name, status = "moving" }, $"told {name} about your new mailbox; the old one is deleted once they confirm");
         return 0;
     }
 
-    public static async Task<int> RemoveAsync(CliContext context)
+    private static async Task<int> RemoveAsync(CliContext context)
     {
-        var name = context.Line.Argument(0, "a contact name");
+        var name = context.Value(Contact);
         await using var messenger = context.OpenMessenger();
         await messenger.RemoveContactAsync(name);
         context.Out.Result(new { name, status = "removed" }, $"{name} removed");

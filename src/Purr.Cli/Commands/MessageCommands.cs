@@ -1,35 +1,45 @@
-using System.Globalization;
+using System.CommandLine;
 using Purr.Client.Messaging;
+using static Purr.Cli.CommandBuilding;
 
 namespace Purr.Cli.Commands;
 
 internal static class MessageCommands
 {
-    public static async Task<int> SendAsync(CliContext context)
+    private static readonly Argument<string> Contact = Positional("name", "the contact's name in this profile");
+    private static readonly Argument<string> MessageText = Positional("text", "what to send (quote it)");
+    private static readonly Option<double> Wait = Seconds("--wait", "if nothing is waiting, wait this long for the first message", 0);
+
+    public static IEnumerable<Command> All() =>
+    [
+        new Command("send", "send a message").With(Contact, MessageText).Runs(SendAsync),
+        new Command("receive", "fetch messages (and finish handshakes)").With(Wait).Runs(ReceiveAsync),
+        new Command("chat", "talk with a contact interactively; /help inside lists the commands").With(Contact).Runs(context => ContactChat.RunAsync(context, context.Value(Contact))),
+    ];
+
+    private static async Task<int> SendAsync(CliContext context)
     {
-        var name = context.Line.Argument(0, "a contact name");
-        var text = context.Line.Argument(1, "the text to send");
-        context.Line.Expect(2);
+        var name = context.Value(Contact);
         await using var messenger = context.OpenMessenger();
         string id;
         using (new Spinner("sending"))
         {
-            id = await messenger.SendTextAsync(name, text);
+            id = await messenger.SendTextAsync(name, context.Value(MessageText));
         }
 
         context.Out.Result(new { to = name, messageId = id, status = "sent" }, $"sent to {name}");
         return 0;
     }
 
-    public static async Task<int> ReceiveAsync(CliContext context)
+    private static async Task<int> ReceiveAsync(CliContext context)
     {
-        context.Line.Expect(0);
-        var wait = TimeSpan.FromSeconds(double.Parse(context.Line.Option("--wait") ?? "0", CultureInfo.InvariantCulture));
+        var wait = TimeSpan.FromSeconds(context.Value(Wait));
         await using var messenger = context.OpenMessenger();
         IReadOnlyList<MessengerEvent> events;
         using (new Spinner(wait > TimeSpan.Zero ? "waiting for messages" : "fetching messages"))
         {
-            events = await messenger.ReceiveAsync(wait);
+            events = await messenger.ReceiveAsync(wait, change =>
+                Output.Error(change.Connected ? "reconnected" : "disconnected from the server; retrying…"));
         }
 
         if (context.Out.Json)
@@ -52,52 +62,9 @@ internal static class MessageCommands
         return 0;
     }
 
-    public static async Task<int> ChatAsync(CliContext context)
+    public static string Format(MessengerEvent item) => item switch
     {
-        var name = context.Line.Argument(0, "a contact name");
-        await using var messenger = context.OpenMessenger();
-        _ = messenger.Contact(name);
-        using var stop = new CancellationTokenSource();
-        foreach (var waiting in await messenger.ReceiveAsync(TimeSpan.Zero))
-        {
-            Console.Out.WriteLine(Format(waiting));
-        }
-
-        Console.Out.WriteLine($"chatting with {name}; type a message and press Enter, /quit to leave");
-        var listening = messenger.ListenAsync(e =>
-        {
-            Console.Out.WriteLine(Format(e));
-            return false;
-        }, stop.Token);
-
-        while (await Console.In.ReadLineAsync() is { } input)
-        {
-            if (input.Trim() == "/quit")
-            {
-                break;
-            }
-
-            if (input.Length > 0)
-            {
-                await messenger.SendTextAsync(name, input);
-            }
-        }
-
-        await stop.CancelAsync();
-        try
-        {
-            await listening;
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        return 0;
-    }
-
-    private static string Format(MessengerEvent item) => item switch
-    {
-        TextReceived text => $"[{text.SentAt.ToLocalTime():HH:mm}] {text.Contact}: {text.Text}",
+        TextReceived text => $"[{TimeFormat.Clock(text.SentAt)}] {text.Contact}: {text.Text}",
         ContactEstablished established => $"* {established.Contact} is connected ({established.DisplayName})",
         MessagesDelivered delivered => $"* {delivered.Contact} received {delivered.MessageIds.Count} message(s)",
         ContactRenamed renamed => $"* {renamed.Contact} is now called {renamed.DisplayName}",

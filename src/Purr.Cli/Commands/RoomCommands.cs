@@ -1,47 +1,62 @@
-using System.Globalization;
+using System.CommandLine;
 using Purr.Client;
 using Purr.Client.Messaging;
 using Purr.Client.Profiles;
 using Purr.Client.Rooms;
 using Purr.Protocol;
 using Purr.Protocol.V1;
+using static Purr.Cli.CommandBuilding;
 
 namespace Purr.Cli.Commands;
 
 /// <summary>`purr room …`: rooms from the terminal. Each command resumes the membership saved in the profile.</summary>
 internal static class RoomCommands
 {
-    public static Task<int> RunAsync(CliContext context)
-    {
-        var sub = context.Line.Argument(0, "a room command (create, join, chat, send, receive, kick, whisper, leave, stop, members)");
-        return sub switch
-        {
-            "create" => CreateAsync(context),
-            "join" => JoinAsync(context),
-            "chat" => RoomChat.RunAsync(context),
-            "send" => WithRoomAsync(context, 2, async (room, args) => { await room.SendTextAsync(args[1]); return "sent"; }),
-            "whisper" => WithRoomAsync(context, 3, async (room, args) => { await room.WhisperAsync(await ResolveAsync(room, args[1]), args[2]); return "whispered"; }),
-            "kick" => WithRoomAsync(context, 2, async (room, args) => { await room.KickAsync(await ResolveAsync(room, args[1])); return "kicked"; }),
-            "leave" => WithRoomAsync(context, 1, async (room, _) => { await room.LeaveAsync(); return "left"; }, forget: true),
-            "stop" => WithRoomAsync(context, 1, async (room, _) => { await room.StopAsync(); return "stopped"; }, forget: true),
-            "members" => MembersAsync(context),
-            "receive" => ReceiveAsync(context),
-            "list" => ListAsync(context),
-            _ => throw new UsageException($"unknown room command '{sub}'"),
-        };
-    }
+    private static readonly Argument<string> Room = Positional("room", "the room's name in this profile");
+    private static readonly Argument<string> Member = Positional("member", "a member's name (any case) or the start of its key, as 'purr room members' shows");
+    private static readonly Argument<string> MessageText = Positional("text", "what to send (quote it)");
+    private static readonly Argument<string> Link = Positional("link", "the purr:room/…#… link");
+    private static readonly Option<bool> Transient = Flag("--transient", "lives while someone is in it, plus a short grace (the default)");
+    private static readonly Option<bool> Persistent = Flag("--persistent", "lasts until stopped; members get what was said while away");
+    private static readonly Option<string?> Name = Text("--name", "the room's name in this profile (and, for create, in the link)", "NAME");
+    private static readonly Option<string?> DisplayName = Text("--display-name", "your name in the room (default: the profile's)", "NAME");
+    private static readonly Option<string?> As = Text("--as", "your name in the room", "NAME", required: true);
+    private static readonly Option<string?> Password = Text("--password", "a password the room asks for", "PASSWORD");
+    private static readonly Option<bool> Flat = Flag("--flat", "no owner powers: everyone may do everything");
+    private static readonly Option<string?> Server = Text("--server", "the server (default: the profile's)", "ADDRESS");
+    private static readonly Option<double> Wait = Seconds("--wait", "wait this long for messages", 1);
+
+    public static Command Build() => new Command("room", "rooms: many people, one link").With(
+        new Command("create", "create a room; prints the invite link (its key is after the #)").With(Transient, Persistent, Name, DisplayName, Password, Flat, Server).Runs(CreateAsync),
+        new Command("join", "join a room by its link").With(Link, As, Name, Password).Runs(JoinAsync),
+        new Command("chat", "talk in a room; /help inside lists the commands").With(Room).Runs(context => RoomChat.RunAsync(context, context.Value(Room))),
+        new Command("send", "send a message to the room").With(Room, MessageText).Runs(context => WithRoomAsync(context, async room => { await room.SendTextAsync(context.Value(MessageText)); return "sent"; })),
+        new Command("whisper", "send a message only one member can read").With(Room, Member, MessageText)
+            .Runs(context => WithRoomAsync(context, async room => { await room.WhisperAsync(await ResolveAsync(room, context.Value(Member), InChat: false), context.Value(MessageText)); return "whispered"; })),
+        new Command("kick", "remove a member (owner and moderators)").With(Room, Member)
+            .Runs(context => WithRoomAsync(context, async room => { await room.KickAsync(await ResolveAsync(room, context.Value(Member), InChat: false)); return "kicked"; })),
+        new Command("leave", "leave the room and forget it").With(Room).Runs(context => WithRoomAsync(context, async room => { await room.LeaveAsync(); return "left"; }, forget: true)),
+        new Command("stop", "end the room for everyone (owner)").With(Room).Runs(context => WithRoomAsync(context, async room => { await room.StopAsync(); return "stopped"; }, forget: true)),
+        new Command("members", "list the members").With(Room).Runs(MembersAsync),
+        new Command("receive", "print what was said").With(Room, Wait).Runs(ReceiveAsync),
+        new Command("list", "the persistent rooms a server lists publicly").With(Server).Runs(ListAsync));
 
     private static async Task<int> CreateAsync(CliContext context)
     {
-        var line = context.Line;
-        var kind = line.Has("--persistent") ? RoomKind.Persistent : RoomKind.Transient;
-        var name = line.Option("--name") ?? $"room{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}";
+        if (context.Value(Transient) && context.Value(Persistent))
+        {
+            throw new UsageException("choose one of --transient and --persistent");
+        }
+
+        var kind = context.Value(Persistent) ? RoomKind.Persistent : RoomKind.Transient;
+        var name = context.Value(Name) ?? $"room{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}";
         await using var messenger = context.OpenMessenger();
         EnsureFree(messenger, name);
-        var server = line.Option("--server") ?? messenger.Data.Server;
+        var server = context.Value(Server) ?? messenger.Data.Server;
         await using var connection = await ConnectAsync(server);
-        var settings = new RoomSettings { Flat = line.Has("--flat") };
-        await using var room = await RoomSession.CreateAsync(connection, kind, line.Option("--display-name") ?? Fallback(messenger.Data.DisplayName), settings, line.Option("--password"));
+        var settings = new RoomSettings { Flat = context.Value(Flat) };
+        await using var room = await RoomSession.CreateAsync(
+            connection, kind, context.Value(DisplayName) ?? Fallback(messenger.Data.DisplayName), settings, context.Value(Password), name: context.Value(Name));
         messenger.SaveRoom(new RoomRecord { Name = name, State = room.Export() });
         var link = room.Link.ToString();
         var note = kind == RoomKind.Transient ? "\n(transient: it lives while someone is in 'purr room chat', plus a short grace)" : "";
@@ -51,23 +66,22 @@ internal static class RoomCommands
 
     private static async Task<int> JoinAsync(CliContext context)
     {
-        var line = context.Line;
-        var link = RoomLink.Parse(line.Argument(1, "a purr:room/ link"));
-        var displayName = line.Required("--as");
-        var name = line.Option("--name") ?? link.Invite.ListingNameOrDefault();
+        var link = RoomLink.Parse(context.Value(Link));
+        var displayName = context.Value(As)!;
         await using var messenger = context.OpenMessenger();
+        var name = context.Value(Name) ?? FreeName(messenger, link.Invite);
         EnsureFree(messenger, name);
         await using var connection = await ConnectAsync(link.Invite.Server);
-        await using var room = await RoomSession.JoinAsync(connection, link.ToString(), displayName, line.Option("--password"));
+        await using var room = await RoomSession.JoinAsync(connection, link.ToString(), displayName, context.Value(Password));
         messenger.SaveRoom(new RoomRecord { Name = name, State = room.Export() });
-        context.Out.Result(new { room = name, joined = true }, $"joined; the room is called '{name}' in this profile");
+        context.Out.Result(new { room = name, joined = true }, $"joined as {displayName}; the room is called '{name}' in this profile: purr room chat {name}");
         return 0;
     }
 
     /// <summary>The persistent rooms a server lists publicly (their owners opted in).</summary>
     private static async Task<int> ListAsync(CliContext context)
     {
-        var server = context.Line.Option("--server");
+        var server = context.Value(Server);
         if (server is null)
         {
             await using var messenger = context.OpenMessenger();
@@ -81,21 +95,18 @@ internal static class RoomCommands
         return 0;
     }
 
-    private static async Task<int> MembersAsync(CliContext context)
+    private static Task<int> MembersAsync(CliContext context) => WithRoomAsync(context, async room =>
     {
-        return await WithRoomAsync(context, 1, async (room, _) =>
-        {
-            var members = await room.MembersAsync();
-            var lines = members.Select(m => $"{m.Name}\t{m.Role.ToString().ToLowerInvariant()}{(m.Voice ? "" : ", no voice")}{(m.IsMe ? " (you)" : "")}\t{Convert.ToHexStringLower(m.MemberKey)[..12]}");
-            return string.Join('\n', lines);
-        });
-    }
+        var members = await room.MembersAsync();
+        var lines = members.Select(m => $"{m.Name}\t{m.Role.ToString().ToLowerInvariant()}{(m.Voice ? "" : ", no voice")}{(m.IsMe ? " (you)" : "")}\t{Convert.ToHexStringLower(m.MemberKey)[..12]}");
+        return string.Join('\n', lines);
+    });
 
     private static async Task<int> ReceiveAsync(CliContext context)
     {
-        var wait = TimeSpan.FromSeconds(double.Parse(context.Line.Option("--wait") ?? "1", CultureInfo.InvariantCulture));
+        var wait = TimeSpan.FromSeconds(context.Value(Wait));
         var received = new List<RoomUpdate>();
-        await WithRoomAsync(context, 1, async (room, _) =>
+        await WithRoomAsync(context, async room =>
         {
             using var deadline = new CancellationTokenSource(wait);
             try
@@ -115,53 +126,30 @@ internal static class RoomCommands
 
             return "";
         }, print: false);
+        var shown = new RoomUpdateText();
+        var lines = received.Select(shown.Format).OfType<string>().ToList();
         if (context.Out.Json)
         {
-            context.Out.Result(received.Select(RoomChat.Describe).ToList(), "");
+            context.Out.Result(received.Select(RoomUpdateText.Describe).ToList(), "");
         }
         else
         {
-            received.ForEach(u => Console.Out.WriteLine(RoomChat.Format(u)));
+            lines.ForEach(Console.Out.WriteLine);
         }
 
         return 0;
     }
 
     /// <summary>Resumes the named room, runs <paramref name="action"/>, saves what changed (keys, names).</summary>
-    internal static async Task<int> WithRoomAsync(
-        CliContext context, int arguments, Func<RoomSession, List<string>, Task<string>> action, bool forget = false, bool print = true)
+    private static async Task<int> WithRoomAsync(CliContext context, Func<RoomSession, Task<string>> action, bool forget = false, bool print = true)
     {
-        var args = context.Line.Arguments.Skip(1).ToList();
-        if (args.Count < arguments)
-        {
-            throw new UsageException($"room {context.Line.Arguments[0]} needs {arguments} argument(s): the room{(arguments > 1 ? ", then more" : "")}");
-        }
-
         await using var messenger = context.OpenMessenger();
-        var record = messenger.Data.Rooms.FirstOrDefault(r => r.Name == args[0])
-            ?? throw new UsageException($"no room named '{args[0]}' in this profile");
-        var server = RoomLink.Parse(record.State.Link).Invite.Server;
-        // The profile's connection to that server, shared with its contacts' mailboxes (one connection per server).
-        PurrConnection connection;
-        using (new Spinner("connecting"))
-        {
-            connection = await messenger.ConnectionAsync(server);
-        }
-
-        RoomSession room;
-        try
-        {
-            room = await RoomSession.ResumeAsync(connection, record.State);
-        }
-        catch (PurrProtocolException e) when (e.Code == ErrorCode.Auth)
-        {
-            messenger.ForgetRoom(record.Name);
-            throw new MessengerException($"you are no longer in '{record.Name}' (kicked, or the room ended); it was removed from this profile");
-        }
-
+        var record = Find(messenger, context.Value(Room));
+        var connection = await RoomResume.ConnectAsync(messenger, record);
+        var room = await RoomResume.ResumeAsync(messenger, record, connection);
         await using (room)
         {
-            var result = await action(room, args);
+            var result = await action(room);
             if (forget)
             {
                 messenger.ForgetRoom(record.Name);
@@ -181,15 +169,27 @@ internal static class RoomCommands
         return 0;
     }
 
-    internal static async Task<byte[]> ResolveAsync(RoomSession room, string who)
+    internal static RoomRecord Find(Messenger messenger, string name) =>
+        messenger.Data.Rooms.FirstOrDefault(r => r.Name == name)
+        ?? throw new UsageException($"no room named '{name}' in this profile{(messenger.Data.Rooms.Count > 0 ? $" (it has: {string.Join(", ", messenger.Data.Rooms.Select(r => r.Name))})" : "")}");
+
+    /// <summary>A member by the name it joined with (any case) or by the start of its key.</summary>
+    internal static async Task<byte[]> ResolveAsync(RoomSession room, string who, bool InChat)
     {
         var members = await room.MembersAsync();
-        var matches = members.Where(m => !m.IsMe && (m.Name == who || Convert.ToHexStringLower(m.MemberKey).StartsWith(who, StringComparison.Ordinal))).ToList();
+        var others = members.Where(m => !m.IsMe).ToList();
+        var matches = others.Where(m => string.Equals(m.Name, who, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (matches.Count == 0 && who.Length >= 4)
+        {
+            matches = [.. others.Where(m => Convert.ToHexStringLower(m.MemberKey).StartsWith(who.ToLowerInvariant(), StringComparison.Ordinal))];
+        }
+
+        var list = InChat ? "/members lists them" : "'purr room members' lists them";
         return matches.Count switch
         {
             1 => matches[0].MemberKey,
-            0 => throw new MessengerException($"no member '{who}'; 'purr room members' lists them"),
-            _ => throw new MessengerException($"'{who}' matches several members; use the key prefix from 'purr room members'"),
+            0 => throw new MessengerException($"no member '{who}'; {list}"),
+            _ => throw new MessengerException($"'{who}' matches several members; use the start of the key ({list})"),
         };
     }
 
@@ -209,7 +209,23 @@ internal static class RoomCommands
         }
     }
 
-    private static string Fallback(string displayName) => displayName.Length > 0 ? displayName : "anonymous";
+    /// <summary>The creator's name for the room when the link has one and it is free here, else a numbered variant.</summary>
+    private static string FreeName(Messenger messenger, RoomInvite invite)
+    {
+        var wanted = new string(invite.Name.Where(c => !char.IsControl(c) && !char.IsWhiteSpace(c)).Take(40).ToArray());
+        if (wanted.Length == 0)
+        {
+            wanted = "room-" + Convert.ToHexStringLower(invite.RoomId.Span)[..6];
+        }
 
-    private static string ListingNameOrDefault(this RoomInvite invite) => "room-" + Convert.ToHexStringLower(invite.RoomId.Span)[..6];
+        var name = wanted;
+        for (var i = 2; messenger.Data.Rooms.Any(r => r.Name == name); i++)
+        {
+            name = $"{wanted}-{i}";
+        }
+
+        return name;
+    }
+
+    private static string Fallback(string displayName) => displayName.Length > 0 ? displayName : "anonymous";
 }

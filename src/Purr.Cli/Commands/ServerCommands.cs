@@ -1,14 +1,20 @@
+using System.CommandLine;
 using System.Diagnostics;
 using Purr.Client;
 using Purr.Protocol;
+using static Purr.Cli.CommandBuilding;
 
 namespace Purr.Cli.Commands;
 
 internal static class ServerCommands
 {
-    public static async Task<int> PingAsync(CliContext context)
+    private static readonly Argument<string> Address = Positional("address", "the server's purr://KEY@HOST:PORT address");
+
+    public static Command Ping() => new Command("ping", "check a server's key and time a round trip").With(Address).Runs(PingAsync);
+
+    private static async Task<int> PingAsync(CliContext context)
     {
-        var text = context.Line.Argument(0, "a purr:// address");
+        var text = context.Value(Address);
         if (!PurrAddress.TryParse(text, out var address, out var error))
         {
             throw new UsageException(error);

@@ -54,9 +54,18 @@ public sealed class Card
     public static Card Parse(string text, DateTimeOffset now)
     {
         text = text.Trim();
-        if (!text.StartsWith(LinkPrefix, StringComparison.Ordinal) || !Base64Url.TryDecode(text[LinkPrefix.Length..], out var bytes))
+        if (!text.StartsWith(LinkPrefix, StringComparison.Ordinal))
         {
-            throw new CardException(CardProblem.Malformed, "this is not a Purr card link (it should start with purr:card/)");
+            throw new CardException(CardProblem.Malformed, text.StartsWith("purr:room/", StringComparison.Ordinal)
+                ? "this is a room link, not a card: join it with 'purr room join' (or Join room in the browser)"
+                : "this is not a Purr card link (it should start with purr:card/)");
+        }
+
+        // A link cut short in copying is by far the commonest damage: say so rather than blame the signature.
+        const string Incomplete = "the card link is incomplete or damaged (was it cut off when copied?); copy the whole link again";
+        if (!Base64Url.TryDecode(text[LinkPrefix.Length..], out var bytes))
+        {
+            throw new CardException(CardProblem.Malformed, Incomplete);
         }
 
         SignedCard signed;
@@ -68,7 +77,12 @@ public sealed class Card
         }
         catch (InvalidProtocolBufferException)
         {
-            throw new CardException(CardProblem.Malformed, "the card is damaged (it could not be read)");
+            throw new CardException(CardProblem.Malformed, Incomplete);
+        }
+
+        if (signed.Signature.Length != Ed25519.SignatureBytes)
+        {
+            throw new CardException(CardProblem.Malformed, Incomplete);
         }
 
         if (body.IdentityKey.Length != Ed25519.PublicKeyBytes || body.IdentityDhKey.Length != X25519.KeyBytes
@@ -80,7 +94,7 @@ public sealed class Card
 
         if (!Ed25519.Verify(body.IdentityKey.Span, EndToEndContexts.With(EndToEndContexts.Card, signed.Body.ToByteArray()), signed.Signature.Span))
         {
-            throw new CardException(CardProblem.Tampered, "the card's signature does not match: it was changed after it was made");
+            throw new CardException(CardProblem.Tampered, "the card's signature does not match: a character of it was changed (mistyped or damaged in copying) or someone altered it; copy the whole link again");
         }
 
         if (body.Version != Version)

@@ -94,7 +94,22 @@ public sealed partial class Messenger
             initiated.Identity.Dispose();
             initiated.IdentityDh.Dispose();
 
-            await SendPayloadAsync(contact, new MailboxPayload { ContactRequest = initiated.Request });
+            try
+            {
+                await SendPayloadAsync(contact, new MailboxPayload { ContactRequest = initiated.Request });
+            }
+            catch (PurrClientException e)
+            {
+                // Nothing of a refused accept stays: no contact stuck at "waiting", the name free for a new try.
+                Data.Contacts.Remove(contact);
+                Data.UsedCards.Remove(cardId);
+                file.Save(Data);
+                await DeleteMailboxQuietlyAsync(inbox);
+                throw e is PurrProtocolException { Code: ErrorCode.Auth }
+                    ? new CardException(CardProblem.AlreadyUsed, "this card was already used or cancelled; ask for a new one (nothing was saved)")
+                    : new MessengerException($"the contact request could not be sent ({e.Message}); nothing was saved, try again");
+            }
+
             return contact;
         }
         finally

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Google.Protobuf;
 using Purr.Client.Profiles;
 using Purr.Crypto;
@@ -14,7 +13,12 @@ public sealed partial class Messenger
     /// If nothing was waiting and <paramref name="wait"/> is positive, subscribes and waits up to that
     /// long for the first message.
     /// </summary>
-    public async Task<IReadOnlyList<MessengerEvent>> ReceiveAsync(TimeSpan wait, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<MessengerEvent>> ReceiveAsync(TimeSpan wait, CancellationToken cancellationToken = default) =>
+        ReceiveAsync(wait, onConnection: null, cancellationToken);
+
+    /// <summary>Like <see cref="ReceiveAsync(TimeSpan, CancellationToken)"/>; a wait survives a server restart, reported to <paramref name="onConnection"/>.</summary>
+    public async Task<IReadOnlyList<MessengerEvent>> ReceiveAsync(
+        TimeSpan wait, Action<ServerConnectionChanged>? onConnection, CancellationToken cancellationToken = default)
     {
         var events = new List<MessengerEvent>();
         await DrainAsync(events, cancellationToken);
@@ -28,101 +32,23 @@ public sealed partial class Messenger
                 {
                     events.Add(e);
                     return events.Count > 0 && e is TextReceived or ContactEstablished or ContactRenamed or ContactRemovedUs;
-                }, deadline.Token);
+                }, onConnection, deadline.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
             }
 
-            await DrainAsync(events, cancellationToken);
+            try
+            {
+                await DrainAsync(events, cancellationToken);
+            }
+            catch (PurrConnectionException) when (events.Count > 0)
+            {
+                // What was received is saved and acknowledged: it must reach the caller even if the server went since.
+            }
         }
 
         return events;
-    }
-
-    /// <summary>
-    /// Subscribes to every mailbox and handles messages as they are pushed, calling <paramref name="onEvent"/>
-    /// for each event until it returns true or <paramref name="cancellationToken"/> is cancelled.
-    /// </summary>
-    public async Task ListenAsync(Func<MessengerEvent, bool> onEvent, CancellationToken cancellationToken)
-    {
-        var pushed = Channel.CreateUnbounded<(PurrConnection Connection, MessageReceived Message)>();
-        var readers = new List<Task>();
-        using var stopReaders = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        try
-        {
-            await SubscribeAndHandleAsync(pushed, readers, onEvent, stopReaders.Token, cancellationToken);
-        }
-        finally
-        {
-            await stopReaders.CancelAsync();
-            await Task.WhenAll(readers);
-        }
-    }
-
-    private async Task SubscribeAndHandleAsync(
-        Channel<(PurrConnection Connection, MessageReceived Message)> pushed,
-        List<Task> readers,
-        Func<MessengerEvent, bool> onEvent,
-        CancellationToken readersToken,
-        CancellationToken cancellationToken)
-    {
-        await gate.WaitAsync(cancellationToken);
-        try
-        {
-            foreach (var group in AllMailboxes().GroupBy(m => m.Mailbox.Server))
-            {
-                var connection = await ConnectAsync(group.Key);
-                foreach (var (mailbox, _) in group)
-                {
-                    using var key = Ed25519KeyPair.FromSeed(mailbox.RecipientKeySeed);
-                    await connection.SubscribeAsync(mailbox.ReceiveId, key, cancellationToken);
-                }
-
-                readers.Add(PumpAsync(connection, pushed.Writer, readersToken));
-            }
-        }
-        finally
-        {
-            gate.Release();
-        }
-
-        await foreach (var (connection, message) in pushed.Reader.ReadAllAsync(cancellationToken))
-        {
-            var produced = new List<MessengerEvent>();
-            await gate.WaitAsync(cancellationToken);
-            try
-            {
-                await HandleAsync(connection, message.ReceiveId, message.MessageId, message.Payload, produced);
-                await RetireDrainedMailboxesAsync(produced);
-            }
-            finally
-            {
-                gate.Release();
-            }
-
-            if (produced.Any(onEvent))
-            {
-                return;
-            }
-        }
-    }
-
-    private static async Task PumpAsync(PurrConnection connection, ChannelWriter<(PurrConnection, MessageReceived)> writer, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (var pushedEvent in connection.Events.ReadAllAsync(cancellationToken))
-            {
-                if (pushedEvent is MessageReceived message && !message.Live)
-                {
-                    await writer.WriteAsync((connection, message), cancellationToken);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
     }
 
     private async Task DrainAsync(List<MessengerEvent> events, CancellationToken cancellationToken)
@@ -130,41 +56,47 @@ public sealed partial class Messenger
         await gate.WaitAsync(cancellationToken);
         try
         {
-            // New mailboxes can appear while draining (a move); loop until a pass finds nothing.
-            bool found;
-            do
-            {
-                found = false;
-                foreach (var (mailbox, _) in AllMailboxes())
-                {
-                    // Handling an earlier message may have removed this one (a contact that removed us takes
-                    // all its mailboxes, the retiring ones of a move too): it is gone from the server as well.
-                    if (!AllMailboxes().Any(m => m.Mailbox == mailbox))
-                    {
-                        continue;
-                    }
-
-                    var connection = await ConnectAsync(mailbox.Server);
-                    using var key = Ed25519KeyPair.FromSeed(mailbox.RecipientKeySeed);
-                    while (await connection.FetchAsync(mailbox.ReceiveId, key, cancellationToken) is { } message)
-                    {
-                        found = true;
-                        await HandleAsync(connection, mailbox.ReceiveId, message.MessageId, message.Payload, events);
-                        if (!AllMailboxes().Any(m => m.Mailbox == mailbox))
-                        {
-                            break;
-                        }
-                    }
-                }
-
-                await RetireDrainedMailboxesAsync(events);
-            }
-            while (found);
+            await DrainLockedAsync(events, server: null, cancellationToken);
         }
         finally
         {
             gate.Release();
         }
+    }
+
+    /// <summary>Fetches what waits in the mailboxes (on <paramref name="server"/> only, if given). The caller holds the gate.</summary>
+    private async Task DrainLockedAsync(List<MessengerEvent> events, string? server, CancellationToken cancellationToken)
+    {
+        // New mailboxes can appear while draining (a move); loop until a pass finds nothing.
+        bool found;
+        do
+        {
+            found = false;
+            foreach (var (mailbox, _) in AllMailboxes().Where(m => server is null || m.Mailbox.Server == server))
+            {
+                // Handling an earlier message may have removed this one (a contact that removed us takes
+                // all its mailboxes, the retiring ones of a move too): it is gone from the server as well.
+                if (!AllMailboxes().Any(m => m.Mailbox == mailbox))
+                {
+                    continue;
+                }
+
+                var connection = await ConnectAsync(mailbox.Server);
+                using var key = Ed25519KeyPair.FromSeed(mailbox.RecipientKeySeed);
+                while (await connection.FetchAsync(mailbox.ReceiveId, key, cancellationToken) is { } message)
+                {
+                    found = true;
+                    await HandleAsync(connection, mailbox.ReceiveId, message.MessageId, message.Payload, events);
+                    if (!AllMailboxes().Any(m => m.Mailbox == mailbox))
+                    {
+                        break;
+                    }
+                }
+            }
+
+            await RetireDrainedMailboxesAsync(events);
+        }
+        while (found);
     }
 
     private List<(MailboxRecordData Mailbox, object Owner)> AllMailboxes() =>

@@ -19,3 +19,6 @@ public sealed record ContactRemovedUs(string Contact) : MessengerEvent(Contact);
 
 /// <summary>A message that could not be decrypted (tampered, or not for this session). It was dropped.</summary>
 public sealed record UndecryptableMessage(string Contact) : MessengerEvent(Contact);
+
+/// <summary>A listener lost (Connected false) or regained its connection to one of the profile's servers.</summary>
+public sealed record ServerConnectionChanged(string Server, bool Connected);

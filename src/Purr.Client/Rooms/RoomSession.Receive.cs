@@ -97,7 +97,12 @@ public sealed partial class RoomSession
                 var gone = roomEvent.Left.MemberKey.ToByteArray();
                 if (gone.AsSpan().SequenceEqual(MemberKey))
                 {
-                    Publish(new RoomKicked());
+                    // The echo of our own /exit is not a kick.
+                    if (roomEvent.Left.Kicked)
+                    {
+                        Publish(new RoomKicked());
+                    }
+
                     stop.Cancel();
                     break;
                 }
@@ -171,7 +176,12 @@ public sealed partial class RoomSession
         switch (plaintext.BodyCase)
         {
             case RoomPlaintext.BodyOneofCase.Text:
-                Publish(new RoomText(sender, NameOf(sender), plaintext.Text, message.Whisper, message.Ciphertext.ToByteArray()));
+                Publish(new RoomText(
+                    sender, NameOf(sender), plaintext.Text, message.Whisper, message.Ciphertext.ToByteArray(),
+                    Convert.ToHexStringLower(plaintext.MessageId.Span), DateTimeOffset.FromUnixTimeSeconds(plaintext.SentAt)));
+                break;
+            case RoomPlaintext.BodyOneofCase.Hello when !sender.AsSpan().SequenceEqual(MemberKey):
+                Publish(new RoomMemberHello(sender, NameOf(sender)));
                 break;
             case RoomPlaintext.BodyOneofCase.Farewell:
                 Publish(new RoomFarewell(sender, NameOf(sender), plaintext.Farewell));

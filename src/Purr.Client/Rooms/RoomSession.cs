@@ -61,8 +61,10 @@ public sealed partial class RoomSession : IAsyncDisposable
 
     public ChannelReader<RoomUpdate> Updates => updates.Reader;
 
+    /// <param name="name">The room's name in the link: what joiners call it unless they choose otherwise.</param>
     public static async Task<RoomSession> CreateAsync(
-        PurrConnection connection, RoomKind kind, string displayName, RoomSettings? settings = null, string? password = null, IRandomSource? random = null)
+        PurrConnection connection, RoomKind kind, string displayName, RoomSettings? settings = null, string? password = null,
+        IRandomSource? random = null, string? name = null)
     {
         random ??= SystemRandomSource.Instance;
         var roomKey = Draw(random, RoomLink.KeyBytes);
@@ -90,6 +92,7 @@ public sealed partial class RoomSession : IAsyncDisposable
             JoinSecret = ByteString.CopyFrom(joinSecret),
             Kind = kind,
             PasswordRequired = !string.IsNullOrEmpty(password),
+            Name = name ?? "",
         };
         session.Link = new RoomLink(invite, roomKey);
         session.members = [new RoomMember { MemberKey = ByteString.CopyFrom(session.MemberKey), MemberDhKey = ByteString.CopyFrom(session.dhKey.PublicKey), Role = RoomRole.Owner, Voice = true }];

@@ -4,7 +4,12 @@ namespace Purr.Client.Rooms;
 public abstract record RoomUpdate;
 
 /// <param name="Ciphertext">As it travelled, for checks that a removed member cannot read it.</param>
-public sealed record RoomText(byte[] Sender, string SenderName, string Text, bool Whisper, byte[] Ciphertext) : RoomUpdate;
+/// <param name="MessageId">The sender's id for the message (hex), unique per message.</param>
+/// <param name="SentAt">The sender's clock when it was sent.</param>
+public sealed record RoomText(byte[] Sender, string SenderName, string Text, bool Whisper, byte[] Ciphertext, string MessageId, DateTimeOffset SentAt) : RoomUpdate;
+
+/// <summary>A member announced itself (the hello every joiner sends): the name it joined with.</summary>
+public sealed record RoomMemberHello(byte[] Member, string Name) : RoomUpdate;
 
 public sealed record RoomFarewell(byte[] Sender, string SenderName, string Text) : RoomUpdate;
 
@@ -12,7 +17,7 @@ public sealed record RoomMemberJoined(byte[] Member) : RoomUpdate;
 
 public sealed record RoomMemberLeft(byte[] Member, string Name, bool Kicked) : RoomUpdate;
 
-/// <summary>This member was kicked; the server sends nothing more.</summary>
+/// <summary>This member was kicked (not sent for a member's own /exit); the server sends nothing more.</summary>
 public sealed record RoomKicked : RoomUpdate;
 
 public sealed record RoomEnded : RoomUpdate;

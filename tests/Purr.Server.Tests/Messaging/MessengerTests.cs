@@ -66,7 +66,12 @@ public sealed class MessengerTests
 
         await alice.ReceiveAsync(TimeSpan.FromSeconds(10));
         // Once answered, the card's mailbox is locked to Bob's key: a second acceptor is refused by the server.
-        await Assert.ThrowsAsync<Purr.Client.PurrProtocolException>(() => mallory.AcceptAsync(card.Link, "alice", "Mallory"));
+        // Mallory is told why in words, and nothing of the failed accept stays: no contact, the name free, the card retryable.
+        var refused = await Assert.ThrowsAsync<CardException>(() => mallory.AcceptAsync(card.Link, "alice", "Mallory"));
+        Assert.Equal(CardProblem.AlreadyUsed, refused.Problem);
+        Assert.Contains("already used or cancelled", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(mallory.Contacts);
+        Assert.Empty(mallory.Data.UsedCards);
         Assert.Single(alice.Contacts);
     }
 

@@ -49,8 +49,15 @@ export function createCard(secrets: CardSecrets, mailbox: MailboxAddress, displa
 /** Reads a link, checks its signature, version and expiry; throws CardError with a reason a user understands. */
 export function parseCard(text: string, nowSeconds: number): Card {
   const trimmed = text.trim();
-  const bytes = trimmed.startsWith(CARD_PREFIX) ? fromBase64Url(trimmed.slice(CARD_PREFIX.length)) : null;
-  if (!bytes) throw new CardError("malformed", "this is not a Purr card link (it should start with purr:card/)");
+  if (!trimmed.startsWith(CARD_PREFIX)) {
+    throw new CardError("malformed", trimmed.startsWith("purr:room/")
+      ? "this is a room link, not a card: join it with Join room"
+      : "this is not a Purr card link (it should start with purr:card/)");
+  }
+  // A link cut short in copying is by far the commonest damage: say so rather than blame the signature.
+  const incomplete = "the card link is incomplete or damaged (was it cut off when copied?); copy the whole link again";
+  const bytes = fromBase64Url(trimmed.slice(CARD_PREFIX.length));
+  if (!bytes) throw new CardError("malformed", incomplete);
   let body: CardBody;
   let signature: Uint8Array;
   let bodyBytes: Uint8Array;
@@ -60,14 +67,15 @@ export function parseCard(text: string, nowSeconds: number): Card {
     signature = signed.signature;
     body = fromBinary(CardBodySchema, bodyBytes);
   } catch {
-    throw new CardError("malformed", "the card is damaged (it could not be read)");
+    throw new CardError("malformed", incomplete);
   }
+  if (signature.length !== 64) throw new CardError("malformed", incomplete);
   if (body.identityKey.length !== 32 || body.identityDhKey.length !== 32 || body.prekey.length !== 32
     || !body.mailbox || body.mailbox.sendId.length !== 16 || !parseAddress(body.mailbox.server)) {
     throw new CardError("malformed", "the card is damaged (a key or its mailbox is missing)");
   }
   if (!verify(body.identityKey, withContext("purr/v1 card", bodyBytes), signature)) {
-    throw new CardError("tampered", "the card's signature does not match: it was changed after it was made");
+    throw new CardError("tampered", "the card's signature does not match: a character of it was changed (mistyped or damaged in copying) or someone altered it; copy the whole link again");
   }
   if (body.version !== CARD_VERSION) {
     throw new CardError("unsupportedVersion", `the card has version ${body.version}; this client reads version ${CARD_VERSION}`);

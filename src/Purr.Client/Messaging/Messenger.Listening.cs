@@ -1,0 +1,198 @@
+using System.Threading.Channels;
+using Purr.Crypto;
+
+namespace Purr.Client.Messaging;
+
+public sealed partial class Messenger
+{
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Subscribes to every mailbox and handles messages as they are pushed, calling <paramref name="onEvent"/>
+    /// for each event until it returns true or <paramref name="cancellationToken"/> is cancelled.
+    /// </summary>
+    public Task ListenAsync(Func<MessengerEvent, bool> onEvent, CancellationToken cancellationToken) =>
+        ListenAsync(onEvent, onConnection: null, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="ListenAsync(Func{MessengerEvent, bool}, CancellationToken)"/>, and it outlives the
+    /// connections: when a server goes away it reports <paramref name="onConnection"/>(lost), reconnects with
+    /// back-off (0.5 s doubling to 15 s), subscribes again, fetches what was stored meanwhile, and reports
+    /// (restored). Nothing is lost while disconnected: messages wait in the mailboxes.
+    /// </summary>
+    public async Task ListenAsync(Func<MessengerEvent, bool> onEvent, Action<ServerConnectionChanged>? onConnection, CancellationToken cancellationToken)
+    {
+        var work = Channel.CreateUnbounded<ListenWork>();
+        using var stopWatchers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        List<string> servers;
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            servers = [.. AllMailboxes().Select(m => m.Mailbox.Server).Distinct()];
+        }
+        finally
+        {
+            gate.Release();
+        }
+
+        var watchers = servers.Select(server => WatchServerAsync(server, work.Writer, onConnection, stopWatchers.Token)).ToList();
+        try
+        {
+            await foreach (var item in work.Reader.ReadAllAsync(cancellationToken))
+            {
+                var produced = new List<MessengerEvent>();
+                await gate.WaitAsync(cancellationToken);
+                try
+                {
+                    if (item.Message is { } message)
+                    {
+                        await HandleAsync(item.Connection!, message.ReceiveId, message.MessageId, message.Payload, produced);
+                    }
+                    else
+                    {
+                        await DrainLockedAsync(produced, item.Server, cancellationToken);
+                    }
+
+                    await RetireDrainedMailboxesAsync(produced);
+                }
+                catch (PurrConnectionException)
+                {
+                    // The connection went while handling: its watcher reconnects and fetches what is left.
+                }
+                finally
+                {
+                    gate.Release();
+                }
+
+                if (produced.Any(onEvent))
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            await stopWatchers.CancelAsync();
+            await Task.WhenAll(watchers);
+        }
+    }
+
+    /// <summary>Keeps one server's subscriptions alive: connect, subscribe, pump pushes; on loss, report and retry.</summary>
+    private async Task WatchServerAsync(string server, ChannelWriter<ListenWork> work, Action<ServerConnectionChanged>? onConnection, CancellationToken cancellationToken)
+    {
+        var retry = FirstRetry;
+        var lost = false;
+        var first = true;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            PurrConnection connection;
+            try
+            {
+                connection = await SubscribeServerAsync(server, cancellationToken);
+            }
+            catch (PurrConnectionException)
+            {
+                if (!lost)
+                {
+                    lost = true;
+                    onConnection?.Invoke(new ServerConnectionChanged(server, Connected: false));
+                }
+
+                if (!await DelayAsync(retry, cancellationToken))
+                {
+                    return;
+                }
+
+                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, LongestRetry.Ticks));
+                continue;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            retry = FirstRetry;
+            if (!first)
+            {
+                // Whatever arrived while we were away waits in the mailboxes: fetch it before the live pushes.
+                work.TryWrite(new ListenWork(server, null, null));
+            }
+
+            if (lost)
+            {
+                lost = false;
+                onConnection?.Invoke(new ServerConnectionChanged(server, Connected: true));
+            }
+
+            first = false;
+            await PumpAsync(connection, work, cancellationToken);
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                lost = true;
+                onConnection?.Invoke(new ServerConnectionChanged(server, Connected: false));
+            }
+        }
+    }
+
+    private async Task<PurrConnection> SubscribeServerAsync(string server, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            var connection = await ConnectAsync(server);
+            foreach (var (mailbox, _) in AllMailboxes().Where(m => m.Mailbox.Server == server))
+            {
+                using var key = Ed25519KeyPair.FromSeed(mailbox.RecipientKeySeed);
+                try
+                {
+                    await connection.SubscribeAsync(mailbox.ReceiveId, key, cancellationToken);
+                }
+                catch (PurrProtocolException)
+                {
+                    // This mailbox is gone from the server (expired, deleted): the others still listen.
+                }
+            }
+
+            return connection;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, time, cancellationToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Moves one connection's pushed messages into the work queue until the connection closes.</summary>
+    private static async Task PumpAsync(PurrConnection connection, ChannelWriter<ListenWork> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var pushedEvent in connection.Events.ReadAllAsync(cancellationToken))
+            {
+                if (pushedEvent is MessageReceived message && !message.Live)
+                {
+                    work.TryWrite(new ListenWork(connection.Address.ToString(), connection, message));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>One thing for the listener to do: handle a pushed message, or (Message null) fetch a server's mailboxes.</summary>
+    private sealed record ListenWork(string Server, PurrConnection? Connection, MessageReceived? Message);
+}
