@@ -2,7 +2,12 @@ using Purr.Crypto;
 using Purr.Server.Host;
 using Purr.Server.Modules;
 
-// purrd: the Purr server. See README.md for configuration and PROTOCOL.md for the wire protocol.
+// purrd: the Purr server. `purrd --help` lists the settings; README.md explains them, PROTOCOL.md the wire protocol.
+if (HostCommandLine.Handle(args) is { } answered)
+{
+    return answered;
+}
+
 try
 {
     await using var app = await PurrHost.BuildAsync(args);
@@ -16,19 +21,18 @@ try
 
     var sockets = app.Services.GetRequiredService<Purr.Server.Transport.SocketAdmission>();
     HostLog.SocketLimit(logger, sockets.MaxSockets, sockets.DescriptorLimit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown");
-    HostLog.Started(logger, PurrHost.StorageName(app.Services), string.Join(", ", app.Services.GetRequiredService<EnabledModules>().Names));
+    HostLog.Started(logger, PurrHost.StorageDescription(app), string.Join(", ", app.Services.GetRequiredService<EnabledModules>().Names));
+    var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+    lifetime.ApplicationStopping.Register(() => HostLog.Stopping(logger));
     // The address goes to standard output, not to the logs: it is for the operator to share.
     Console.Out.WriteLine($"purrd listening: {PurrHost.Address(app)}");
     await app.WaitForShutdownAsync();
+    HostLog.Stopped(logger);
     return 0;
 }
-catch (SodiumUnavailableException e)
+catch (Exception e) when (StartFailure.Explain(e) is { } explained)
 {
-    Console.Error.WriteLine($"purrd: {e.Message}");
-    return 1;
-}
-catch (Exception e) when (e is ConfigurationException or ModuleConfigurationException or Microsoft.Extensions.Options.OptionsValidationException or IOException)
-{
-    Console.Error.WriteLine($"purrd: {e.Message}");
+    // One line with a hint, not a stack trace: these are the operator's to fix.
+    Console.Error.WriteLine($"purrd: {explained}");
     return 1;
 }

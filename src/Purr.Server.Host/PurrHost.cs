@@ -28,9 +28,11 @@ public static class PurrHost
 
         var unsafeLogging = builder.Configuration.GetValue<bool>("Debug:UnsafeLogging");
         PrivacyLogFilter.Apply(builder.Services, unsafeLogging);
+        // A failed start is reported by purrd in one line (StartFailure); the host's own report is a stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
-        var dataDirectory = Path.GetFullPath(builder.Configuration["Data"] ?? "./data", Environment.CurrentDirectory);
+        var dataDirectory = DataPath(builder.Configuration);
         DataDirectory.Prepare(dataDirectory);
         var (store, rooms) = await StorageSelection.OpenAsync(builder.Configuration, dataDirectory, TimeProvider.System);
         // Factories, not instances: the container then disposes them at shutdown (SQLite checkpoints its WAL).
@@ -56,6 +58,13 @@ public static class PurrHost
         return new PurrAddress(identity.IdentityKey, url.Host, url.Port);
     }
 
-    internal static string StorageName(IServiceProvider services) =>
-        services.GetRequiredService<IMailboxStore>().GetType().Name.Replace("MailboxStore", "", StringComparison.Ordinal).Replace("Store", "", StringComparison.Ordinal).ToLowerInvariant();
+    /// <summary>For the start line: "sqlite in /srv/purr/data" or "memory (nothing kept across a restart)".</summary>
+    internal static string StorageDescription(WebApplication app)
+    {
+        var kind = StorageSelection.Kind(app.Configuration);
+        return kind == "memory" ? "memory (nothing kept across a restart)" : $"{kind} in {DataPath(app.Configuration)}";
+    }
+
+    private static string DataPath(IConfiguration configuration) =>
+        Path.GetFullPath(configuration["Data"] ?? "./data", Environment.CurrentDirectory);
 }

@@ -8,10 +8,12 @@ namespace Purr.Server.Host;
 /// <summary>The one place a storage backend is picked ("Storage": sqlite | memory).</summary>
 internal static class StorageSelection
 {
+    public static string Kind(IConfiguration configuration) => (configuration["Storage"] ?? "sqlite").ToLowerInvariant();
+
     public static async Task<(IMailboxStore Mailboxes, IRoomStore Rooms)> OpenAsync(IConfiguration configuration, string dataDirectory, TimeProvider time)
     {
-        var kind = configuration["Storage"] ?? "sqlite";
-        switch (kind.ToLowerInvariant())
+        var kind = Kind(configuration);
+        switch (kind)
         {
             case "memory":
                 return (new MemoryMailboxStore(), new MemoryRoomStore());
@@ -25,7 +27,7 @@ internal static class StorageSelection
                 });
                 return (sqlite, sqlite);
             default:
-                throw new ConfigurationException($"Storage must be sqlite or memory, not '{kind}'");
+                throw new ConfigurationException($"--storage must be sqlite or memory, not '{configuration["Storage"]}'");
         }
     }
 }

@@ -68,6 +68,10 @@ public sealed class PersistenceTests
 
         await purrd.WaitForExitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(0, purrd.ExitCode);
+        // The operator sees the stop in the log, as the start.
+        var log = await purrd.OutputAsync();
+        Assert.Contains("purrd stopping", log, StringComparison.Ordinal);
+        Assert.Contains("purrd stopped", log, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(data.Path, "purr.db-wal")) && new FileInfo(Path.Combine(data.Path, "purr.db-wal")).Length > 0);
 
         await using var restarted = await RunningServer.StartAsync("sqlite", data.Path);

@@ -1,0 +1,133 @@
+using System.Reflection;
+using Purr.Server;
+using Purr.Server.Mailboxes;
+using Purr.Server.Rooms;
+
+namespace Purr.Server.Host;
+
+/// <summary>
+/// What purrd does with its command line before anything starts: --help and --version answer and exit,
+/// and a setting purrd does not know (a typo such as --storag) is refused with a suggestion instead of
+/// being silently ignored. Settings use .NET's forms: --key value, --key=value, --Section:Key=value.
+/// </summary>
+internal static class HostCommandLine
+{
+    private static readonly string[] Plain = ["Urls", "Data", "Storage"];
+
+    /// <summary>Sections whose keys are free-form (.NET's own, or a list).</summary>
+    private static readonly string[] Open = ["Modules", "Logging", "Kestrel"];
+
+    private static readonly Dictionary<string, string[]> Sections = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Limits"] = PropertiesOf(typeof(ConnectionLimitsOptions), typeof(MailboxConnectionOptions)),
+        ["Mailboxes"] = PropertiesOf(typeof(MailboxOptions)),
+        ["Rooms"] = PropertiesOf(typeof(RoomOptions)),
+        ["Sqlite"] = ["Synchronous", "ErasureInterval"],
+        ["Web"] = ["Enabled", "Root"],
+        ["Debug"] = ["UnsafeLogging"],
+    };
+
+    /// <summary>The exit code when the command line was answered or refused here; null to go on and start.</summary>
+    public static int? Handle(string[] args)
+    {
+        if (args.Any(a => a is "--help" or "-h" or "-?" or "/?"))
+        {
+            Console.Out.WriteLine(HostUsage.Text);
+            return 0;
+        }
+
+        if (args.Contains("--version"))
+        {
+            Console.Out.WriteLine($"purrd {typeof(HostCommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion}");
+            return 0;
+        }
+
+        if (Problem(args) is { } problem)
+        {
+            Console.Error.WriteLine($"purrd: {problem}; 'purrd --help' lists the settings");
+            return 2;
+        }
+
+        return null;
+    }
+
+    /// <summary>The first thing wrong with the command line, in words, or null.</summary>
+    internal static string? Problem(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            var prefixed = arg.StartsWith("--", StringComparison.Ordinal) ? 2 : arg.StartsWith('/') ? 1 : 0;
+            var equals = arg.IndexOf('=', StringComparison.Ordinal);
+            if (prefixed == 0 && equals < 0)
+            {
+                return $"unexpected argument '{arg}' (settings look like --storage memory or --Limits:MaxFrameBytes=65536)";
+            }
+
+            var key = equals >= 0 ? arg[prefixed..equals] : arg[prefixed..];
+            if (equals < 0)
+            {
+                if (i + 1 >= args.Length)
+                {
+                    return $"--{key} needs a value";
+                }
+
+                i++;
+            }
+
+            if (!Known(key))
+            {
+                return $"unknown setting '--{key}'{Suggestion(key)}";
+            }
+        }
+
+        return null;
+    }
+
+    private static bool Known(string key)
+    {
+        var parts = key.Split(':');
+        var first = parts[0];
+        if (Plain.Contains(first, StringComparer.OrdinalIgnoreCase))
+        {
+            return parts.Length == 1;
+        }
+
+        if (Open.Contains(first, StringComparer.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        return Sections.TryGetValue(first, out var keys) && parts.Length == 2 && keys.Contains(parts[1], StringComparer.OrdinalIgnoreCase);
+    }
+
+    private static string Suggestion(string key)
+    {
+        var all = Plain.Concat(Sections.SelectMany(s => s.Value.Select(k => $"{s.Key}:{k}")));
+        var best = all.Select(candidate => (candidate, distance: Distance(key.ToLowerInvariant(), candidate.ToLowerInvariant())))
+            .OrderBy(c => c.distance).First();
+        var shown = best.candidate.Contains(':', StringComparison.Ordinal) ? best.candidate : best.candidate.ToLowerInvariant();
+        return best.distance <= Math.Max(2, key.Length / 4) ? $"; did you mean '--{shown}'?" : "";
+    }
+
+    private static int Distance(string a, string b)
+    {
+        var row = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var previous = row[0];
+            row[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var saved = row[j];
+                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), previous + (a[i - 1] == b[j - 1] ? 0 : 1));
+                previous = saved;
+            }
+        }
+
+        return row[b.Length];
+    }
+
+    private static string[] PropertiesOf(params Type[] types) =>
+        [.. types.SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance)).Where(p => p.CanWrite).Select(p => p.Name).Distinct()];
+}
