@@ -44,6 +44,10 @@ public sealed class RoomVectorTests
         Assert.Equal(Hex(vectors["inputs"]!["groupPlaintext"]!), opened);
         using var member = X25519KeyPair.FromSecret(Hex(vectors["inputs"]!["memberDhSecret"]!));
         Assert.Equal(Hex(vectors["inputs"]!["newRoomKey"]!), RoomCrypto.Open(roomId, member, Hex(vectors["keyUpdateSeal"]!["sealed"]!)));
+        var profile = vectors["memberProfile"]!;
+        Assert.Equal(Hex(profile["plaintext"]!), RoomCrypto.OpenProfile(roomKey, Hex(profile["memberKey"]!), Hex(profile["sealed"]!)));
+        // Bound to its member: under another member's key it does not open.
+        Assert.Null(RoomCrypto.OpenProfile(roomKey, new byte[32], Hex(profile["sealed"]!)));
     }
 
     private static JsonObject Generate()
@@ -68,13 +72,16 @@ public sealed class RoomVectorTests
         var group = RoomCrypto.EncryptGroup(roomId, keyId, roomKey, plaintext, random);
         var keyUpdate = RoomCrypto.Seal(roomId, member.PublicKey, newRoomKey, random);
         var whispered = RoomCrypto.Seal(roomId, member.PublicKey, whisper, random);
+        using var profileMember = Ed25519KeyPair.FromSeed(Draw(random, 32));
+        var profilePlaintext = new RoomPlaintext { SenderName = "Bob" }.ToByteArray();
+        var profile = RoomCrypto.SealProfile(roomKey, profileMember.PublicKey, profilePlaintext, random);
 
         return new JsonObject
         {
             ["description"] = "Purr room vectors v1: see RoomVectorTests.cs and PROTOCOL.md sections 10.3 and 12. Random bytes come from "
                 + "SeededRandomSource (PROTOCOL.md 10.7), one stream, drawn in this order: roomId (16), roomKey (32), memberDhSecret (32), "
                 + "newRoomKey (32), the group message's id (16), the whisper's id (16), then the group nonce (24), the key update's "
-                + "ephemeral secret (32), the whisper's ephemeral secret (32).",
+                + "ephemeral secret (32), the whisper's ephemeral secret (32), the profile member's Ed25519 seed (32), the profile nonce (24).",
             ["seed"] = Convert.ToHexStringLower(seed),
             ["inputs"] = new JsonObject
             {
@@ -90,6 +97,12 @@ public sealed class RoomVectorTests
             ["group"] = new JsonObject { ["ciphertext"] = Convert.ToHexStringLower(group) },
             ["keyUpdateSeal"] = new JsonObject { ["sealed"] = Convert.ToHexStringLower(keyUpdate), ["length"] = keyUpdate.Length },
             ["whisperSeal"] = new JsonObject { ["sealed"] = Convert.ToHexStringLower(whispered) },
+            ["memberProfile"] = new JsonObject
+            {
+                ["memberKey"] = Convert.ToHexStringLower(profileMember.PublicKey),
+                ["plaintext"] = Convert.ToHexStringLower(profilePlaintext),
+                ["sealed"] = Convert.ToHexStringLower(profile),
+            },
             ["padding"] = new JsonArray([.. PaddingLengths.Select(n => (JsonNode)new JsonObject { ["length"] = n, ["padded"] = Padding.PaddedLength(n) })]),
         };
     }

@@ -3,10 +3,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { resolve } from "node:path";
-import { ready, dhKeyFromSecret } from "../src/crypto/sodium";
+import { ready, dhKeyFromSecret, signingKeyFromSeed } from "../src/crypto/sodium";
 import { SeededRandom } from "../src/crypto/random";
 import { paddedLength } from "../src/crypto/padding";
-import { decryptGroup, encryptGroup, initialKeyId, openSealed, sealToMember } from "../src/rooms/room-crypto";
+import { decryptGroup, encryptGroup, initialKeyId, openProfile, openSealed, sealProfile, sealToMember } from "../src/rooms/room-crypto";
 import { fromHex, toHex } from "../src/protocol/bytes";
 import { readJson, repositoryRoot } from "./paths";
 
@@ -37,6 +37,12 @@ test("room vectors reproduce byte for byte, drawing random bytes in the document
   assert.equal(keyUpdate.length, vectors.keyUpdateSeal.length);
   const whisper = sealToMember(roomId, member.publicKey, fromHex(vectors.inputs.whisperPlaintext), random);
   assert.equal(toHex(whisper), vectors.whisperSeal.sealed);
+  const profileMember = signingKeyFromSeed(random.bytes(32));
+  assert.equal(toHex(profileMember.publicKey), vectors.memberProfile.memberKey);
+  const profile = sealProfile(roomKey, profileMember.publicKey, fromHex(vectors.memberProfile.plaintext), random);
+  assert.equal(toHex(profile), vectors.memberProfile.sealed);
+  assert.equal(toHex(openProfile(roomKey, profileMember.publicKey, profile)!), vectors.memberProfile.plaintext);
+  assert.equal(openProfile(roomKey, new Uint8Array(32), profile), null);
 
   assert.equal(toHex(decryptGroup(roomId, group, () => roomKey)!), vectors.inputs.groupPlaintext);
   assert.equal(toHex(openSealed(roomId, memberDhSecret, whisper)!), vectors.inputs.whisperPlaintext);

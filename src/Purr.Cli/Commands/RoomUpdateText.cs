@@ -9,6 +9,7 @@ namespace Purr.Cli.Commands;
 internal sealed class RoomUpdateText
 {
     private readonly HashSet<string> saidFarewell = [];
+    private readonly HashSet<string> announced = [];
 
     /// <summary>The line for an update, or null when it is not worth one.</summary>
     public string? Format(RoomUpdate update)
@@ -22,10 +23,14 @@ internal sealed class RoomUpdateText
             case RoomFarewell farewell:
                 saidFarewell.Add(Convert.ToHexStringLower(farewell.Sender));
                 return $"* {farewell.SenderName} left: {farewell.Text}";
-            case RoomMemberHello hello:
-                return $"* {hello.Name} joined";
+            case RoomMemberJoined { Name: { } name } joined:
+                announced.Add(Convert.ToHexStringLower(joined.Member));
+                return $"* {name} joined";
             case RoomMemberJoined:
+                // No name with the join (an older client): its hello names it.
                 return null;
+            case RoomMemberHello hello:
+                return announced.Remove(Convert.ToHexStringLower(hello.Member)) ? null : $"* {hello.Name} joined";
             case RoomMemberLeft { Kicked: true } kicked:
                 return $"* {kicked.Name} was removed";
             case RoomMemberLeft left:
@@ -47,7 +52,8 @@ internal sealed class RoomUpdateText
     {
         RoomText text => new { type = "text", from = text.SenderName, text = text.Text, whisper = text.Whisper, messageId = text.MessageId, sentAt = text.SentAt },
         RoomFarewell farewell => new { type = "farewell", from = farewell.SenderName, text = farewell.Text },
-        RoomMemberHello hello => new { type = "joined", name = hello.Name },
+        RoomMemberJoined joined => new { type = "joined", name = joined.Name },
+        RoomMemberHello hello => new { type = "hello", name = hello.Name },
         RoomMemberLeft left => new { type = "left", name = left.Name, kicked = left.Kicked },
         RoomTopicChanged topic => new { type = "topic", topic = topic.Topic },
         RoomKicked => new { type = "removed" },

@@ -9,6 +9,10 @@ namespace Purr.Client.Rooms;
 /// padded plaintext, ad = "purr/v1 room" ‖ 0x00 ‖ room id ‖ key id). Sealed to one member (whispers,
 /// key updates): ephemeral X25519 public (32) ‖ XChaCha20-Poly1305 with key ‖ nonce =
 /// HKDF-SHA256(DH(ephemeral, member), salt 0×32, info "purr/v1 room seal" ‖ room id, 56), ad = room id.
+/// Member profiles (the name a member joined with, given to the server at create or join and handed to every
+/// member as is): nonce (24) ‖ XChaCha20-Poly1305(the link's room key, padded RoomPlaintext, ad = "purr/v1 room
+/// member" ‖ 0x00 ‖ member key), so anyone holding the link can read it and the server can neither read it nor
+/// move it to another member.
 /// </summary>
 public static class RoomCrypto
 {
@@ -16,6 +20,7 @@ public static class RoomCrypto
     private const int NonceBytes = 24;
     private static readonly byte[] GroupContext = Encoding.ASCII.GetBytes("purr/v1 room");
     private static readonly byte[] SealContext = Encoding.ASCII.GetBytes("purr/v1 room seal");
+    private static readonly byte[] ProfileContext = Encoding.ASCII.GetBytes("purr/v1 room member");
 
     public static byte[] EncryptGroup(byte[] roomId, byte[] keyId, byte[] key, ReadOnlySpan<byte> plaintext, IRandomSource random)
     {
@@ -70,6 +75,26 @@ public static class RoomCrypto
         var padded = Aead.XChaCha20Poly1305.Decrypt(key, nonce, sealedBytes[X25519.KeyBytes..], roomId);
         return padded is null ? null : Padding.Unpad(padded);
     }
+
+    public static byte[] SealProfile(byte[] linkKey, byte[] memberKey, ReadOnlySpan<byte> plaintext, IRandomSource random)
+    {
+        var nonce = new byte[NonceBytes];
+        random.Fill(nonce);
+        return [.. nonce, .. Aead.XChaCha20Poly1305.Encrypt(linkKey, nonce, Padding.Pad(plaintext), ProfileAd(memberKey))];
+    }
+
+    public static byte[]? OpenProfile(byte[] linkKey, ReadOnlySpan<byte> memberKey, ReadOnlySpan<byte> sealedProfile)
+    {
+        if (sealedProfile.Length < NonceBytes + Aead.TagBytes)
+        {
+            return null;
+        }
+
+        var padded = Aead.XChaCha20Poly1305.Decrypt(linkKey, sealedProfile[..NonceBytes], sealedProfile[NonceBytes..], ProfileAd(memberKey));
+        return padded is null ? null : Padding.Unpad(padded);
+    }
+
+    private static byte[] ProfileAd(ReadOnlySpan<byte> memberKey) => [.. ProfileContext, 0, .. memberKey];
 
     private static byte[] GroupAd(byte[] roomId, byte[] keyId) => [.. GroupContext, 0, .. roomId, .. keyId];
 

@@ -91,7 +91,8 @@ public sealed partial class RoomSession
                     members.Add(roomEvent.Joined);
                 }
 
-                Publish(new RoomMemberJoined(roomEvent.Joined.MemberKey.ToByteArray()));
+                var named = LearnName(roomEvent.Joined);
+                Publish(new RoomMemberJoined(roomEvent.Joined.MemberKey.ToByteArray(), named));
                 break;
             case RoomEvent.KindOneofCase.Left:
                 var gone = roomEvent.Left.MemberKey.ToByteArray();

@@ -73,6 +73,7 @@ public sealed partial class RoomSession : IAsyncDisposable
         var request = new CreateRoom
         {
             Kind = kind,
+            MemberProfile = ByteString.CopyFrom(session.SealedProfile()),
             MemberKey = ByteString.CopyFrom(session.MemberKey),
             MemberDhKey = ByteString.CopyFrom(session.dhKey.PublicKey),
             JoinSecret = ByteString.CopyFrom(joinSecret),
@@ -113,6 +114,7 @@ public sealed partial class RoomSession : IAsyncDisposable
             MemberKey = ByteString.CopyFrom(session.MemberKey),
             MemberDhKey = ByteString.CopyFrom(session.dhKey.PublicKey),
             Password = password ?? "",
+            MemberProfile = ByteString.CopyFrom(session.SealedProfile()),
         };
         if (session.Persistent)
         {
@@ -121,6 +123,11 @@ public sealed partial class RoomSession : IAsyncDisposable
 
         var joined = await connection.RequestAsync(new Request { JoinRoom = request }, session.Signer(), session.MailboxSigner());
         session.members = [.. joined.RoomJoined.Members];
+        foreach (var member in session.members)
+        {
+            session.LearnName(member);
+        }
+
         await session.StartAsync();
         try
         {
@@ -185,6 +192,11 @@ public sealed partial class RoomSession : IAsyncDisposable
     public async Task<IReadOnlyList<RoomMemberView>> MembersAsync()
     {
         var list = await RequestAsync(new Request { RoomMembers = new RoomMembers { RoomId = Link.Invite.RoomId, MemberKey = ByteString.CopyFrom(MemberKey) } });
+        foreach (var member in list.RoomMemberList.Members)
+        {
+            LearnName(member);
+        }
+
         lock (gate)
         {
             members = [.. list.RoomMemberList.Members];
@@ -302,6 +314,30 @@ public sealed partial class RoomSession : IAsyncDisposable
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
             // A room busier than the limit: act on what arrived so far.
+        }
+    }
+
+    /// <summary>This member's name for the others, sealed under the link's key (given at create and join).</summary>
+    private byte[] SealedProfile() =>
+        RoomCrypto.SealProfile(Link.RoomKey, MemberKey, new RoomPlaintext { SenderName = DisplayName }.ToByteArray(), random);
+
+    /// <summary>
+    /// Learns a member's name from its sealed profile, unless a message of its own already named it (newer);
+    /// returns the name, or null when the profile is missing or does not open.
+    /// </summary>
+    private string? LearnName(RoomMember member)
+    {
+        if (member.MemberProfile.Length == 0 || RoomCrypto.OpenProfile(Link.RoomKey, member.MemberKey.Span, member.MemberProfile.Span) is not { } opened
+            || Parse(opened) is not { SenderName.Length: > 0 } profile)
+        {
+            return null;
+        }
+
+        lock (gate)
+        {
+            var key = Hex(member.MemberKey.Span);
+            names.TryAdd(key, profile.SenderName);
+            return names[key];
         }
     }
 

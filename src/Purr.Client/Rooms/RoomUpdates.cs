@@ -13,7 +13,8 @@ public sealed record RoomMemberHello(byte[] Member, string Name) : RoomUpdate;
 
 public sealed record RoomFarewell(byte[] Sender, string SenderName, string Text) : RoomUpdate;
 
-public sealed record RoomMemberJoined(byte[] Member) : RoomUpdate;
+/// <param name="Name">The name it joined with (from its sealed profile), or null when it gave none.</param>
+public sealed record RoomMemberJoined(byte[] Member, string? Name) : RoomUpdate;
 
 public sealed record RoomMemberLeft(byte[] Member, string Name, bool Kicked) : RoomUpdate;
 

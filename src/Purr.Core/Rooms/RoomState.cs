@@ -59,6 +59,9 @@ public sealed class RoomMemberData
 
     public byte[] DhKey { get; set; } = [];
 
+    /// <summary>The member's sealed profile (its name, encrypted under the link's key): opaque, handed to members as is.</summary>
+    public byte[] Profile { get; set; } = [];
+
     public RoomMemberRole Role { get; set; }
 
     public bool Voice { get; set; }

@@ -34,6 +34,7 @@ internal static class RoomConversions
         MemberDhKey = ByteString.CopyFrom(member.DhKey),
         Role = (RoomRole)(int)member.Role,
         Voice = member.Voice,
+        MemberProfile = ByteString.CopyFrom(member.Profile),
     };
 
 }

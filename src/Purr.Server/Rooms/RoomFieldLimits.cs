@@ -33,6 +33,9 @@ internal static class RoomFieldLimits
         return null;
     }
 
+    public static string? CheckProfile(int bytes, RoomOptions limits) =>
+        bytes > limits.MaxMemberProfileBytes ? $"member_profile is at most {limits.MaxMemberProfileBytes} bytes" : null;
+
     public static string? CheckPassword(string password, RoomOptions limits) =>
         System.Text.Encoding.UTF8.GetByteCount(password) > limits.MaxPasswordBytes
             ? $"password is at most {limits.MaxPasswordBytes} bytes"

@@ -43,6 +43,10 @@ public sealed class RoomOptions
     [Range(0, 65_536)]
     public int MaxTopicBytes { get; set; } = 1024;
 
+    /// <summary>Largest sealed member profile (the joiner's name, encrypted), in bytes.</summary>
+    [Range(0, 16_384)]
+    public int MaxMemberProfileBytes { get; set; } = 512;
+
     /// <summary>Longest listing name, in characters.</summary>
     [Range(0, 1024)]
     public int MaxListingNameLength { get; set; } = 64;

@@ -135,12 +135,22 @@ public sealed class BrowserUser
     }
 
     /// <summary>Creates a room from the sidebar and returns its invite link (from the members view, which stays open).</summary>
-    public async Task<string> CreateRoomAsync(bool persistent = false)
+    public async Task<string> CreateRoomAsync(bool persistent = false, string? title = null, bool moderated = false)
     {
         await ById("new-room").ClickAsync();
+        if (title is not null)
+        {
+            await ById("room-title").FillAsync(title);
+        }
+
         if (persistent)
         {
             await ById("room-persistent").CheckAsync();
+        }
+
+        if (moderated)
+        {
+            await ById("room-moderated").CheckAsync();
         }
 
         await ById("create-room").ClickAsync();

@@ -61,7 +61,7 @@ public sealed class BrowserCliTests
         await PurrTool.RunAsync(0, "--profile", bob, "room", "join", link, "--as", "Bob", "--name", "garden");
         await Assertions.Expect(alice.Page.GetByTestId("member").Filter(new() { HasText = "Bob" })).ToBeVisibleAsync(new() { Timeout = 20_000 });
         await alice.Page.GetByText("Back to the room").ClickAsync();
-        await alice.ExpectMessageAsync("Bob is here");
+        await alice.ExpectMessageAsync("Bob joined");
 
         await PurrTool.RunAsync(0, "--profile", bob, "room", "send", "garden", "hello from the terminal");
         await alice.ExpectMessageAsync("hello from the terminal");

@@ -52,6 +52,8 @@ export interface ContactRecord {
 export interface RoomRecord {
   id: string;
   link: string;
+  /** The room's name from its link (its creator's choice); profiles saved before it existed have none. */
+  title?: string;
   displayName: string;
   memberKeySeed: Uint8Array;
   dhSecret: Uint8Array;

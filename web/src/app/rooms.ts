@@ -11,7 +11,7 @@ import { equalBytes, fromHex, toHex } from "../protocol/bytes";
 import { memberRequest, recipientRequest, roomMessage } from "../protocol/signed-bytes";
 import { sameServer } from "../protocol/address";
 import { PurrError, type Signer } from "../net/connection";
-import { decryptGroup, encryptGroup, initialKeyId, KEY_ID_BYTES, openSealed, sealToMember } from "../rooms/room-crypto";
+import { decryptGroup, encryptGroup, initialKeyId, KEY_ID_BYTES, openProfile, openSealed, sealProfile, sealToMember } from "../rooms/room-crypto";
 import { formatRoomLink, parseRoomLink } from "../rooms/room-link";
 import { appendMessage, type RoomRecord } from "./model";
 import type { ClientServices } from "./client-services";
@@ -23,6 +23,8 @@ export class RoomsModule {
   /** Members as the server last told them, per room id; not saved (asked again on every connect). */
   private readonly members = new Map<string, RoomMember[]>();
   private readonly settings = new Map<string, RoomSettings>();
+  /** Members whose join already showed their name (from the sealed profile), so their hello adds no second line. */
+  private readonly announced = new Set<string>();
 
   constructor(private readonly client: ClientServices) {}
 
@@ -38,7 +40,8 @@ export class RoomsModule {
     return this.settings.get(id);
   }
 
-  create(name: string, persistent: boolean, moderated = false): Promise<RoomRecord> {
+  /** @param title the room's name, carried in the link so joiners see it too (optional). */
+  create(name: string, persistent: boolean, moderated = false, title = ""): Promise<RoomRecord> {
     return this.client.serialized(async () => {
       const random = this.client.random;
       const roomKey = random.bytes(32);
@@ -53,13 +56,14 @@ export class RoomsModule {
         value: {
           kind, memberKey: member.publicKey, memberDhKey: dhKeyFromSecret(dhSecret).publicKey, joinSecret,
           settings: create(RoomSettingsSchema, { moderated }), password: "", mailboxReceiveId: mailbox?.receiveId ?? new Uint8Array(0),
+          memberProfile: this.sealedProfile(roomKey, member.publicKey, name),
         },
       }, this.signerFor(memberKeySeed), mailboxSignerFor(mailbox));
       if (response.body.case !== "roomCreated") throw new Error("unexpected answer to CreateRoom");
-      const invite = create(RoomInviteSchema, { server: this.data.server, roomId: response.body.value.roomId, joinSecret, kind, passwordRequired: false });
+      const invite = create(RoomInviteSchema, { server: this.data.server, roomId: response.body.value.roomId, joinSecret, kind, passwordRequired: false, name: title });
       const keyId = toHex(initialKeyId(roomKey));
       const room: RoomRecord = {
-        id: toHex(invite.roomId), link: formatRoomLink({ invite, roomKey }), displayName: name, memberKeySeed, dhSecret,
+        id: toHex(invite.roomId), link: formatRoomLink({ invite, roomKey }), title, displayName: name, memberKeySeed, dhSecret,
         keys: { [keyId]: roomKey }, currentKeyId: keyId, names: {}, mailbox, topic: "", ended: false, membersRemovedSinceKey: false, messages: [], unread: 0,
       };
       this.data.rooms.push(room);
@@ -80,22 +84,25 @@ export class RoomsModule {
       const memberKeySeed = random.bytes(32);
       const dhSecret = random.bytes(32);
       const mailbox = parsed.invite.kind === RoomKind.PERSISTENT ? await this.client.createMailbox() : null;
+      const memberKey = signingKeyFromSeed(memberKeySeed).publicKey;
       const response = await this.client.request({
         case: "joinRoom",
         value: {
-          roomId: parsed.invite.roomId, joinSecret: parsed.invite.joinSecret, memberKey: signingKeyFromSeed(memberKeySeed).publicKey,
+          roomId: parsed.invite.roomId, joinSecret: parsed.invite.joinSecret, memberKey,
           memberDhKey: dhKeyFromSecret(dhSecret).publicKey, password, mailboxReceiveId: mailbox?.receiveId ?? new Uint8Array(0),
+          memberProfile: this.sealedProfile(parsed.roomKey, memberKey, name),
         },
       }, this.signerFor(memberKeySeed), mailboxSignerFor(mailbox));
       if (response.body.case !== "roomJoined") throw new Error("unexpected answer to JoinRoom");
       const keyId = toHex(initialKeyId(parsed.roomKey));
       const room: RoomRecord = {
-        id, link: formatRoomLink(parsed), displayName: name, memberKeySeed, dhSecret, keys: { [keyId]: parsed.roomKey }, currentKeyId: keyId,
+        id, link: formatRoomLink(parsed), title: parsed.invite.name.slice(0, 64), displayName: name, memberKeySeed, dhSecret, keys: { [keyId]: parsed.roomKey }, currentKeyId: keyId,
         names: {}, mailbox, topic: "", ended: false, membersRemovedSinceKey: false, messages: [], unread: 0,
       };
       if (existing) this.data.rooms.splice(this.data.rooms.indexOf(existing), 1);
       this.data.rooms.push(room);
       this.members.set(id, [...response.body.value.members]);
+      this.learnNames(room, response.body.value.members);
       if (response.body.value.settings) this.settings.set(id, response.body.value.settings);
       await this.client.save();
       await this.subscribe(room);
@@ -272,6 +279,7 @@ export class RoomsModule {
         break;
       case "joined":
         this.upsertMember(room.id, kind.value);
+        if (this.learnNames(room, [kind.value]) > 0) this.announced.add(toHex(kind.value.memberKey));
         this.notice(room, `${this.nameOf(room, toHex(kind.value.memberKey))} joined`);
         break;
       case "left": {
@@ -329,7 +337,8 @@ export class RoomsModule {
         this.client.emit({ kind: "message", where: "room", id: room.id, title: `New message in ${this.roomTitle(room)}` });
         break;
       case "hello":
-        this.notice(room, `${name} is here`);
+        // Joins that carried a name were announced with it already.
+        if (!this.announced.delete(senderHex)) this.notice(room, `${name} is here`);
         break;
       case "farewell":
         this.notice(room, `${name} left: ${body.value}`);
@@ -350,7 +359,26 @@ export class RoomsModule {
   }
 
   roomTitle(room: RoomRecord): string {
-    return room.topic || `room ${room.id.slice(0, 6)}`;
+    return room.topic || room.title || `room ${room.id.slice(0, 6)}`;
+  }
+
+  /** This member's name for the others, sealed under the link's key (PROTOCOL.md section 12). */
+  private sealedProfile(linkKey: Uint8Array, memberKey: Uint8Array, name: string): Uint8Array {
+    return sealProfile(linkKey, memberKey, toBinary(RoomPlaintextSchema, create(RoomPlaintextSchema, { senderName: name })), this.client.random);
+  }
+
+  /** Names from members' sealed profiles, where no message of theirs named them yet; returns how many profiles opened. */
+  private learnNames(room: RoomRecord, members: readonly RoomMember[]): number {
+    const linkKey = parseRoomLink(room.link).roomKey;
+    let opened = 0;
+    for (const member of members) {
+      const bytes = member.memberProfile.length > 0 ? openProfile(linkKey, member.memberKey, member.memberProfile) : null;
+      const name = bytes ? parsePlaintext(bytes)?.senderName : undefined;
+      if (!name) continue;
+      opened++;
+      room.names[toHex(member.memberKey)] ??= name;
+    }
+    return opened;
   }
 
   private async subscribe(room: RoomRecord): Promise<void> {
@@ -363,6 +391,7 @@ export class RoomsModule {
     const response = await this.roomRequest(room, "roomMembers", {});
     if (response.body.case !== "roomMemberList") return {};
     this.members.set(room.id, [...response.body.value.members]);
+    this.learnNames(room, response.body.value.members);
     if (response.body.value.settings) this.settings.set(room.id, response.body.value.settings);
     this.client.emit({ kind: "changed" });
     return { settings: response.body.value.settings };

@@ -29,6 +29,20 @@ export function decryptGroup(roomId: Uint8Array, ciphertext: Uint8Array, keyFor:
   return padded ? unpad(padded) : null;
 }
 
+const profileAd = (memberKey: Uint8Array) => withContext("purr/v1 room member", memberKey);
+
+/** A member's profile (its name), sealed under the link's key and bound to its member key; given at create and join. */
+export function sealProfile(linkKey: Uint8Array, memberKey: Uint8Array, plaintext: Uint8Array, random: RandomSource): Uint8Array {
+  const nonce = random.bytes(AEAD_NONCE_BYTES);
+  return concat(nonce, aeadEncrypt(linkKey, nonce, pad(plaintext), profileAd(memberKey)));
+}
+
+export function openProfile(linkKey: Uint8Array, memberKey: Uint8Array, sealed: Uint8Array): Uint8Array | null {
+  if (sealed.length < AEAD_NONCE_BYTES + AEAD_TAG_BYTES) return null;
+  const padded = aeadDecrypt(linkKey, sealed.subarray(0, AEAD_NONCE_BYTES), sealed.subarray(AEAD_NONCE_BYTES), profileAd(memberKey));
+  return padded ? unpad(padded) : null;
+}
+
 /** Sealed to one member's X25519 key: whispers and key updates. */
 export function sealToMember(roomId: Uint8Array, memberDhKey: Uint8Array, plaintext: Uint8Array, random: RandomSource): Uint8Array {
   const ephemeral = dhKeyFromSecret(random.bytes(32));

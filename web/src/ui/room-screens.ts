@@ -6,12 +6,14 @@ import { qrCanvas } from "./qr";
 import { copy, messageOf, type ScreenHost } from "./screen-host";
 
 export function renderNewRoom(ui: ScreenHost): void {
+  const title = h("input", { "data-testid": "room-title", maxlength: 64, placeholder: "e.g. Garden club" });
   const name = h("input", { "data-testid": "room-name", value: ui.client.data.displayName, maxlength: 64 });
   const persistent = h("input", { type: "checkbox", id: "persistent", "data-testid": "room-persistent" });
   const moderated = h("input", { type: "checkbox", id: "moderated", "data-testid": "room-moderated" });
   const error = h("p", { class: "error", role: "alert" });
   const form = h("form", { class: "form" },
     h("h1", {}, "New room"),
+    h("label", {}, "Room name (everyone with the link sees it)"), title,
     h("label", {}, "Your name in this room"), name,
     h("label", { class: "check" }, persistent, " Persistent (messages wait for members who are offline)"),
     h("label", { class: "check" }, moderated, " Moderated (only members given voice may speak)"),
@@ -19,7 +21,7 @@ export function renderNewRoom(ui: ScreenHost): void {
   form.addEventListener("submit", async event => {
     event.preventDefault();
     try {
-      const room = await ui.client.rooms.create(name.value.trim() || ui.client.data.displayName, persistent.checked, moderated.checked);
+      const room = await ui.client.rooms.create(name.value.trim() || ui.client.data.displayName, persistent.checked, moderated.checked, title.value.trim());
       ui.go({ kind: "room", id: room.id });
     } catch (e) {
       error.textContent = messageOf(e);

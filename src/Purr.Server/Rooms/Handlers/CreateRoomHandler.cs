@@ -41,7 +41,8 @@ internal sealed class CreateRoomHandler(
 
         var persistent = request.Kind == RoomKind.Persistent;
         var settings = request.Settings.FromWire();
-        if ((RoomFieldLimits.Check(settings, persistent, options.Value) ?? RoomFieldLimits.CheckPassword(request.Password, options.Value)) is { } invalid)
+        if ((RoomFieldLimits.Check(settings, persistent, options.Value) ?? RoomFieldLimits.CheckPassword(request.Password, options.Value)
+            ?? RoomFieldLimits.CheckProfile(request.MemberProfile.Length, options.Value)) is { } invalid)
         {
             return Responses.InvalidArgument(invalid);
         }
@@ -91,6 +92,7 @@ internal sealed class CreateRoomHandler(
                     {
                         MemberKey = memberKey,
                         DhKey = request.MemberDhKey.ToByteArray(),
+                        Profile = request.MemberProfile.ToByteArray(),
                         Role = RoomMemberRole.Owner,
                         Voice = true,
                         MailboxReceiveId = persistent ? request.MailboxReceiveId.ToByteArray() : null,

@@ -28,7 +28,7 @@ internal sealed class JoinRoomHandler(
             return Responses.InvalidArgument("member_key and member_dh_key must be 32 bytes");
         }
 
-        if (RoomFieldLimits.CheckPassword(request.Password, options.Value) is { } invalid)
+        if ((RoomFieldLimits.CheckPassword(request.Password, options.Value) ?? RoomFieldLimits.CheckProfile(request.MemberProfile.Length, options.Value)) is { } invalid)
         {
             return Responses.InvalidArgument(invalid);
         }
@@ -95,6 +95,7 @@ internal sealed class JoinRoomHandler(
             {
                 MemberKey = memberKey,
                 DhKey = request.MemberDhKey.ToByteArray(),
+                Profile = request.MemberProfile.ToByteArray(),
                 Role = RoomMemberRole.Member,
                 Voice = !room.Settings.Moderated,
                 MailboxReceiveId = room.Persistent ? request.MailboxReceiveId.ToByteArray() : null,
