@@ -114,15 +114,14 @@ public sealed class BrowserUser
         await Assertions.Expect(ById("status")).ToHaveTextAsync("online", new() { Timeout = 20_000 });
     }
 
-    /// <summary>Clicks Invite, answers the label prompt, and returns the card link shown.</summary>
+    /// <summary>Clicks Invite, names the invite in the form, and returns the card link shown.</summary>
     public async Task<string> InviteAsync(string label)
     {
-        void Answer(object? sender, IDialog dialog) => _ = dialog.AcceptAsync(label);
-        Page.Dialog += Answer;
         await ById("invite").ClickAsync();
+        await ById("invite-label").FillAsync(label);
+        await ById("create-invite").ClickAsync();
         var link = ById("card-link");
         await Assertions.Expect(link).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("^purr:card/"));
-        Page.Dialog -= Answer;
         return await link.InputValueAsync();
     }
 

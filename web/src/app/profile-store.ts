@@ -2,6 +2,8 @@
 const dbName = "purr";
 const storeName = "profile";
 const recordKey = "current";
+/** The profile's display name, kept unencrypted so the unlock screen can say whose profile this is. */
+const labelKey = "label";
 
 function openDb(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
@@ -35,4 +37,15 @@ export const loadProfileBlob = async (): Promise<Uint8Array | null> => {
 /** One transaction replaces the whole record: a crash leaves the old profile or the new one, never half. */
 export const saveProfileBlob = (blob: Uint8Array): Promise<unknown> => run("readwrite", store => store.put(blob.slice().buffer, recordKey));
 
-export const deleteProfileBlob = (): Promise<unknown> => run("readwrite", store => store.delete(recordKey));
+/** Deletes the profile and its label together. */
+export const deleteProfileBlob = (): Promise<unknown> => run("readwrite", store => {
+  store.delete(labelKey);
+  return store.delete(recordKey);
+});
+
+export const loadProfileLabel = async (): Promise<string | null> => {
+  const value = await run("readonly", store => store.get(labelKey) as IDBRequest<string | undefined>);
+  return typeof value === "string" && value.length > 0 ? value : null;
+};
+
+export const saveProfileLabel = (label: string): Promise<unknown> => run("readwrite", store => store.put(label, labelKey));

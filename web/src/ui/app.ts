@@ -4,7 +4,7 @@ import type { PurrClient, ClientEvent } from "../app/client";
 import type { ChatMessage } from "../app/model";
 import { h, clear, append } from "./dom";
 import { renderMarkdown } from "./markdown";
-import { newInvite, renderAccept, renderContact, renderInvite, renderSafety } from "./contact-screens";
+import { renderAccept, renderContact, renderInvite, renderNewInvite, renderSafety } from "./contact-screens";
 import { renderJoinRoom, renderMembers, renderNewRoom, renderRoom } from "./room-screens";
 import { messageOf, type ScreenHost, type View } from "./screen-host";
 import { applyTheme } from "./theme";
@@ -100,7 +100,7 @@ export class AppView implements ScreenHost {
         unread > 0 ? h("span", { class: "badge", "data-testid": "unread" }, String(unread)) : null));
     append(this.sidebar,
       h("div", { class: "actions" },
-        h("button", { "data-testid": "invite", onClick: () => newInvite(this) }, "Invite"),
+        h("button", { "data-testid": "invite", onClick: () => this.go({ kind: "newInvite" }) }, "Invite"),
         h("button", { "data-testid": "accept", onClick: () => this.go({ kind: "accept" }) }, "Accept card"),
         h("button", { "data-testid": "new-room", onClick: () => this.go({ kind: "newRoom" }) }, "New room"),
         h("button", { "data-testid": "join-room", onClick: () => this.go({ kind: "joinRoom" }) }, "Join room")),
@@ -124,6 +124,7 @@ export class AppView implements ScreenHost {
       case "contact": return renderContact(this, view.id);
       case "room": return renderRoom(this, view.id);
       case "invite": return renderInvite(this, view.id);
+      case "newInvite": return renderNewInvite(this);
       case "accept": return renderAccept(this);
       case "newRoom": return renderNewRoom(this);
       case "joinRoom": return renderJoinRoom(this);

@@ -4,15 +4,34 @@ import { h, append } from "./dom";
 import { qrCanvas } from "./qr";
 import { copy, messageOf, type ScreenHost } from "./screen-host";
 
-export async function newInvite(ui: ScreenHost): Promise<void> {
-  const label = prompt("Who is this invite for? (only you see this)", "") ?? "";
-  try {
-    const invite = await ui.client.contacts.invite(label.trim() || "new contact");
-    ui.go({ kind: "invite", id: invite.id });
-  } catch (e) {
-    ui.toast(messageOf(e));
-  }
+/** A form, not a prompt: Cancel creates nothing, and the name can be typed at leisure. */
+export function renderNewInvite(ui: ScreenHost): void {
+  const label = h("input", { "data-testid": "invite-label", maxlength: 64, placeholder: "e.g. Bob from the book club" });
+  const error = h("p", { class: "error", role: "alert", "data-testid": "error" });
+  const create = h("button", { type: "submit", "data-testid": "create-invite" }, "Create card");
+  const form = h("form", { class: "form", "data-testid": "new-invite-screen" },
+    h("h1", {}, "Invite someone"),
+    h("label", {}, "Who is it for? (only you see this)"), label, error,
+    h("div", { class: "row" }, create,
+      h("button", { type: "button", class: "subtle", "data-testid": "cancel-new-invite", onClick: () => ui.go({ kind: "home" }) }, "Cancel")));
+  form.addEventListener("submit", async event => {
+    event.preventDefault();
+    create.disabled = true;
+    try {
+      const invite = await ui.client.contacts.invite(label.value.trim() || "new contact");
+      ui.go({ kind: "invite", id: invite.id });
+    } catch (e) {
+      error.textContent = messageOf(e);
+      create.disabled = false;
+    }
+  });
+  append(ui.main, form);
+  label.focus();
 }
+
+/** A date no reader can take for another: "7 December 2026" (or the reader's own order, with the month in words). */
+export const longDate = (seconds: number) =>
+  new Date(seconds * 1000).toLocaleDateString(undefined, { year: "numeric", month: "long", day: "numeric" });
 
 export function renderInvite(ui: ScreenHost, id: string): void {
   const invite = ui.client.data.invites.find(i => i.id === id);
@@ -25,12 +44,19 @@ export function renderInvite(ui: ScreenHost, id: string): void {
   append(ui.main, h("section", { class: "form", "data-testid": "invite-screen" },
     h("h1", {}, `Invite for ${invite.label}`),
     h("p", {}, "Give this card to one person, in person or over a channel you trust. It works once and expires on ",
-      new Date(invite.expiresAt * 1000).toLocaleDateString(), "."),
+      longDate(invite.expiresAt), "."),
     text,
     h("div", { class: "row" },
       h("button", { "data-testid": "copy-card", onClick: () => copy(invite.cardLink, ui) }, "Copy link"),
       h("button", { class: "subtle danger", onClick: async () => { await ui.client.contacts.cancelInvite(id); ui.go({ kind: "home" }); } }, "Cancel invite")),
     qrCanvas(invite.cardLink)));
+  // Once the card is used the invite becomes a contact: show that, not a spent card.
+  ui.refreshCurrent = () => {
+    if (ui.client.data.invites.some(i => i.id === id)) return;
+    const contact = ui.client.contacts.find(id);
+    if (contact) ui.toast(`${contact.displayName || invite.label} accepted your card.`);
+    ui.go(contact ? { kind: "contact", id } : { kind: "home" });
+  };
 }
 
 export function renderAccept(ui: ScreenHost): void {
@@ -94,7 +120,9 @@ export function renderSafety(ui: ScreenHost, id: string): void {
   append(ui.main, h("section", { class: "form", "data-testid": "safety-screen" },
     h("h1", {}, `Safety code with ${contact.displayName}`),
     h("p", {}, "Compare these numbers with your contact in person or on a call. If they match, nobody is in between."),
-    h("p", { class: "safety-code mono", "data-testid": "safety-digits" }, formatSafetyCode(code)),
+    // Groups of five never break apart: each is one unbreakable box, with spaces between boxes.
+    h("p", { class: "safety-code mono", "data-testid": "safety-digits" },
+      ...formatSafetyCode(code).split(" ").flatMap((group, i) => [i > 0 ? " " : "", h("span", { class: "group" }, group)])),
     qrCanvas(code),
     h("div", { class: "row" },
       h("button", { "data-testid": "mark-verified", onClick: async () => { await ui.client.contacts.markVerified(id, !contact.verified); ui.go({ kind: "contact", id }); } },

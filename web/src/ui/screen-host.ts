@@ -8,6 +8,7 @@ export type View =
   | { kind: "contact"; id: string }
   | { kind: "room"; id: string }
   | { kind: "invite"; id: string }
+  | { kind: "newInvite" }
   | { kind: "accept" }
   | { kind: "newRoom" }
   | { kind: "joinRoom" }

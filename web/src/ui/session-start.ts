@@ -5,7 +5,7 @@ import { equalBytes } from "../protocol/bytes";
 import { PurrClient } from "../app/client";
 import { deserializeProfile, newProfile, serializeProfile } from "../app/model";
 import { newProfileKey, openProfile, sealProfile } from "../app/profile-file";
-import { loadProfileBlob, saveProfileBlob } from "../app/profile-store";
+import { loadProfileBlob, loadProfileLabel, saveProfileBlob, saveProfileLabel } from "../app/profile-store";
 
 export interface ServerInfo { address: string; webSocketUrl: string }
 
@@ -22,10 +22,14 @@ export async function serverInfo(): Promise<ServerInfo> {
 
 export const hasProfile = async () => (await loadProfileBlob()) !== null;
 
+/** The display name kept in clear beside the profile, so the unlock screen can say whose it is (SECURITY.md). */
+export const profileLabel = () => loadProfileLabel();
+
 export async function createProfile(server: ServerInfo, displayName: string, passphrase: string): Promise<PurrClient> {
   const data = newProfile(server.address, displayName);
   const key = newProfileKey(passphrase);
   await saveProfileBlob(sealProfile(key, serializeProfile(data)));
+  await saveProfileLabel(displayName);
   return new PurrClient(data, key, server.webSocketUrl);
 }
 
@@ -39,5 +43,6 @@ export async function unlockProfile(server: ServerInfo, passphrase: string): Pro
   if (!equalBytes(pinned.identityKey, now.identityKey)) {
     throw new Error("this server's identity key is not the one your profile was made with; refusing to connect (the server was replaced, or this is another server)");
   }
+  await saveProfileLabel(data.displayName);
   return new PurrClient(data, key, server.webSocketUrl);
 }
