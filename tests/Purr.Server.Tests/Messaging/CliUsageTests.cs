@@ -57,6 +57,8 @@ public sealed class CliUsageTests
         Assert.Contains("room link", await PurrTool.RunAsync(1, "--profile", bob, "accept", "purr:room/abc#def", "--name", "alice"), StringComparison.Ordinal);
 
         await PurrTool.RunAsync(0, "--profile", bob, "accept", link, "--name", "alice");
+        // Bob may write at once; "connected" comes with Alice's answer.
+        Assert.Contains("alice\t\trequest sent", await PurrTool.RunAsync(0, "--profile", bob, "contacts"), StringComparison.Ordinal);
         await PurrTool.RunAsync(0, "--profile", alice, "receive", "--wait", "10");
 
         // Someone else tries the spent card: a clear reason, and no contact stuck at "request sent".

@@ -42,6 +42,10 @@ public sealed class RoomChatTerminalTests
         await owner.WaitForAsync("Bob: hello garden");
         Assert.DoesNotContain("/halp", await owner.ScreenAsync(), StringComparison.Ordinal);
 
+        // A name nobody has: the hint points at the chat's own command, not at a shell command.
+        await owner.TypeLineAsync("/kick nobody");
+        await owner.WaitForAsync("no member 'nobody'; /members lists them");
+
         // The owner kicks by the joined name, in any case; the kicked member's chat ends and forgets the room.
         await owner.TypeLineAsync("/kick carol");
         await owner.WaitForAsync("* Carol was removed");
