@@ -2,6 +2,7 @@ using Purr.Core.Mailboxes;
 using Purr.Crypto;
 using Purr.Protocol;
 using Purr.Server.Identity;
+using Purr.Server.Modules;
 
 namespace Purr.Server.Host;
 
@@ -40,6 +41,7 @@ public static class PurrHost
         builder.Services.AddSingleton(_ => rooms);
         var identity = ServerIdentityFile.LoadOrCreate(dataDirectory);
         builder.Services.AddSingleton(_ => identity);
+        builder.Services.AddSingleton<IOperatorReport>(new StoreReport(StorageSelection.Kind(builder.Configuration), dataDirectory));
         builder.Services.AddPurrServer(builder.Configuration, ServerModules.Offered);
         customize?.Invoke(builder);
 

@@ -1,3 +1,4 @@
+using Purr.Server.Admin;
 using Purr.Server.Mailboxes;
 using Purr.Server.Modules;
 using Purr.Server.Rooms;
@@ -10,5 +11,5 @@ namespace Purr.Server.Host;
 /// </summary>
 internal static class ServerModules
 {
-    public static IReadOnlyList<IPurrModule> Offered => [new MailboxModule(), new RoomModule()];
+    public static IReadOnlyList<IPurrModule> Offered => [new MailboxModule(), new RoomModule(), new AdminModule()];
 }

@@ -29,6 +29,7 @@ public static class PurrServerServiceCollectionExtensions
         AdmittingListenerFactory.Decorate(services);
         services.TryAddSingleton(sp => new RequestDispatcher(sp.GetServices<IRequestHandler>()));
         services.AddSingleton<IRequestHandler, PingHandler>();
+        services.AddSingleton<IOperatorReport, ConnectionReport>();
         services.TryAddSingleton(sp => AdvertisedLimits(
             sp.GetRequiredService<IOptions<ConnectionLimitsOptions>>().Value, sp.GetServices<ILimitsContributor>()));
 

@@ -188,6 +188,14 @@ public sealed class MemoryMailboxStore : IMailboxStore
         }
     }
 
+    public ValueTask<MailboxStoreTotals> TotalsAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            return ValueTask.FromResult(new MailboxStoreTotals(byReceiveId.Count, byReceiveId.Values.Sum(e => (long)e.Messages.Count(m => m.ExpiresAt > now))));
+        }
+    }
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private sealed class Entry(MailboxRecord mailbox)

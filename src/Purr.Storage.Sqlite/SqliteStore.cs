@@ -230,6 +230,17 @@ public sealed partial class SqliteStore : IMailboxStore
             return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken));
         }, cancellationToken);
 
+    public ValueTask<MailboxStoreTotals> TotalsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        Locked(async () =>
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT (SELECT COUNT(*) FROM mailboxes), (SELECT COUNT(*) FROM messages WHERE expires_at > $now)";
+            command.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            return new MailboxStoreTotals(reader.GetInt64(0), reader.GetInt64(1));
+        }, cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         await StopErasureLoopAsync();

@@ -50,6 +50,9 @@ internal sealed class CountingMailboxStore(IMailboxStore inner) : IMailboxStore
     public ValueTask<int> CountMessagesAsync(OpaqueId receiveId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         Count(inner.CountMessagesAsync(receiveId, now, cancellationToken));
 
+    public ValueTask<MailboxStoreTotals> TotalsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        Count(inner.TotalsAsync(now, cancellationToken));
+
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 
     private ValueTask<T> Count<T>(ValueTask<T> call, [CallerMemberName] string operation = "")

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using System.Net;
 using System.Net.Sockets;
@@ -65,19 +64,6 @@ public sealed class PurrdCommandLineTests
         Assert.All(keys, key => Assert.Null(HostCommandLine.Problem([$"--{key}=x"])));
     }
 
-    private static async Task<(int Exit, string Output)> RunAsync(string directory, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet", [typeof(PurrHost).Assembly.Location, .. args])
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await error);
-    }
+    private static Task<(int Exit, string Output)> RunAsync(string directory, params string[] args) =>
+        ProcessRun.RunAsync("dotnet", [typeof(PurrHost).Assembly.Location, .. args], directory);
 }

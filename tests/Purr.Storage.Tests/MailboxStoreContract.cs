@@ -26,6 +26,23 @@ public abstract class MailboxStoreContract : IAsyncLifetime
         new(OpaqueId.NewRandom(), [marker, 1, 2, 3], Now.AddMinutes(-1), Now + (lifetime ?? TimeSpan.FromHours(1)));
 
     [Fact]
+    public async Task Totals_count_mailboxes_and_unexpired_messages_only()
+    {
+        Assert.Equal(new MailboxStoreTotals(0, 0), await Store.TotalsAsync(Now));
+        var first = NewMailbox();
+        var second = NewMailbox();
+        await Store.CreateMailboxAsync(first);
+        await Store.CreateMailboxAsync(second);
+        await Store.EnqueueAsync(first.ReceiveId, NewMessage(1), 10, Now);
+        await Store.EnqueueAsync(first.ReceiveId, NewMessage(2, TimeSpan.FromMinutes(5)), 10, Now);
+        await Store.EnqueueAsync(second.ReceiveId, NewMessage(3), 10, Now);
+        Assert.Equal(new MailboxStoreTotals(2, 3), await Store.TotalsAsync(Now));
+        Assert.Equal(new MailboxStoreTotals(2, 2), await Store.TotalsAsync(Now.AddMinutes(10)));
+        await Store.DeleteMailboxAsync(second.ReceiveId);
+        Assert.Equal(new MailboxStoreTotals(1, 2), await Store.TotalsAsync(Now));
+    }
+
+    [Fact]
     public async Task Created_mailbox_is_found_by_either_id_and_by_nothing_else()
     {
         var mailbox = NewMailbox();

@@ -49,7 +49,12 @@ public interface IMailboxStore : IAsyncDisposable
 
     /// <summary>Unexpired messages in a mailbox (for quotas, tests and operators' aggregate metrics).</summary>
     ValueTask<int> CountMessagesAsync(OpaqueId receiveId, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Totals for the operator (purrctl status): how many mailboxes and unexpired messages, nothing per mailbox.</summary>
+    ValueTask<MailboxStoreTotals> TotalsAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
 }
+
+public readonly record struct MailboxStoreTotals(long Mailboxes, long Messages);
 
 public enum SecureResult
 {

@@ -33,5 +33,6 @@ public sealed class MailboxModule : IPurrModule
         services.AddSingleton<IRequestHandler, AckHandler>();
         services.AddSingleton<IRequestHandler, DeleteMailboxHandler>();
         services.AddHostedService<ExpirySweeper>();
+        services.AddSingleton<IOperatorReport, MailboxReport>();
     }
 }

@@ -34,5 +34,6 @@ public sealed class RoomModule : IPurrModule
         services.AddSingleton<IRequestHandler, RoomSetRoleHandler>();
         services.AddSingleton<IRequestHandler, ListRoomsHandler>();
         services.AddHostedService<RoomJanitor>();
+        services.AddSingleton<IOperatorReport, RoomReport>();
     }
 }

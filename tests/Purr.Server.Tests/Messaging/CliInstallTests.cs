@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Purr.TestKit;
 
 namespace Purr.Server.Tests.Messaging;
@@ -24,13 +23,8 @@ public sealed class CliInstallTests
 
     private static async Task<string> RunAsync(string directory, string file, params string[] args)
     {
-        var start = new ProcessStartInfo(file, args) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', args)} exited {process.ExitCode}: {await output}{await error}");
-        return await output;
+        var (exit, output) = await ProcessRun.RunAsync(file, args, directory, TimeSpan.FromMinutes(4));
+        Assert.True(exit == 0, $"{file} {string.Join(' ', args)} exited {exit}: {output}");
+        return output;
     }
 }

@@ -1,0 +1,64 @@
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Purr.Server.Modules;
+
+namespace Purr.Server.Admin;
+
+/// <summary>What the admin socket answers: one JSON request line in, one JSON answer line out.</summary>
+internal sealed class AdminCommands(IEnumerable<IOperatorReport> reports, EnabledModules modules, TimeProvider time)
+{
+    private readonly DateTimeOffset started = time.GetUtcNow();
+
+    public async Task<JsonObject> AnswerAsync(string line, CancellationToken cancellationToken)
+    {
+        string? command;
+        try
+        {
+            command = JsonNode.Parse(line)?["command"]?.GetValue<string>();
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            return Error("the request is not {\"command\": \"…\"}");
+        }
+
+        return command switch
+        {
+            "status" => Ok(await StatusAsync(cancellationToken)),
+            "limits" => Ok(Limits()),
+            "modules" => Ok(new JsonObject { ["modules"] = new JsonArray([.. modules.Names.Select(n => (JsonNode)n)]) }),
+            _ => Error($"unknown command '{command}'; the admin socket answers status, limits and modules"),
+        };
+    }
+
+    private async Task<JsonObject> StatusAsync(CancellationToken cancellationToken)
+    {
+        var status = new JsonObject
+        {
+            ["version"] = typeof(AdminCommands).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "",
+            ["uptimeSeconds"] = (long)(time.GetUtcNow() - started).TotalSeconds,
+            ["modules"] = new JsonArray([.. modules.Names.Select(n => (JsonNode)n)]),
+        };
+        foreach (var report in reports)
+        {
+            status[report.Section] = JsonSerializer.SerializeToNode(await report.StatusAsync(cancellationToken));
+        }
+
+        return status;
+    }
+
+    private JsonObject Limits()
+    {
+        var limits = new JsonObject();
+        foreach (var report in reports)
+        {
+            limits[report.Section] = JsonSerializer.SerializeToNode(report.Settings());
+        }
+
+        return limits;
+    }
+
+    private static JsonObject Ok(JsonObject result) => new() { ["ok"] = true, ["result"] = result };
+
+    private static JsonObject Error(string message) => new() { ["ok"] = false, ["error"] = message };
+}

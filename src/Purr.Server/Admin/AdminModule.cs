@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Purr.Server.Modules;
+
+namespace Purr.Server.Admin;
+
+/// <summary>
+/// The admin socket that purrctl talks to: a Unix domain socket in the data directory, mode 0600, answering only
+/// peers of purrd's own user (or root). Never on TCP. Answers aggregates and settings, nothing about any user.
+/// </summary>
+public sealed class AdminModule : IPurrModule
+{
+    public string Name => "admin";
+
+    public void Register(IServiceCollection services)
+    {
+        services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section)
+            .PostConfigure<IConfiguration>((options, configuration) => options.Socket = AdminOptions.ResolveSocket(options.Socket, configuration["Data"]));
+        services.AddSingleton<AdminCommands>();
+        services.AddHostedService<AdminSocket>();
+    }
+}
