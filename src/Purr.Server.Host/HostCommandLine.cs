@@ -25,6 +25,8 @@ internal static class HostCommandLine
         ["Sqlite"] = ["Synchronous", "ErasureInterval"],
         ["Web"] = ["Enabled", "Root"],
         ["Debug"] = ["UnsafeLogging"],
+        ["Metrics"] = PropertiesOf(typeof(Purr.Server.Metrics.MetricsOptions)),
+        ["Admin"] = PropertiesOf(typeof(Purr.Server.Admin.AdminOptions)),
     };
 
     /// <summary>The exit code when the command line was answered or refused here; null to go on and start.</summary>

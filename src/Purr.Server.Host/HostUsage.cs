@@ -33,6 +33,9 @@ internal static class HostUsage
               --Web:Enabled=false            serve the API only, no browser client (default true)
               --Web:Root=DIR                 serve another build of the browser client
               --Debug:UnsafeLogging=true     framework logs with IP addresses; never in production (default false)
+              --Metrics:Enabled=false        no /metrics (default true: served to this machine only, unproxied)
+              --Metrics:AllowRemote=true     serve /metrics to other machines too (default false)
+              --Admin:Socket=PATH            purrctl's admin socket (default DATA/purrd.sock)
 
             """);
         Section(text, "Limits", new ConnectionLimitsOptions(), new MailboxConnectionOptions());

@@ -37,7 +37,7 @@ public static class PurrHost
         DataDirectory.Prepare(dataDirectory);
         var (store, rooms) = await StorageSelection.OpenAsync(builder.Configuration, dataDirectory, TimeProvider.System);
         // Factories, not instances: the container then disposes them at shutdown (SQLite checkpoints its WAL).
-        builder.Services.AddSingleton(_ => store);
+        builder.Services.AddSingleton<IMailboxStore>(sp => new Purr.Server.Metrics.TimedMailboxStore(store, sp.GetRequiredService<Purr.Server.Metrics.ServerMetrics>()));
         builder.Services.AddSingleton(_ => rooms);
         var identity = ServerIdentityFile.LoadOrCreate(dataDirectory);
         builder.Services.AddSingleton(_ => identity);

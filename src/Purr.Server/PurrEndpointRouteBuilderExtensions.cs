@@ -7,12 +7,12 @@ namespace Purr.Server;
 
 public static class PurrEndpointRouteBuilderExtensions
 {
-    /// <summary>Maps the WebSocket endpoint, /.well-known/purr and /healthz. Call after UseWebSockets.</summary>
+    /// <summary>Maps the WebSocket endpoint, /.well-known/purr, /healthz, /readyz and /metrics. Call after UseWebSockets.</summary>
     public static IEndpointRouteBuilder MapPurr(this IEndpointRouteBuilder endpoints)
     {
         endpoints.Map(WebSocketEndpoint.Path, WebSocketEndpoint.HandleAsync);
         endpoints.MapGet(WellKnownEndpoint.Path, WellKnownEndpoint.Handle);
-        endpoints.MapGet("/healthz", () => Results.Text("ok\n"));
+        Metrics.MetricsEndpoints.Map(endpoints);
         return endpoints;
     }
 }

@@ -30,6 +30,8 @@ public static class PurrServerServiceCollectionExtensions
         services.TryAddSingleton(sp => new RequestDispatcher(sp.GetServices<IRequestHandler>()));
         services.AddSingleton<IRequestHandler, PingHandler>();
         services.AddSingleton<IOperatorReport, ConnectionReport>();
+        services.AddOptions<Metrics.MetricsOptions>().BindConfiguration(Metrics.MetricsOptions.Section);
+        services.TryAddSingleton<Metrics.ServerMetrics>();
         services.TryAddSingleton(sp => AdvertisedLimits(
             sp.GetRequiredService<IOptions<ConnectionLimitsOptions>>().Value, sp.GetServices<ILimitsContributor>()));
 

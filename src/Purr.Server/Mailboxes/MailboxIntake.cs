@@ -8,7 +8,7 @@ namespace Purr.Server.Mailboxes;
 /// to), and hand back the push that tells the subscriber. The caller runs the push when its ordering allows
 /// (the send handler after its answer, so a sender that is also the subscriber sees the answer first).
 /// </summary>
-internal sealed class MailboxIntake(IMailboxStore store, LiveDelivery live, IMailboxSignal signal, TimeProvider time)
+internal sealed class MailboxIntake(IMailboxStore store, LiveDelivery live, IMailboxSignal signal, TimeProvider time, Metrics.ServerMetrics metrics)
 {
     public async ValueTask<Accepted> AcceptAsync(MailboxRecord mailbox, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
@@ -20,6 +20,7 @@ internal sealed class MailboxIntake(IMailboxStore store, LiveDelivery live, IMai
             // Who is subscribed is decided now, when the message is accepted: one who subscribes between this
             // and the push must not get a message that was sent before it came.
             var subscriber = live.SubscriberOf(receiveId);
+            metrics.Delivered(live: true);
             return new Accepted(EnqueueResult.Stored, message, subscriber is null ? null : () =>
             {
                 live.DeliverLive(receiveId, subscriber, message);
@@ -34,6 +35,7 @@ internal sealed class MailboxIntake(IMailboxStore store, LiveDelivery live, IMai
             return new Accepted(result, message, null);
         }
 
+        metrics.Delivered(live: false);
         var newHead = result == EnqueueResult.StoredAsHead ? message : null;
         return new Accepted(result, message, () => signal.MessageStoredAsync(receiveId, newHead, before, CancellationToken.None));
     }

@@ -135,6 +135,7 @@ internal sealed class ProtocolSession : IClientSession
                         return;
                     }
 
+                    settings.Metrics?.FrameReceived();
                     try
                     {
                         await HandleFrameAsync(frame.Payload);
@@ -278,9 +279,11 @@ internal sealed class ProtocolSession : IClientSession
 
         var context = new RequestContext(request, frame.Request, frame.Signature, this, frame.MailboxSignature);
         ServerFrame response;
+        var started = time.GetTimestamp();
         try
         {
             response = await handler.HandleAsync(context, channel.Closed);
+            settings.Metrics?.Handled(request.OpCase, time.GetElapsedTime(started));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -329,6 +332,7 @@ internal sealed class ProtocolSession : IClientSession
         if (response.BodyCase == ServerFrame.BodyOneofCase.Error)
         {
             ServerLog.RequestRefused(logger, response.Error.Code);
+            settings.Metrics?.Refused(response.Error.Code);
         }
 
         response.RequestId = requestId;
@@ -349,6 +353,7 @@ internal sealed class ProtocolSession : IClientSession
             if (code is { } errorCode)
             {
                 ServerLog.RequestRefused(logger, errorCode);
+                settings.Metrics?.Refused(errorCode);
                 closeReason = errorCode.ToString();
                 var error = Responses.Error(errorCode, detail);
                 error.RequestId = requestId;
@@ -361,4 +366,5 @@ internal sealed class ProtocolSession : IClientSession
 }
 
 /// <summary>The protocol limits one session applies, and the limits its hello advertises.</summary>
-internal sealed record SessionSettings(int MaxFrameBytes, int RequestsPerSecond, TimeSpan HandshakeTimeout, Limits AdvertisedLimits);
+internal sealed record SessionSettings(
+    int MaxFrameBytes, int RequestsPerSecond, TimeSpan HandshakeTimeout, Limits AdvertisedLimits, Metrics.ServerMetrics? Metrics = null);

@@ -70,7 +70,8 @@ internal static class WebSocketEndpoint
                 address,
                 services.GetRequiredService<RequestDispatcher>(),
                 services.GetRequiredService<ServerIdentity>(),
-                new SessionSettings(limits.MaxFrameBytes, limits.RequestsPerSecond, limits.HandshakeTimeout, services.GetRequiredService<Limits>()),
+                new SessionSettings(
+                    limits.MaxFrameBytes, limits.RequestsPerSecond, limits.HandshakeTimeout, services.GetRequiredService<Limits>(), services.GetService<Metrics.ServerMetrics>()),
                 services.GetServices<ISessionObserver>(),
                 services.GetRequiredService<TimeProvider>(),
                 logger);
