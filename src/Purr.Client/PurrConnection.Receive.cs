@@ -31,7 +31,9 @@ public sealed partial class PurrConnection
                     subscribed.TryRemove(Convert.ToHexStringLower(frame.SubscriptionEnded.ReceiveId.Span), out _);
                 }
 
-                var pushed = ToEvent(frame);
+                var pushed = frame.BodyCase == ServerFrame.BodyOneofCase.Broadcast
+                    ? ServerBroadcastCheck.Open(frame.Broadcast, Address.IdentityKey, DateTimeOffset.UtcNow)
+                    : ToEvent(frame);
                 if (pushed is not null)
                 {
                     await RouteAsync(pushed, closing.Token);

@@ -16,3 +16,10 @@ public sealed record ServerError(ErrorCode Code, string Detail) : PurrEvent;
 
 /// <summary>A room event pushed to this connection (transient rooms, and control events of any room).</summary>
 public sealed record RoomEventReceived(RoomEvent Event) : PurrEvent;
+
+/// <summary>
+/// The server operator's announcement, verified against the server key the address pins and not yet expired
+/// (anything else is dropped before it becomes an event). The same broadcast arrives on every new connection
+/// while it lasts: <paramref name="Id"/> tells repeats apart.
+/// </summary>
+public sealed record ServerBroadcastReceived(string Id, string Text, DateTimeOffset SentAt, DateTimeOffset ExpiresAt) : PurrEvent;

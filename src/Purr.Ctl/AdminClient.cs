@@ -13,7 +13,7 @@ internal static class AdminClient
     private const UnixFileMode OthersOrGroup = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
         | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
-    public static async Task<JsonObject> AskAsync(string socketPath, string command, CancellationToken cancellationToken)
+    public static async Task<JsonObject> AskAsync(string socketPath, JsonObject request, CancellationToken cancellationToken)
     {
         if (!File.Exists(socketPath))
         {
@@ -38,7 +38,7 @@ internal static class AdminClient
         }
 
         await using var stream = new NetworkStream(socket, ownsSocket: false);
-        await stream.WriteAsync(Encoding.UTF8.GetBytes(new JsonObject { ["command"] = command }.ToJsonString() + "\n"), cancellationToken);
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(request.ToJsonString() + "\n"), cancellationToken);
         using var reader = new StreamReader(stream, Encoding.UTF8);
         var line = await reader.ReadLineAsync(cancellationToken) ?? throw new CtlException("purrd closed the admin socket without answering");
         var answer = JsonNode.Parse(line)?.AsObject() ?? throw new CtlException("purrd's answer is not JSON");

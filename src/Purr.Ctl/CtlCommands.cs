@@ -31,6 +31,7 @@ internal static class CtlCommands
         root.Subcommands.Add(Ask("status", "version, uptime, modules, connections, mailboxes, rooms, store size (counts only)", FormatStatus));
         root.Subcommands.Add(Ask("limits", "every effective limit and setting, by section", FormatSections));
         root.Subcommands.Add(Ask("modules", "the modules this purrd runs", result => string.Join('\n', result["modules"]!.AsArray().Select(m => m!.GetValue<string>()))));
+        root.Subcommands.Add(BroadcastCommand());
         var check = new Command("check", "check a configuration as purrd would at start, without starting it (like prosodyctl check)");
         check.Options.Add(Settings);
         check.Arguments.Add(PurrdArguments);
@@ -48,12 +49,35 @@ internal static class CtlCommands
         return root;
     }
 
+    private static Command BroadcastCommand()
+    {
+        var text = new Argument<string>("text") { Description = "the announcement (quote it; at most 2,000 bytes)" };
+        var ttl = new Option<string>("--ttl") { Description = "how long new connections still get it: 90s, 30m, 24h, 2d (at most 7d)", HelpName = "DURATION", DefaultValueFactory = _ => "24h" };
+        var command = new Command("broadcast", "an emergency announcement, signed by the server key, to every connected client and to each that connects while it lasts");
+        command.Arguments.Add(text);
+        command.Options.Add(ttl);
+        command.SetAction(async (parsed, token) =>
+        {
+            var lifetime = Duration.Parse(parsed.GetValue(ttl)!);
+            var result = await AdminClient.AskAsync(SocketPath(parsed), new JsonObject
+            {
+                ["command"] = "broadcast",
+                ["text"] = parsed.GetValue(text),
+                ["ttlSeconds"] = lifetime.TotalSeconds,
+            }, token);
+            Console.Out.WriteLine(parsed.GetValue(Json) ? result.ToJsonString()
+                : $"broadcast sent to {result["connectionsNow"]} connection(s) now; clients that connect in the next {parsed.GetValue(ttl)} get it too");
+            return 0;
+        });
+        return command;
+    }
+
     private static Command Ask(string name, string description, Func<JsonObject, string> format)
     {
         var command = new Command(name, description);
         command.SetAction(async (parsed, token) =>
         {
-            var result = await AdminClient.AskAsync(SocketPath(parsed), name, token);
+            var result = await AdminClient.AskAsync(SocketPath(parsed), new JsonObject { ["command"] = name }, token);
             Console.Out.WriteLine(parsed.GetValue(Json) ? result.ToJsonString() : format(result));
             return 0;
         });

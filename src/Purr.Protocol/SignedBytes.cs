@@ -17,6 +17,7 @@ public static class SignedBytes
     public static readonly byte[] SenderRequestContext = Encoding.ASCII.GetBytes("purr/v1 sender request");
     public static readonly byte[] MemberRequestContext = Encoding.ASCII.GetBytes("purr/v1 member request");
     public static readonly byte[] RoomMessageContext = Encoding.ASCII.GetBytes("purr/v1 room message");
+    public static readonly byte[] ServerBroadcastContext = Encoding.ASCII.GetBytes("purr/v1 server broadcast");
 
     /// <summary>Signed by the server identity key: proves the key's holder answers on this connection.</summary>
     public static byte[] ServerHello(ReadOnlySpan<byte> sessionNonce, ReadOnlySpan<byte> clientNonce) =>
@@ -40,6 +41,9 @@ public static class SignedBytes
     /// <summary>Signed by a room member key, checked by the server and by every member: room id ‖ whisper target (or nothing) ‖ ciphertext.</summary>
     public static byte[] RoomMessage(ReadOnlySpan<byte> roomId, ReadOnlySpan<byte> to, ReadOnlySpan<byte> ciphertext) =>
         Concat(RoomMessageContext, [.. roomId, .. to], ciphertext);
+
+    /// <summary>Signed by the server identity key: an operator's broadcast, over the BroadcastBody bytes as sent.</summary>
+    public static byte[] ServerBroadcast(ReadOnlySpan<byte> body) => Concat(ServerBroadcastContext, body, []);
 
     private static byte[] Concat(byte[] context, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
     {

@@ -72,6 +72,7 @@ internal static class MessageCommands
         MailboxMoveCompleted done => $"* {done.Contact} now sends to your new mailbox",
         ContactRemovedUs removed => $"* {removed.Contact} removed you; the contact is gone",
         UndecryptableMessage bad => $"* a message from {bad.Contact} could not be decrypted and was dropped",
+        ServerAnnouncement announcement => $"*** ANNOUNCEMENT from your server's operator ({TimeFormat.Date(announcement.SentAt)}, signed by the server key): {announcement.Text}",
         _ => item.ToString(),
     };
 
@@ -80,6 +81,7 @@ internal static class MessageCommands
         TextReceived text => new { type = "text", from = text.Contact, text = text.Text, messageId = text.MessageId, sentAt = text.SentAt },
         ContactEstablished established => new { type = "contact", contact = established.Contact, displayName = established.DisplayName },
         MessagesDelivered delivered => new { type = "delivered", contact = delivered.Contact, messageIds = delivered.MessageIds },
+        ServerAnnouncement announcement => new { type = "announcement", server = announcement.Server, text = announcement.Text, sentAt = announcement.SentAt },
         _ => new { type = item.GetType().Name, contact = item.Contact },
     };
 }

@@ -45,7 +45,11 @@ public sealed partial class Messenger
                 await gate.WaitAsync(cancellationToken);
                 try
                 {
-                    if (item.Message is { } message)
+                    if (item.Broadcast is { } broadcast)
+                    {
+                        Announce(item.Server, broadcast, produced);
+                    }
+                    else if (item.Message is { } message)
                     {
                         await HandleAsync(item.Connection!, message.ReceiveId, message.MessageId, message.Payload, produced);
                     }
@@ -186,6 +190,10 @@ public sealed partial class Messenger
                 {
                     work.TryWrite(new ListenWork(connection.Address.ToString(), connection, message));
                 }
+                else if (pushedEvent is ServerBroadcastReceived broadcast)
+                {
+                    work.TryWrite(new ListenWork(connection.Address.ToString(), connection, null, broadcast));
+                }
             }
         }
         catch (OperationCanceledException)
@@ -193,6 +201,22 @@ public sealed partial class Messenger
         }
     }
 
-    /// <summary>One thing for the listener to do: handle a pushed message, or (Message null) fetch a server's mailboxes.</summary>
-    private sealed record ListenWork(string Server, PurrConnection? Connection, MessageReceived? Message);
+    /// <summary>An announcement shows once per profile, however many connections bring it.</summary>
+    private void Announce(string server, ServerBroadcastReceived broadcast, List<MessengerEvent> events)
+    {
+        if (Data.SeenBroadcasts.Contains(broadcast.Id))
+        {
+            return;
+        }
+
+        Remember(Data.SeenBroadcasts, broadcast.Id);
+        file.Save(Data);
+        events.Add(new ServerAnnouncement(server, broadcast.Text, broadcast.SentAt));
+    }
+
+    /// <summary>
+    /// One thing for the listener to do: handle a pushed message, show a broadcast, or (both null) fetch a server's
+    /// mailboxes.
+    /// </summary>
+    private sealed record ListenWork(string Server, PurrConnection? Connection, MessageReceived? Message, ServerBroadcastReceived? Broadcast = null);
 }

@@ -31,7 +31,7 @@ public sealed partial class Messenger
                 await ListenAsync(e =>
                 {
                     events.Add(e);
-                    return events.Count > 0 && e is TextReceived or ContactEstablished or ContactRenamed or ContactRemovedUs;
+                    return events.Count > 0 && e is TextReceived or ContactEstablished or ContactRenamed or ContactRemovedUs or ServerAnnouncement;
                 }, onConnection, deadline.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -57,6 +57,23 @@ public sealed partial class Messenger
         try
         {
             await DrainLockedAsync(events, server: null, cancellationToken);
+            // Broadcasts come right after the hello, ahead of any answer: one round trip to the profile's own server
+            // (even a profile without mailboxes hears its operator) and every one of them is waiting by now.
+            try
+            {
+                await (await ConnectAsync(Data.Server)).PingAsync(cancellationToken);
+            }
+            catch (PurrConnectionException) when (AllMailboxes().Any(m => m.Mailbox.Server != Data.Server))
+            {
+                // The profile's own server is away but its mailboxes elsewhere were read: what was fetched stands.
+            }
+            foreach (var (server, connection) in connections)
+            {
+                while (connection.Events.TryPeek(out var pushed) && pushed is ServerBroadcastReceived broadcast && connection.Events.TryRead(out _))
+                {
+                    Announce(server, broadcast, events);
+                }
+            }
         }
         finally
         {

@@ -20,5 +20,8 @@ public sealed record ContactRemovedUs(string Contact) : MessengerEvent(Contact);
 /// <summary>A message that could not be decrypted (tampered, or not for this session). It was dropped.</summary>
 public sealed record UndecryptableMessage(string Contact) : MessengerEvent(Contact);
 
+/// <summary>The operator of <paramref name="Server"/> announced something (signed with the server's key, checked).</summary>
+public sealed record ServerAnnouncement(string Server, string Text, DateTimeOffset SentAt) : MessengerEvent("");
+
 /// <summary>A listener lost (Connected false) or regained its connection to one of the profile's servers.</summary>
 public sealed record ServerConnectionChanged(string Server, bool Connected);

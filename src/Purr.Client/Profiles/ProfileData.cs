@@ -25,6 +25,9 @@ public sealed class ProfileData
 
     /// <summary>Ids of cards this profile accepted: a card is accepted once.</summary>
     public List<string> UsedCards { get; set; } = [];
+
+    /// <summary>Server broadcasts already shown (ids), so one announcement shows once however often it comes.</summary>
+    public List<string> SeenBroadcasts { get; set; } = [];
 }
 
 /// <summary>A card this profile made and that nobody has answered yet.</summary>

@@ -6,16 +6,18 @@ using Purr.Server.Modules;
 namespace Purr.Server.Admin;
 
 /// <summary>What the admin socket answers: one JSON request line in, one JSON answer line out.</summary>
-internal sealed class AdminCommands(IEnumerable<IOperatorReport> reports, EnabledModules modules, TimeProvider time)
+internal sealed class AdminCommands(IEnumerable<IOperatorReport> reports, EnabledModules modules, Broadcasts broadcasts, TimeProvider time)
 {
     private readonly DateTimeOffset started = time.GetUtcNow();
 
     public async Task<JsonObject> AnswerAsync(string line, CancellationToken cancellationToken)
     {
         string? command;
+        JsonNode? request;
         try
         {
-            command = JsonNode.Parse(line)?["command"]?.GetValue<string>();
+            request = JsonNode.Parse(line);
+            command = request?["command"]?.GetValue<string>();
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
@@ -27,8 +29,24 @@ internal sealed class AdminCommands(IEnumerable<IOperatorReport> reports, Enable
             "status" => Ok(await StatusAsync(cancellationToken)),
             "limits" => Ok(Limits()),
             "modules" => Ok(new JsonObject { ["modules"] = new JsonArray([.. modules.Names.Select(n => (JsonNode)n)]) }),
-            _ => Error($"unknown command '{command}'; the admin socket answers status, limits and modules"),
+            "broadcast" => Broadcast(request!),
+            _ => Error($"unknown command '{command}'; the admin socket answers status, limits, modules and broadcast"),
         };
+    }
+
+    private JsonObject Broadcast(JsonNode request)
+    {
+        try
+        {
+            var text = request["text"]?.GetValue<string>() ?? "";
+            var lifetime = TimeSpan.FromSeconds(request["ttlSeconds"]?.GetValue<double>() ?? 0);
+            var reached = broadcasts.Send(text, lifetime);
+            return Ok(new JsonObject { ["connectionsNow"] = reached, ["expiresInSeconds"] = (long)lifetime.TotalSeconds });
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
+        {
+            return Error(e.Message);
+        }
     }
 
     private async Task<JsonObject> StatusAsync(CancellationToken cancellationToken)
@@ -38,6 +56,7 @@ internal sealed class AdminCommands(IEnumerable<IOperatorReport> reports, Enable
             ["version"] = typeof(AdminCommands).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "",
             ["uptimeSeconds"] = (long)(time.GetUtcNow() - started).TotalSeconds,
             ["modules"] = new JsonArray([.. modules.Names.Select(n => (JsonNode)n)]),
+            ["broadcastsActive"] = broadcasts.ActiveCount,
         };
         foreach (var report in reports)
         {

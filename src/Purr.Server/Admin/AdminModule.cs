@@ -6,7 +6,8 @@ namespace Purr.Server.Admin;
 
 /// <summary>
 /// The admin socket that purrctl talks to: a Unix domain socket in the data directory, mode 0600, answering only
-/// peers of purrd's own user (or root). Never on TCP. Answers aggregates and settings, nothing about any user.
+/// peers of purrd's own user (or root). Never on TCP. Answers aggregates and settings, nothing about any user;
+/// and the operator's signed emergency broadcasts.
 /// </summary>
 public sealed class AdminModule : IPurrModule
 {
@@ -17,6 +18,8 @@ public sealed class AdminModule : IPurrModule
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section)
             .PostConfigure<IConfiguration>((options, configuration) => options.Socket = AdminOptions.ResolveSocket(options.Socket, configuration["Data"]));
         services.AddSingleton<AdminCommands>();
+        services.AddSingleton<Broadcasts>();
+        services.AddSingleton<Sessions.ISessionObserver>(sp => sp.GetRequiredService<Broadcasts>());
         services.AddHostedService<AdminSocket>();
     }
 }

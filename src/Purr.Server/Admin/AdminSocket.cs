@@ -9,12 +9,12 @@ namespace Purr.Server.Admin;
 /// <summary>
 /// Listens on the admin Unix domain socket (mode 0600) and answers one request per connection. A peer running as
 /// another user than purrd (root excepted) is refused even if the file mode was loosened. Requests are short and
-/// bounded: a line of at most 4 KiB, read within 5 s.
+/// bounded: a line of at most 16 KiB, read within 5 s.
 /// </summary>
 internal sealed partial class AdminSocket(
     IOptions<AdminOptions> options, AdminCommands commands, IHostApplicationLifetime lifetime, ILogger<AdminSocket> logger) : BackgroundService
 {
-    private const int MaxRequestBytes = 4096;
+    private const int MaxRequestBytes = 16 * 1024;
     private const int MaxPathBytes = 107;
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
     private Socket? listener;
@@ -115,7 +115,7 @@ internal sealed partial class AdminSocket(
                 timeout.CancelAfter(RequestTimeout);
                 var line = await ReadLineAsync(stream, timeout.Token);
                 var answer = line is null
-                    ? """{"ok":false,"error":"the request must be one line of at most 4096 bytes"}"""
+                    ? """{"ok":false,"error":"the request must be one line of at most 16384 bytes"}"""
                     : (await commands.AnswerAsync(line, timeout.Token)).ToJsonString();
                 await WriteAsync(stream, answer, timeout.Token);
             }

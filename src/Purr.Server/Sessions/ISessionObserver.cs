@@ -4,4 +4,9 @@ namespace Purr.Server.Sessions;
 public interface ISessionObserver
 {
     void SessionClosed(IClientSession session);
+
+    /// <summary>The connection finished its hello: the client checked the server key and may be pushed to.</summary>
+    void HelloCompleted(IClientSession session)
+    {
+    }
 }

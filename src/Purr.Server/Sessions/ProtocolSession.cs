@@ -325,6 +325,10 @@ internal sealed class ProtocolSession : IClientSession
         {
             HelloAccepted = new HelloAccepted { Version = hello.Version, Signature = ByteString.CopyFrom(signature) },
         });
+        foreach (var observer in observers)
+        {
+            observer.HelloCompleted(this);
+        }
     }
 
     private async ValueTask RespondAsync(ulong requestId, ServerFrame response)

@@ -65,6 +65,22 @@ public sealed partial class BrowserDailyUseTests
         alice.AssertNoProblems();
     }
 
+    [Fact]
+    public async Task An_operator_broadcast_shows_as_a_banner_until_dismissed()
+    {
+        await using var server = await RunningServer.StartAsync();
+        await using var browser = await Browser.LaunchAsync();
+        var alice = await browser.OpenAsync(server.HttpBase, "alice");
+        await alice.CreateProfileAsync("Alice");
+        var broadcasts = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Admin.Broadcasts>(server.Services);
+        broadcasts.Send("the server moves on Sunday", TimeSpan.FromHours(1));
+        await Assertions.Expect(alice.ById("broadcast-text")).ToHaveTextAsync("the server moves on Sunday", new() { Timeout = 20_000 });
+        await Assertions.Expect(alice.ById("broadcast")).ToContainTextAsync("signed by the server key");
+        await alice.ById("dismiss-broadcast").ClickAsync();
+        await Assertions.Expect(alice.ById("broadcast")).ToBeHiddenAsync();
+        alice.AssertNoProblems();
+    }
+
     [GeneratedRegex(@"\b\d{1,2}/\d{1,2}/\d{2,4}\b")]
     private static partial Regex NumericDate();
 

@@ -12,7 +12,8 @@ export type ClientEvent =
   | { kind: "changed" }
   | { kind: "connection"; online: boolean }
   | { kind: "message"; where: "contact" | "room"; id: string; title: string }
-  | { kind: "problem"; text: string };
+  | { kind: "problem"; text: string }
+  | { kind: "broadcast"; id: string; text: string; sentAt: number };
 
 export interface ClientServices {
   readonly data: ProfileData;

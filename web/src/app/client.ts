@@ -17,6 +17,7 @@ import { serializeProfile, type MailboxRecord, type ProfileData } from "./model"
 import { ContactsModule } from "./contacts";
 import { RoomsModule } from "./rooms";
 import type { ClientEvent, ClientServices } from "./client-services";
+import { openBroadcast } from "./broadcast";
 
 export type { ClientEvent } from "./client-services";
 
@@ -193,6 +194,12 @@ export class PurrClient implements ClientServices {
   }
 
   private async handlePush(frame: ServerFrame): Promise<void> {
+    if (frame.body.case === "broadcast") {
+      // The operator's announcement counts only if the pinned server key signed it and it has not expired.
+      const opened = openBroadcast(frame.body.value.body, frame.body.value.signature, this.identityKey, this.now());
+      if (opened) this.emit({ kind: "broadcast", ...opened });
+      return;
+    }
     if (frame.body.case === "subscriptionEnded") {
       this.subscribed.delete(toHex(frame.body.value.receiveId));
       return;

@@ -5,4 +5,5 @@ export const serverHello = (sessionNonce: Uint8Array, clientNonce: Uint8Array) =
 export const recipientRequest = (sessionNonce: Uint8Array, request: Uint8Array) => withContext("purr/v1 recipient request", sessionNonce, request);
 export const senderRequest = (sessionNonce: Uint8Array, request: Uint8Array) => withContext("purr/v1 sender request", sessionNonce, request);
 export const memberRequest = (sessionNonce: Uint8Array, request: Uint8Array) => withContext("purr/v1 member request", sessionNonce, request);
+export const serverBroadcast = (body: Uint8Array) => withContext("purr/v1 server broadcast", body, new Uint8Array(0));
 export const roomMessage = (roomId: Uint8Array, to: Uint8Array, ciphertext: Uint8Array) => withContext("purr/v1 room message", concat(roomId, to), ciphertext);

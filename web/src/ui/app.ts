@@ -30,6 +30,8 @@ export class AppView implements ScreenHost {
   readonly main = h("main", { class: "pane" });
   private readonly status = h("span", { class: "status", "data-testid": "status" });
   private readonly toastBox = h("div", { class: "toast", role: "status", "aria-live": "polite" });
+  private readonly banner = h("div", { class: "broadcast", role: "alert", "data-testid": "broadcast", hidden: true });
+  private readonly dismissedBroadcasts = new Set<string>();
   private messageList: HTMLElement | null = null;
   /** Refreshes the live part of the current view (messages, members) without rebuilding its inputs. */
   refreshCurrent: (() => void) | null = null;
@@ -46,6 +48,7 @@ export class AppView implements ScreenHost {
       h("header", { class: "topbar" },
         h("button", { class: "subtle back", "data-testid": "back", onClick: () => this.go({ kind: "home" }), "aria-label": "Back to conversations" }, "‹"),
         h("strong", {}, "Purr"), this.status, h("span", { class: "spacer" }), notify, themeButton),
+      this.banner,
       h("div", { class: "layout" }, this.sidebar, this.main),
       this.toastBox);
     this.render();
@@ -53,11 +56,24 @@ export class AppView implements ScreenHost {
 
   onEvent(event: ClientEvent): void {
     if (event.kind === "problem") this.toast(event.text);
+    if (event.kind === "broadcast") this.showBroadcast(event.id, event.text, event.sentAt);
     if (event.kind === "message" && document.hidden && "Notification" in window && Notification.permission === "granted") {
       // Only who wrote, never what: notifications leave the page for the operating system.
       new Notification("Purr", { body: event.title, tag: event.id, silent: false });
     }
     this.render();
+  }
+
+  /** The operator's announcement, above everything until dismissed; each one once per page. */
+  private showBroadcast(id: string, text: string, sentAt: number): void {
+    if (this.dismissedBroadcasts.has(id)) return;
+    clear(this.banner);
+    append(this.banner,
+      h("strong", {}, "Announcement from this server's operator"),
+      h("span", { class: "muted small" }, ` ${new Date(sentAt * 1000).toLocaleString(undefined, { dateStyle: "long", timeStyle: "short" })}, signed by the server key: `),
+      h("span", { "data-testid": "broadcast-text" }, text),
+      h("button", { class: "subtle", "data-testid": "dismiss-broadcast", onClick: () => { this.dismissedBroadcasts.add(id); this.banner.hidden = true; } }, "Dismiss"));
+    this.banner.hidden = false;
   }
 
   toast(text: string): void {
