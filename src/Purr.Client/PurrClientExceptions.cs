@@ -12,10 +12,15 @@ public sealed class PurrConnectionException(string message, Exception? inner = n
 public sealed class PurrServerKeyMismatchException(string message) : PurrClientException(message);
 
 /// <summary>The server refused a request with a protocol error code.</summary>
-public sealed class PurrProtocolException(ErrorCode code, string detail)
-    : PurrClientException($"server refused the request: {code} ({detail})")
+public sealed class PurrProtocolException(ErrorCode code, string detail, TimeSpan retryAfter = default)
+    : PurrClientException(retryAfter > TimeSpan.Zero
+        ? $"server refused the request: {code} ({detail}; try again in {Math.Ceiling(retryAfter.TotalSeconds)} s)"
+        : $"server refused the request: {code} ({detail})")
 {
     public ErrorCode Code { get; } = code;
 
     public string Detail { get; } = detail;
+
+    /// <summary>For RATE_LIMITED: when the same request would be accepted (zero when the server did not say).</summary>
+    public TimeSpan RetryAfter { get; } = retryAfter;
 }

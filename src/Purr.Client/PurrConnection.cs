@@ -266,7 +266,7 @@ public sealed partial class PurrConnection : IAsyncDisposable
             var response = await completion.Task.WaitAsync(options.RequestTimeout, cancellationToken);
             if (response.BodyCase == ServerFrame.BodyOneofCase.Error)
             {
-                throw new PurrProtocolException(response.Error.Code, response.Error.Detail);
+                throw new PurrProtocolException(response.Error.Code, response.Error.Detail, TimeSpan.FromMilliseconds(response.Error.RetryAfterMs));
             }
 
             return response;

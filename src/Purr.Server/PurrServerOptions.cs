@@ -22,6 +22,17 @@ public sealed class ConnectionLimitsOptions : IValidatableObject
     [Range(1, 1_000_000)]
     public int MaxConnectionsPerIp { get; set; } = 64;
 
+    /// <summary>New WebSocket connections one IP address may open per minute (bursts of the same); more get HTTP 429 with Retry-After.</summary>
+    [Range(1, 1_000_000)]
+    public int ConnectionsPerMinutePerIp { get; set; } = 120;
+
+    /// <summary>
+    /// AUTH refusals (unknown mailbox or bad signature) one IP address may cause per minute; beyond it every request
+    /// from that address gets RATE_LIMITED until the budget refills, so ids and keys cannot be guessed at speed.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int FailedAuthsPerMinutePerIp { get; set; } = 60;
+
     /// <summary>
     /// TCP connections across the whole server in any state (HTTP, upgrading, WebSocket); beyond it new ones
     /// are closed at once. Lowered at start to 256 below the process's descriptor limit (ulimit -n).

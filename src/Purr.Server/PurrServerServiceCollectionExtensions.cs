@@ -24,6 +24,7 @@ public static class PurrServerServiceCollectionExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ConnectionAdmission>();
+        services.TryAddSingleton<AddressLimiters>();
         services.TryAddSingleton<SocketAdmission>();
         services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>, ConfigureKestrelLimits>();
         AdmittingListenerFactory.Decorate(services);

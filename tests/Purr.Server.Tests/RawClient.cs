@@ -15,10 +15,30 @@ internal sealed class RawClient : IAsyncDisposable
 
     public WebSocketCloseStatus? CloseStatus => socket.CloseStatus;
 
-    public static async Task<RawClient> ConnectAsync(Uri uri, bool readHello = true)
+    /// <param name="source">A loopback address to connect from (127.0.0.x), to stand for another client machine.</param>
+    public static async Task<RawClient> ConnectAsync(Uri uri, bool readHello = true, System.Net.IPAddress? source = null)
     {
         var client = new RawClient();
-        await client.socket.ConnectAsync(uri, CancellationToken.None);
+        if (source is null)
+        {
+            await client.socket.ConnectAsync(uri, CancellationToken.None);
+        }
+        else
+        {
+            using var handler = new System.Net.Http.SocketsHttpHandler
+            {
+                ConnectCallback = async (context, cancellationToken) =>
+                {
+                    var tcp = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                    tcp.Bind(new System.Net.IPEndPoint(source, 0));
+                    await tcp.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new System.Net.Sockets.NetworkStream(tcp, ownsSocket: true);
+                },
+            };
+            using var invoker = new HttpMessageInvoker(handler);
+            await client.socket.ConnectAsync(uri, invoker, CancellationToken.None);
+        }
+
         if (readHello)
         {
             client.Hello = (await client.ReceiveAsync())!.ServerHello;

@@ -16,6 +16,9 @@ internal static class Launcher
             BuildOutputs.Purrd, "--urls", "http://127.0.0.1:0", "--storage", storage, "--data", data,
             "--Limits:MaxConnectionsPerIp=100000", "--Limits:MaxConnections=100000", "--Limits:MaxSocketsPerIp=100000", "--Limits:MaxSockets=110000", "--Limits:RequestsPerSecond=1000000",
             "--Limits:OutboundQueueFrames=4096", "--Mailboxes:Quota=100000", "--Rooms:MaxMembers=100000",
+            // The load comes from one address at rates no person reaches: the per-address and per-mailbox rate limits step aside.
+            "--Limits:ConnectionsPerMinutePerIp=1000000", "--Limits:FailedAuthsPerMinutePerIp=1000000", "--Mailboxes:SendsPerMinutePerMailbox=1000000",
+            "--Rooms:JoinsPerMinutePerConnection=1000000",
         ], "purrd listening: ", TimeSpan.FromSeconds(60));
         var address = PurrAddress.Parse(process.ReadyLine["purrd listening: ".Length..]);
         return new ServerUnderTest("Purr", process, address.Host, address.Port, address, data);

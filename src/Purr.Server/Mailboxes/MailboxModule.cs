@@ -22,6 +22,7 @@ public sealed class MailboxModule : IPurrModule
         services.TryAddSingleton<LiveDelivery>();
         services.AddSingleton<ISessionObserver>(sp => sp.GetRequiredService<LiveDelivery>());
         services.TryAddSingleton<MailboxIntake>();
+        services.TryAddSingleton<MailboxSendLimiter>();
         services.TryAddSingleton<IMailboxDelivery, MailboxDeliveryService>();
         services.TryAddSingleton<IMailboxSignal, InProcessMailboxSignal>();
         services.AddSingleton<IRequestHandler, CreateMailboxHandler>();

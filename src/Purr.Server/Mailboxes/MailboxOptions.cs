@@ -15,6 +15,10 @@ public sealed class MailboxOptions : IValidatableObject
     [Range(0, int.MaxValue)]
     public int MaxLifetimeSeconds { get; set; } = 30 * 24 * 3600;
 
+    /// <summary>Sends one mailbox accepts per minute (bursts of the same), whoever sends; beyond it RATE_LIMITED with retry-after.</summary>
+    [Range(1, 1_000_000)]
+    public int SendsPerMinutePerMailbox { get; set; } = 600;
+
     /// <summary>Messages one mailbox holds at once; a send beyond it gets QUOTA_EXCEEDED.</summary>
     [Range(1, 1_000_000)]
     public int Quota { get; set; } = 128;

@@ -21,6 +21,7 @@ public sealed class RoomModule : IPurrModule
         services.TryAddSingleton<RoomFanOut>();
         services.TryAddSingleton<RoomCreationLimits>();
         services.TryAddSingleton<RoomPasswords>();
+        services.TryAddSingleton<RoomJoinLimiter>();
         services.AddSingleton<ISessionObserver>(sp => sp.GetRequiredService<RoomRegistry>());
         services.AddSingleton<IRequestHandler, CreateRoomHandler>();
         services.AddSingleton<IRequestHandler, JoinRoomHandler>();

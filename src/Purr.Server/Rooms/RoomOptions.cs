@@ -43,6 +43,10 @@ public sealed class RoomOptions
     [Range(0, 65_536)]
     public int MaxTopicBytes { get; set; } = 1024;
 
+    /// <summary>Rooms one connection may join per minute (bursts of the same); beyond it RATE_LIMITED with retry-after.</summary>
+    [Range(1, 1_000_000)]
+    public int JoinsPerMinutePerConnection { get; set; } = 30;
+
     /// <summary>Largest sealed member profile (the joiner's name, encrypted), in bytes.</summary>
     [Range(0, 16_384)]
     public int MaxMemberProfileBytes { get; set; } = 512;

@@ -13,4 +13,10 @@ public static class Responses
     public static ServerFrame Auth() => Error(ErrorCode.Auth, "unknown mailbox or bad signature");
 
     public static ServerFrame InvalidArgument(string detail) => Error(ErrorCode.InvalidArgument, detail);
+
+    /// <summary>RATE_LIMITED with when to come back (rounded up to whole milliseconds, at least 1).</summary>
+    public static ServerFrame RateLimited(string detail, TimeSpan retryAfter) => new()
+    {
+        Error = new Error { Code = ErrorCode.RateLimited, Detail = detail, RetryAfterMs = (uint)Math.Clamp(Math.Ceiling(retryAfter.TotalMilliseconds), 1, uint.MaxValue) },
+    };
 }

@@ -277,6 +277,13 @@ internal sealed class ProtocolSession : IClientSession
             return;
         }
 
+        // An address that used up its failed authentications waits, whatever it asks: guessing stays slow.
+        if (settings.FailedAuths is { } failedAuths && !failedAuths.HasToken(RemoteAddress, out var wait))
+        {
+            await RespondAsync(request.Id, Responses.RateLimited("too many failed authentications from your address", wait));
+            return;
+        }
+
         var context = new RequestContext(request, frame.Request, frame.Signature, this, frame.MailboxSignature);
         ServerFrame response;
         var started = time.GetTimestamp();
@@ -291,6 +298,11 @@ internal sealed class ProtocolSession : IClientSession
             ServerLog.HandlerFailed(logger, e.GetType().Name);
             CloseWithError(ErrorCode.Internal, "the server failed to handle the request", request.Id);
             return;
+        }
+
+        if (response.BodyCase == ServerFrame.BodyOneofCase.Error && response.Error.Code == ErrorCode.Auth)
+        {
+            settings.FailedAuths?.TryTake(RemoteAddress, out _);
         }
 
         await RespondAsync(request.Id, response);
@@ -371,4 +383,5 @@ internal sealed class ProtocolSession : IClientSession
 
 /// <summary>The protocol limits one session applies, and the limits its hello advertises.</summary>
 internal sealed record SessionSettings(
-    int MaxFrameBytes, int RequestsPerSecond, TimeSpan HandshakeTimeout, Limits AdvertisedLimits, Metrics.ServerMetrics? Metrics = null);
+    int MaxFrameBytes, int RequestsPerSecond, TimeSpan HandshakeTimeout, Limits AdvertisedLimits, Metrics.ServerMetrics? Metrics = null,
+    AddressRateLimiter? FailedAuths = null);

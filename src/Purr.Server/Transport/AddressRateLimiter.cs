@@ -3,66 +3,17 @@ using System.Net;
 namespace Purr.Server.Transport;
 
 /// <summary>
-/// A token bucket per IP address: <c>perMinute</c> sustained, bursts of the same size. For expensive work
-/// that any connection may ask for (Argon2id, creating rooms), so one address cannot spend the server's CPU
-/// or memory by opening more connections. Addresses are held in memory only while their bucket is not full.
+/// A token bucket per IP address (<see cref="KeyedRateLimiter{TKey}"/>), for work any connection may ask for
+/// (Argon2id, creating rooms, new connections), so one address cannot spend the server by opening more
+/// connections. IPv4-mapped addresses count as IPv4.
 /// </summary>
 public sealed class AddressRateLimiter(int perMinute, TimeProvider time)
 {
-    private const int PurgeAbove = 4096;
-    private readonly Lock gate = new();
-    private readonly Dictionary<IPAddress, Bucket> buckets = [];
+    private readonly KeyedRateLimiter<IPAddress> limiter = new(perMinute, time);
 
-    public bool TryTake(IPAddress? address)
-    {
-        address = AddressCounter.Normalize(address);
-        var now = time.GetTimestamp();
-        lock (gate)
-        {
-            if (buckets.Count > PurgeAbove)
-            {
-                PurgeFull(now);
-            }
+    public bool TryTake(IPAddress? address) => limiter.TryTake(AddressCounter.Normalize(address), out _);
 
-            if (!buckets.TryGetValue(address, out var bucket))
-            {
-                buckets[address] = bucket = new Bucket { Tokens = perMinute, Last = now };
-            }
+    public bool TryTake(IPAddress? address, out TimeSpan retryAfter) => limiter.TryTake(AddressCounter.Normalize(address), out retryAfter);
 
-            Refill(bucket, now);
-            if (bucket.Tokens < 1)
-            {
-                return false;
-            }
-
-            bucket.Tokens -= 1;
-            return true;
-        }
-    }
-
-    private void Refill(Bucket bucket, long now)
-    {
-        var minutes = time.GetElapsedTime(bucket.Last, now).TotalMinutes;
-        bucket.Last = now;
-        bucket.Tokens = Math.Min(perMinute, bucket.Tokens + (minutes * perMinute));
-    }
-
-    private void PurgeFull(long now)
-    {
-        foreach (var (address, bucket) in buckets.ToList())
-        {
-            Refill(bucket, now);
-            if (bucket.Tokens >= perMinute)
-            {
-                buckets.Remove(address);
-            }
-        }
-    }
-
-    private sealed class Bucket
-    {
-        public double Tokens { get; set; }
-
-        public long Last { get; set; }
-    }
+    public bool HasToken(IPAddress? address, out TimeSpan retryAfter) => limiter.HasToken(AddressCounter.Normalize(address), out retryAfter);
 }

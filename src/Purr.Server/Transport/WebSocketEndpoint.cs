@@ -42,6 +42,16 @@ internal static class WebSocketEndpoint
 
         var admission = services.GetRequiredService<ConnectionAdmission>();
         var address = context.Connection.RemoteIpAddress;
+        var limiters = services.GetRequiredService<AddressLimiters>();
+        if (!limiters.Connections.TryTake(address, out var retryAfter))
+        {
+            ServerLog.ConnectionRefused(logger, "per-address connection rate");
+            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await context.Response.WriteAsync($"too many new connections from your address; retry in {Math.Ceiling(retryAfter.TotalSeconds)} s\n");
+            return;
+        }
+
         switch (admission.TryAdmit(address))
         {
             case Admission.ServerFull:
@@ -71,7 +81,8 @@ internal static class WebSocketEndpoint
                 services.GetRequiredService<RequestDispatcher>(),
                 services.GetRequiredService<ServerIdentity>(),
                 new SessionSettings(
-                    limits.MaxFrameBytes, limits.RequestsPerSecond, limits.HandshakeTimeout, services.GetRequiredService<Limits>(), services.GetService<Metrics.ServerMetrics>()),
+                    limits.MaxFrameBytes, limits.RequestsPerSecond, limits.HandshakeTimeout, services.GetRequiredService<Limits>(), services.GetService<Metrics.ServerMetrics>(),
+                    limiters.FailedAuths),
                 services.GetServices<ISessionObserver>(),
                 services.GetRequiredService<TimeProvider>(),
                 logger);

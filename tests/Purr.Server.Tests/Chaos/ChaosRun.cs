@@ -205,7 +205,7 @@ internal sealed class ChaosRun(int mailboxes, int cycles, string signal, int see
     {
         var purrd = await PurrdProcess.StartAsync(
             data, "--storage", "sqlite", "--urls", $"http://127.0.0.1:{port}", "--Mailboxes:Quota=1000000",
-            "--Limits:RequestsPerSecond=100000");
+            "--Limits:RequestsPerSecond=100000", "--Mailboxes:SendsPerMinutePerMailbox=1000000", "--Limits:ConnectionsPerMinutePerIp=100000");
         address = purrd.Address;
         return purrd;
     }

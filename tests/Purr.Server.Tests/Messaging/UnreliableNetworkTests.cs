@@ -20,6 +20,7 @@ public sealed class UnreliableNetworkTests
         {
             ["Mailboxes:Quota"] = "10000",
             ["Limits:RequestsPerSecond"] = "100000",
+            ["Mailboxes:SendsPerMinutePerMailbox"] = "100000",
         });
         await using var profiles = new TestProfiles();
         var alice = profiles.Create(server, "Alice");

@@ -13,6 +13,7 @@ public sealed class LargeRoomTests
         await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string>
         {
             ["Limits:MaxConnectionsPerIp"] = "1000",
+            ["Limits:ConnectionsPerMinutePerIp"] = "1000",
             ["Limits:MaxSocketsPerIp"] = "1000",
             ["Limits:OutboundQueueFrames"] = "2048",
         });

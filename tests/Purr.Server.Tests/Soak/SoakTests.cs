@@ -28,7 +28,9 @@ public sealed class SoakTests
 
         using var data = new TemporaryDirectory();
         using var purrd = await PurrdProcess.StartAsync(data.Path, "--storage", "sqlite", "--Limits:RequestsPerSecond=100000",
-            "--Rooms:CreationsPerMinutePerIp=100000", "--Rooms:MaxRoomsCreatedPerConnection=100000");
+            "--Rooms:CreationsPerMinutePerIp=100000", "--Rooms:MaxRoomsCreatedPerConnection=100000",
+            "--Limits:ConnectionsPerMinutePerIp=100000", "--Mailboxes:SendsPerMinutePerMailbox=100000", "--Rooms:JoinsPerMinutePerConnection=100000",
+            "--Limits:FailedAuthsPerMinutePerIp=100000");
         // Each load finishes its round (a send is answered and acked) before it looks at this.
         using var stop = new CancellationTokenSource();
         bool Stopping() => stop.IsCancellationRequested;

@@ -13,7 +13,7 @@ namespace Purr.Server.Mailboxes.Handlers;
 /// The answer is the same either way, so a sender cannot tell whether the recipient is online.
 /// </summary>
 internal sealed class SendMessageHandler(
-    IMailboxStore store, MailboxIntake intake, IOptions<MailboxOptions> options) : IRequestHandler
+    IMailboxStore store, MailboxIntake intake, MailboxSendLimiter sends, IOptions<MailboxOptions> options) : IRequestHandler
 {
     public Request.OpOneofCase Operation => Request.OpOneofCase.SendMessage;
 
@@ -31,6 +31,11 @@ internal sealed class SendMessageHandler(
         if (request.Payload.Length > options.Value.MaxMessageBytes)
         {
             return Responses.Error(ErrorCode.MessageTooLarge, $"payloads are limited to {options.Value.MaxMessageBytes} bytes");
+        }
+
+        if (!sends.TryTake(mailbox.ReceiveId, out var retryAfter))
+        {
+            return Responses.RateLimited($"this mailbox takes at most {options.Value.SendsPerMinutePerMailbox} messages a minute", retryAfter);
         }
 
         var accepted = await intake.AcceptAsync(mailbox, request.Payload.Memory, cancellationToken);

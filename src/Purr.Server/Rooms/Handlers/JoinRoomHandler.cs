@@ -15,7 +15,7 @@ namespace Purr.Server.Rooms.Handlers;
 /// after them, all before the room's lock is taken: a wrong guess never holds up the room.
 /// </summary>
 internal sealed class JoinRoomHandler(
-    RoomRegistry registry, RoomFanOut fanOut, IMailboxDelivery mailboxes, RoomPasswords passwords, IOptions<RoomOptions> options)
+    RoomRegistry registry, RoomFanOut fanOut, IMailboxDelivery mailboxes, RoomPasswords passwords, RoomJoinLimiter joins, IOptions<RoomOptions> options)
     : IRequestHandler
 {
     public Request.OpOneofCase Operation => Request.OpOneofCase.JoinRoom;
@@ -23,6 +23,11 @@ internal sealed class JoinRoomHandler(
     public async ValueTask<ServerFrame> HandleAsync(RequestContext context, CancellationToken cancellationToken)
     {
         var request = context.Request.JoinRoom;
+        if (!joins.TryTake(context.Session, out var retryAfter))
+        {
+            return Responses.RateLimited($"a connection joins at most {options.Value.JoinsPerMinutePerConnection} rooms a minute", retryAfter);
+        }
+
         if (request.MemberKey.Length != Ed25519.PublicKeyBytes || request.MemberDhKey.Length != X25519.KeyBytes)
         {
             return Responses.InvalidArgument("member_key and member_dh_key must be 32 bytes");
