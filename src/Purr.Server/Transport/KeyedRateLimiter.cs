@@ -12,6 +12,9 @@ public sealed class KeyedRateLimiter<TKey>(int perMinute, TimeProvider time)
     private readonly Lock gate = new();
     private readonly Dictionary<TKey, Bucket> buckets = [];
 
+    /// <summary>Keys with a bucket, read without the lock: HasToken runs on every request and mostly finds none.</summary>
+    private volatile int tracked;
+
     public int PerMinute => perMinute;
 
     /// <summary>Takes a token; false (with the wait until the next one) when the key has none left.</summary>
@@ -43,6 +46,11 @@ public sealed class KeyedRateLimiter<TKey>(int perMinute, TimeProvider time)
     public bool HasToken(TKey key, out TimeSpan retryAfter)
     {
         retryAfter = TimeSpan.Zero;
+        if (tracked == 0 && perMinute > 0)
+        {
+            return true;
+        }
+
         lock (gate)
         {
             if (!buckets.TryGetValue(key, out _))
@@ -51,6 +59,14 @@ public sealed class KeyedRateLimiter<TKey>(int perMinute, TimeProvider time)
             }
 
             var bucket = Refilled(key, time.GetTimestamp());
+            if (bucket.Tokens >= perMinute)
+            {
+                // Full again: forget the key, so the lock-free path serves it (and everyone) from now on.
+                buckets.Remove(key);
+                tracked = buckets.Count;
+                return true;
+            }
+
             if (bucket.Tokens >= 1)
             {
                 return true;
@@ -71,6 +87,7 @@ public sealed class KeyedRateLimiter<TKey>(int perMinute, TimeProvider time)
         if (!buckets.TryGetValue(key, out var bucket))
         {
             buckets[key] = bucket = new Bucket { Tokens = perMinute, Last = now };
+            tracked = buckets.Count;
         }
 
         Refill(bucket, now);
@@ -94,6 +111,8 @@ public sealed class KeyedRateLimiter<TKey>(int perMinute, TimeProvider time)
                 buckets.Remove(key);
             }
         }
+
+        tracked = buckets.Count;
     }
 
     private sealed class Bucket
