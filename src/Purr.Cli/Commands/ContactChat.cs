@@ -29,7 +29,17 @@ internal sealed class ContactChat : IAsyncDisposable
     public static async Task<int> RunAsync(CliContext context, string name)
     {
         var messenger = context.OpenMessenger();
-        _ = messenger.Contact(name);
+        try
+        {
+            _ = messenger.Contact(name);
+        }
+        catch
+        {
+            // No such contact: nothing to chat with, and the profile's connections close with the messenger.
+            await messenger.DisposeAsync();
+            throw;
+        }
+
         await using var chat = new ContactChat(messenger, name, ChatConsole.Create());
         return await chat.RunAsync();
     }

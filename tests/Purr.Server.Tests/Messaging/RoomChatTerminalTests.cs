@@ -58,7 +58,7 @@ public sealed class RoomChatTerminalTests
         await guest.WaitForAsync("you left the room; 'garden' was taken out of this profile");
         var leaverScreen = await guest.WaitForAsync("[purr exited 0]");
         Assert.DoesNotContain("you were removed", leaverScreen, StringComparison.Ordinal);
-        var ownerScreen = await owner.WaitForAsync("* Bob left: see you");
+        await owner.WaitForAsync("* Bob left: see you");
         await Task.Delay(500);
         Assert.DoesNotContain("* Bob left\n", (await owner.ScreenAsync()) + "\n", StringComparison.Ordinal);
         Assert.Contains("no room named 'garden'", await PurrTool.RunAsync(2, "--profile", bob, "room", "members", "garden"), StringComparison.Ordinal);
@@ -66,7 +66,6 @@ public sealed class RoomChatTerminalTests
         await owner.TypeLineAsync("/stop");
         await owner.WaitForAsync("you ended the room for everyone; 'garden' was taken out of this profile");
         await owner.WaitForAsync("[purr exited 0]");
-        _ = ownerScreen;
     }
 
     [Fact]
