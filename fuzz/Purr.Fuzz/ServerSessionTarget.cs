@@ -94,6 +94,7 @@ public static class ServerSessionTarget
         services.AddLogging(logging => logging.AddProvider(new FailureLogProvider(services)));
         services.AddSingleton<IMailboxStore, MemoryMailboxStore>();
         services.AddSingleton<IRoomStore, MemoryRoomStore>();
+        services.AddSingleton<Purr.Core.Registration.IRegistrationStore, MemoryRegistrationStore>();
         services.AddSingleton(new ServerIdentity(Ed25519KeyPair.Generate(), X25519KeyPair.Generate()));
         services.AddPurrServer(configuration, [new MailboxModule(), new RoomModule()]);
         var provider = services.BuildServiceProvider();

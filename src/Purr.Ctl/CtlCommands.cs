@@ -32,6 +32,8 @@ internal static class CtlCommands
         root.Subcommands.Add(Ask("limits", "every effective limit and setting, by section", FormatSections));
         root.Subcommands.Add(Ask("modules", "the modules this purrd runs", result => string.Join('\n', result["modules"]!.AsArray().Select(m => m!.GetValue<string>()))));
         root.Subcommands.Add(BroadcastCommand());
+        root.Subcommands.Add(RegistrationCtlCommands.Invites(SocketPath, Json));
+        root.Subcommands.Add(RegistrationCtlCommands.Accounts(SocketPath, Json));
         var check = new Command("check", "check a configuration as purrd would at start, without starting it (like prosodyctl check)");
         check.Options.Add(Settings);
         check.Arguments.Add(PurrdArguments);

@@ -18,6 +18,8 @@ public static class SignedBytes
     public static readonly byte[] MemberRequestContext = Encoding.ASCII.GetBytes("purr/v1 member request");
     public static readonly byte[] RoomMessageContext = Encoding.ASCII.GetBytes("purr/v1 room message");
     public static readonly byte[] ServerBroadcastContext = Encoding.ASCII.GetBytes("purr/v1 server broadcast");
+    public static readonly byte[] TokenKeyContext = Encoding.ASCII.GetBytes("purr/v1 token key");
+    public static readonly byte[] CreationTokenContext = Encoding.ASCII.GetBytes("purr/v1 creation token");
 
     /// <summary>Signed by the server identity key: proves the key's holder answers on this connection.</summary>
     public static byte[] ServerHello(ReadOnlySpan<byte> sessionNonce, ReadOnlySpan<byte> clientNonce) =>
@@ -44,6 +46,14 @@ public static class SignedBytes
 
     /// <summary>Signed by the server identity key: an operator's broadcast, over the BroadcastBody bytes as sent.</summary>
     public static byte[] ServerBroadcast(ReadOnlySpan<byte> body) => Concat(ServerBroadcastContext, body, []);
+
+    /// <summary>Signed by the server identity key: the RSA key creation tokens are signed with (by its key id).</summary>
+    public static byte[] TokenKey(ReadOnlySpan<byte> keyId) => Concat(TokenKeyContext, keyId, []);
+
+    /// <summary>
+    /// Not an Ed25519 input: the message a creation token's RSA blind signature covers (RFC 9474's msg): key id ‖ nonce.
+    /// </summary>
+    public static byte[] CreationToken(ReadOnlySpan<byte> keyId, ReadOnlySpan<byte> nonce) => Concat(CreationTokenContext, keyId, nonce);
 
     private static byte[] Concat(byte[] context, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
     {

@@ -1,4 +1,5 @@
 using Purr.Core.Mailboxes;
+using Purr.Core.Registration;
 using Purr.Core.Rooms;
 using Purr.Storage.Memory;
 using Purr.Storage.Sqlite;
@@ -10,13 +11,13 @@ internal static class StorageSelection
 {
     public static string Kind(IConfiguration configuration) => (configuration["Storage"] ?? "sqlite").ToLowerInvariant();
 
-    public static async Task<(IMailboxStore Mailboxes, IRoomStore Rooms)> OpenAsync(IConfiguration configuration, string dataDirectory, TimeProvider time)
+    public static async Task<(IMailboxStore Mailboxes, IRoomStore Rooms, IRegistrationStore Registration)> OpenAsync(IConfiguration configuration, string dataDirectory, TimeProvider time)
     {
         var kind = Kind(configuration);
         switch (kind)
         {
             case "memory":
-                return (new MemoryMailboxStore(), new MemoryRoomStore());
+                return (new MemoryMailboxStore(), new MemoryRoomStore(), new MemoryRegistrationStore());
             case "sqlite":
                 var sqlite = await SqliteStore.OpenAsync(new SqliteStoreOptions
                 {
@@ -25,7 +26,7 @@ internal static class StorageSelection
                     ErasureInterval = configuration.GetValue("Sqlite:ErasureInterval", TimeSpan.FromSeconds(5)),
                     Time = time,
                 });
-                return (sqlite, sqlite);
+                return (sqlite, sqlite, sqlite);
             default:
                 throw new ConfigurationException($"--storage must be sqlite or memory, not '{configuration["Storage"]}'");
         }

@@ -31,6 +31,7 @@ public static class PurrServerServiceCollectionExtensions
         services.TryAddSingleton(sp => new RequestDispatcher(sp.GetServices<IRequestHandler>()));
         services.AddSingleton<IRequestHandler, PingHandler>();
         services.AddSingleton<IOperatorReport, ConnectionReport>();
+        Registration.RegistrationServices.Add(services);
         services.AddOptions<Metrics.MetricsOptions>().BindConfiguration(Metrics.MetricsOptions.Section);
         services.TryAddSingleton<Metrics.ServerMetrics>();
         services.TryAddSingleton(sp => AdvertisedLimits(

@@ -1,9 +1,12 @@
 namespace Purr.Storage.Sqlite;
 
-/// <summary>The schema, created on first open. `user_version` records it for later migrations.</summary>
+/// <summary>
+/// The schema, created on first open; later versions only add tables, so opening an older file brings it up to date.
+/// `user_version` records it. Version 3 added invites, spent_tokens and accounts (registration policies).
+/// </summary>
 internal static class SqliteSchema
 {
-    internal const int Version = 2;
+    internal const int Version = 3;
 
     // No creation times, no sender information: only what delivery needs.
     internal const string Create = """
@@ -30,6 +33,22 @@ internal static class SqliteSchema
             listed  INTEGER NOT NULL,
             state   BLOB NOT NULL
         ) WITHOUT ROWID;
-        PRAGMA user_version = 2;
+        CREATE TABLE IF NOT EXISTS invites (
+            id          TEXT PRIMARY KEY,
+            secret_hash BLOB NOT NULL UNIQUE,
+            label       TEXT NOT NULL,
+            tokens_left INTEGER NOT NULL,
+            created_at  INTEGER NOT NULL,
+            expires_at  INTEGER
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS spent_tokens (
+            token_hash BLOB PRIMARY KEY
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS accounts (
+            name          TEXT PRIMARY KEY,
+            password_hash TEXT NOT NULL,
+            created_at    INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        PRAGMA user_version = 3;
         """;
 }

@@ -6,7 +6,8 @@ using Purr.Server.Modules;
 namespace Purr.Server.Admin;
 
 /// <summary>What the admin socket answers: one JSON request line in, one JSON answer line out.</summary>
-internal sealed class AdminCommands(IEnumerable<IOperatorReport> reports, EnabledModules modules, Broadcasts broadcasts, TimeProvider time)
+internal sealed class AdminCommands(
+    IEnumerable<IOperatorReport> reports, EnabledModules modules, Broadcasts broadcasts, RegistrationCommands registration, TimeProvider time)
 {
     private readonly DateTimeOffset started = time.GetUtcNow();
 
@@ -24,13 +25,19 @@ internal sealed class AdminCommands(IEnumerable<IOperatorReport> reports, Enable
             return Error("the request is not {\"command\": \"…\"}");
         }
 
+        if (RegistrationCommands.Handles(command))
+        {
+            var answer = await registration.AnswerAsync(command!, request!, cancellationToken);
+            return answer["error"] is { } failed ? Error(failed.GetValue<string>()) : Ok(answer);
+        }
+
         return command switch
         {
             "status" => Ok(await StatusAsync(cancellationToken)),
             "limits" => Ok(Limits()),
             "modules" => Ok(new JsonObject { ["modules"] = new JsonArray([.. modules.Names.Select(n => (JsonNode)n)]) }),
             "broadcast" => Broadcast(request!),
-            _ => Error($"unknown command '{command}'; the admin socket answers status, limits, modules and broadcast"),
+            _ => Error($"unknown command '{command}'; the admin socket answers status, limits, modules, broadcast, invites.* and accounts.*"),
         };
     }
 

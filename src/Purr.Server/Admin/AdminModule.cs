@@ -18,6 +18,7 @@ public sealed class AdminModule : IPurrModule
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section)
             .PostConfigure<IConfiguration>((options, configuration) => options.Socket = AdminOptions.ResolveSocket(options.Socket, configuration["Data"]));
         services.AddSingleton<AdminCommands>();
+        services.AddSingleton<RegistrationCommands>();
         services.AddSingleton<Broadcasts>();
         services.AddSingleton<Sessions.ISessionObserver>(sp => sp.GetRequiredService<Broadcasts>());
         services.AddHostedService<AdminSocket>();

@@ -214,6 +214,7 @@ internal sealed class ProtocolSession : IClientSession
         ServerIdentityKey = ByteString.CopyFrom(identity.IdentityKey),
         SessionNonce = ByteString.CopyFrom(sessionNonce),
         Limits = settings.AdvertisedLimits,
+        Registration = settings.Registration,
     };
 
     private async Task HandleFrameAsync(ReadOnlyMemory<byte> bytes)
@@ -300,7 +301,8 @@ internal sealed class ProtocolSession : IClientSession
             return;
         }
 
-        if (response.BodyCase == ServerFrame.BodyOneofCase.Error && response.Error.Code == ErrorCode.Auth)
+        // A wrong password, account or invite counts like a wrong signature: guessing stays slow.
+        if (response.BodyCase == ServerFrame.BodyOneofCase.Error && response.Error.Code is ErrorCode.Auth or ErrorCode.RegistrationRefused)
         {
             settings.FailedAuths?.TryTake(RemoteAddress, out _);
         }
@@ -384,4 +386,4 @@ internal sealed class ProtocolSession : IClientSession
 /// <summary>The protocol limits one session applies, and the limits its hello advertises.</summary>
 internal sealed record SessionSettings(
     int MaxFrameBytes, int RequestsPerSecond, TimeSpan HandshakeTimeout, Limits AdvertisedLimits, Metrics.ServerMetrics? Metrics = null,
-    AddressRateLimiter? FailedAuths = null);
+    AddressRateLimiter? FailedAuths = null, RegistrationInfo? Registration = null);

@@ -82,7 +82,7 @@ internal static class WebSocketEndpoint
                 services.GetRequiredService<ServerIdentity>(),
                 new SessionSettings(
                     limits.MaxFrameBytes, limits.RequestsPerSecond, limits.HandshakeTimeout, services.GetRequiredService<Limits>(), services.GetService<Metrics.ServerMetrics>(),
-                    limiters.FailedAuths),
+                    limiters.FailedAuths, services.GetRequiredService<RegistrationInfo>()),
                 services.GetServices<ISessionObserver>(),
                 services.GetRequiredService<TimeProvider>(),
                 logger);

@@ -31,6 +31,7 @@ internal static class WellKnownEndpoint
             maxProtocolVersion = ProtocolVersion.Max,
             webSocketPath = WebSocketEndpoint.Path,
             modules = services.GetRequiredService<EnabledModules>().Names,
+            registration = Registration.RegistrationInfoFactory.Name(services.GetRequiredService<RegistrationInfo>().Policy),
             limits = new
             {
                 maxFrameBytes = limits.MaxFrameBytes,

@@ -4,12 +4,16 @@ using Purr.Core.Ids;
 using Purr.Core.Mailboxes;
 using Purr.Crypto;
 using Purr.Protocol.V1;
+using Purr.Server.Registration;
 using Purr.Server.Routing;
 
 namespace Purr.Server.Mailboxes.Handlers;
 
-/// <summary>Creates a mailbox. The request is signed by the new recipient key, proving the creator holds it.</summary>
-internal sealed class CreateMailboxHandler(IMailboxStore store, IOptions<MailboxOptions> options) : IRequestHandler
+/// <summary>
+/// Creates a mailbox. The request is signed by the new recipient key, proving the creator holds it, and carries
+/// what the registration policy asks for (<see cref="CreationGate"/>).
+/// </summary>
+internal sealed class CreateMailboxHandler(IMailboxStore store, CreationGate gate, IOptions<MailboxOptions> options) : IRequestHandler
 {
     private const int IdAttempts = 4;
 
@@ -27,6 +31,12 @@ internal sealed class CreateMailboxHandler(IMailboxStore store, IOptions<Mailbox
         if (!context.IsSignedBy(RequestSigner.Recipient, recipientKey))
         {
             return Responses.Auth();
+        }
+
+        // Who may create is the registration policy's call, after the request proved itself.
+        if (await gate.AdmitAsync(context, request.Registration, cancellationToken) is { } unregistered)
+        {
+            return unregistered;
         }
 
         var limits = options.Value;

@@ -5,6 +5,7 @@ using Purr.Core.Rooms;
 using Purr.Crypto;
 using Purr.Protocol.V1;
 using Purr.Server.Mailboxes;
+using Purr.Server.Registration;
 using Purr.Server.Routing;
 
 namespace Purr.Server.Rooms.Handlers;
@@ -12,10 +13,12 @@ namespace Purr.Server.Rooms.Handlers;
 /// <summary>
 /// Creates a room; the request is signed by the creator's new member key, which becomes the owner. A persistent
 /// room's mailbox must be proven by its recipient key. Creation is bounded (<see cref="RoomCreationLimits"/>),
-/// and a password is hashed on the bounded pool (<see cref="RoomPasswords"/>).
+/// a password is hashed on the bounded pool (<see cref="RoomPasswords"/>), and the registration policy
+/// (<see cref="CreationGate"/>) has the last word.
 /// </summary>
 internal sealed class CreateRoomHandler(
-    RoomRegistry registry, IMailboxDelivery mailboxes, RoomCreationLimits creationLimits, RoomPasswords passwords, IOptions<RoomOptions> options)
+    RoomRegistry registry, IMailboxDelivery mailboxes, RoomCreationLimits creationLimits, RoomPasswords passwords, CreationGate gate,
+    IOptions<RoomOptions> options)
     : IRequestHandler
 {
     internal const int MinJoinSecretBytes = 16;
@@ -77,6 +80,12 @@ internal sealed class CreateRoomHandler(
                 {
                     return Responses.Error(ErrorCode.RateLimited, "too many room passwords from your address or the server is busy; try again later");
                 }
+            }
+
+            // Last, so a credential (a creation token above all) is spent only on a room that is made.
+            if (await gate.AdmitAsync(context, request.Registration, cancellationToken) is { } unregistered)
+            {
+                return unregistered;
             }
 
             var room = new RoomState
