@@ -2,14 +2,17 @@ using System.Text;
 
 namespace Purr.Cli;
 
-/// <summary>The profile passphrase: PURR_PASSPHRASE if set, else asked on the terminal without echo.</summary>
+/// <summary>The profile passphrase (and other secrets): PURR_PASSPHRASE if set, else asked on the terminal without echo.</summary>
 internal static class Passphrase
 {
     public const string Variable = "PURR_PASSPHRASE";
 
-    public static string? Get(string prompt)
+    public static string? Get(string prompt) => Read(Variable, prompt);
+
+    /// <summary>A secret from <paramref name="variable"/> if set, else a line of redirected input, else asked without echo.</summary>
+    public static string? Read(string variable, string prompt)
     {
-        var fromEnvironment = Environment.GetEnvironmentVariable(Variable);
+        var fromEnvironment = Environment.GetEnvironmentVariable(variable);
         if (!string.IsNullOrEmpty(fromEnvironment))
         {
             return fromEnvironment;

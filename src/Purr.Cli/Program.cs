@@ -45,6 +45,11 @@ catch (UsageException e)
     Output.Error(e.Message);
     return 2;
 }
+catch (PurrProtocolException e) when (RegistrationHints.For(e) is { } hint)
+{
+    Output.Error($"{e.Message}\n{hint}");
+    return 1;
+}
 catch (Exception e) when (e is PurrClientException or SodiumUnavailableException)
 {
     Output.Error(e.Message);

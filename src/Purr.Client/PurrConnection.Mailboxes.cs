@@ -11,13 +11,16 @@ public sealed partial class PurrConnection
     public async Task<MailboxInfo> CreateMailboxAsync(
         Ed25519KeyPair recipientKey, uint? lifetimeSeconds = null, CancellationToken cancellationToken = default)
     {
-        var create = new CreateMailbox { RecipientKey = ByteString.CopyFrom(recipientKey.PublicKey) };
-        if (lifetimeSeconds is { } lifetime)
+        var response = await CreatingAsync(registration =>
         {
-            create.LifetimeSeconds = lifetime;
-        }
+            var create = new CreateMailbox { RecipientKey = ByteString.CopyFrom(recipientKey.PublicKey), Registration = registration };
+            if (lifetimeSeconds is { } lifetime)
+            {
+                create.LifetimeSeconds = lifetime;
+            }
 
-        var response = await RequestAsync(new Request { CreateMailbox = create }, RecipientSigner(recipientKey), cancellationToken);
+            return RequestAsync(new Request { CreateMailbox = create }, RecipientSigner(recipientKey), cancellationToken);
+        }, cancellationToken);
         var created = response.MailboxCreated;
         return new MailboxInfo(created.ReceiveId.ToByteArray(), created.SendId.ToByteArray(), created.LifetimeSeconds, created.Quota);
     }

@@ -13,6 +13,9 @@ public sealed class PurrConnectionOptions
     /// <summary>Pushed events held before the library stops reading (which in turn slows the server).</summary>
     public int EventQueueCapacity { get; init; } = 1024;
 
+    /// <summary>What the server's registration policy asks of each mailbox or room this connection creates; null: nothing.</summary>
+    public Registration.IRegistrationCredentials? Registration { get; init; }
+
     /// <summary>The protocol version to ask for; only tests set another.</summary>
     public uint ProtocolVersion { get; init; } = Protocol.ProtocolVersion.Current;
 }

@@ -21,6 +21,7 @@ public sealed partial class Messenger : IAsyncDisposable
     private readonly PurrConnectionOptions connectionOptions;
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly Dictionary<string, PurrConnection> connections = [];
+    private readonly Registration.ProfileRegistration? ownedRegistration;
 
     public Messenger(ProfileFile file, ProfileData data, IRandomSource? random = null, TimeProvider? time = null, PurrConnectionOptions? connectionOptions = null)
     {
@@ -28,7 +29,17 @@ public sealed partial class Messenger : IAsyncDisposable
         Data = data;
         this.random = random ?? SystemRandomSource.Instance;
         this.time = time ?? TimeProvider.System;
-        this.connectionOptions = connectionOptions ?? new PurrConnectionOptions();
+        var options = connectionOptions ?? new PurrConnectionOptions();
+        // Unless the caller brings its own, creations draw on the profile's own credentials.
+        this.connectionOptions = options.Registration is not null ? options : new PurrConnectionOptions
+        {
+            UseTls = options.UseTls,
+            ConnectTimeout = options.ConnectTimeout,
+            RequestTimeout = options.RequestTimeout,
+            EventQueueCapacity = options.EventQueueCapacity,
+            ProtocolVersion = options.ProtocolVersion,
+            Registration = ownedRegistration = new Registration.ProfileRegistration(data, () => file.Save(data), this.random),
+        };
     }
 
     public ProfileData Data { get; }
@@ -101,6 +112,7 @@ public sealed partial class Messenger : IAsyncDisposable
         }
 
         connections.Clear();
+        ownedRegistration?.Dispose();
     }
 
     /// <summary>

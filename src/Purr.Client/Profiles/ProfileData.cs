@@ -28,6 +28,40 @@ public sealed class ProfileData
 
     /// <summary>Server broadcasts already shown (ids), so one announcement shows once however often it comes.</summary>
     public List<string> SeenBroadcasts { get; set; } = [];
+
+    /// <summary>What servers with a registration policy ask of this profile: a password, an account, or an invite's tokens.</summary>
+    public List<ServerRegistrationData> Registrations { get; set; } = [];
+}
+
+/// <summary>This profile's credentials for one server (PROTOCOL.md, "Registration").</summary>
+public sealed class ServerRegistrationData
+{
+    /// <summary>The server's purr:// address; matched by its identity key.</summary>
+    public string Server { get; set; } = "";
+
+    public string? ServerPassword { get; set; }
+
+    public string? AccountName { get; set; }
+
+    public string? AccountPassword { get; set; }
+
+    /// <summary>The invite's secret, kept to redeem more tokens when these run out.</summary>
+    public byte[]? InviteSecret { get; set; }
+
+    /// <summary>What the invite still held at the last redemption; null before the first.</summary>
+    public int? InviteTokensLeft { get; set; }
+
+    /// <summary>Unspent creation tokens; each is removed (and the profile saved) before it is sent.</summary>
+    public List<CreationTokenData> Tokens { get; set; } = [];
+}
+
+public sealed class CreationTokenData
+{
+    public byte[] KeyId { get; set; } = [];
+
+    public byte[] Nonce { get; set; } = [];
+
+    public byte[] Signature { get; set; } = [];
 }
 
 /// <summary>A card this profile made and that nobody has answered yet.</summary>

@@ -85,7 +85,11 @@ public sealed partial class RoomSession : IAsyncDisposable
             request.MailboxReceiveId = ByteString.CopyFrom(await session.CreateMailboxAsync());
         }
 
-        var created = await connection.RequestAsync(new Request { CreateRoom = request }, session.Signer(), session.MailboxSigner());
+        var created = await connection.CreatingAsync(registration =>
+        {
+            request.Registration = registration;
+            return connection.RequestAsync(new Request { CreateRoom = request }, session.Signer(), session.MailboxSigner());
+        }, CancellationToken.None);
         var invite = new RoomInvite
         {
             Server = connection.Address.ToString(),
