@@ -9,7 +9,11 @@ public static class PurrTool
 
     public static Task<string> RunAsync(int expectedExit, params string[] args) => RunWithAsync(expectedExit, "correct horse battery", args);
 
-    public static async Task<string> RunWithAsync(int expectedExit, string passphrase, params string[] args)
+    public static Task<string> RunWithAsync(int expectedExit, string passphrase, params string[] args) =>
+        RunWithAsync(expectedExit, passphrase, new Dictionary<string, string>(), args);
+
+    /// <param name="environment">More variables for the process (PURR_SERVER_PASSWORD, PURR_ACCOUNT_PASSWORD).</param>
+    public static async Task<string> RunWithAsync(int expectedExit, string passphrase, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet", [Purr, .. args])
         {
@@ -18,6 +22,11 @@ public static class PurrTool
             RedirectStandardInput = true,
         };
         start.Environment["PURR_PASSPHRASE"] = passphrase;
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         using var process = Process.Start(start)!;
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
