@@ -53,7 +53,7 @@ internal static class RoomCommands
         await using var messenger = context.OpenMessenger();
         EnsureFree(messenger, name);
         var server = context.Value(Server) ?? messenger.Data.Server;
-        await using var connection = await ConnectAsync(server);
+        await using var connection = await ConnectAsync(messenger, server);
         var settings = new RoomSettings { Flat = context.Value(Flat) };
         await using var room = await RoomSession.CreateAsync(
             connection, kind, context.Value(DisplayName) ?? Fallback(messenger.Data.DisplayName), settings, context.Value(Password), name: context.Value(Name));
@@ -71,7 +71,7 @@ internal static class RoomCommands
         await using var messenger = context.OpenMessenger();
         var name = context.Value(Name) ?? FreeName(messenger, link.Invite);
         EnsureFree(messenger, name);
-        await using var connection = await ConnectAsync(link.Invite.Server);
+        await using var connection = await ConnectAsync(messenger, link.Invite.Server);
         await using var room = await RoomSession.JoinAsync(connection, link.ToString(), displayName, context.Value(Password));
         messenger.SaveRoom(new RoomRecord { Name = name, State = room.Export() });
         context.Out.Result(new { room = name, joined = true }, $"joined as {displayName}; the room is called '{name}' in this profile: purr room chat {name}");
@@ -198,6 +198,15 @@ internal static class RoomCommands
         using (new Spinner("connecting"))
         {
             return await PurrConnection.ConnectAsync(PurrAddress.Parse(server));
+        }
+    }
+
+    /// <summary>A connection that creates with the profile's registration credentials (rooms, and a persistent room's mailbox).</summary>
+    private static async Task<PurrConnection> ConnectAsync(Messenger messenger, string server)
+    {
+        using (new Spinner("connecting"))
+        {
+            return await messenger.OpenConnectionAsync(server);
         }
     }
 

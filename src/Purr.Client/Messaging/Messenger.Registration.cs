@@ -15,6 +15,9 @@ public sealed partial class Messenger
             .RedeemAsync(connection, invite);
     }
 
+    /// <summary>A new connection of the caller's own (which disposes it), creating with this profile's credentials.</summary>
+    public Task<PurrConnection> OpenConnectionAsync(string server) => PurrConnection.ConnectAsync(PurrAddress.Parse(server), connectionOptions);
+
     /// <summary>Remembers the password of a server whose policy is "password".</summary>
     public void SetServerPassword(PurrAddress server, string password) => Update(server, entry => entry.ServerPassword = password);
 
