@@ -7,3 +7,6 @@ export const senderRequest = (sessionNonce: Uint8Array, request: Uint8Array) => 
 export const memberRequest = (sessionNonce: Uint8Array, request: Uint8Array) => withContext("purr/v1 member request", sessionNonce, request);
 export const serverBroadcast = (body: Uint8Array) => withContext("purr/v1 server broadcast", body, new Uint8Array(0));
 export const roomMessage = (roomId: Uint8Array, to: Uint8Array, ciphertext: Uint8Array) => withContext("purr/v1 room message", concat(roomId, to), ciphertext);
+export const tokenKey = (keyId: Uint8Array) => withContext("purr/v1 token key", keyId, new Uint8Array(0));
+/** Not an Ed25519 input: the message a creation token's RSA blind signature covers (PROTOCOL.md, "Registration"). */
+export const creationToken = (keyId: Uint8Array, nonce: Uint8Array) => withContext("purr/v1 creation token", keyId, nonce);
