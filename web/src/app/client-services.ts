@@ -7,6 +7,7 @@ import type { SigningKeyPair } from "../crypto/sodium";
 import type { RandomSource } from "../crypto/random";
 import type { RequestOp, Signer } from "../net/connection";
 import type { MailboxRecord, ProfileData } from "./model";
+import type { Registration } from "../gen/purr/v1/registration_pb";
 
 export type ClientEvent =
   | { kind: "changed" }
@@ -26,6 +27,8 @@ export interface ClientServices {
   serialized<T>(action: () => Promise<T>): Promise<T>;
   request(op: RequestOp, signer?: Signer, mailboxSigner?: Signer): Promise<ServerFrame>;
   createMailbox(): Promise<MailboxRecord>;
+  /** Runs a creation (a room) with the credential the server's registration policy asks for. */
+  creating<T>(attempt: (registration: Registration | undefined) => Promise<T>): Promise<T>;
   secureMailbox(mailbox: MailboxRecord, senderKey: Uint8Array): Promise<void>;
   subscribe(mailbox: MailboxRecord): Promise<void>;
   deleteMailbox(mailbox: MailboxRecord): Promise<void>;

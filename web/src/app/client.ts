@@ -18,6 +18,8 @@ import { ContactsModule } from "./contacts";
 import { RoomsModule } from "./rooms";
 import type { ClientEvent, ClientServices } from "./client-services";
 import { openBroadcast } from "./broadcast";
+import { parseInviteLink, policyOf, redeemInvite, takeCredential, TOKEN_BATCH } from "./registration";
+import type { Registration, RegistrationPolicy } from "../gen/purr/v1/registration_pb";
 
 export type { ClientEvent } from "./client-services";
 
@@ -36,6 +38,11 @@ export class PurrClient implements ClientServices {
   /** Receive ids (hex) whose subscription the current connection holds: their acks go unsigned. */
   private readonly subscribed = new Set<string>();
   private stopped = false;
+  /**
+   * Set by the UI: asks the person for what the server's policy wants after a creation was refused (an invite
+   * link, the server password, an account), stores it, and resolves true to try once more.
+   */
+  askRegistration: ((policy: RegistrationPolicy, problem: string) => Promise<boolean>) | null = null;
 
   constructor(
     readonly data: ProfileData,
@@ -103,9 +110,52 @@ export class PurrClient implements ClientServices {
   async createMailbox(): Promise<MailboxRecord> {
     const recipientKeySeed = this.random.bytes(32);
     const key = signingKeyFromSeed(recipientKeySeed);
-    const response = await this.request({ case: "createMailbox", value: create(CreateMailboxSchema, { recipientKey: key.publicKey }) }, recipientSigner(key));
+    const response = await this.creating(registration =>
+      this.request({ case: "createMailbox", value: create(CreateMailboxSchema, { recipientKey: key.publicKey, registration }) }, recipientSigner(key)));
     if (response.body.case !== "mailboxCreated") throw new Error("unexpected answer to CreateMailbox");
     return { receiveId: response.body.value.receiveId, sendId: response.body.value.sendId, recipientKeySeed };
+  }
+
+  /**
+   * Runs one creation with the credential the server's policy asks for. A token the server says was spent is
+   * replaced by the next; any other refusal asks the person (askRegistration) and tries once more.
+   */
+  async creating<T>(attempt: (registration: Registration | undefined) => Promise<T>): Promise<T> {
+    for (let tries = 0; ; tries++) {
+      const connection = await this.connect();
+      let registration: Registration | undefined;
+      try {
+        registration = await takeCredential(this.data.registration, connection, this.identityKey, this.random, () => this.save());
+        return await attempt(registration);
+      } catch (e) {
+        const refused = e instanceof PurrError && (e.code === ErrorCode.REGISTRATION_REQUIRED || e.code === ErrorCode.REGISTRATION_REFUSED);
+        if (!refused || tries >= 2) throw e;
+        if (registration?.credential.case === "token" && e.code === ErrorCode.REGISTRATION_REFUSED) continue;
+        if (!this.askRegistration || !(await this.askRegistration(policyOf(connection.registration), e.message))) throw e;
+      }
+    }
+  }
+
+  /** Keeps an invite for this server and redeems a first batch now, so a bad link shows at once. */
+  async useInvite(link: string): Promise<number> {
+    const invite = parseInviteLink(link);
+    if (!invite) throw new Error("this is not a Purr invite link (purr:invite/…#…); ask the server's operator for the whole link");
+    if (!equalBytes(invite.server.identityKey, this.identityKey)) throw new Error("this invite is for another server");
+    const { tokens, left } = await redeemInvite(await this.connect(), this.identityKey, invite.secret, TOKEN_BATCH, this.random);
+    this.data.registration = { ...(this.data.registration ?? { tokens: [] }), inviteSecret: invite.secret, inviteTokensLeft: left };
+    this.data.registration.tokens.push(...tokens);
+    await this.save();
+    return tokens.length;
+  }
+
+  async setServerPassword(password: string): Promise<void> {
+    this.data.registration = { ...(this.data.registration ?? { tokens: [] }), serverPassword: password };
+    await this.save();
+  }
+
+  async setAccount(name: string, password: string): Promise<void> {
+    this.data.registration = { ...(this.data.registration ?? { tokens: [] }), accountName: name, accountPassword: password };
+    await this.save();
   }
 
   async secureMailbox(mailbox: MailboxRecord, senderKey: Uint8Array): Promise<void> {

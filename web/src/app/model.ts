@@ -68,6 +68,17 @@ export interface RoomRecord {
   unread: number;
 }
 
+/** What the page's server asks of each creation (PROTOCOL.md, "Registration"); the same fields as the CLI's profile. */
+export interface RegistrationData {
+  serverPassword?: string;
+  accountName?: string;
+  accountPassword?: string;
+  /** The invite's secret, kept to redeem more tokens when these run out. */
+  inviteSecret?: Uint8Array;
+  inviteTokensLeft?: number;
+  tokens: { keyId: Uint8Array; nonce: Uint8Array; signature: Uint8Array }[];
+}
+
 export interface ProfileData {
   version: 1;
   server: string;
@@ -76,6 +87,8 @@ export interface ProfileData {
   contacts: ContactRecord[];
   usedCards: string[];
   rooms: RoomRecord[];
+  /** Absent from profiles made before registration policies, and on open servers. */
+  registration?: RegistrationData;
 }
 
 export function newProfile(server: string, displayName: string): ProfileData {

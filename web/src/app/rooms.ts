@@ -51,14 +51,14 @@ export class RoomsModule {
       const mailbox = persistent ? await this.client.createMailbox() : null;
       const member = signingKeyFromSeed(memberKeySeed);
       const kind = persistent ? RoomKind.PERSISTENT : RoomKind.TRANSIENT;
-      const response = await this.client.request({
+      const response = await this.client.creating(registration => this.client.request({
         case: "createRoom",
         value: {
           kind, memberKey: member.publicKey, memberDhKey: dhKeyFromSecret(dhSecret).publicKey, joinSecret,
           settings: create(RoomSettingsSchema, { moderated }), password: "", mailboxReceiveId: mailbox?.receiveId ?? new Uint8Array(0),
-          memberProfile: this.sealedProfile(roomKey, member.publicKey, name),
+          memberProfile: this.sealedProfile(roomKey, member.publicKey, name), registration,
         },
-      }, this.signerFor(memberKeySeed), mailboxSignerFor(mailbox));
+      }, this.signerFor(memberKeySeed), mailboxSignerFor(mailbox)));
       if (response.body.case !== "roomCreated") throw new Error("unexpected answer to CreateRoom");
       const invite = create(RoomInviteSchema, { server: this.data.server, roomId: response.body.value.roomId, joinSecret, kind, passwordRequired: false, name: title });
       const keyId = toHex(initialKeyId(roomKey));

@@ -2,6 +2,7 @@
 // Requests get strictly increasing ids and are matched to their responses; pushes go to onPush.
 import { create, fromBinary, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
 import { ClientFrameSchema, RequestSchema, ServerFrameSchema, type ServerFrame } from "../gen/purr/v1/frames_pb";
+import type { RegistrationInfo } from "../gen/purr/v1/registration_pb";
 import { ErrorCode } from "../gen/purr/v1/errors_pb";
 import { constantTimeEqual, randomBytes, verify } from "../crypto/sodium";
 import { serverHello } from "../protocol/signed-bytes";
@@ -19,6 +20,8 @@ const explanations: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.MESSAGE_TOO_LARGE]: "this message is too large for the server",
   [ErrorCode.RATE_LIMITED]: "too many requests; slow down",
   [ErrorCode.SHUTTING_DOWN]: "the server is restarting",
+  [ErrorCode.REGISTRATION_REQUIRED]: "this server lets only registered people create chats: it needs an invite, its password or an account",
+  [ErrorCode.REGISTRATION_CLOSED]: "this server takes no new chats or people",
 };
 
 export class PurrError extends Error {
@@ -37,6 +40,8 @@ export class PurrConnection {
   onPush: (frame: ServerFrame) => void = () => {};
   onClose: () => void = () => {};
   sessionNonce: Uint8Array = new Uint8Array(0);
+  /** The server's registration policy and token key, from its hello (absent from older servers: open). */
+  registration: RegistrationInfo | undefined;
   private closed = false;
 
   private constructor(private readonly socket: WebSocket) {}
@@ -63,6 +68,7 @@ export class PurrConnection {
       throw new Error("this server's identity key differs from the one pinned in your profile; refusing to connect");
     }
     connection.sessionNonce = hello.body.value.sessionNonce;
+    connection.registration = hello.body.value.registration;
     connection.listen();
     const clientNonce = randomBytes(32);
     const accepted = await connection.request({ case: "hello", value: { version: 1, clientNonce } });

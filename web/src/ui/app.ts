@@ -8,11 +8,13 @@ import { renderAccept, renderContact, renderInvite, renderNewInvite, renderSafet
 import { renderJoinRoom, renderMembers, renderNewRoom, renderRoom } from "./room-screens";
 import { messageOf, type ScreenHost, type View } from "./screen-host";
 import { applyTheme } from "./theme";
+import { askAccess } from "./registration";
 
 
 /** The app itself, once a profile is open: the shell, then the client connects. */
 export async function runApp(root: HTMLElement, client: PurrClient): Promise<void> {
   const ui = new AppView(root, client);
+  client.askRegistration = (policy, problem) => askAccess(client, policy, problem);
   ui.mount();
   client.on(event => ui.onEvent(event));
   try {

@@ -5,19 +5,22 @@ import { equalBytes } from "../protocol/bytes";
 import { PurrClient } from "../app/client";
 import { deserializeProfile, newProfile, serializeProfile } from "../app/model";
 import { newProfileKey, openProfile, sealProfile } from "../app/profile-file";
-import { loadProfileBlob, loadProfileLabel, saveProfileBlob, saveProfileLabel } from "../app/profile-store";
+import { deleteProfileBlob, loadProfileBlob, loadProfileLabel, saveProfileBlob, saveProfileLabel } from "../app/profile-store";
+import { parseInviteLink, type PolicyName } from "../app/registration";
+import { applyAccess, type Access } from "./registration";
 
-export interface ServerInfo { address: string; webSocketUrl: string }
+/** The page's server: its address, where to connect, and who may create there (its registration policy). */
+export interface ServerInfo { address: string; webSocketUrl: string; registration: PolicyName }
 
 export async function serverInfo(): Promise<ServerInfo> {
   await ready;
   const response = await fetch("/.well-known/purr", { cache: "no-store" });
   if (!response.ok) throw new Error("this page's server did not describe itself");
-  const info = await response.json() as { address: string; webSocketPath: string };
+  const info = await response.json() as { address: string; webSocketPath: string; registration?: PolicyName };
   const address = parseAddress(info.address);
   if (!address) throw new Error("this page's server sent a malformed address");
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  return { address: formatAddress(address), webSocketUrl: `${scheme}://${location.host}${info.webSocketPath}` };
+  return { address: formatAddress(address), webSocketUrl: `${scheme}://${location.host}${info.webSocketPath}`, registration: info.registration ?? "open" };
 }
 
 export const hasProfile = async () => (await loadProfileBlob()) !== null;
@@ -25,12 +28,24 @@ export const hasProfile = async () => (await loadProfileBlob()) !== null;
 /** The display name kept in clear beside the profile, so the unlock screen can say whose it is (SECURITY.md). */
 export const profileLabel = () => loadProfileLabel();
 
-export async function createProfile(server: ServerInfo, displayName: string, passphrase: string): Promise<PurrClient> {
+/** A new profile; what the server's registration policy asks is stored in it (an invite is redeemed, or nothing is kept). */
+export async function createProfile(server: ServerInfo, displayName: string, passphrase: string, access: Access = null): Promise<PurrClient> {
+  if (access && "invite" in access && !parseInviteLink(access.invite)) {
+    throw new Error("this is not a Purr invite link (purr:invite/…#…); ask the server's operator for the whole link");
+  }
   const data = newProfile(server.address, displayName);
   const key = newProfileKey(passphrase);
   await saveProfileBlob(sealProfile(key, serializeProfile(data)));
   await saveProfileLabel(displayName);
-  return new PurrClient(data, key, server.webSocketUrl);
+  const client = new PurrClient(data, key, server.webSocketUrl);
+  try {
+    await applyAccess(client, access);
+  } catch (e) {
+    client.stop();
+    await deleteProfileBlob();
+    throw e;
+  }
+  return client;
 }
 
 export async function unlockProfile(server: ServerInfo, passphrase: string): Promise<PurrClient> {

@@ -6,6 +6,7 @@ import { runApp } from "./app";
 import { applyTheme } from "./theme";
 import { messageOf } from "./screen-host";
 import { createProfile, hasProfile, profileLabel, serverInfo, unlockProfile, type ServerInfo } from "./session-start";
+import { accessFields } from "./registration";
 
 const MIN_PASSPHRASE = 8;
 
@@ -22,13 +23,16 @@ function showCreate(root: HTMLElement, server: ServerInfo): void {
   const pass = h("input", { id: "passphrase", "data-testid": "passphrase", type: "password", autocomplete: "new-password", required: true, minlength: MIN_PASSPHRASE });
   const again = h("input", { id: "passphrase-again", "data-testid": "passphrase-again", type: "password", autocomplete: "new-password", required: true });
   const error = h("p", { class: "error", role: "alert", "data-testid": "error" });
-  const button = h("button", { type: "submit", "data-testid": "create-profile" }, "Create profile");
+  const button = h("button", { type: "submit", "data-testid": "create-profile", disabled: server.registration === "closed" }, "Create profile");
+  const access = accessFields(server.registration);
   const form = h("form", { class: "card-form", "data-testid": "create-screen" },
     h("h1", {}, "Welcome to Purr"),
     h("p", {}, "Your profile stays in this browser, encrypted with your passphrase. No phone number, no email: contacts find you through cards you hand them."),
     h("label", { for: "display-name" }, "Your name (what your contacts see)"), name,
     h("label", { for: "passphrase" }, `Passphrase (${MIN_PASSPHRASE} characters or more; the same rule as the purr tool's)`), pass,
     h("label", { for: "passphrase-again" }, "Passphrase again"), again,
+    ...access.fields,
+    server.registration === "closed" ? h("p", { class: "error", "data-testid": "closed" }, "This server takes no new people; ask its operator, or use another server.") : null,
     error, button,
     h("p", { class: "muted small address", "data-testid": "server-address" }, `Server ${server.address}`));
   form.addEventListener("submit", async event => {
@@ -37,10 +41,12 @@ function showCreate(root: HTMLElement, server: ServerInfo): void {
     if (!name.value.trim()) return void (error.textContent = "Choose a name.");
     if (pass.value.length < MIN_PASSPHRASE) return void (error.textContent = `Use a passphrase of at least ${MIN_PASSPHRASE} characters.`);
     if (pass.value !== again.value) return void (error.textContent = "The passphrases differ.");
+    const given = access.read();
+    if (typeof given === "string") return void (error.textContent = given);
     button.disabled = true;
     button.textContent = "Creating…";
     try {
-      const client = await createProfile(server, name.value.trim(), pass.value);
+      const client = await createProfile(server, name.value.trim(), pass.value, given);
       await runApp(root, client);
     } catch (e) {
       error.textContent = messageOf(e);
