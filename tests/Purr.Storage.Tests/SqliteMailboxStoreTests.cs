@@ -45,7 +45,31 @@ public sealed class SqliteStoreTests : MailboxStoreContract, IDisposable
         command.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", (string?)await command.ExecuteScalarAsync());
         command.CommandText = "PRAGMA user_version";
-        Assert.Equal(2L, (long)(await command.ExecuteScalarAsync())!);
+        Assert.Equal(3L, (long)(await command.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
+    public async Task A_version_2_file_gains_the_registration_tables_and_keeps_its_mailboxes()
+    {
+        var path = DatabasePath + ".v2";
+        await using (var old = new SqliteConnection($"Data Source={path}"))
+        {
+            await old.OpenAsync();
+            await using var create = old.CreateCommand();
+            create.CommandText = """
+                CREATE TABLE mailboxes (receive_id BLOB PRIMARY KEY, send_id BLOB NOT NULL UNIQUE, recipient_key BLOB NOT NULL,
+                    sender_key BLOB, lifetime_seconds INTEGER NOT NULL, quota INTEGER NOT NULL) WITHOUT ROWID;
+                INSERT INTO mailboxes VALUES (x'00000000000000000000000000000001', x'00000000000000000000000000000002', x'00', NULL, 60, 10);
+                PRAGMA user_version = 2;
+                """;
+            await create.ExecuteNonQueryAsync();
+        }
+
+        SqliteConnection.ClearAllPools();
+        await using var upgraded = await SqliteStore.OpenAsync(new SqliteStoreOptions { Path = path });
+        Assert.Equal(1L, (await upgraded.TotalsAsync(DateTimeOffset.UtcNow)).Mailboxes);
+        Assert.True(await upgraded.AddAccountAsync(new Core.Registration.AccountRecord("alice", "$argon2id$x", DateTimeOffset.UnixEpoch)));
+        Assert.True(await upgraded.SpendTokenAsync(new byte[32]));
     }
 
     [Fact]

@@ -116,4 +116,16 @@ public sealed class CliRegistrationTests
         Assert.Contains("account erin", shown, StringComparison.Ordinal);
         Assert.DoesNotContain("erin's long password", shown, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_closed_server_is_said_to_be_closed()
+    {
+        await using var closed = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["Registration:Policy"] = "closed" });
+        using var home = new TemporaryDirectory();
+        var frank = Path.Combine(home.Path, "frank");
+        await PurrTool.RunAsync(0, "--profile", frank, "init", "--server", closed.Address.ToString());
+        var refused = await PurrTool.RunAsync(1, "--profile", frank, "invite", "--name", "someone");
+        Assert.Contains("takes no new mailboxes or rooms", refused, StringComparison.Ordinal);
+        Assert.Contains("use another server", refused, StringComparison.Ordinal);
+    }
 }
