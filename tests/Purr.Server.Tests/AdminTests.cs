@@ -94,6 +94,47 @@ public sealed class AdminTests
         Assert.False(Directory.Exists(data), "check created the data directory");
     }
 
+    /// <summary>
+    /// purrd itself refuses a peer of another user, whatever the socket's mode says: the socket is handed to
+    /// "nobody" (uid 65534) and a Perl one-liner (perl-base is in every Debian) connects as that user. Acting
+    /// as another user takes root, which CI has; as anyone else there is no second user to be.
+    /// </summary>
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task A_peer_of_another_user_is_refused_by_purrd_itself()
+    {
+        if (!Environment.IsPrivilegedProcess)
+        {
+            return;
+        }
+
+        using var data = new TemporaryDirectory();
+        using var sockets = new TemporaryDirectory();
+        File.SetUnixFileMode(sockets.Path, (UnixFileMode)Convert.ToInt32("755", 8));
+        var socket = Path.Combine(sockets.Path, "purrd.sock");
+        await using var server = await RunningServer.StartAsync(dataDirectory: data.Path, settings: new Dictionary<string, string> { ["Admin:Socket"] = socket });
+        // The socket appears once the server has started listening.
+        for (var waited = 0; !File.Exists(socket) && waited < 100; waited++)
+        {
+            await Task.Delay(50);
+        }
+
+        var chown = await ProcessRun.RunAsync("chown", ["65534:65534", socket]);
+        Assert.True(chown.Exit == 0, chown.Output);
+
+        const string Ask = "use IO::Socket::UNIX; my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die \"connect: $!\"; "
+            + "print $s qq({\"command\":\"status\"}\n); print scalar <$s>;";
+        var (exit, output) = await ProcessRun.RunAsync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "perl", "-e", Ask, socket]);
+        Assert.True(exit == 0, output);
+        Assert.Contains("refused: the admin socket answers only purrd's own user", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("uptimeSeconds", output, StringComparison.Ordinal);
+
+        // Its own user (root here) is still answered.
+        var (ownExit, own) = await ProcessRun.RunAsync("perl", ["-e", Ask, socket]);
+        Assert.Equal(0, ownExit);
+        Assert.Contains("uptimeSeconds", own, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_admin_module_can_be_left_out()
     {
