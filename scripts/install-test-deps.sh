@@ -3,6 +3,8 @@
 # - chromium: Debian's browser, driven headless by the browser-client tests (never a downloaded one);
 # - afl++: the fuzzer that drives the SharpFuzz targets in fuzz/ (fuzz/run.sh);
 # - tmux: a real terminal for the `purr chat` tests; zbar-tools: decodes the QR codes purr prints;
+# - postgresql (15) and redis-server: the PostgreSQL store and the multi-node tests (scripts/test-services.sh
+#   starts private instances of both on loopback);
 # - Node.js 20+ with npm: builds the browser client and runs its unit tests (checked, not installed:
 #   Debian 12's own nodejs is 18; install Node 20 from your distribution channel of choice).
 set -euo pipefail
@@ -13,6 +15,8 @@ missing=()
 command -v afl-fuzz >/dev/null || missing+=(afl++)
 command -v tmux >/dev/null || missing+=(tmux)
 command -v zbarimg >/dev/null || missing+=(zbar-tools)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v redis-server >/dev/null || missing+=(redis-server)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

@@ -15,7 +15,7 @@ public abstract class MailboxStoreContract : IAsyncLifetime
 
     public async Task InitializeAsync() => Store = await CreateStoreAsync();
 
-    public async Task DisposeAsync() => await Store.DisposeAsync();
+    public virtual async Task DisposeAsync() => await Store.DisposeAsync();
 
     protected abstract Task<IMailboxStore> CreateStoreAsync();
 

@@ -1,0 +1,111 @@
+using Npgsql;
+
+namespace Purr.Storage.Postgres;
+
+/// <summary>
+/// Versioned migrations, applied at open in order, each in its own transaction, under an advisory lock so
+/// several purrd processes starting at once apply each migration once. `purr_schema` records the version;
+/// a database newer than this build is refused rather than guessed at.
+/// </summary>
+internal static class PostgresSchema
+{
+    /// <summary>Any number unique to Purr: the advisory lock that serialises migrations across processes.</summary>
+    private const long MigrationLock = 0x50757272_0001;
+
+    /// <summary>Each entry takes the schema from its index to the next version. Append only: never edit a released one.</summary>
+    internal static readonly string[] Migrations =
+    [
+        // 1: mailboxes and messages (no creation times, no sender information: only what delivery needs),
+        //    persistent rooms, and registration (invites, spent token hashes, accounts).
+        """
+        CREATE TABLE mailboxes (
+            receive_id       bytea PRIMARY KEY,
+            send_id          bytea NOT NULL UNIQUE,
+            recipient_key    bytea NOT NULL,
+            sender_key       bytea,
+            lifetime_seconds bigint NOT NULL,
+            quota            integer NOT NULL
+        );
+        CREATE TABLE messages (
+            seq         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            receive_id  bytea NOT NULL REFERENCES mailboxes (receive_id) ON DELETE CASCADE,
+            message_id  bytea NOT NULL,
+            payload     bytea NOT NULL,
+            received_at bigint NOT NULL,
+            expires_at  bigint NOT NULL
+        );
+        CREATE INDEX messages_by_mailbox ON messages (receive_id, seq);
+        CREATE INDEX messages_by_expiry ON messages (expires_at);
+        CREATE TABLE rooms (
+            room_id bytea PRIMARY KEY,
+            listed  boolean NOT NULL,
+            state   bytea NOT NULL
+        );
+        CREATE TABLE invites (
+            id          text PRIMARY KEY,
+            secret_hash bytea NOT NULL UNIQUE,
+            label       text NOT NULL,
+            tokens_left integer NOT NULL,
+            created_at  bigint NOT NULL,
+            expires_at  bigint
+        );
+        CREATE TABLE spent_tokens (token_hash bytea PRIMARY KEY);
+        CREATE TABLE accounts (
+            name          text PRIMARY KEY,
+            password_hash text NOT NULL,
+            created_at    bigint NOT NULL
+        );
+        """,
+    ];
+
+    internal static int Version => Migrations.Length;
+
+    public static async Task MigrateAsync(NpgsqlDataSource source, CancellationToken cancellationToken)
+    {
+        await using var connection = await source.OpenConnectionAsync(cancellationToken);
+        await using (var create = new NpgsqlCommand("CREATE TABLE IF NOT EXISTS purr_schema (version integer NOT NULL)", connection))
+        {
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        while (true)
+        {
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using (var lockCommand = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({MigrationLock})", connection, transaction))
+            {
+                await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            int current;
+            await using (var read = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM purr_schema", connection, transaction))
+            {
+                current = Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken));
+            }
+
+            if (current > Version)
+            {
+                throw new InvalidOperationException(
+                    $"the database has schema version {current}, newer than this purrd knows ({Version}); upgrade purrd");
+            }
+
+            if (current == Version)
+            {
+                await transaction.CommitAsync(cancellationToken);
+                return;
+            }
+
+            await using (var migrate = new NpgsqlCommand(Migrations[current], connection, transaction))
+            {
+                await migrate.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await using (var record = new NpgsqlCommand("DELETE FROM purr_schema; INSERT INTO purr_schema (version) VALUES (@v)", connection, transaction))
+            {
+                record.Parameters.AddWithValue("v", current + 1);
+                await record.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,255 @@
+using Npgsql;
+using Purr.Core.Ids;
+using Purr.Core.Mailboxes;
+
+namespace Purr.Storage.Postgres;
+
+/// <summary>
+/// Mailboxes (and persistent rooms and registration, the other parts of this class) in PostgreSQL, for
+/// several purrd processes sharing one database. Each operation is one statement or one transaction on a
+/// pooled connection, so it is atomic across processes as well as within one: a sender's quota check and
+/// insert hold the mailbox row's lock, an acknowledgement deletes the head and reads the next in one
+/// statement. Times are stored as Unix milliseconds (expiry) and seconds (arrival minute), as with SQLite.
+/// </summary>
+public sealed partial class PostgresStore : IMailboxStore
+{
+    private readonly NpgsqlDataSource source;
+
+    private PostgresStore(NpgsqlDataSource source) => this.source = source;
+
+    /// <summary>Connects (pooled), applies pending schema migrations and returns the store.</summary>
+    public static async Task<PostgresStore> OpenAsync(PostgresStoreOptions options, CancellationToken cancellationToken = default)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(options.ConnectionString);
+        if (options.MaxPoolSize is { } pool)
+        {
+            builder.MaxPoolSize = pool;
+        }
+
+        // The name in pg_stat_activity, so an operator sees which connections are purrd's.
+        builder.ApplicationName ??= "purrd";
+        var source = NpgsqlDataSource.Create(builder.ConnectionString);
+        try
+        {
+            await PostgresSchema.MigrateAsync(source, cancellationToken);
+        }
+        catch
+        {
+            await source.DisposeAsync();
+            throw;
+        }
+
+        return new PostgresStore(source);
+    }
+
+    public async ValueTask<bool> CreateMailboxAsync(MailboxRecord mailbox, CancellationToken cancellationToken = default)
+    {
+        // An id must not collide with either id of any mailbox (the constraints cover each column alone).
+        await using var command = source.CreateCommand("""
+            INSERT INTO mailboxes (receive_id, send_id, recipient_key, sender_key, lifetime_seconds, quota)
+            SELECT @receive, @send, @recipient, @sender, @lifetime, @quota
+            WHERE NOT EXISTS (SELECT 1 FROM mailboxes WHERE receive_id IN (@receive, @send) OR send_id IN (@receive, @send))
+            ON CONFLICT DO NOTHING
+            """);
+        command.Parameters.AddWithValue("receive", mailbox.ReceiveId.ToBytes());
+        command.Parameters.AddWithValue("send", mailbox.SendId.ToBytes());
+        command.Parameters.AddWithValue("recipient", mailbox.RecipientKey);
+        command.Parameters.Add(new NpgsqlParameter("sender", NpgsqlTypes.NpgsqlDbType.Bytea) { Value = (object?)mailbox.SenderKey ?? DBNull.Value });
+        command.Parameters.AddWithValue("lifetime", (long)mailbox.LifetimeSeconds);
+        command.Parameters.AddWithValue("quota", mailbox.Quota);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public ValueTask<MailboxRecord?> FindByReceiveIdAsync(OpaqueId receiveId, CancellationToken cancellationToken = default) =>
+        FindAsync("receive_id", receiveId, cancellationToken);
+
+    public ValueTask<MailboxRecord?> FindBySendIdAsync(OpaqueId sendId, CancellationToken cancellationToken = default) =>
+        FindAsync("send_id", sendId, cancellationToken);
+
+    public async ValueTask<SecureResult> SecureMailboxAsync(OpaqueId receiveId, byte[] senderKey, CancellationToken cancellationToken = default)
+    {
+        await using var command = source.CreateCommand("""
+            WITH found AS (SELECT receive_id, sender_key FROM mailboxes WHERE receive_id = @receive FOR UPDATE),
+                 changed AS (UPDATE mailboxes m SET sender_key = @sender FROM found
+                             WHERE m.receive_id = found.receive_id AND (found.sender_key IS NULL OR found.sender_key = @sender)
+                             RETURNING 1)
+            SELECT (SELECT count(*) FROM found), (SELECT count(*) FROM changed)
+            """);
+        command.Parameters.AddWithValue("receive", receiveId.ToBytes());
+        command.Parameters.AddWithValue("sender", senderKey);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (reader.GetInt64(0), reader.GetInt64(1)) switch
+        {
+            (0, _) => SecureResult.NotFound,
+            (_, 1) => SecureResult.Secured,
+            _ => SecureResult.AlreadySecured,
+        };
+    }
+
+    public async ValueTask<bool> DeleteMailboxAsync(OpaqueId receiveId, CancellationToken cancellationToken = default)
+    {
+        // Its messages go with it (ON DELETE CASCADE), in the same statement.
+        await using var command = source.CreateCommand("DELETE FROM mailboxes WHERE receive_id = @receive");
+        command.Parameters.AddWithValue("receive", receiveId.ToBytes());
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async ValueTask<EnqueueResult> EnqueueAsync(
+        OpaqueId receiveId, StoredMessage message, int quota, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await source.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // The mailbox row's lock serialises senders to one mailbox across every process: the count and the
+        // insert cannot interleave with another enqueue.
+        await using (var lockRow = new NpgsqlCommand("SELECT 1 FROM mailboxes WHERE receive_id = @receive FOR UPDATE", connection, transaction))
+        {
+            lockRow.Parameters.AddWithValue("receive", receiveId.ToBytes());
+            if (await lockRow.ExecuteScalarAsync(cancellationToken) is null)
+            {
+                return EnqueueResult.NotFound;
+            }
+        }
+
+        long unexpired;
+        await using (var count = new NpgsqlCommand("SELECT count(*) FROM messages WHERE receive_id = @receive AND expires_at > @now", connection, transaction))
+        {
+            count.Parameters.AddWithValue("receive", receiveId.ToBytes());
+            count.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
+            unexpired = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        if (unexpired >= quota)
+        {
+            return EnqueueResult.QuotaExceeded;
+        }
+
+        await using (var insert = new NpgsqlCommand("""
+            INSERT INTO messages (receive_id, message_id, payload, received_at, expires_at)
+            VALUES (@receive, @id, @payload, @received, @expires)
+            """, connection, transaction))
+        {
+            insert.Parameters.AddWithValue("receive", receiveId.ToBytes());
+            insert.Parameters.AddWithValue("id", message.Id.ToBytes());
+            insert.Parameters.AddWithValue("payload", message.Payload);
+            insert.Parameters.AddWithValue("received", message.ReceivedAt.ToUnixTimeSeconds());
+            insert.Parameters.AddWithValue("expires", message.ExpiresAt.ToUnixTimeMilliseconds());
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return unexpired == 0 ? EnqueueResult.StoredAsHead : EnqueueResult.Stored;
+    }
+
+    public async ValueTask<StoredMessage?> PeekAsync(OpaqueId receiveId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var command = source.CreateCommand("""
+            SELECT message_id, payload, received_at, expires_at FROM messages
+            WHERE receive_id = @receive AND expires_at > @now ORDER BY seq LIMIT 1
+            """);
+        command.Parameters.AddWithValue("receive", receiveId.ToBytes());
+        command.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadMessage(reader, 0) : null;
+    }
+
+    public async ValueTask<AckResult> AcknowledgeAsync(OpaqueId receiveId, OpaqueId messageId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        // One statement, one round trip: delete the head if it is messageId, and read the first two unexpired
+        // messages as they were (a statement's CTEs all see one snapshot): the next head is the second when the
+        // first was deleted, else the first.
+        await using var command = source.CreateCommand("""
+            WITH head AS (SELECT seq, message_id FROM messages
+                          WHERE receive_id = @receive AND expires_at > @now ORDER BY seq LIMIT 1 FOR UPDATE),
+                 deleted AS (DELETE FROM messages m USING head WHERE m.seq = head.seq AND head.message_id = @id RETURNING 1)
+            SELECT (SELECT count(*) FROM deleted), first.message_id, first.payload, first.received_at, first.expires_at
+            FROM (SELECT seq, message_id, payload, received_at, expires_at FROM messages
+                  WHERE receive_id = @receive AND expires_at > @now ORDER BY seq LIMIT 2) AS first
+            ORDER BY first.seq
+            """);
+        command.Parameters.AddWithValue("receive", receiveId.ToBytes());
+        command.Parameters.AddWithValue("id", messageId.ToBytes());
+        command.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return new AckResult(false, null);
+        }
+
+        var acknowledged = reader.GetInt64(0) == 1;
+        var first = ReadMessage(reader, 1);
+        if (!acknowledged)
+        {
+            return new AckResult(false, first);
+        }
+
+        return new AckResult(true, await reader.ReadAsync(cancellationToken) ? ReadMessage(reader, 1) : null);
+    }
+
+    public async ValueTask<bool> DeleteMessageAsync(OpaqueId receiveId, OpaqueId messageId, CancellationToken cancellationToken = default)
+    {
+        await using var command = source.CreateCommand("DELETE FROM messages WHERE receive_id = @receive AND message_id = @id");
+        command.Parameters.AddWithValue("receive", receiveId.ToBytes());
+        command.Parameters.AddWithValue("id", messageId.ToBytes());
+        return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    public async ValueTask<int> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var command = source.CreateCommand("DELETE FROM messages WHERE expires_at <= @now");
+        command.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async ValueTask<int> CountMessagesAsync(OpaqueId receiveId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var command = source.CreateCommand("SELECT count(*) FROM messages WHERE receive_id = @receive AND expires_at > @now");
+        command.Parameters.AddWithValue("receive", receiveId.ToBytes());
+        command.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
+        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    public async ValueTask<MailboxStoreTotals> TotalsAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var command = source.CreateCommand("SELECT (SELECT count(*) FROM mailboxes), (SELECT count(*) FROM messages WHERE expires_at > @now)");
+        command.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new MailboxStoreTotals(reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    /// <summary>Whether the database answers a trivial query (for /readyz).</summary>
+    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        await using var command = source.CreateCommand("SELECT 1");
+        return await command.ExecuteScalarAsync(cancellationToken) is 1;
+    }
+
+    public ValueTask DisposeAsync() => source.DisposeAsync();
+
+    private async ValueTask<MailboxRecord?> FindAsync(string column, OpaqueId id, CancellationToken cancellationToken)
+    {
+        await using var command = source.CreateCommand(
+            $"SELECT receive_id, send_id, recipient_key, sender_key, lifetime_seconds, quota FROM mailboxes WHERE {column} = @id");
+        command.Parameters.AddWithValue("id", id.ToBytes());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new MailboxRecord(
+            OpaqueId.FromBytes((byte[])reader[0]),
+            OpaqueId.FromBytes((byte[])reader[1]),
+            (byte[])reader[2],
+            reader.IsDBNull(3) ? null : (byte[])reader[3],
+            (uint)reader.GetInt64(4),
+            reader.GetInt32(5));
+    }
+
+    private static StoredMessage ReadMessage(NpgsqlDataReader reader, int offset) => new(
+        OpaqueId.FromBytes((byte[])reader[offset]),
+        (byte[])reader[offset + 1],
+        DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(offset + 2)),
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(offset + 3)));
+}

@@ -1,0 +1,99 @@
+using Npgsql;
+using Purr.Core.Mailboxes;
+using Purr.Core.Registration;
+using Purr.Core.Rooms;
+using Purr.Storage.Postgres;
+using Purr.TestKit;
+
+namespace Purr.Storage.Tests;
+
+/// <summary>The contract suites on a real PostgreSQL (scripts/test-services.sh), a fresh database per test.</summary>
+public sealed class PostgresMailboxStoreTests : MailboxStoreContract
+{
+    private TemporaryPostgresDatabase? database;
+
+    protected override async Task<IMailboxStore> CreateStoreAsync()
+    {
+        database = await TemporaryPostgresDatabase.CreateAsync();
+        return await PostgresStore.OpenAsync(new PostgresStoreOptions { ConnectionString = database.ConnectionString });
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await database!.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Migrations_run_once_when_several_processes_open_the_database_at_once_and_a_newer_schema_is_refused()
+    {
+        var opened = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
+            PostgresStore.OpenAsync(new PostgresStoreOptions { ConnectionString = database!.ConnectionString })));
+        foreach (var store in opened)
+        {
+            await store.DisposeAsync();
+        }
+
+        await using var connection = new NpgsqlConnection(database!.ConnectionString);
+        await connection.OpenAsync();
+        await using var version = new NpgsqlCommand("SELECT version FROM purr_schema", connection);
+        Assert.Equal(1, (int)(await version.ExecuteScalarAsync())!);
+
+        await using var newer = new NpgsqlCommand("UPDATE purr_schema SET version = 99", connection);
+        await newer.ExecuteNonQueryAsync();
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            PostgresStore.OpenAsync(new PostgresStoreOptions { ConnectionString = database.ConnectionString }));
+        Assert.Contains("upgrade purrd", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Concurrent_senders_on_separate_connections_never_overshoot_the_quota()
+    {
+        var mailbox = NewMailbox(quota: 5);
+        await Store.CreateMailboxAsync(mailbox);
+        var now = NewMessage(0).ReceivedAt;
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            Store.EnqueueAsync(mailbox.ReceiveId, NewMessage((byte)i), mailbox.Quota, now).AsTask()));
+        Assert.Equal(5, results.Count(r => r.IsStored()));
+        Assert.Single(results, r => r == EnqueueResult.StoredAsHead);
+        Assert.Equal(5, await Store.CountMessagesAsync(mailbox.ReceiveId, now));
+    }
+}
+
+public sealed class PostgresRoomStoreTests : RoomStoreContract
+{
+    private TemporaryPostgresDatabase? database;
+    private PostgresStore? store;
+
+    protected override async Task<IRoomStore> CreateAsync()
+    {
+        database = await TemporaryPostgresDatabase.CreateAsync();
+        return store = await PostgresStore.OpenAsync(new PostgresStoreOptions { ConnectionString = database.ConnectionString });
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await store!.DisposeAsync();
+        await database!.DisposeAsync();
+        await base.DisposeAsync();
+    }
+}
+
+public sealed class PostgresRegistrationStoreTests : RegistrationStoreContract
+{
+    private TemporaryPostgresDatabase? database;
+    private PostgresStore? store;
+
+    protected override async Task<IRegistrationStore> CreateAsync()
+    {
+        database = await TemporaryPostgresDatabase.CreateAsync();
+        return store = await PostgresStore.OpenAsync(new PostgresStoreOptions { ConnectionString = database.ConnectionString });
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await store!.DisposeAsync();
+        await database!.DisposeAsync();
+        await base.DisposeAsync();
+    }
+}
