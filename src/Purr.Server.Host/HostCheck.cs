@@ -32,9 +32,14 @@ public static class HostCheck
         try
         {
             var kind = StorageSelection.Kind(configuration);
-            if (kind is not ("sqlite" or "memory"))
+            if (kind is not ("sqlite" or "memory" or "postgres"))
             {
-                return (1, $"--storage must be sqlite or memory, not '{configuration["Storage"]}'");
+                return (1, $"--storage must be sqlite, memory or postgres, not '{configuration["Storage"]}'");
+            }
+
+            if (kind == "postgres" && string.IsNullOrWhiteSpace(configuration["Postgres:ConnectionString"]))
+            {
+                return (1, "--storage postgres needs --Postgres:ConnectionString");
             }
 
             var services = new ServiceCollection();

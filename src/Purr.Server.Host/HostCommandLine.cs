@@ -27,6 +27,8 @@ internal static class HostCommandLine
         ["Debug"] = ["UnsafeLogging"],
         ["Metrics"] = PropertiesOf(typeof(Purr.Server.Metrics.MetricsOptions)),
         ["Admin"] = PropertiesOf(typeof(Purr.Server.Admin.AdminOptions)),
+        ["Registration"] = PropertiesOf(typeof(Purr.Server.Registration.RegistrationOptions)),
+        ["Postgres"] = ["ConnectionString", "MaxPoolSize"],
     };
 
     /// <summary>The exit code when the command line was answered or refused here; null to go on and start.</summary>

@@ -18,7 +18,7 @@ internal static class HostUsage
         var text = new StringBuilder("""
             purrd: the Purr server (mailboxes, rooms and the browser client at /).
 
-            usage: purrd [--urls URL] [--data DIR] [--storage sqlite|memory] [--Section:Setting=value ...]
+            usage: purrd [--urls URL] [--data DIR] [--storage sqlite|memory|postgres] [--Section:Setting=value ...]
                    purrd --help | --version
 
             Settings come from appsettings.json beside purrd, then PURR_ environment variables
@@ -26,7 +26,9 @@ internal static class HostUsage
 
               --urls URL                     where to listen (default http://127.0.0.1:7878; several separated by ;)
               --data DIR                     the server key and the SQLite file (default ./data, created 0700)
-              --storage sqlite|memory        memory keeps nothing across a restart (default sqlite)
+              --storage sqlite|memory|postgres  memory keeps nothing across a restart (default sqlite)
+              --Postgres:ConnectionString=S  with --storage postgres: Host=…;Username=…;Password=…;Database=…
+              --Postgres:MaxPoolSize=N       pooled connections per process (default Npgsql's 100)
               --Modules:0=mailboxes ...      the modules to run (default: mailboxes, rooms)
               --Sqlite:Synchronous=FULL      NORMAL survives a crash or kill, FULL also power loss (default NORMAL)
               --Sqlite:ErasureInterval=T     deleted ciphertext leaves the files within T (default 00:00:05)
@@ -41,6 +43,7 @@ internal static class HostUsage
         Section(text, "Limits", new ConnectionLimitsOptions(), new MailboxConnectionOptions());
         Section(text, "Mailboxes", new MailboxOptions());
         Section(text, "Rooms", new RoomOptions());
+        Section(text, "Registration", new Purr.Server.Registration.RegistrationOptions());
         text.Append("\nREADME.md explains each setting; PROTOCOL.md section 8 says what clients see of the limits.");
         return text.ToString();
     }

@@ -2,11 +2,12 @@ using Purr.Core.Mailboxes;
 using Purr.Core.Registration;
 using Purr.Core.Rooms;
 using Purr.Storage.Memory;
+using Purr.Storage.Postgres;
 using Purr.Storage.Sqlite;
 
 namespace Purr.Server.Host;
 
-/// <summary>The one place a storage backend is picked ("Storage": sqlite | memory).</summary>
+/// <summary>The one place a storage backend is picked ("Storage": sqlite | memory | postgres).</summary>
 internal static class StorageSelection
 {
     public static string Kind(IConfiguration configuration) => (configuration["Storage"] ?? "sqlite").ToLowerInvariant();
@@ -27,8 +28,31 @@ internal static class StorageSelection
                     Time = time,
                 });
                 return (sqlite, sqlite, sqlite);
+            case "postgres":
+                var connectionString = configuration["Postgres:ConnectionString"];
+                if (string.IsNullOrWhiteSpace(connectionString))
+                {
+                    throw new ConfigurationException("--storage postgres needs --Postgres:ConnectionString \"Host=…;Username=…;Password=…;Database=…\"");
+                }
+
+                PostgresStore postgres;
+                try
+                {
+                    postgres = await PostgresStore.OpenAsync(new PostgresStoreOptions
+                    {
+                        ConnectionString = connectionString,
+                        MaxPoolSize = configuration.GetValue<int?>("Postgres:MaxPoolSize"),
+                    });
+                }
+                catch (Exception e) when (e is Npgsql.NpgsqlException or ArgumentException or System.Net.Sockets.SocketException)
+                {
+                    // The message names the host and the cause, never the password.
+                    throw new ConfigurationException($"PostgreSQL: {e.Message}");
+                }
+
+                return (postgres, postgres, postgres);
             default:
-                throw new ConfigurationException($"--storage must be sqlite or memory, not '{configuration["Storage"]}'");
+                throw new ConfigurationException($"--storage must be sqlite, memory or postgres, not '{configuration["Storage"]}'");
         }
     }
 }

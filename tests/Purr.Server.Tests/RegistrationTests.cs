@@ -266,6 +266,32 @@ public sealed class RegistrationTests
     }
 
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task A_purrd_process_takes_the_policy_from_its_command_line_and_keeps_its_token_key_across_a_restart()
+    {
+        using var data = new TemporaryDirectory();
+        List<CreationToken> tokens;
+        byte[] keyId;
+        using (var purrd = await PurrdProcess.StartAsync(data.Path, "--Registration:Policy=invite"))
+        {
+            var link = InviteLink.Parse(JsonDocument.Parse((await Ctl(data, null, "--json", "invites", "create", "--tokens", "4")).Output).RootElement.GetProperty("link").GetString()!);
+            Assert.Equal(purrd.Address.IdentityKey, link.Server.IdentityKey);
+            await using var client = await PurrConnection.ConnectAsync(purrd.Address);
+            keyId = client.Hello.Registration.TokenKey.KeyId.ToByteArray();
+            (tokens, _) = await client.RedeemInviteAsync(link.Secret, 2);
+            await purrd.SignalAsync("TERM");
+            await purrd.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(data.Path, "registration-token.key")));
+        using var restarted = await PurrdProcess.StartAsync(data.Path, "--Registration:Policy=invite");
+        await using var again = await PurrConnection.ConnectAsync(restarted.Address, Credentials(new Protocol.V1.Registration { Token = tokens[0] }));
+        Assert.Equal(keyId, again.Hello.Registration.TokenKey.KeyId.ToByteArray());
+        using var key = Ed25519KeyPair.Generate();
+        await again.CreateMailboxAsync(key);
+    }
+
+    [Fact]
     public async Task Purrd_refuses_to_start_with_a_password_policy_and_no_password()
     {
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => RunningServer.StartAsync(settings: new Dictionary<string, string> { ["Registration:Policy"] = "password" }));
