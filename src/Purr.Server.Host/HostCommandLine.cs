@@ -29,6 +29,7 @@ internal static class HostCommandLine
         ["Admin"] = PropertiesOf(typeof(Purr.Server.Admin.AdminOptions)),
         ["Registration"] = PropertiesOf(typeof(Purr.Server.Registration.RegistrationOptions)),
         ["Postgres"] = ["ConnectionString", "MaxPoolSize"],
+        ["Redis"] = ["Configuration", "Channel"],
     };
 
     /// <summary>The exit code when the command line was answered or refused here; null to go on and start.</summary>

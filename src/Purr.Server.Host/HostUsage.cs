@@ -29,6 +29,8 @@ internal static class HostUsage
               --storage sqlite|memory|postgres  memory keeps nothing across a restart (default sqlite)
               --Postgres:ConnectionString=S  with --storage postgres: Host=…;Username=…;Password=…;Database=…
               --Postgres:MaxPoolSize=N       pooled connections per process (default Npgsql's 100)
+              --Redis:Configuration=HOST:PORT  several purrd on one PostgreSQL: mailbox signals between them
+              --Redis:Channel=NAME           the backplane's channel (default purr:v1:mailboxes)
               --Modules:0=mailboxes ...      the modules to run (default: mailboxes, rooms)
               --Sqlite:Synchronous=FULL      NORMAL survives a crash or kill, FULL also power loss (default NORMAL)
               --Sqlite:ErasureInterval=T     deleted ciphertext leaves the files within T (default 00:00:05)

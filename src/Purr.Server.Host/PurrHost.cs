@@ -43,6 +43,12 @@ public static class PurrHost
         var identity = ServerIdentityFile.LoadOrCreate(dataDirectory);
         builder.Services.AddSingleton(_ => identity);
         builder.Services.AddSingleton<IOperatorReport>(new StoreReport(StorageSelection.Kind(builder.Configuration), dataDirectory));
+        if (Purr.Backplane.Redis.RedisBackplane.IsConfigured(builder.Configuration))
+        {
+            // Several purrd on one PostgreSQL: mailbox signals between them go through Redis.
+            Purr.Backplane.Redis.RedisBackplane.AddRedisBackplane(builder.Services);
+        }
+
         builder.Services.AddPurrServer(builder.Configuration, ServerModules.Offered);
         customize?.Invoke(builder);
 

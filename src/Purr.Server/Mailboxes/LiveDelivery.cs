@@ -73,6 +73,44 @@ public sealed class LiveDelivery(IMailboxStore store, TimeProvider time) : ISess
         }
     }
 
+    /// <summary>
+    /// A connection of another process subscribed to the mailbox: this process's subscriber, if any, is told its
+    /// subscription ended, as when a newer subscription replaces it here.
+    /// </summary>
+    public void SubscriptionMovedAway(OpaqueId receiveId)
+    {
+        if (!subscriptions.TryRemove(receiveId, out var removed))
+        {
+            return;
+        }
+
+        var held = HeldBy(removed.Session);
+        lock (held)
+        {
+            held.Remove(receiveId);
+        }
+
+        removed.Session.TryPush(new ServerFrame
+        {
+            SubscriptionEnded = new SubscriptionEnded { ReceiveId = ByteString.CopyFrom(receiveId.ToBytes()) },
+        });
+    }
+
+    /// <summary>
+    /// Every subscriber with nothing in flight gets its mailbox's head, if there is one: after signals may have
+    /// been lost (the backplane came back), so nothing stored waits for the next subscribe.
+    /// </summary>
+    public async ValueTask RefreshIdleAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (receiveId, subscription) in subscriptions)
+        {
+            if (subscription.InFlight is null)
+            {
+                await MessageStoredAsync(receiveId, null, default, cancellationToken);
+            }
+        }
+    }
+
     /// <summary>The mailbox is gone: forget its subscriber without telling it (the recipient asked for this).</summary>
     public void MailboxDeleted(OpaqueId receiveId)
     {

@@ -7,7 +7,7 @@ namespace Purr.Server.Mailboxes;
 
 /// <summary>The mailbox module's implementation of <see cref="IMailboxDelivery"/>.</summary>
 internal sealed class MailboxDeliveryService(
-    IMailboxStore store, MailboxIntake intake, LiveDelivery live, MailboxAuthenticator authenticator)
+    IMailboxStore store, MailboxIntake intake, LiveDelivery live, MailboxAuthenticator authenticator, IMailboxSignal signal)
     : IMailboxDelivery
 {
     public async ValueTask<MailboxDeliveryResult> DeliverAsync(OpaqueId receiveId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
@@ -39,5 +39,6 @@ internal sealed class MailboxDeliveryService(
     {
         await store.DeleteMailboxAsync(receiveId, cancellationToken);
         live.MailboxDeleted(receiveId);
+        await signal.DeletedAsync(receiveId, cancellationToken);
     }
 }

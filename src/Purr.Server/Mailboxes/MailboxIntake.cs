@@ -21,11 +21,13 @@ internal sealed class MailboxIntake(IMailboxStore store, LiveDelivery live, IMai
             // and the push must not get a message that was sent before it came.
             var subscriber = live.SubscriberOf(receiveId);
             metrics.Delivered(live: true);
-            return new Accepted(EnqueueResult.Stored, message, subscriber is null ? null : () =>
-            {
-                live.DeliverLive(receiveId, subscriber, message);
-                return ValueTask.CompletedTask;
-            });
+            return new Accepted(EnqueueResult.Stored, message, subscriber is null
+                ? () => signal.LiveMessageAsync(receiveId, message, CancellationToken.None)
+                : () =>
+                {
+                    live.DeliverLive(receiveId, subscriber, message);
+                    return ValueTask.CompletedTask;
+                });
         }
 
         var before = signal.Before(receiveId);

@@ -5,7 +5,7 @@ using Purr.Server.Routing;
 namespace Purr.Server.Mailboxes.Handlers;
 
 internal sealed class DeleteMailboxHandler(
-    IMailboxStore store, MailboxAuthenticator authenticator, LiveDelivery delivery) : IRequestHandler
+    IMailboxStore store, MailboxAuthenticator authenticator, LiveDelivery delivery, IMailboxSignal signal) : IRequestHandler
 {
     public Request.OpOneofCase Operation => Request.OpOneofCase.DeleteMailbox;
 
@@ -19,6 +19,7 @@ internal sealed class DeleteMailboxHandler(
 
         await store.DeleteMailboxAsync(mailbox.ReceiveId, cancellationToken);
         delivery.MailboxDeleted(mailbox.ReceiveId);
+        await signal.DeletedAsync(mailbox.ReceiveId, cancellationToken);
         return Responses.Ok();
     }
 }

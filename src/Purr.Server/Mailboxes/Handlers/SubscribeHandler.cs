@@ -6,7 +6,7 @@ namespace Purr.Server.Mailboxes.Handlers;
 
 /// <summary>Subscribes this connection to a mailbox; the head message follows the Ok.</summary>
 internal sealed class SubscribeHandler(
-    MailboxAuthenticator authenticator, LiveDelivery delivery, IOptions<MailboxConnectionOptions> limits) : IRequestHandler
+    MailboxAuthenticator authenticator, LiveDelivery delivery, IMailboxSignal signal, IOptions<MailboxConnectionOptions> limits) : IRequestHandler
 {
     public Request.OpOneofCase Operation => Request.OpOneofCase.Subscribe;
 
@@ -23,6 +23,8 @@ internal sealed class SubscribeHandler(
             return Responses.Error(ErrorCode.TooManySubscriptions, "this connection holds the maximum number of subscriptions");
         }
 
+        // Another process holding this mailbox's subscription hands it over (a client that moved to this node).
+        await signal.SubscribedAsync(mailbox.ReceiveId, cancellationToken);
         context.AfterResponse(() => delivery.DeliverHeadAsync(mailbox.ReceiveId, CancellationToken.None));
         return Responses.Ok();
     }

@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Purr.Server.Mailboxes;
+
+namespace Purr.Backplane.Redis;
+
+/// <summary>Switches the Redis backplane on when configuration names a Redis ("Redis:Configuration").</summary>
+public static class RedisBackplane
+{
+    public static bool IsConfigured(IConfiguration configuration) => !string.IsNullOrWhiteSpace(configuration["Redis:Configuration"]);
+
+    /// <summary>Registers the Redis signal ahead of the mailbox module, whose in-process signal then stays out.</summary>
+    public static IServiceCollection AddRedisBackplane(this IServiceCollection services)
+    {
+        services.AddOptions<RedisBackplaneOptions>().BindConfiguration(RedisBackplaneOptions.Section);
+        services.AddSingleton<RedisMailboxSignal>();
+        services.AddSingleton<IMailboxSignal>(sp => sp.GetRequiredService<RedisMailboxSignal>());
+        services.AddHostedService(sp => sp.GetRequiredService<RedisMailboxSignal>());
+        return services;
+    }
+}
