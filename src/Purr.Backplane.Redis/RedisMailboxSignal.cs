@@ -48,6 +48,8 @@ internal sealed partial class RedisMailboxSignal(
         var configuration = ConfigurationOptions.Parse(options.Value.Configuration!);
         // Start even when Redis is down, and keep reconnecting: a process without the backplane still serves its own clients.
         configuration.AbortOnConnectFail = false;
+        // Back within about a second of Redis returning, never hammering it (at most every 5 s while it stays away).
+        configuration.ReconnectRetryPolicy = new ExponentialRetry(250, 5000);
         configuration.ClientName = "purrd";
         redis = await ConnectionMultiplexer.ConnectAsync(configuration);
         redis.ConnectionRestored += (_, _) => _ = Task.Run(RefreshAfterOutageAsync, CancellationToken.None);
