@@ -5,9 +5,11 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-test-deps.sh || exit 1
+# Private PostgreSQL and Redis on loopback for the PostgreSQL store and the multi-node tests; stopped at the end.
+bash scripts/test-services.sh start >/dev/null || exit 1
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log"; bash scripts/test-services.sh stop' EXIT
 dotnet test Purr.slnx --nologo "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 

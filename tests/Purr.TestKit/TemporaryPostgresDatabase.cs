@@ -15,6 +15,8 @@ public sealed class TemporaryPostgresDatabase : IAsyncDisposable
 
     public string ConnectionString { get; }
 
+    public string Name => name;
+
     public static async Task<TemporaryPostgresDatabase> CreateAsync()
     {
         var name = "purr_test_" + Guid.NewGuid().ToString("N");

@@ -24,6 +24,9 @@ internal static partial class ServerLog
     [LoggerMessage(6, LogLevel.Error, "A request handler failed with {ExceptionType}; the connection was closed")]
     internal static partial void HandlerFailed(ILogger logger, string exceptionType);
 
+    [LoggerMessage(30, LogLevel.Warning, "Store unavailable ({ExceptionType}); the request was answered UNAVAILABLE")]
+    internal static partial void StoreUnavailable(ILogger logger, string exceptionType);
+
     [LoggerMessage(7, LogLevel.Debug, "Expiry sweep deleted {Count} messages")]
     internal static partial void SweepCompleted(ILogger logger, int count);
 

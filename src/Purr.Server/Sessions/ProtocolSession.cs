@@ -293,9 +293,16 @@ internal sealed class ProtocolSession : IClientSession
             response = await handler.HandleAsync(context, channel.Closed);
             settings.Metrics?.Handled(request.OpCase, time.GetElapsedTime(started));
         }
+        catch (Exception e) when (StoreUnavailable.Is(e))
+        {
+            // The store (PostgreSQL) is unreachable or refused: say so, keep the connection, let the client retry.
+            ServerLog.StoreUnavailable(logger, e.GetType().Name);
+            response = Responses.RateLimited("the server's storage is unreachable; nothing was changed", StoreUnavailable.RetryAfter);
+            response.Error.Code = ErrorCode.Unavailable;
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // A bug or a failing store ends this session with INTERNAL; the request changed nothing it could undo.
+            // A bug ends this session with INTERNAL; the request changed nothing it could undo.
             ServerLog.HandlerFailed(logger, e.GetType().Name);
             CloseWithError(ErrorCode.Internal, "the server failed to handle the request", request.Id);
             return;

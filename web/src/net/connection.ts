@@ -22,6 +22,7 @@ const explanations: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.SHUTTING_DOWN]: "the server is restarting",
   [ErrorCode.REGISTRATION_REQUIRED]: "this server lets only registered people create chats: it needs an invite, its password or an account",
   [ErrorCode.REGISTRATION_CLOSED]: "this server takes no new chats or people",
+  [ErrorCode.UNAVAILABLE]: "the server cannot reach its storage just now; try again in a moment",
 };
 
 export class PurrError extends Error {
