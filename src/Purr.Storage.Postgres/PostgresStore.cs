@@ -68,23 +68,20 @@ public sealed partial class PostgresStore : IMailboxStore
 
     public async ValueTask<SecureResult> SecureMailboxAsync(OpaqueId receiveId, byte[] senderKey, CancellationToken cancellationToken = default)
     {
+        // The condition is on the row itself: PostgreSQL re-checks it on the newest version after taking the row's
+        // lock, so of two different keys racing, one wins and the other is AlreadySecured.
         await using var command = source.CreateCommand("""
-            WITH found AS (SELECT receive_id, sender_key FROM mailboxes WHERE receive_id = @receive FOR UPDATE),
-                 changed AS (UPDATE mailboxes m SET sender_key = @sender FROM found
-                             WHERE m.receive_id = found.receive_id AND (found.sender_key IS NULL OR found.sender_key = @sender)
-                             RETURNING 1)
-            SELECT (SELECT count(*) FROM found), (SELECT count(*) FROM changed)
+            UPDATE mailboxes SET sender_key = @sender
+            WHERE receive_id = @receive AND (sender_key IS NULL OR sender_key = @sender)
             """);
         command.Parameters.AddWithValue("receive", receiveId.ToBytes());
         command.Parameters.AddWithValue("sender", senderKey);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return (reader.GetInt64(0), reader.GetInt64(1)) switch
+        if (await command.ExecuteNonQueryAsync(cancellationToken) == 1)
         {
-            (0, _) => SecureResult.NotFound,
-            (_, 1) => SecureResult.Secured,
-            _ => SecureResult.AlreadySecured,
-        };
+            return SecureResult.Secured;
+        }
+
+        return await FindByReceiveIdAsync(receiveId, cancellationToken) is null ? SecureResult.NotFound : SecureResult.AlreadySecured;
     }
 
     public async ValueTask<bool> DeleteMailboxAsync(OpaqueId receiveId, CancellationToken cancellationToken = default)
@@ -98,47 +95,39 @@ public sealed partial class PostgresStore : IMailboxStore
     public async ValueTask<EnqueueResult> EnqueueAsync(
         OpaqueId receiveId, StoredMessage message, int quota, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        await using var connection = await source.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        // The mailbox row's lock serialises senders to one mailbox across every process: the count and the
-        // insert cannot interleave with another enqueue.
-        await using (var lockRow = new NpgsqlCommand("SELECT 1 FROM mailboxes WHERE receive_id = @receive FOR UPDATE", connection, transaction))
-        {
-            lockRow.Parameters.AddWithValue("receive", receiveId.ToBytes());
-            if (await lockRow.ExecuteScalarAsync(cancellationToken) is null)
-            {
-                return EnqueueResult.NotFound;
-            }
-        }
-
-        long unexpired;
-        await using (var count = new NpgsqlCommand("SELECT count(*) FROM messages WHERE receive_id = @receive AND expires_at > @now", connection, transaction))
-        {
-            count.Parameters.AddWithValue("receive", receiveId.ToBytes());
-            count.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
-            unexpired = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
-        }
-
-        if (unexpired >= quota)
-        {
-            return EnqueueResult.QuotaExceeded;
-        }
-
-        await using (var insert = new NpgsqlCommand("""
-            INSERT INTO messages (receive_id, message_id, payload, received_at, expires_at)
-            VALUES (@receive, @id, @payload, @received, @expires)
-            """, connection, transaction))
-        {
-            insert.Parameters.AddWithValue("receive", receiveId.ToBytes());
-            insert.Parameters.AddWithValue("id", message.Id.ToBytes());
-            insert.Parameters.AddWithValue("payload", message.Payload);
-            insert.Parameters.AddWithValue("received", message.ReceivedAt.ToUnixTimeSeconds());
-            insert.Parameters.AddWithValue("expires", message.ExpiresAt.ToUnixTimeMilliseconds());
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return unexpired == 0 ? EnqueueResult.StoredAsHead : EnqueueResult.Stored;
+        // One round trip, one implicit transaction, two statements: the first takes the mailbox row's lock, which
+        // serialises senders to one mailbox across every process; the second, with its own snapshot taken after
+        // the lock, counts and inserts only below the quota, and says how many there were before.
+        await using var batch = source.CreateBatch();
+        var lockRow = new NpgsqlBatchCommand("SELECT 1 FROM mailboxes WHERE receive_id = @receive FOR UPDATE");
+        lockRow.Parameters.AddWithValue("receive", receiveId.ToBytes());
+        var insert = new NpgsqlBatchCommand("""
+            WITH unexpired AS (SELECT count(*) AS n FROM messages WHERE receive_id = @receive AND expires_at > @now),
+                 inserted AS (INSERT INTO messages (receive_id, message_id, payload, received_at, expires_at)
+                              SELECT @receive, @id, @payload, @received, @expires FROM unexpired
+                              WHERE unexpired.n < @quota AND EXISTS (SELECT 1 FROM mailboxes WHERE receive_id = @receive)
+                              RETURNING 1)
+            SELECT (SELECT n FROM unexpired), (SELECT count(*) FROM inserted)
+            """);
+        insert.Parameters.AddWithValue("receive", receiveId.ToBytes());
+        insert.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
+        insert.Parameters.AddWithValue("id", message.Id.ToBytes());
+        insert.Parameters.AddWithValue("payload", message.Payload);
+        insert.Parameters.AddWithValue("received", message.ReceivedAt.ToUnixTimeSeconds());
+        insert.Parameters.AddWithValue("expires", message.ExpiresAt.ToUnixTimeMilliseconds());
+        insert.Parameters.AddWithValue("quota", (long)quota);
+        batch.BatchCommands.Add(lockRow);
+        batch.BatchCommands.Add(insert);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var exists = await reader.ReadAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var before = reader.GetInt64(0);
+        var stored = reader.GetInt64(1) == 1;
+        return !exists ? EnqueueResult.NotFound
+            : !stored ? EnqueueResult.QuotaExceeded
+            : before == 0 ? EnqueueResult.StoredAsHead
+            : EnqueueResult.Stored;
     }
 
     public async ValueTask<StoredMessage?> PeekAsync(OpaqueId receiveId, DateTimeOffset now, CancellationToken cancellationToken = default)

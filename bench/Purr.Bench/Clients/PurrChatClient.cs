@@ -60,9 +60,15 @@ internal sealed class PurrChatClient : IChatClient
     }
 }
 
-internal sealed class PurrSystem(PurrAddress address) : IChatSystem
+/// <summary>Purr on one node, or on several: client i connects to node i mod n, so S1's pairs (i, i xor 1) sit on different nodes.</summary>
+internal sealed class PurrSystem(IReadOnlyList<PurrAddress> nodes, string name = "Purr") : IChatSystem
 {
-    public string Name => "Purr";
+    public PurrSystem(PurrAddress address)
+        : this([address])
+    {
+    }
 
-    public async Task<IChatClient> ConnectAsync(int index) => await PurrChatClient.ConnectAsync(address);
+    public string Name => name;
+
+    public async Task<IChatClient> ConnectAsync(int index) => await PurrChatClient.ConnectAsync(nodes[index % nodes.Count]);
 }

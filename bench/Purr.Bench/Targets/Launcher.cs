@@ -8,12 +8,20 @@ namespace Purr.Bench.Targets;
 /// <summary>Starts purrd, the raw relay and Prosody, each on loopback, with limits opened up for load.</summary>
 internal static class Launcher
 {
-    public static async Task<ServerUnderTest> PurrdAsync(string storage = "memory")
+    /// <param name="extra">More purrd settings (a PostgreSQL connection string, a Redis).</param>
+    /// <param name="serverKey">A server.key to start with (several nodes, one identity).</param>
+    public static async Task<ServerUnderTest> PurrdAsync(string storage = "memory", string[]? extra = null, string? serverKey = null, string name = "Purr")
     {
         var data = Directory.CreateTempSubdirectory("purr-bench-").FullName;
+        if (serverKey is not null)
+        {
+            File.Copy(serverKey, Path.Combine(data, "server.key"));
+        }
+
         var process = await ChildProcess.StartAsync("dotnet",
         [
-            BuildOutputs.Purrd, "--urls", "http://127.0.0.1:0", "--storage", storage, "--data", data,
+            .. (string[])[BuildOutputs.Purrd, "--urls", "http://127.0.0.1:0", "--storage", storage, "--data", data],
+            .. extra ?? [],
             "--Limits:MaxConnectionsPerIp=100000", "--Limits:MaxConnections=100000", "--Limits:MaxSocketsPerIp=100000", "--Limits:MaxSockets=110000", "--Limits:RequestsPerSecond=1000000",
             "--Limits:OutboundQueueFrames=4096", "--Mailboxes:Quota=100000", "--Rooms:MaxMembers=100000",
             // The load comes from one address at rates no person reaches: the per-address and per-mailbox rate limits step aside.
@@ -21,7 +29,7 @@ internal static class Launcher
             "--Rooms:JoinsPerMinutePerConnection=1000000",
         ], "purrd listening: ", TimeSpan.FromSeconds(60));
         var address = PurrAddress.Parse(process.ReadyLine["purrd listening: ".Length..]);
-        return new ServerUnderTest("Purr", process, address.Host, address.Port, address, data);
+        return new ServerUnderTest(name, process, address.Host, address.Port, address, data) { DataDirectory = data };
     }
 
     public static async Task<ServerUnderTest> RelayAsync()

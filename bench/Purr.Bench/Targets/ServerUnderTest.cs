@@ -13,6 +13,9 @@ internal sealed class ServerUnderTest(string name, ChildProcess process, string 
 
     public int Port { get; } = port;
 
+    /// <summary>Purr only: its data directory (server.key, for more nodes with the same identity).</summary>
+    public string? DataDirectory { get; init; }
+
     /// <summary>Purr only: the pinned address.</summary>
     public PurrAddress? PurrAddress { get; } = purrAddress;
 

@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Text;
+using Purr.Bench.Clients;
+using Purr.Bench.Targets;
+
+namespace Purr.Bench.Scenarios;
+
+/// <summary>
+/// `purr-bench scale`: S1 and S2 on one node with SQLite (the default), one node on PostgreSQL, and (S1) two
+/// nodes on PostgreSQL + Redis with every pair split across them, all in one run; figures as ratios to SQLite.
+/// Rooms are not shared between nodes yet, so S2 has no two-node row.
+/// </summary>
+internal static class ScaleOutRun
+{
+    public const string SqliteName = "Purr, SQLite, 1 node";
+    public const string PostgresName = "Purr, PostgreSQL, 1 node";
+    public const string TwoNodesName = "Purr, PostgreSQL + Redis, 2 nodes";
+
+    public static async Task<List<Measurement>> RunAsync(RunSize size, Action<Measurement> report)
+    {
+        var results = new List<Measurement>();
+        void Add(Measurement m)
+        {
+            results.Add(m);
+            report(m);
+        }
+
+        await using (var sqlite = await Launcher.PurrdAsync("sqlite", name: SqliteName))
+        {
+            Add(await OneToOneScenario.RunAsync(new PurrSystem([sqlite.PurrAddress!], SqliteName), size));
+        }
+
+        await using (var database = await BenchDatabase.CreateAsync())
+        {
+            await using var postgres = await Launcher.PurrdAsync("postgres", [$"--Postgres:ConnectionString={database.ConnectionString}"], name: PostgresName);
+            Add(await OneToOneScenario.RunAsync(new PurrSystem([postgres.PurrAddress!], PostgresName), size));
+        }
+
+        await using (var database = await BenchDatabase.CreateAsync())
+        {
+            string[] shared = [$"--Postgres:ConnectionString={database.ConnectionString}", $"--Redis:Configuration={BenchDatabase.Redis}"];
+            await using var first = await Launcher.PurrdAsync("postgres", shared, name: TwoNodesName);
+            await using var second = await Launcher.PurrdAsync("postgres", shared, serverKey: Path.Combine(first.DataDirectory!, "server.key"), name: TwoNodesName);
+            Add(await OneToOneScenario.RunAsync(new PurrSystem([first.PurrAddress!, second.PurrAddress!], TwoNodesName), size));
+        }
+
+        await using (var sqlite = await Launcher.PurrdAsync("sqlite", name: SqliteName))
+        {
+            Add(await FanOutScenario.PurrAsync(sqlite, size));
+        }
+
+        await using (var database = await BenchDatabase.CreateAsync())
+        {
+            await using var postgres = await Launcher.PurrdAsync("postgres", [$"--Postgres:ConnectionString={database.ConnectionString}"], name: PostgresName);
+            Add(await FanOutScenario.PurrAsync(postgres, size));
+        }
+
+        return results;
+    }
+
+    /// <summary>The tables docs/scale-out.md quotes.</summary>
+    public static string Markdown(IReadOnlyList<Measurement> results, string machine, DateTime when)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"Measured by `bash bench/run.sh scale` on {when:yyyy-MM-dd HH:mm} UTC.\n\n{machine}\n\n");
+        text.Append("| S1 one-to-one (1 KiB, open loop) | delivered/s | p50 | p99 | delivered/sent | vs SQLite |\n| --- | --- | --- | --- | --- | --- |\n");
+        var baseline = results.FirstOrDefault(r => r.Scenario == OneToOneScenario.Name && r.System == SqliteName);
+        foreach (var m in results.Where(r => r.Scenario == OneToOneScenario.Name))
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"| {m.System} | {m["delivered_per_s"]:N0} msg/s | {m["p50_ms"]:N1} ms | {m["p99_ms"]:N1} ms | {m["delivered"]:N0}/{m["sent"]:N0} | {Ratio(m, baseline, "delivered_per_s")} |\n");
+        }
+
+        text.Append("\n| S2 room fan-out | deliveries/s | p99 to last recipient | deliveries | vs SQLite |\n| --- | --- | --- | --- | --- |\n");
+        var fanBaseline = results.FirstOrDefault(r => r.Scenario == FanOutScenario.Name && r.System == SqliteName);
+        foreach (var m in results.Where(r => r.Scenario == FanOutScenario.Name))
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"| {m.System} | {m["deliveries_per_s"]:N0}/s | {m["p99_last_recipient_ms"]:N0} ms | {m["deliveries"]:N0}/{m["expected_deliveries"]:N0} | {Ratio(m, fanBaseline, "deliveries_per_s")} |\n");
+        }
+
+        return text.ToString();
+    }
+
+    private static string Ratio(Measurement m, Measurement? baseline, string key) =>
+        baseline is null ? "–" : string.Create(CultureInfo.InvariantCulture, $"{m[key] / baseline[key]:F2}x");
+}
