@@ -12,6 +12,14 @@ fi
 # The package starts a system-wide Prosody; the bench runs its own on a free port.
 service prosody stop >/dev/null 2>&1 || true
 
+# `bash bench/run.sh scale`: S1 and S2 on SQLite, PostgreSQL and two nodes with Redis (docs/scale-out.md);
+# it needs the private PostgreSQL and Redis the tests use.
+if [ "${1:-}" = scale ]; then
+  bash scripts/install-test-deps.sh
+  bash scripts/test-services.sh start >/dev/null
+  trap 'bash scripts/test-services.sh stop' EXIT
+fi
+
 dotnet build -c Release bench/Purr.Bench --nologo -v quiet
-dotnet bench/Purr.Bench/bin/Release/net10.0/purr-bench.dll all "$@"
+dotnet bench/Purr.Bench/bin/Release/net10.0/purr-bench.dll "${1:-all}" "${@:2}"
 service prosody stop >/dev/null 2>&1 || true

@@ -48,7 +48,7 @@ if (mode == "report")
 if (mode is "scale" or "scale-smoke")
 {
     // S1 and S2 on SQLite, PostgreSQL and two nodes on PostgreSQL + Redis (the test services must run).
-    var scale = await ScaleOutRun.RunAsync(mode == "scale" ? RunSize.Full with { OneToOneDuration = TimeSpan.FromSeconds(10) } : RunSize.Smoke, Report);
+    var scale = await ScaleOutRun.RunAsync(mode == "scale" ? RunSize.Full with { OneToOneDuration = TimeSpan.FromSeconds(8) } : RunSize.Smoke, Report);
     var table = ScaleOutRun.Markdown(scale, Machine.Describe(), DateTime.UtcNow);
     Directory.CreateDirectory(output);
     await File.WriteAllTextAsync(Path.Combine(output, "scale-out.md"), table, new UTF8Encoding(false));

@@ -144,35 +144,29 @@ public sealed partial class PostgresStore : IMailboxStore
 
     public async ValueTask<AckResult> AcknowledgeAsync(OpaqueId receiveId, OpaqueId messageId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        // One statement, one round trip: delete the head if it is messageId, and read the first two unexpired
-        // messages as they were (a statement's CTEs all see one snapshot): the next head is the second when the
-        // first was deleted, else the first.
-        await using var command = source.CreateCommand("""
-            WITH head AS (SELECT seq, message_id FROM messages
-                          WHERE receive_id = @receive AND expires_at > @now ORDER BY seq LIMIT 1 FOR UPDATE),
-                 deleted AS (DELETE FROM messages m USING head WHERE m.seq = head.seq AND head.message_id = @id RETURNING 1)
-            SELECT (SELECT count(*) FROM deleted), first.message_id, first.payload, first.received_at, first.expires_at
-            FROM (SELECT seq, message_id, payload, received_at, expires_at FROM messages
-                  WHERE receive_id = @receive AND expires_at > @now ORDER BY seq LIMIT 2) AS first
-            ORDER BY first.seq
+        // One round trip, one implicit transaction: delete the head if it is messageId, then read the head as it is
+        // now (the second statement's snapshot sees the first's delete). Two acks racing for one head delete it once.
+        await using var batch = source.CreateBatch();
+        var delete = new NpgsqlBatchCommand("""
+            DELETE FROM messages
+            WHERE seq = (SELECT seq FROM messages WHERE receive_id = @receive AND expires_at > @now ORDER BY seq LIMIT 1)
+              AND message_id = @id
             """);
-        command.Parameters.AddWithValue("receive", receiveId.ToBytes());
-        command.Parameters.AddWithValue("id", messageId.ToBytes());
-        command.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return new AckResult(false, null);
-        }
-
-        var acknowledged = reader.GetInt64(0) == 1;
-        var first = ReadMessage(reader, 1);
-        if (!acknowledged)
-        {
-            return new AckResult(false, first);
-        }
-
-        return new AckResult(true, await reader.ReadAsync(cancellationToken) ? ReadMessage(reader, 1) : null);
+        delete.Parameters.AddWithValue("receive", receiveId.ToBytes());
+        delete.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
+        delete.Parameters.AddWithValue("id", messageId.ToBytes());
+        var head = new NpgsqlBatchCommand("""
+            SELECT message_id, payload, received_at, expires_at FROM messages
+            WHERE receive_id = @receive AND expires_at > @now ORDER BY seq LIMIT 1
+            """);
+        head.Parameters.AddWithValue("receive", receiveId.ToBytes());
+        head.Parameters.AddWithValue("now", now.ToUnixTimeMilliseconds());
+        batch.BatchCommands.Add(delete);
+        batch.BatchCommands.Add(head);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var next = await reader.ReadAsync(cancellationToken) ? ReadMessage(reader, 0) : null;
+        await reader.CloseAsync();
+        return new AckResult(delete.RecordsAffected == 1, next);
     }
 
     public async ValueTask<bool> DeleteMessageAsync(OpaqueId receiveId, OpaqueId messageId, CancellationToken cancellationToken = default)
