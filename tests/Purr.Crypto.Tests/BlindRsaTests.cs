@@ -70,6 +70,9 @@ public sealed class BlindRsaTests
         Assert.False(BlindRsaSignatures.Verify(key.PublicKey, altered, signature));
         Assert.False(BlindRsaSignatures.Verify(other.PublicKey, message, signature));
         Assert.False(BlindRsaSignatures.Verify(key.PublicKey, message, signature.AsSpan(1)));
+        // Not below the modulus: refused, never thrown (a token's signature is whatever its sender wrote).
+        Assert.False(BlindRsaSignatures.Verify(key.PublicKey, message, Enumerable.Repeat((byte)0xFF, key.PublicKey.ModulusBytes).ToArray()));
+        Assert.False(BlindRsaSignatures.Verify(key.PublicKey, message, key.PublicKey.ModulusBigEndian));
         // A blind signature by another key does not finalize.
         Assert.Throws<CryptographicException>(() => BlindRsaSignatures.Finalize(key.PublicKey, message, BlindRsaSignatures.BlindSign(other, blinded.Message), blinded.Inverse));
         Assert.Throws<CryptographicException>(() => BlindRsaSignatures.BlindSign(key, blinded.Message.AsSpan(1)));

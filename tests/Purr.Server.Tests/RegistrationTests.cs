@@ -163,6 +163,12 @@ public sealed class RegistrationTests
         forged.Nonce = ByteString.CopyFrom(new byte[32]);
         await using var forger = await server.ConnectAsync(Credentials(new Protocol.V1.Registration { Token = forged }));
         Assert.Equal(ErrorCode.RegistrationRefused, (await Assert.ThrowsAsync<PurrProtocolException>(() => forger.CreateMailboxAsync(key))).Code);
+        // A "signature" not below the modulus is refused like any bad one, and the connection stays.
+        var oversized = tokens[1].Clone();
+        oversized.Signature = ByteString.CopyFrom(Enumerable.Repeat((byte)0xFF, tokens[1].Signature.Length).ToArray());
+        await using var overreacher = await server.ConnectAsync(Credentials(new Protocol.V1.Registration { Token = oversized }));
+        Assert.Equal(ErrorCode.RegistrationRefused, (await Assert.ThrowsAsync<PurrProtocolException>(() => overreacher.CreateMailboxAsync(key))).Code);
+        await overreacher.PingAsync();
 
         // The invite gives what it has left, then nothing; a wrong secret gets nothing and costs no signature.
         var (last, none) = await client.RedeemInviteAsync(link.Secret, 5);

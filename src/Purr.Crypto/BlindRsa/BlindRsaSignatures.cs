@@ -98,7 +98,9 @@ public static class BlindRsaSignatures
     /// <summary>RSASSA-PSS-VERIFY (RFC 8017 8.1.2) with SHA-384, MGF1-SHA-384 and a 48-byte salt, by BouncyCastle's own PSS.</summary>
     public static bool Verify(BlindRsaPublicKey key, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
     {
-        if (signature.Length != key.ModulusBytes)
+        // A signature not below the modulus is no signature (RFC 8017 5.2.2); BouncyCastle would throw on it, and
+        // the bytes come from whoever sent a token.
+        if (signature.Length != key.ModulusBytes || signature.SequenceCompareTo(key.ModulusBigEndian) >= 0)
         {
             return false;
         }
@@ -107,7 +109,14 @@ public static class BlindRsaSignatures
         verifier.Init(false, key.Parameters);
         var bytes = message.ToArray();
         verifier.BlockUpdate(bytes, 0, bytes.Length);
-        return verifier.VerifySignature(signature.ToArray());
+        try
+        {
+            return verifier.VerifySignature(signature.ToArray());
+        }
+        catch (Org.BouncyCastle.Crypto.CryptoException)
+        {
+            return false;
+        }
     }
 
     /// <summary>EMSA-PSS-ENCODE (RFC 8017 9.1.1) with SHA-384 and MGF1-SHA-384.</summary>
