@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Purr.Core.Ids;
 using Purr.Core.Mailboxes;
 using Purr.Server.Mailboxes;
@@ -16,11 +15,11 @@ namespace Purr.Backplane.Redis;
 /// pushes every idle subscriber its mailbox's head, so what was stored meanwhile goes out.
 /// </summary>
 internal sealed partial class RedisMailboxSignal(
-    IOptions<RedisBackplaneOptions> options, LiveDelivery live, ILogger<RedisMailboxSignal> logger) : IMailboxSignal, IHostedService, IAsyncDisposable
+    RedisConnection connection, LiveDelivery live, ILogger<RedisMailboxSignal> logger) : IMailboxSignal, IHostedService
 {
     private readonly Guid process = Guid.NewGuid();
-    private readonly RedisChannel channel = RedisChannel.Literal(options.Value.Channel);
-    private ConnectionMultiplexer? redis;
+    private readonly RedisChannel channel = RedisChannel.Literal(connection.Channel);
+    private readonly ConnectionMultiplexer redis = connection.Multiplexer;
     private ChannelMessageQueue? queue;
 
     public DeliveryTicket Before(OpaqueId receiveId) => live.Ticket(receiveId);
@@ -45,13 +44,6 @@ internal sealed partial class RedisMailboxSignal(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var configuration = ConfigurationOptions.Parse(options.Value.Configuration!);
-        // Start even when Redis is down, and keep reconnecting: a process without the backplane still serves its own clients.
-        configuration.AbortOnConnectFail = false;
-        // Back within about a second of Redis returning, never hammering it (at most every 5 s while it stays away).
-        configuration.ReconnectRetryPolicy = new ExponentialRetry(250, 5000);
-        configuration.ClientName = "purrd";
-        redis = await ConnectionMultiplexer.ConnectAsync(configuration);
         redis.ConnectionRestored += (_, _) => _ = Task.Run(RefreshAfterOutageAsync, CancellationToken.None);
         queue = await redis.GetSubscriber().SubscribeAsync(channel);
         // One at a time, in the order Redis delivered them.
@@ -64,14 +56,6 @@ internal sealed partial class RedisMailboxSignal(
         if (queue is not null)
         {
             await queue.UnsubscribeAsync();
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (redis is not null)
-        {
-            await redis.DisposeAsync();
         }
     }
 
@@ -111,7 +95,7 @@ internal sealed partial class RedisMailboxSignal(
     {
         try
         {
-            await redis!.GetSubscriber().PublishAsync(channel, signal.ToBytes());
+            await redis.GetSubscriber().PublishAsync(channel, signal.ToBytes());
         }
         catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
         {

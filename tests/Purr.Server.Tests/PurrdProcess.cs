@@ -49,6 +49,15 @@ internal sealed class PurrdProcess : IDisposable
                 // Keep draining both streams so the child never blocks on a full pipe.
                 var started = new PurrdProcess(process, PurrAddress.Parse(line[marker.Length..]));
                 started.output = Task.WhenAll(process.StandardOutput.ReadToEndAsync(CancellationToken.None), process.StandardError.ReadToEndAsync(CancellationToken.None));
+                // The admin socket appears just after the start line: tests that run purrctl next wait for it here.
+                if (!extraArgs.Any(a => a.StartsWith("--Modules", StringComparison.Ordinal)))
+                {
+                    for (var waited = 0; !File.Exists(Path.Combine(dataDirectory, "purrd.sock")) && waited < 200; waited++)
+                    {
+                        await Task.Delay(25);
+                    }
+                }
+
                 return started;
             }
         }

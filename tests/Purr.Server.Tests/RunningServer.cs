@@ -69,6 +69,16 @@ internal sealed class RunningServer : IAsyncDisposable
             }
         });
         await app.StartAsync();
+        // The admin socket appears just after the start (once purrd listens): tests that run purrctl wait for it here.
+        if (app.Services.GetService<Microsoft.Extensions.Options.IOptions<Admin.AdminOptions>>()?.Value.Socket is { } socket
+            && app.Services.GetRequiredService<Modules.EnabledModules>().Names.Contains("admin"))
+        {
+            for (var waited = 0; !File.Exists(socket) && waited < 200; waited++)
+            {
+                await Task.Delay(25);
+            }
+        }
+
         return new RunningServer(app, owned);
     }
 

@@ -12,9 +12,11 @@ namespace Purr.Server.Admin;
 /// <summary>
 /// The operator's emergency broadcasts (the Meow protocol's): signed by the server key, pushed at once to every
 /// connection past its hello, and to each connection that completes its hello while the broadcast lasts. Held in
-/// memory only (a restart ends them); at most <see cref="MaxActive"/> at a time, the oldest going first.
+/// memory only (a restart ends them); at most <see cref="MaxActive"/> at a time, the oldest going first. With
+/// several processes, a relay (<see cref="IBroadcastRelay"/>) hands each broadcast to the others, which take it
+/// only if this server's identity signed it and it has not expired.
 /// </summary>
-internal sealed class Broadcasts(ServerIdentity identity, TimeProvider time) : ISessionObserver
+internal sealed class Broadcasts : ISessionObserver
 {
     public const int MaxTextBytes = 2000;
     public const int MaxActive = 8;
@@ -22,6 +24,17 @@ internal sealed class Broadcasts(ServerIdentity identity, TimeProvider time) : I
     private readonly ConcurrentDictionary<IClientSession, bool> sessions = new();
     private readonly Lock gate = new();
     private readonly List<(ServerFrame Frame, DateTimeOffset ExpiresAt)> active = [];
+    private readonly ServerIdentity identity;
+    private readonly TimeProvider time;
+    private readonly IBroadcastRelay? relay;
+
+    public Broadcasts(ServerIdentity identity, TimeProvider time, IEnumerable<IBroadcastRelay> relays)
+    {
+        this.identity = identity;
+        this.time = time;
+        relay = relays.FirstOrDefault();
+        relay?.OnReceived(Relayed);
+    }
 
     /// <summary>Signs and sends a broadcast; returns how many connections it was pushed to now.</summary>
     public int Send(string text, TimeSpan lifetime)
@@ -48,6 +61,40 @@ internal sealed class Broadcasts(ServerIdentity identity, TimeProvider time) : I
         {
             Broadcast = new ServerBroadcast { Body = ByteString.CopyFrom(body), Signature = ByteString.CopyFrom(identity.Sign(SignedBytes.ServerBroadcast(body))) },
         };
+        relay?.PublishAsync(frame.Broadcast.ToByteArray()).AsTask().ContinueWith(_ => { }, TaskScheduler.Default);
+        return Keep(frame, now + lifetime);
+    }
+
+    /// <summary>A broadcast from another process of this deployment: kept and pushed only if it is genuinely ours and current.</summary>
+    private void Relayed(byte[] serialized)
+    {
+        try
+        {
+            var broadcast = ServerBroadcast.Parser.ParseFrom(serialized);
+            var body = BroadcastBody.Parser.ParseFrom(broadcast.Body);
+            var expires = DateTimeOffset.FromUnixTimeSeconds(body.ExpiresAt);
+            bool known;
+            lock (gate)
+            {
+                // Redis hands a process its own broadcasts back too.
+                known = active.Any(b => b.Frame.Broadcast.Body.Equals(broadcast.Body));
+            }
+
+            if (!known && Ed25519.Verify(identity.IdentityKey, SignedBytes.ServerBroadcast(broadcast.Body.Span), broadcast.Signature.Span)
+                && expires > time.GetUtcNow())
+            {
+                Keep(new ServerFrame { Broadcast = broadcast }, expires);
+            }
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            // Not a broadcast: nothing to keep.
+        }
+    }
+
+    private int Keep(ServerFrame frame, DateTimeOffset expiresAt)
+    {
+        var now = time.GetUtcNow();
         lock (gate)
         {
             active.RemoveAll(b => b.ExpiresAt <= now);
@@ -56,7 +103,7 @@ internal sealed class Broadcasts(ServerIdentity identity, TimeProvider time) : I
                 active.RemoveAt(0);
             }
 
-            active.Add((frame, now + lifetime));
+            active.Add((frame, expiresAt));
         }
 
         return sessions.Keys.Count(session => session.TryPush(frame));

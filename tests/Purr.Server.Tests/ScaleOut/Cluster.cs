@@ -24,6 +24,9 @@ internal sealed class Cluster : IAsyncDisposable
 
     public PurrAddress this[int node] => Nodes[node]!.Address;
 
+    /// <summary>A node's data directory (its admin socket is there).</summary>
+    public string DataDirectory(int node) => directories[node].Path;
+
     public static async Task<Cluster> StartAsync(int nodes, string? redis = null)
     {
         var cluster = new Cluster(await TemporaryPostgresDatabase.CreateAsync(), redis ?? TestServices.Redis);

@@ -133,6 +133,26 @@ public sealed class ClusterTests
         await recipient.DisposeAsync();
     }
 
+    [Fact]
+    public async Task An_operator_broadcast_sent_on_one_node_reaches_clients_on_every_node()
+    {
+        await using var cluster = await Cluster.StartAsync(2);
+        await using var elsewhere = await PurrConnection.ConnectAsync(cluster[1]);
+        var purrctl = Path.Combine(AppContext.BaseDirectory, "purrctl.dll");
+        var sent = await ProcessRun.RunAsync("dotnet", [purrctl, "--data", cluster.DataDirectory(0), "broadcast", "maintenance at ten", "--ttl", "1h"]);
+        Assert.True(sent.Exit == 0, sent.Output);
+
+        using var timeout = new CancellationTokenSource(Soon);
+        while (await elsewhere.Events.ReadAsync(timeout.Token) is not ServerBroadcastReceived { Text: "maintenance at ten" })
+        {
+        }
+
+        // A client connecting later to the other node gets it too, once.
+        await using var later = await PurrConnection.ConnectAsync(cluster[1]);
+        using var again = new CancellationTokenSource(Soon);
+        Assert.Equal("maintenance at ten", Assert.IsType<ServerBroadcastReceived>(await later.Events.ReadAsync(again.Token)).Text);
+    }
+
     private static async Task<MessageReceived> NextMessageAsync(PurrConnection connection)
     {
         while (true)
