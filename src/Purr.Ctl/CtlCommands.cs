@@ -48,6 +48,23 @@ internal static class CtlCommands
             return exit;
         });
         root.Subcommands.Add(check);
+
+        var migrate = new Command("migrate", "bring a PostgreSQL database's schema up to this version without starting purrd (purrd also does it at start)");
+        var migrateSettings = new Option<string?>("--settings") { Description = "the appsettings.json to read (default: the one beside purrd)", HelpName = "FILE" };
+        var migrateArguments = new Argument<string[]>("purrd-settings") { Description = "--storage postgres --Postgres:ConnectionString \"Host=…;Username=…;Database=…\"", Arity = ArgumentArity.ZeroOrMore };
+        migrate.Options.Add(migrateSettings);
+        migrate.Arguments.Add(migrateArguments);
+        migrate.TreatUnmatchedTokensAsErrors = false;
+        migrate.SetAction(async (parsed, _) =>
+        {
+            var purrdArgs = (parsed.GetValue(migrateArguments) ?? []).Concat(parsed.UnmatchedTokens).ToArray();
+            var (exit, message) = await HostMigrate.RunAsync(purrdArgs, parsed.GetValue(migrateSettings));
+            (exit == 0 ? Console.Out : Console.Error).WriteLine(parsed.GetValue(Json)
+                ? new JsonObject { ["ok"] = exit == 0, ["message"] = message }.ToJsonString()
+                : exit == 0 ? message : $"purrctl: {message}");
+            return exit;
+        });
+        root.Subcommands.Add(migrate);
         return root;
     }
 

@@ -60,6 +60,21 @@ internal static class PostgresSchema
 
     internal static int Version => Migrations.Length;
 
+    /// <summary>The database's schema version now (0 for an empty database).</summary>
+    public static async Task<int> CurrentAsync(NpgsqlDataSource source, CancellationToken cancellationToken)
+    {
+        await using (var exists = source.CreateCommand("SELECT to_regclass('purr_schema') IS NOT NULL"))
+        {
+            if (await exists.ExecuteScalarAsync(cancellationToken) is not true)
+            {
+                return 0;
+            }
+        }
+
+        await using var command = source.CreateCommand("SELECT coalesce(max(version), 0) FROM purr_schema");
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken));
+    }
+
     public static async Task MigrateAsync(NpgsqlDataSource source, CancellationToken cancellationToken)
     {
         await using var connection = await source.OpenConnectionAsync(cancellationToken);

@@ -42,6 +42,20 @@ public sealed partial class PostgresStore : IMailboxStore
         return new PostgresStore(source);
     }
 
+    /// <summary>The schema version this build migrates to.</summary>
+    public static int SchemaVersion => PostgresSchema.Version;
+
+    /// <summary>
+    /// Applies pending migrations without keeping a store open (`purrctl migrate`): the version before and after.
+    /// </summary>
+    public static async Task<(int Before, int After)> MigrateAsync(PostgresStoreOptions options, CancellationToken cancellationToken = default)
+    {
+        await using var source = NpgsqlDataSource.Create(options.ConnectionString);
+        var before = await PostgresSchema.CurrentAsync(source, cancellationToken);
+        await PostgresSchema.MigrateAsync(source, cancellationToken);
+        return (before, PostgresSchema.Version);
+    }
+
     public async ValueTask<bool> CreateMailboxAsync(MailboxRecord mailbox, CancellationToken cancellationToken = default)
     {
         // An id must not collide with either id of any mailbox (the constraints cover each column alone).
