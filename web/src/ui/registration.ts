@@ -9,11 +9,25 @@ import { messageOf } from "./screen-host";
 export interface AccessFields { fields: HTMLElement[]; read(): Access | string }
 export type Access = { invite: string } | { serverPassword: string } | { account: string; password: string } | null;
 
+/**
+ * An invite handed over as a web link, https://server/#invite=<the purr:invite/… link, URL-encoded>: the part after
+ * '#' never reaches the server, so the invite is in no request and no server log.
+ */
+export function inviteFromPageAddress(hash: string): string {
+  const match = /^#invite=(.+)$/.exec(hash);
+  if (!match) return "";
+  try {
+    return decodeURIComponent(match[1]!);
+  } catch {
+    return "";
+  }
+}
+
 /** The inputs the create screen shows for the page's server, and how to read them (a string is a problem to show). */
-export function accessFields(policy: PolicyName): AccessFields {
+export function accessFields(policy: PolicyName, invite = ""): AccessFields {
   switch (policy) {
     case "invite": {
-      const link = h("input", { id: "invite-link", "data-testid": "invite-link", autocomplete: "off", placeholder: "purr:invite/…" });
+      const link = h("input", { id: "invite-link", "data-testid": "invite-link", autocomplete: "off", placeholder: "purr:invite/…", value: invite || undefined });
       return {
         fields: [h("label", { for: "invite-link" }, "Invite link (this server lets people in by invitation; its operator gives the links)"), link],
         read: () => link.value.trim() ? { invite: link.value.trim() } : "Paste the invite link the server's operator gave you.",

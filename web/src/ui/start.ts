@@ -6,7 +6,7 @@ import { runApp } from "./app";
 import { applyTheme } from "./theme";
 import { messageOf } from "./screen-host";
 import { createProfile, hasProfile, profileLabel, serverInfo, unlockProfile, type ServerInfo } from "./session-start";
-import { accessFields } from "./registration";
+import { accessFields, inviteFromPageAddress } from "./registration";
 
 const MIN_PASSPHRASE = 8;
 
@@ -24,7 +24,7 @@ function showCreate(root: HTMLElement, server: ServerInfo): void {
   const again = h("input", { id: "passphrase-again", "data-testid": "passphrase-again", type: "password", autocomplete: "new-password", required: true });
   const error = h("p", { class: "error", role: "alert", "data-testid": "error" });
   const button = h("button", { type: "submit", "data-testid": "create-profile", disabled: server.registration === "closed" }, "Create profile");
-  const access = accessFields(server.registration);
+  const access = accessFields(server.registration, inviteFromPageAddress(location.hash));
   const form = h("form", { class: "card-form", "data-testid": "create-screen" },
     h("h1", {}, "Welcome to Purr"),
     h("p", {}, "Your profile stays in this browser, encrypted with your passphrase. No phone number, no email: contacts find you through cards you hand them."),
