@@ -62,38 +62,46 @@ public sealed class PostgresMailboxStoreTests : MailboxStoreContract
 
 public sealed class PostgresRoomStoreTests : RoomStoreContract
 {
-    private TemporaryPostgresDatabase? database;
-    private PostgresStore? store;
+    private readonly PostgresStoreForTest store = new();
 
-    protected override async Task<IRoomStore> CreateAsync()
-    {
-        database = await TemporaryPostgresDatabase.CreateAsync();
-        return store = await PostgresStore.OpenAsync(new PostgresStoreOptions { ConnectionString = database.ConnectionString });
-    }
+    protected override async Task<IRoomStore> CreateAsync() => await store.OpenAsync();
 
     public override async Task DisposeAsync()
     {
-        await store!.DisposeAsync();
-        await database!.DisposeAsync();
+        await store.CloseAsync();
         await base.DisposeAsync();
     }
 }
 
 public sealed class PostgresRegistrationStoreTests : RegistrationStoreContract
 {
+    private readonly PostgresStoreForTest store = new();
+
+    protected override async Task<IRegistrationStore> CreateAsync() => await store.OpenAsync();
+
+    public override async Task DisposeAsync()
+    {
+        await store.CloseAsync();
+        await base.DisposeAsync();
+    }
+}
+
+/// <summary>A PostgresStore on a fresh database of its own, both gone on CloseAsync.</summary>
+internal sealed class PostgresStoreForTest
+{
     private TemporaryPostgresDatabase? database;
     private PostgresStore? store;
 
-    protected override async Task<IRegistrationStore> CreateAsync()
+    public async Task<PostgresStore> OpenAsync()
     {
         database = await TemporaryPostgresDatabase.CreateAsync();
         return store = await PostgresStore.OpenAsync(new PostgresStoreOptions { ConnectionString = database.ConnectionString });
     }
 
-    public override async Task DisposeAsync()
+    /// <summary>Closes the store and drops its database (the test class's DisposeAsync calls it).</summary>
+    public async Task CloseAsync()
     {
         await store!.DisposeAsync();
         await database!.DisposeAsync();
-        await base.DisposeAsync();
     }
 }

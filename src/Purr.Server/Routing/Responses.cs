@@ -15,8 +15,13 @@ public static class Responses
     public static ServerFrame InvalidArgument(string detail) => Error(ErrorCode.InvalidArgument, detail);
 
     /// <summary>RATE_LIMITED with when to come back (rounded up to whole milliseconds, at least 1).</summary>
-    public static ServerFrame RateLimited(string detail, TimeSpan retryAfter) => new()
+    public static ServerFrame RateLimited(string detail, TimeSpan retryAfter) => RetryLater(ErrorCode.RateLimited, detail, retryAfter);
+
+    /// <summary>UNAVAILABLE (the store cannot be reached) with when to come back.</summary>
+    public static ServerFrame Unavailable(string detail, TimeSpan retryAfter) => RetryLater(ErrorCode.Unavailable, detail, retryAfter);
+
+    private static ServerFrame RetryLater(ErrorCode code, string detail, TimeSpan retryAfter) => new()
     {
-        Error = new Error { Code = ErrorCode.RateLimited, Detail = detail, RetryAfterMs = (uint)Math.Clamp(Math.Ceiling(retryAfter.TotalMilliseconds), 1, uint.MaxValue) },
+        Error = new Error { Code = code, Detail = detail, RetryAfterMs = (uint)Math.Clamp(Math.Ceiling(retryAfter.TotalMilliseconds), 1, uint.MaxValue) },
     };
 }

@@ -297,8 +297,7 @@ internal sealed class ProtocolSession : IClientSession
         {
             // The store (PostgreSQL) is unreachable or refused: say so, keep the connection, let the client retry.
             ServerLog.StoreUnavailable(logger, e.GetType().Name);
-            response = Responses.RateLimited("the server's storage is unreachable; nothing was changed", StoreUnavailable.RetryAfter);
-            response.Error.Code = ErrorCode.Unavailable;
+            response = Responses.Unavailable("the server's storage is unreachable; nothing was changed", StoreUnavailable.RetryAfter);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
