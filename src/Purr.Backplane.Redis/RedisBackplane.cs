@@ -10,14 +10,16 @@ public static class RedisBackplane
     public static bool IsConfigured(IConfiguration configuration) => !string.IsNullOrWhiteSpace(configuration["Redis:Configuration"]);
 
     /// <summary>
-    /// Registers the Redis signal ahead of the mailbox module, whose in-process signal then stays out, and the
-    /// broadcast relay the admin module picks up.
+    /// Registers the Redis signal ahead of the mailbox module, whose in-process signal then stays out; the shared
+    /// transient room store ahead of the room module's memory one; and the relays for broadcasts and room events.
     /// </summary>
     public static IServiceCollection AddRedisBackplane(this IServiceCollection services)
     {
         services.AddOptions<RedisBackplaneOptions>().BindConfiguration(RedisBackplaneOptions.Section);
         services.AddSingleton<RedisConnection>();
         services.AddSingleton<Purr.Server.Admin.IBroadcastRelay, RedisBroadcastRelay>();
+        services.AddSingleton<Purr.Server.Rooms.IRoomRelay, RedisRoomRelay>();
+        services.AddSingleton<Purr.Server.Rooms.ITransientRoomStore, RedisTransientRoomStore>();
         services.AddSingleton<RedisMailboxSignal>();
         services.AddSingleton<IMailboxSignal>(sp => sp.GetRequiredService<RedisMailboxSignal>());
         services.AddHostedService(sp => sp.GetRequiredService<RedisMailboxSignal>());

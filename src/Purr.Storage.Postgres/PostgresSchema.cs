@@ -56,6 +56,11 @@ internal static class PostgresSchema
             created_at    bigint NOT NULL
         );
         """,
+
+        // 2: a version per room, so processes change a room by compare-and-set and never overwrite each other.
+        """
+        ALTER TABLE rooms ADD COLUMN version bigint NOT NULL DEFAULT 1;
+        """,
     ];
 
     internal static int Version => Migrations.Length;

@@ -1,28 +1,51 @@
+using Npgsql;
 using Purr.Core.Ids;
 using Purr.Core.Rooms;
 
 namespace Purr.Storage.Postgres;
 
-/// <summary>Persistent rooms, one row each: the serialised RoomState (the same JSON as SQLite's).</summary>
+/// <summary>
+/// Persistent rooms, one row each: the serialised RoomState (the same JSON as SQLite's) and its version, which
+/// every update compares and increments in one statement, so processes sharing the database never overwrite
+/// each other's change.
+/// </summary>
 public sealed partial class PostgresStore : IRoomStore
 {
-    public async ValueTask SaveRoomAsync(RoomState room, CancellationToken cancellationToken = default)
+    public async ValueTask CreateRoomAsync(RoomState room, CancellationToken cancellationToken = default)
     {
-        await using var command = source.CreateCommand("""
-            INSERT INTO rooms (room_id, listed, state) VALUES (@id, @listed, @state)
-            ON CONFLICT (room_id) DO UPDATE SET listed = excluded.listed, state = excluded.state
-            """);
+        await using var command = source.CreateCommand("INSERT INTO rooms (room_id, listed, state, version) VALUES (@id, @listed, @state, 1)");
         command.Parameters.AddWithValue("id", room.RoomId.ToBytes());
         command.Parameters.AddWithValue("listed", room.Settings.Listed);
         command.Parameters.AddWithValue("state", RoomStateJson.Serialize(room));
         await command.ExecuteNonQueryAsync(cancellationToken);
+        room.Version = 1;
     }
 
     public async ValueTask<RoomState?> FindRoomAsync(OpaqueId roomId, CancellationToken cancellationToken = default)
     {
-        await using var command = source.CreateCommand("SELECT state FROM rooms WHERE room_id = @id");
+        await using var command = source.CreateCommand("SELECT state, version FROM rooms WHERE room_id = @id");
         command.Parameters.AddWithValue("id", roomId.ToBytes());
-        return await command.ExecuteScalarAsync(cancellationToken) is byte[] state ? RoomStateJson.Deserialize(state) : null;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
+
+    public async ValueTask<bool> TryUpdateRoomAsync(RoomState room, CancellationToken cancellationToken = default)
+    {
+        await using var command = source.CreateCommand("""
+            UPDATE rooms SET listed = @listed, state = @state, version = version + 1
+            WHERE room_id = @id AND version = @version
+            """);
+        command.Parameters.AddWithValue("id", room.RoomId.ToBytes());
+        command.Parameters.AddWithValue("listed", room.Settings.Listed);
+        command.Parameters.AddWithValue("state", RoomStateJson.Serialize(room));
+        command.Parameters.AddWithValue("version", room.Version);
+        if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
+        {
+            return false;
+        }
+
+        room.Version++;
+        return true;
     }
 
     public async ValueTask<bool> DeleteRoomAsync(OpaqueId roomId, CancellationToken cancellationToken = default)
@@ -34,14 +57,21 @@ public sealed partial class PostgresStore : IRoomStore
 
     public async ValueTask<IReadOnlyList<RoomState>> ListedRoomsAsync(CancellationToken cancellationToken = default)
     {
-        await using var command = source.CreateCommand("SELECT state FROM rooms WHERE listed");
+        await using var command = source.CreateCommand("SELECT state, version FROM rooms WHERE listed");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var rooms = new List<RoomState>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            rooms.Add(RoomStateJson.Deserialize((byte[])reader[0]));
+            rooms.Add(Read(reader));
         }
 
         return rooms;
+    }
+
+    private static RoomState Read(NpgsqlDataReader reader)
+    {
+        var room = RoomStateJson.Deserialize((byte[])reader[0]);
+        room.Version = reader.GetInt64(1);
+        return room;
     }
 }

@@ -2,11 +2,12 @@ namespace Purr.Storage.Sqlite;
 
 /// <summary>
 /// The schema, created on first open; later versions only add tables, so opening an older file brings it up to date.
-/// `user_version` records it. Version 3 added invites, spent_tokens and accounts (registration policies).
+/// `user_version` records it. Version 3 added invites, spent_tokens and accounts (registration policies); version 4
+/// the rooms' version column (compare-and-set updates), added to an older file by <see cref="AddRoomVersion"/>.
 /// </summary>
 internal static class SqliteSchema
 {
-    internal const int Version = 3;
+    internal const int Version = 4;
 
     // No creation times, no sender information: only what delivery needs.
     internal const string Create = """
@@ -31,7 +32,8 @@ internal static class SqliteSchema
         CREATE TABLE IF NOT EXISTS rooms (
             room_id BLOB PRIMARY KEY,
             listed  INTEGER NOT NULL,
-            state   BLOB NOT NULL
+            state   BLOB NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1
         ) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS invites (
             id          TEXT PRIMARY KEY,
@@ -49,6 +51,12 @@ internal static class SqliteSchema
             password_hash TEXT NOT NULL,
             created_at    INTEGER NOT NULL
         ) WITHOUT ROWID;
-        PRAGMA user_version = 3;
         """;
+
+    /// <summary>Before version 4 the rooms table had no version column; every stored room starts at version 1.</summary>
+    internal const string AddRoomVersion = "ALTER TABLE rooms ADD COLUMN version INTEGER NOT NULL DEFAULT 1";
+
+    internal const string HasRoomVersion = "SELECT count(*) FROM pragma_table_info('rooms') WHERE name = 'version'";
+
+    internal const string RecordVersion = "PRAGMA user_version = 4";
 }

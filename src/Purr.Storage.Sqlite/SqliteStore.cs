@@ -56,6 +56,15 @@ public sealed partial class SqliteStore : IMailboxStore
         {
             schema.CommandText = SqliteSchema.Create;
             await schema.ExecuteNonQueryAsync(cancellationToken);
+            schema.CommandText = SqliteSchema.HasRoomVersion;
+            if ((long)(await schema.ExecuteScalarAsync(cancellationToken))! == 0)
+            {
+                schema.CommandText = SqliteSchema.AddRoomVersion;
+                await schema.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            schema.CommandText = SqliteSchema.RecordVersion;
+            await schema.ExecuteNonQueryAsync(cancellationToken);
         }
 
         // After a crash the WAL may still hold copies of deleted ciphertext: fold it in and empty it now.

@@ -1,4 +1,3 @@
-using Purr.Core.Ids;
 using Purr.Core.Rooms;
 using Purr.Storage.Memory;
 using Purr.Storage.Sqlite;
@@ -6,57 +5,30 @@ using Purr.TestKit;
 
 namespace Purr.Storage.Tests;
 
-/// <summary>The behaviour every IRoomStore must have, run against each backend.</summary>
-public abstract class RoomStoreContract : IAsyncLifetime
+/// <summary>The behaviour every persistent IRoomStore must have, run against each backend.</summary>
+public abstract class RoomStoreContract : RoomStateStoreContract<IRoomStore>
 {
-    protected IRoomStore Store { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Store = await CreateAsync();
-
-    public virtual Task DisposeAsync() => Task.CompletedTask;
-
-    protected abstract Task<IRoomStore> CreateAsync();
-
-    private static RoomState NewRoom(bool listed = false) => new()
-    {
-        RoomId = OpaqueId.NewRandom(),
-        Persistent = true,
-        JoinSecretHash = [1, 2, 3],
-        PasswordHash = "$argon2id$placeholder",
-        Settings = new RoomSettingsData { Listed = listed, ListingName = listed ? "Gardening" : "", Topic = [9, 9], MemberLimit = 7 },
-        Members = [new RoomMemberData { MemberKey = [5, 5], DhKey = [6, 6], Role = RoomMemberRole.Owner, Voice = true, MailboxReceiveId = [7] }],
-    };
+    protected override bool Persistent => true;
 
     [Fact]
-    public async Task Saved_room_is_found_whole_and_replaced_on_save()
-    {
-        var room = NewRoom();
-        await Store.SaveRoomAsync(room);
-        var found = await Store.FindRoomAsync(room.RoomId);
-        Assert.NotNull(found);
-        Assert.Equal(RoomStateJson.Serialize(room), RoomStateJson.Serialize(found));
-
-        room.Settings.Locked = true;
-        room.Members.Add(new RoomMemberData { MemberKey = [8], Role = RoomMemberRole.Member });
-        await Store.SaveRoomAsync(room);
-        found = await Store.FindRoomAsync(room.RoomId);
-        Assert.True(found!.Settings.Locked);
-        Assert.Equal(2, found.Members.Count);
-        Assert.Null(await Store.FindRoomAsync(OpaqueId.NewRandom()));
-    }
-
-    [Fact]
-    public async Task Deleted_room_is_gone_and_only_listed_rooms_are_listed()
+    public async Task Only_listed_rooms_are_listed_and_a_deleted_one_no_more()
     {
         var hidden = NewRoom();
         var listed = NewRoom(listed: true);
-        await Store.SaveRoomAsync(hidden);
-        await Store.SaveRoomAsync(listed);
+        await Store.CreateRoomAsync(hidden);
+        await Store.CreateRoomAsync(listed);
         Assert.Equal([listed.RoomId], (await Store.ListedRoomsAsync()).Select(r => r.RoomId));
 
+        // Unlisting is a change like any other.
+        var found = (await Store.FindRoomAsync(listed.RoomId))!;
+        found.Settings.Listed = false;
+        Assert.True(await Store.TryUpdateRoomAsync(found));
+        Assert.Empty(await Store.ListedRoomsAsync());
+
+        found.Settings.Listed = true;
+        Assert.True(await Store.TryUpdateRoomAsync(found));
+        Assert.Equal(3, Assert.Single(await Store.ListedRoomsAsync()).Version);
         Assert.True(await Store.DeleteRoomAsync(listed.RoomId));
-        Assert.False(await Store.DeleteRoomAsync(listed.RoomId));
-        Assert.Null(await Store.FindRoomAsync(listed.RoomId));
         Assert.Empty(await Store.ListedRoomsAsync());
     }
 }

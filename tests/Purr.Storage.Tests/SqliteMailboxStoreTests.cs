@@ -45,7 +45,7 @@ public sealed class SqliteStoreTests : MailboxStoreContract, IDisposable
         command.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", (string?)await command.ExecuteScalarAsync());
         command.CommandText = "PRAGMA user_version";
-        Assert.Equal(3L, (long)(await command.ExecuteScalarAsync())!);
+        Assert.Equal(4L, (long)(await command.ExecuteScalarAsync())!);
     }
 
     [Fact]
@@ -70,6 +70,31 @@ public sealed class SqliteStoreTests : MailboxStoreContract, IDisposable
         Assert.Equal(1L, (await upgraded.TotalsAsync(DateTimeOffset.UtcNow)).Mailboxes);
         Assert.True(await upgraded.AddAccountAsync(new Core.Registration.AccountRecord("alice", "$argon2id$x", DateTimeOffset.UnixEpoch)));
         Assert.True(await upgraded.SpendTokenAsync(new byte[32]));
+    }
+
+    [Fact]
+    public async Task A_version_3_file_gains_room_versions_and_its_rooms_change_by_compare_and_set()
+    {
+        var path = DatabasePath + ".v3";
+        var room = new Core.Rooms.RoomState { RoomId = Core.Ids.OpaqueId.NewRandom(), Persistent = true, JoinSecretHash = [1] };
+        await using (var old = new SqliteConnection($"Data Source={path}"))
+        {
+            await old.OpenAsync();
+            await using var create = old.CreateCommand();
+            create.CommandText = "CREATE TABLE rooms (room_id BLOB PRIMARY KEY, listed INTEGER NOT NULL, state BLOB NOT NULL) WITHOUT ROWID;"
+                + "INSERT INTO rooms VALUES ($id, 0, $state); PRAGMA user_version = 3;";
+            create.Parameters.AddWithValue("$id", room.RoomId.ToBytes());
+            create.Parameters.AddWithValue("$state", Core.Rooms.RoomStateJson.Serialize(room));
+            await create.ExecuteNonQueryAsync();
+        }
+
+        SqliteConnection.ClearAllPools();
+        await using var upgraded = await SqliteStore.OpenAsync(new SqliteStoreOptions { Path = path });
+        var found = await upgraded.FindRoomAsync(room.RoomId);
+        Assert.Equal(1, found!.Version);
+        var stale = found.Copy();
+        Assert.True(await upgraded.TryUpdateRoomAsync(found));
+        Assert.False(await upgraded.TryUpdateRoomAsync(stale));
     }
 
     [Fact]

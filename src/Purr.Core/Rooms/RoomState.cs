@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Purr.Core.Ids;
 
 namespace Purr.Core.Rooms;
@@ -21,6 +22,22 @@ public sealed class RoomState
     public RoomSettingsData Settings { get; set; } = new();
 
     public List<RoomMemberData> Members { get; set; } = [];
+
+    /// <summary>The store's version of this state when it was read (not part of the serialised state).</summary>
+    [JsonIgnore]
+    public long Version { get; set; }
+
+    /// <summary>A copy whose changes never reach this one (byte arrays are shared: nothing changes them in place).</summary>
+    public RoomState Copy() => new()
+    {
+        RoomId = RoomId,
+        Persistent = Persistent,
+        JoinSecretHash = JoinSecretHash,
+        PasswordHash = PasswordHash,
+        Settings = Settings.Copy(),
+        Members = Members.ConvertAll(m => m.Copy()),
+        Version = Version,
+    };
 
     public RoomMemberData? Member(ReadOnlySpan<byte> key)
     {
@@ -51,6 +68,8 @@ public sealed class RoomSettingsData
     public string ListingName { get; set; } = "";
 
     public byte[] Topic { get; set; } = [];
+
+    public RoomSettingsData Copy() => (RoomSettingsData)MemberwiseClone();
 }
 
 public sealed class RoomMemberData
@@ -68,6 +87,8 @@ public sealed class RoomMemberData
 
     /// <summary>Persistent rooms: the member's mailbox (receive id) that room traffic is copied into.</summary>
     public byte[]? MailboxReceiveId { get; set; }
+
+    public RoomMemberData Copy() => (RoomMemberData)MemberwiseClone();
 }
 
 public enum RoomMemberRole

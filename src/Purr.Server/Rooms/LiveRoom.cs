@@ -1,20 +1,19 @@
-using Purr.Core.Rooms;
 using Purr.Server.Sessions;
 
 namespace Purr.Server.Rooms;
 
 /// <summary>
-/// A room's in-memory side: which connections each member has subscribed (indexed by member key, so
-/// fan-out to N members costs N lookups), and, for a transient room, the whole state (it is never
-/// stored). All changes happen under <see cref="Gate"/>.
+/// A room's side in this process: which of this process's connections each member has subscribed (indexed by
+/// member key, so fan-out to N members costs N lookups). The room's state is in its store (<see cref="RoomRegistry"/>).
+/// <see cref="Gate"/> serialises this process's requests on the room; between processes the stores' versions do.
 /// </summary>
-internal sealed class LiveRoom(RoomState? transientState, DateTimeOffset? emptySince)
+internal sealed class LiveRoom(bool persistent, DateTimeOffset? emptySince)
 {
     private readonly Dictionary<string, List<IClientSession>> byMember = [];
 
     public SemaphoreSlim Gate { get; } = new(1, 1);
 
-    public RoomState? TransientState { get; set; } = transientState;
+    public bool Persistent { get; } = persistent;
 
     public int ConnectionCount { get; private set; }
 

@@ -7,11 +7,11 @@ using Purr.Server.Mailboxes;
 namespace Purr.Server.Rooms;
 
 /// <summary>
-/// Delivers room events with the mailbox machinery: to a transient room's connected members directly
-/// (nothing stored), and into each persistent-room member's mailbox (stored within its lifetime and
-/// quota, pushed if the member is subscribed, caught up later if not).
+/// Delivers room events: to a transient room's connected members directly (nothing stored; through
+/// <see cref="RoomEvents"/>, so members on other processes get them too), and into each persistent-room member's
+/// mailbox (stored within its lifetime and quota, pushed if the member is subscribed anywhere, caught up later if not).
 /// </summary>
-internal sealed class RoomFanOut(IMailboxDelivery mailboxes)
+internal sealed class RoomFanOut(IMailboxDelivery mailboxes, RoomEvents events)
 {
     /// <param name="recipients">Members to deliver to; the caller has already applied whisper targets and exclusions.</param>
     public async ValueTask PublishAsync(RoomState room, LiveRoom live, RoomEvent roomEvent, IEnumerable<RoomMemberData> recipients)
@@ -20,17 +20,7 @@ internal sealed class RoomFanOut(IMailboxDelivery mailboxes)
         if (!room.Persistent)
         {
             var frame = new ServerFrame { RoomEvent = roomEvent }.ToByteArray();
-            foreach (var member in recipients)
-            {
-                foreach (var session in live.SessionsOf(member.MemberKey))
-                {
-                    if (!session.TryPushEncoded(frame))
-                    {
-                        session.Abort();
-                    }
-                }
-            }
-
+            await events.PublishAsync(room.RoomId, live, RoomRelayMessage.Push(room.RoomId, frame, [.. recipients.Select(m => m.MemberKey)]));
             return;
         }
 
@@ -45,17 +35,15 @@ internal sealed class RoomFanOut(IMailboxDelivery mailboxes)
         }
     }
 
-    /// <summary>Control events (kicked, stopped) also go straight to the connections, whatever the kind.</summary>
-    public static void PushToConnections(LiveRoom live, RoomEvent roomEvent, IEnumerable<byte[]> memberKeys)
+    /// <summary>
+    /// Control events (kicked, stopped) go straight to the connections, whatever the kind; then the
+    /// <paramref name="detach"/> members' connections hear nothing more, and when <paramref name="ended"/> the room is gone.
+    /// </summary>
+    public ValueTask PushToConnectionsAsync(
+        OpaqueId roomId, LiveRoom live, RoomEvent roomEvent, IEnumerable<byte[]> memberKeys, IReadOnlyList<byte[]> detach, bool ended = false)
     {
-        var frame = new ServerFrame { RoomEvent = roomEvent };
-        foreach (var key in memberKeys)
-        {
-            foreach (var session in live.SessionsOf(key))
-            {
-                session.TryPush(frame);
-            }
-        }
+        var frame = new ServerFrame { RoomEvent = roomEvent }.ToByteArray();
+        return events.PublishAsync(roomId, live, new RoomRelayMessage(roomId, frame, [.. memberKeys], detach, ended));
     }
 
     public async ValueTask DeleteMailboxAsync(RoomMemberData member)

@@ -1,10 +1,17 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Purr.Server.Logging;
+using Purr.Server.Sessions;
 
 namespace Purr.Server.Rooms;
 
-/// <summary>Ends transient rooms whose last member left more than the grace ago; driven by the injected clock.</summary>
-internal sealed class RoomJanitor(RoomRegistry registry, IOptions<RoomOptions> options, TimeProvider time) : BackgroundService
+/// <summary>
+/// Every round (driven by the injected clock): keeps alive the transient rooms with members connected here, and
+/// lets go of rooms that ended or have no connections here (<see cref="RoomRegistry.SweepAsync"/>).
+/// </summary>
+internal sealed class RoomJanitor(RoomRegistry registry, IOptions<RoomOptions> options, TimeProvider time, ILogger<RoomJanitor> logger)
+    : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -13,7 +20,15 @@ internal sealed class RoomJanitor(RoomRegistry registry, IOptions<RoomOptions> o
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                registry.RemoveIdle(options.Value.TransientGrace);
+                try
+                {
+                    await registry.SweepAsync(options.Value.TransientGrace, stoppingToken);
+                }
+                catch (Exception e) when (StoreUnavailable.Is(e))
+                {
+                    // The shared transient room store is away: the next round tries again (rooms last three rounds).
+                    ServerLog.StoreUnavailable(logger, e.GetType().Name);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

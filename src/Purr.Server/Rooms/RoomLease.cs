@@ -6,14 +6,21 @@ using Purr.Server.Routing;
 namespace Purr.Server.Rooms;
 
 /// <summary>
-/// Exclusive access to one room: the one way any handler takes a room's lock. For a member request the
-/// membership and the signature are checked under the lock; an unknown room, a non-member and a bad
-/// signature are refused alike (the caller answers AUTH), at the cost of one signature check each.
+/// Exclusive access to one room in this process, with its state read under the lock: the one way any handler
+/// takes a room. For a member request the membership and the signature are checked under the lock; an unknown
+/// room, a non-member and a bad signature are refused alike (the caller answers AUTH), at the cost of one
+/// signature check each. Other processes may change the room meanwhile: <see cref="CommitAsync"/> says so.
 /// </summary>
 internal sealed class RoomLease : IAsyncDisposable
 {
-    private RoomLease(LiveRoom live, RoomState state, RoomMemberData? member)
+    /// <summary>Lookups retried when the janitor unloads the entry between the lookup and the lock.</summary>
+    private const int StaleEntryRetries = 3;
+
+    private readonly RoomRegistry registry;
+
+    private RoomLease(RoomRegistry registry, LiveRoom live, RoomState state, RoomMemberData? member)
     {
+        this.registry = registry;
         Live = live;
         State = state;
         Member = member!;
@@ -22,6 +29,8 @@ internal sealed class RoomLease : IAsyncDisposable
     public LiveRoom Live { get; }
 
     public RoomState State { get; }
+
+    public OpaqueId RoomId => State.RoomId;
 
     /// <summary>The authenticated member (not set by <see cref="AcquireRoomAsync"/>, which is for joining).</summary>
     public RoomMemberData Member { get; }
@@ -34,47 +43,76 @@ internal sealed class RoomLease : IAsyncDisposable
         RoomRegistry registry, OpaqueId roomId, LiveRoom found, CancellationToken cancellationToken)
     {
         await found.Gate.WaitAsync(cancellationToken);
-        var current = await registry.FindAsync(roomId, cancellationToken);
-        if (current is null || current.Value.Live != found)
+        var state = registry.IsCurrent(roomId, found) ? await ReadAsync(registry, roomId, found, cancellationToken) : null;
+        if (state is null)
         {
             found.Gate.Release();
             return null;
         }
 
-        return new RoomLease(found, current.Value.State, null);
+        return new RoomLease(registry, found, state, null);
     }
 
     public static async ValueTask<RoomLease?> AcquireAsync(
         RoomRegistry registry, ByteString roomId, ByteString memberKey, RequestContext context, CancellationToken cancellationToken)
     {
-        var found = OpaqueId.TryFromBytes(roomId.Span, out var id) ? await registry.FindAsync(id, cancellationToken) : null;
-        if (found is null)
+        if (!OpaqueId.TryFromBytes(roomId.Span, out var id))
         {
             _ = VerifySignature(null, context);
             return null;
         }
 
-        var live = found.Value.Live;
-        await live.Gate.WaitAsync(cancellationToken);
-        var current = await registry.FindAsync(id, cancellationToken);
-        var member = current?.State.Member(memberKey.Span);
-
-        // The janitor may have unloaded the entry between the find and the lock: then this lock guards nothing.
-        var stale = current is not null && current.Value.Live != live;
-        if (current is null || stale || member is null | !VerifySignature(member?.MemberKey, context))
+        for (var attempt = 0; attempt <= StaleEntryRetries; attempt++)
         {
-            live.Gate.Release();
-            return null;
+            var live = registry.Entry(id) ?? (await registry.FindAsync(id, cancellationToken))?.Live;
+            if (live is null)
+            {
+                break;
+            }
+
+            await live.Gate.WaitAsync(cancellationToken);
+            if (!registry.IsCurrent(id, live))
+            {
+                live.Gate.Release();
+                continue;
+            }
+
+            var state = await ReadAsync(registry, id, live, cancellationToken);
+            var member = state?.Member(memberKey.Span);
+            if (state is null || member is null | !VerifySignature(member?.MemberKey, context))
+            {
+                live.Gate.Release();
+                return null;
+            }
+
+            return new RoomLease(registry, live, state, member!);
         }
 
-        return new RoomLease(live, current.Value.State, member!);
+        _ = VerifySignature(null, context);
+        return null;
     }
 
     public static bool VerifySignature(byte[]? key, RequestContext context) => context.IsSignedBy(RequestSigner.Member, key);
+
+    /// <summary>Saves the changed <see cref="State"/>; false when another process changed the room since it was read.</summary>
+    public ValueTask<bool> CommitAsync(CancellationToken cancellationToken) => registry.TryUpdateAsync(State, cancellationToken);
 
     public ValueTask DisposeAsync()
     {
         Live.Gate.Release();
         return ValueTask.CompletedTask;
+    }
+
+    private static async ValueTask<RoomState?> ReadAsync(RoomRegistry registry, OpaqueId roomId, LiveRoom live, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await registry.ReadAsync(roomId, live, cancellationToken);
+        }
+        catch
+        {
+            live.Gate.Release();
+            throw;
+        }
     }
 }

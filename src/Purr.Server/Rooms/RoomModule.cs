@@ -17,7 +17,10 @@ public sealed class RoomModule : IPurrModule
     public void Register(IServiceCollection services)
     {
         services.AddOptions<RoomOptions>().BindConfiguration(RoomOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // A backplane registers a shared transient room store (and a relay) first; one process keeps them in memory.
+        services.TryAddSingleton<ITransientRoomStore, MemoryTransientRoomStore>();
         services.TryAddSingleton<RoomRegistry>();
+        services.TryAddSingleton<RoomEvents>();
         services.TryAddSingleton<RoomFanOut>();
         services.TryAddSingleton<RoomCreationLimits>();
         services.TryAddSingleton<RoomPasswords>();

@@ -15,7 +15,7 @@ public sealed class RoomOptions
     [Range(2, 100_000)]
     public int MaxMembers { get; set; } = 1000;
 
-    /// <summary>How often empty transient rooms are looked for.</summary>
+    /// <summary>How often transient rooms with members connected are kept alive, and ended ones looked for.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan JanitorInterval { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -70,4 +70,10 @@ public sealed class RoomOptions
     /// <summary>Room password hashes (creating or joining a room with a password) one IP address may cause per minute.</summary>
     [Range(1, 100_000)]
     public int PasswordHashesPerMinutePerIp { get; set; } = 30;
+
+    /// <summary>
+    /// How long a transient room lives after it was last kept alive: the grace plus three janitor rounds, so a room with
+    /// members connected never lapses between two rounds and one with none ends between grace and grace + 3 rounds.
+    /// </summary>
+    public TimeSpan TransientLifetime() => TransientGrace + 3 * JanitorInterval;
 }

@@ -6,90 +6,149 @@ using Purr.Server.Sessions;
 namespace Purr.Server.Rooms;
 
 /// <summary>
-/// Every room this process knows: transient rooms live only here; persistent rooms live in the store
-/// and get a LiveRoom entry for their connected members. Finds, saves and forgets rooms.
+/// The rooms this process has connections in, and the way to their state: persistent rooms in the room store,
+/// transient ones in the transient room store (memory, or Redis shared by several processes). The state is read
+/// afresh for every request and changed by compare-and-set, so any number of processes can serve one room.
 /// </summary>
-internal sealed class RoomRegistry(IRoomStore store, TimeProvider time) : ISessionObserver
+internal sealed class RoomRegistry(IRoomStore rooms, ITransientRoomStore transientRooms, TimeProvider time) : ISessionObserver
 {
     private readonly ConcurrentDictionary<OpaqueId, LiveRoom> live = new();
 
     public int LiveCount => live.Count;
 
     /// <param name="onEnd">Runs once when a transient room ends (its creator's place under the room limits is given back).</param>
-    public LiveRoom Add(RoomState room, IClientSession creator, Action? onEnd = null)
+    public async ValueTask CreateAsync(RoomState room, IClientSession creator, Action? onEnd, CancellationToken cancellationToken)
     {
-        var entry = new LiveRoom(room.Persistent ? null : room, time.GetUtcNow()) { OnEnd = onEnd };
+        await StoreOf(room.Persistent).CreateRoomAsync(room, cancellationToken);
+        var entry = new LiveRoom(room.Persistent, null) { OnEnd = onEnd };
         entry.Attach(room.Members[0].MemberKey, creator);
         live[room.RoomId] = entry;
-        return entry;
     }
 
-    /// <summary>The room's live entry and its state, or null when no such room exists.</summary>
+    /// <summary>The room's entry here and its state now, or null when no such room exists.</summary>
     public async ValueTask<(LiveRoom Live, RoomState State)?> FindAsync(OpaqueId roomId, CancellationToken cancellationToken)
     {
-        if (live.TryGetValue(roomId, out var entry) && entry.TransientState is { } transient)
+        if (live.TryGetValue(roomId, out var entry))
         {
-            return (entry, transient);
+            return await StoreOf(entry.Persistent).FindRoomAsync(roomId, cancellationToken) is { } state ? (entry, state) : null;
         }
 
-        var stored = await store.FindRoomAsync(roomId, cancellationToken);
-        if (stored is null)
+        var found = await transientRooms.FindRoomAsync(roomId, cancellationToken) ?? await rooms.FindRoomAsync(roomId, cancellationToken);
+        if (found is null)
         {
             return null;
         }
 
-        entry = live.GetOrAdd(roomId, _ => new LiveRoom(null, time.GetUtcNow()));
-        return (entry, stored);
+        entry = live.GetOrAdd(roomId, _ => new LiveRoom(found.Persistent, time.GetUtcNow()));
+        return (entry, found);
     }
 
-    public async ValueTask SaveAsync(RoomState room, CancellationToken cancellationToken)
-    {
-        if (room.Persistent)
-        {
-            await store.SaveRoomAsync(room, cancellationToken);
-        }
-    }
+    /// <summary>This process's entry for the room, if it has one (the state is read with <see cref="ReadAsync"/>).</summary>
+    public LiveRoom? Entry(OpaqueId roomId) => live.GetValueOrDefault(roomId);
 
-    /// <summary>Removes every trace of the room from memory and the store.</summary>
+    /// <summary>Whether <paramref name="entry"/> is still the room's entry here (the janitor may have unloaded it).</summary>
+    public bool IsCurrent(OpaqueId roomId, LiveRoom entry) => live.TryGetValue(roomId, out var current) && current == entry;
+
+    public ValueTask<RoomState?> ReadAsync(OpaqueId roomId, LiveRoom entry, CancellationToken cancellationToken) =>
+        StoreOf(entry.Persistent).FindRoomAsync(roomId, cancellationToken);
+
+    /// <summary>Saves a changed room; false when another request (here or in another process) changed it first.</summary>
+    public ValueTask<bool> TryUpdateAsync(RoomState room, CancellationToken cancellationToken) =>
+        StoreOf(room.Persistent).TryUpdateRoomAsync(room, cancellationToken);
+
+    /// <summary>Removes every trace of the room from this process and its store.</summary>
     public async ValueTask ForgetAsync(RoomState room, CancellationToken cancellationToken)
     {
-        if (live.TryRemove(room.RoomId, out var entry))
-        {
-            entry.OnEnd?.Invoke();
-        }
-
-        if (room.Persistent)
-        {
-            await store.DeleteRoomAsync(room.RoomId, cancellationToken);
-        }
+        Drop(room.RoomId);
+        await StoreOf(room.Persistent).DeleteRoomAsync(room.RoomId, cancellationToken);
     }
 
     public bool IsKnownLive(OpaqueId roomId) => live.ContainsKey(roomId);
 
-    /// <summary>Transient rooms empty for longer than the grace: gone. Persistent entries with no connections: unloaded.</summary>
-    public void RemoveIdle(TimeSpan grace)
+    /// <summary>
+    /// Applies a room event to this process's connections: the caller holds the room's gate (a request here), or
+    /// <see cref="ApplyReceivedAsync"/> takes it (an event from another process).
+    /// </summary>
+    public void Apply(OpaqueId roomId, LiveRoom entry, RoomRelayMessage message)
+    {
+        if (message.Frame.Length > 0)
+        {
+            foreach (var key in message.Recipients)
+            {
+                foreach (var session in entry.SessionsOf(key))
+                {
+                    // A connection too slow for its room's traffic is dropped, not waited for.
+                    if (!session.TryPushEncoded(message.Frame))
+                    {
+                        session.Abort();
+                    }
+                }
+            }
+        }
+
+        var now = time.GetUtcNow();
+        foreach (var key in message.Detach)
+        {
+            entry.DetachMember(key, now);
+        }
+
+        if (message.Ended)
+        {
+            entry.DetachAll(now);
+            Drop(roomId, entry);
+        }
+    }
+
+    public async Task ApplyReceivedAsync(RoomRelayMessage message)
+    {
+        if (!live.TryGetValue(message.RoomId, out var entry))
+        {
+            return;
+        }
+
+        await entry.Gate.WaitAsync();
+        try
+        {
+            Apply(message.RoomId, entry, message);
+        }
+        finally
+        {
+            entry.Gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// One janitor round: keeps alive the transient rooms with members connected here, lets go of the entries of
+    /// rooms that ended, and unloads entries with no connections (a room's creator keeps its entry until the room
+    /// ends, to give its place back then).
+    /// </summary>
+    public async ValueTask SweepAsync(TimeSpan grace, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var connected = live.Where(e => !e.Value.Persistent && e.Value.ConnectionCount > 0).Select(e => e.Key).ToList();
+        var ended = connected.Count == 0 ? [] : await transientRooms.KeepAliveAsync(connected, cancellationToken);
+        foreach (var roomId in ended)
+        {
+            if (live.TryGetValue(roomId, out var entry))
+            {
+                await EndLocallyAsync(roomId, entry);
+            }
+        }
+
         foreach (var (roomId, entry) in live)
         {
-            if (!entry.Gate.Wait(0))
+            if (entry.ConnectionCount > 0 || entry.EmptySince is not { } since)
             {
                 continue;
             }
 
-            try
+            if (entry.Persistent || entry.OnEnd is null)
             {
-                if (entry.ConnectionCount == 0 && entry.EmptySince is { } since && (entry.TransientState is null || now - since >= grace))
-                {
-                    if (live.TryRemove(roomId, out var removed))
-                    {
-                        removed.OnEnd?.Invoke();
-                    }
-                }
+                UnloadIfStillEmpty(roomId, entry);
             }
-            finally
+            else if (now - since >= grace && await transientRooms.FindRoomAsync(roomId, cancellationToken) is null)
             {
-                entry.Gate.Release();
+                await EndLocallyAsync(roomId, entry);
             }
         }
     }
@@ -108,6 +167,54 @@ internal sealed class RoomRegistry(IRoomStore store, TimeProvider time) : ISessi
             {
                 entry.Gate.Release();
             }
+        }
+    }
+
+    private IRoomStateStore StoreOf(bool persistent) => persistent ? rooms : transientRooms;
+
+    private void Drop(OpaqueId roomId, LiveRoom? expected = null)
+    {
+        var removed = expected is null
+            ? live.TryRemove(roomId, out expected)
+            : live.TryRemove(new KeyValuePair<OpaqueId, LiveRoom>(roomId, expected));
+        if (removed)
+        {
+            expected!.OnEnd?.Invoke();
+        }
+    }
+
+    private async Task EndLocallyAsync(OpaqueId roomId, LiveRoom entry)
+    {
+        await entry.Gate.WaitAsync();
+        try
+        {
+            entry.DetachAll(time.GetUtcNow());
+            Drop(roomId, entry);
+        }
+        finally
+        {
+            entry.Gate.Release();
+        }
+    }
+
+    private void UnloadIfStillEmpty(OpaqueId roomId, LiveRoom entry)
+    {
+        // A request holding the gate may be attaching a connection right now: then this round leaves the entry.
+        if (!entry.Gate.Wait(0))
+        {
+            return;
+        }
+
+        try
+        {
+            if (entry.ConnectionCount == 0)
+            {
+                Drop(roomId, entry);
+            }
+        }
+        finally
+        {
+            entry.Gate.Release();
         }
     }
 }

@@ -108,8 +108,7 @@ internal sealed class CreateRoomHandler(
                     },
                 ],
             };
-            await registry.SaveAsync(room, cancellationToken);
-            registry.Add(room, context.Session, release);
+            await registry.CreateAsync(room, context.Session, release, cancellationToken);
             added = true;
             return new ServerFrame { RoomCreated = new RoomCreated { RoomId = ByteString.CopyFrom(room.RoomId.ToBytes()) } };
         }

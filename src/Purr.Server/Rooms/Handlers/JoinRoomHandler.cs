@@ -74,8 +74,14 @@ internal sealed class JoinRoomHandler(
             }
         }
 
+        return await RoomChanges.RetryAsync(() => AttemptAsync(request, roomId, found.Value.Live, memberKey, context, cancellationToken));
+    }
+
+    private async ValueTask<ServerFrame?> AttemptAsync(
+        JoinRoom request, OpaqueId roomId, LiveRoom found, byte[] memberKey, RequestContext context, CancellationToken cancellationToken)
+    {
         // The room may have been stopped (or unloaded and reloaded) while the checks ran: the lease says so.
-        await using var lease = await RoomLease.AcquireRoomAsync(registry, roomId, found.Value.Live, cancellationToken);
+        await using var lease = await RoomLease.AcquireRoomAsync(registry, roomId, found, cancellationToken);
         if (lease is null)
         {
             return Responses.Auth();
@@ -106,7 +112,11 @@ internal sealed class JoinRoomHandler(
                 MailboxReceiveId = room.Persistent ? request.MailboxReceiveId.ToByteArray() : null,
             };
             room.Members.Add(member);
-            await registry.SaveAsync(room, cancellationToken);
+            if (!await lease.CommitAsync(cancellationToken))
+            {
+                return null;
+            }
+
             var others = room.Members.Where(m => m != member).ToList();
             await fanOut.PublishAsync(room, lease.Live, new RoomEvent { Joined = member.ToWire() }, others);
         }

@@ -12,6 +12,11 @@ internal sealed class RoomConfigureHandler(RoomRegistry registry, RoomFanOut fan
     public async ValueTask<ServerFrame> HandleAsync(RequestContext context, CancellationToken cancellationToken)
     {
         var request = context.Request.RoomConfigure;
+        return await RoomChanges.RetryAsync(() => AttemptAsync(request, context, cancellationToken));
+    }
+
+    private async ValueTask<ServerFrame?> AttemptAsync(RoomConfigure request, RequestContext context, CancellationToken cancellationToken)
+    {
         await using var lease = await RoomLease.AcquireAsync(registry, request.RoomId, request.MemberKey, context, cancellationToken);
         if (lease is null)
         {
@@ -36,7 +41,11 @@ internal sealed class RoomConfigureHandler(RoomRegistry registry, RoomFanOut fan
         }
 
         lease.State.Settings = settings;
-        await registry.SaveAsync(lease.State, cancellationToken);
+        if (!await lease.CommitAsync(cancellationToken))
+        {
+            return null;
+        }
+
         await fanOut.PublishAsync(lease.State, lease.Live, new RoomEvent { Configured = settings.ToWire() }, lease.State.Members);
         return Responses.Ok();
     }

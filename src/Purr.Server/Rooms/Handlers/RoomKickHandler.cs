@@ -16,6 +16,11 @@ internal sealed class RoomKickHandler(RoomRegistry registry, RoomFanOut fanOut) 
     public async ValueTask<ServerFrame> HandleAsync(RequestContext context, CancellationToken cancellationToken)
     {
         var request = context.Request.RoomKick;
+        return await RoomChanges.RetryAsync(() => AttemptAsync(request, context, cancellationToken));
+    }
+
+    private async ValueTask<ServerFrame?> AttemptAsync(RoomKick request, RequestContext context, CancellationToken cancellationToken)
+    {
         await using var lease = await RoomLease.AcquireAsync(registry, request.RoomId, request.MemberKey, context, cancellationToken);
         if (lease is null)
         {
@@ -33,7 +38,6 @@ internal sealed class RoomKickHandler(RoomRegistry registry, RoomFanOut fanOut) 
             return Responses.Error(ErrorCode.Forbidden, "you may not kick this member");
         }
 
-        await RoomMembership.RemoveAsync(registry, fanOut, lease, target, kickedBy: lease.Member, cancellationToken);
-        return Responses.Ok();
+        return await RoomMembership.TryRemoveAsync(registry, fanOut, lease, target, kickedBy: lease.Member, cancellationToken) ? Responses.Ok() : null;
     }
 }

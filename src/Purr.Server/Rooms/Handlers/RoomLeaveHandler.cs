@@ -11,13 +11,17 @@ internal sealed class RoomLeaveHandler(RoomRegistry registry, RoomFanOut fanOut)
     public async ValueTask<ServerFrame> HandleAsync(RequestContext context, CancellationToken cancellationToken)
     {
         var request = context.Request.RoomLeave;
+        return await RoomChanges.RetryAsync(() => AttemptAsync(request, context, cancellationToken));
+    }
+
+    private async ValueTask<ServerFrame?> AttemptAsync(RoomLeave request, RequestContext context, CancellationToken cancellationToken)
+    {
         await using var lease = await RoomLease.AcquireAsync(registry, request.RoomId, request.MemberKey, context, cancellationToken);
         if (lease is null)
         {
             return Responses.Auth();
         }
 
-        await RoomMembership.RemoveAsync(registry, fanOut, lease, lease.Member, kickedBy: null, cancellationToken);
-        return Responses.Ok();
+        return await RoomMembership.TryRemoveAsync(registry, fanOut, lease, lease.Member, kickedBy: null, cancellationToken) ? Responses.Ok() : null;
     }
 }

@@ -7,12 +7,13 @@ namespace Purr.Server.Rooms.Handlers;
 /// <summary>The one way a member leaves a room, by kick or by choice.</summary>
 internal static class RoomMembership
 {
-    public static async ValueTask RemoveAsync(
+    /// <summary>False, changing nothing, when another process changed the room first (the caller retries).</summary>
+    public static async ValueTask<bool> TryRemoveAsync(
         RoomRegistry registry, RoomFanOut fanOut, RoomLease lease, RoomMemberData member, RoomMemberData? kickedBy, CancellationToken cancellationToken)
     {
         var gone = new RoomEvent
         {
-            RoomId = ByteString.CopyFrom(lease.State.RoomId.ToBytes()),
+            RoomId = ByteString.CopyFrom(lease.RoomId.ToBytes()),
             Left = new RoomMemberGone
             {
                 MemberKey = ByteString.CopyFrom(member.MemberKey),
@@ -21,19 +22,25 @@ internal static class RoomMembership
             },
         };
 
-        // The removed member's connections get this last event, then nothing more.
-        RoomFanOut.PushToConnections(lease.Live, gone, [member.MemberKey]);
-        lease.Live.DetachMember(member.MemberKey, DateTimeOffset.UtcNow);
         lease.State.Members.Remove(member);
-        await fanOut.DeleteMailboxAsync(member);
-
-        if (lease.State.Members.Count == 0)
+        var last = lease.State.Members.Count == 0;
+        if (last)
         {
             await registry.ForgetAsync(lease.State, cancellationToken);
-            return;
+        }
+        else if (!await lease.CommitAsync(cancellationToken))
+        {
+            return false;
         }
 
-        await registry.SaveAsync(lease.State, cancellationToken);
-        await fanOut.PublishAsync(lease.State, lease.Live, gone, lease.State.Members);
+        // The removed member's connections, wherever they are, get this last event, then nothing more.
+        await fanOut.PushToConnectionsAsync(lease.RoomId, lease.Live, gone, [member.MemberKey], [member.MemberKey], ended: last);
+        await fanOut.DeleteMailboxAsync(member);
+        if (!last)
+        {
+            await fanOut.PublishAsync(lease.State, lease.Live, gone, lease.State.Members);
+        }
+
+        return true;
     }
 }

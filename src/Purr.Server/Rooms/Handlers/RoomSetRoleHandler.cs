@@ -12,6 +12,11 @@ internal sealed class RoomSetRoleHandler(RoomRegistry registry, RoomFanOut fanOu
     public async ValueTask<ServerFrame> HandleAsync(RequestContext context, CancellationToken cancellationToken)
     {
         var request = context.Request.RoomSetRole;
+        return await RoomChanges.RetryAsync(() => AttemptAsync(request, context, cancellationToken));
+    }
+
+    private async ValueTask<ServerFrame?> AttemptAsync(RoomSetRole request, RequestContext context, CancellationToken cancellationToken)
+    {
         await using var lease = await RoomLease.AcquireAsync(registry, request.RoomId, request.MemberKey, context, cancellationToken);
         if (lease is null)
         {
@@ -33,7 +38,11 @@ internal sealed class RoomSetRoleHandler(RoomRegistry registry, RoomFanOut fanOu
 
         target.Role = role;
         target.Voice = request.Voice || role == RoomMemberRole.Moderator;
-        await registry.SaveAsync(lease.State, cancellationToken);
+        if (!await lease.CommitAsync(cancellationToken))
+        {
+            return null;
+        }
+
         await fanOut.PublishAsync(lease.State, lease.Live, new RoomEvent { RoleChanged = target.ToWire() }, lease.State.Members);
         return Responses.Ok();
     }

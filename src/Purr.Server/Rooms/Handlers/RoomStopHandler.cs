@@ -23,15 +23,16 @@ internal sealed class RoomStopHandler(RoomRegistry registry, RoomFanOut fanOut) 
             return Responses.Error(ErrorCode.Forbidden, "only the owner or a moderator may stop this room");
         }
 
+        // Gone from the store first: no process finds it after this, whatever it was doing.
+        await registry.ForgetAsync(lease.State, cancellationToken);
         var stopped = new RoomEvent { RoomId = request.RoomId, Stopped = new RoomStopped { By = ByteString.CopyFrom(lease.Member.MemberKey) } };
-        RoomFanOut.PushToConnections(lease.Live, stopped, lease.State.Members.Where(m => m != lease.Member).Select(m => m.MemberKey));
+        var others = lease.State.Members.Where(m => m != lease.Member).Select(m => m.MemberKey);
+        await fanOut.PushToConnectionsAsync(lease.RoomId, lease.Live, stopped, others, [], ended: true);
         foreach (var member in lease.State.Members)
         {
             await fanOut.DeleteMailboxAsync(member);
         }
 
-        lease.Live.DetachAll(DateTimeOffset.UtcNow);
-        await registry.ForgetAsync(lease.State, cancellationToken);
         return Responses.Ok();
     }
 }
