@@ -22,7 +22,7 @@ internal sealed class RoomJanitor(RoomRegistry registry, IOptions<RoomOptions> o
             {
                 try
                 {
-                    await registry.SweepAsync(options.Value.TransientGrace, stoppingToken);
+                    await registry.SweepAsync(options.Value.TransientGrace, options.Value.JanitorInterval, stoppingToken);
                 }
                 catch (Exception e) when (StoreUnavailable.Is(e))
                 {

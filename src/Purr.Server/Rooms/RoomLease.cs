@@ -35,61 +35,22 @@ internal sealed class RoomLease : IAsyncDisposable
     /// <summary>The authenticated member (not set by <see cref="AcquireRoomAsync"/>, which is for joining).</summary>
     public RoomMemberData Member { get; }
 
-    /// <summary>
-    /// The room under its lock, with no membership check (a join, whose checks ran before). Null when the room
-    /// is gone, or was stopped or unloaded and reloaded since <paramref name="found"/> was looked up.
-    /// </summary>
-    public static async ValueTask<RoomLease?> AcquireRoomAsync(
-        RoomRegistry registry, OpaqueId roomId, LiveRoom found, CancellationToken cancellationToken)
-    {
-        await found.Gate.WaitAsync(cancellationToken);
-        var state = registry.IsCurrent(roomId, found) ? await ReadAsync(registry, roomId, found, cancellationToken) : null;
-        if (state is null)
-        {
-            found.Gate.Release();
-            return null;
-        }
-
-        return new RoomLease(registry, found, state, null);
-    }
+    /// <summary>The room under its lock, with no membership check (a join, whose checks ran before). Null when the room is gone.</summary>
+    public static async ValueTask<RoomLease?> AcquireRoomAsync(RoomRegistry registry, OpaqueId roomId, CancellationToken cancellationToken) =>
+        await LockAsync(registry, roomId, cancellationToken) is var (live, state) ? new RoomLease(registry, live, state, null) : null;
 
     public static async ValueTask<RoomLease?> AcquireAsync(
         RoomRegistry registry, ByteString roomId, ByteString memberKey, RequestContext context, CancellationToken cancellationToken)
     {
-        if (!OpaqueId.TryFromBytes(roomId.Span, out var id))
+        var locked = OpaqueId.TryFromBytes(roomId.Span, out var id) ? await LockAsync(registry, id, cancellationToken) : null;
+        var member = locked?.State.Member(memberKey.Span);
+        if (member is null | !VerifySignature(member?.MemberKey, context))
         {
-            _ = VerifySignature(null, context);
+            locked?.Live.Gate.Release();
             return null;
         }
 
-        for (var attempt = 0; attempt <= StaleEntryRetries; attempt++)
-        {
-            var live = registry.Entry(id) ?? (await registry.FindAsync(id, cancellationToken))?.Live;
-            if (live is null)
-            {
-                break;
-            }
-
-            await live.Gate.WaitAsync(cancellationToken);
-            if (!registry.IsCurrent(id, live))
-            {
-                live.Gate.Release();
-                continue;
-            }
-
-            var state = await ReadAsync(registry, id, live, cancellationToken);
-            var member = state?.Member(memberKey.Span);
-            if (state is null || member is null | !VerifySignature(member?.MemberKey, context))
-            {
-                live.Gate.Release();
-                return null;
-            }
-
-            return new RoomLease(registry, live, state, member!);
-        }
-
-        _ = VerifySignature(null, context);
-        return null;
+        return new RoomLease(registry, locked!.Value.Live, locked.Value.State, member!);
     }
 
     public static bool VerifySignature(byte[]? key, RequestContext context) => context.IsSignedBy(RequestSigner.Member, key);
@@ -103,16 +64,46 @@ internal sealed class RoomLease : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private static async ValueTask<RoomState?> ReadAsync(RoomRegistry registry, OpaqueId roomId, LiveRoom live, CancellationToken cancellationToken)
+    /// <summary>This process's entry for the room, locked, and the room's state read under the lock; null when the room is gone.</summary>
+    private static async ValueTask<(LiveRoom Live, RoomState State)?> LockAsync(RoomRegistry registry, OpaqueId id, CancellationToken cancellationToken)
     {
-        try
+        for (var attempt = 0; attempt <= StaleEntryRetries; attempt++)
         {
-            return await registry.ReadAsync(roomId, live, cancellationToken);
+            var live = registry.Entry(id) ?? (await registry.FindAsync(id, cancellationToken))?.Live;
+            if (live is null)
+            {
+                return null;
+            }
+
+            await live.Gate.WaitAsync(cancellationToken);
+
+            // The janitor may have unloaded the entry between the lookup and the lock: then this lock guards nothing.
+            if (!registry.IsCurrent(id, live))
+            {
+                live.Gate.Release();
+                continue;
+            }
+
+            RoomState? state;
+            try
+            {
+                state = await registry.ReadAsync(id, live, cancellationToken);
+            }
+            catch
+            {
+                live.Gate.Release();
+                throw;
+            }
+
+            if (state is null)
+            {
+                live.Gate.Release();
+                return null;
+            }
+
+            return (live, state);
         }
-        catch
-        {
-            live.Gate.Release();
-            throw;
-        }
+
+        return null;
     }
 }

@@ -120,9 +120,10 @@ internal sealed class RoomRegistry(IRoomStore rooms, ITransientRoomStore transie
     /// <summary>
     /// One janitor round: keeps alive the transient rooms with members connected here, lets go of the entries of
     /// rooms that ended, and unloads entries with no connections (a room's creator keeps its entry until the room
-    /// ends, to give its place back then).
+    /// ends, to give its place back then). An entry is unloaded only after a whole <paramref name="round"/> without
+    /// connections, so one made for a request that is still running stays.
     /// </summary>
-    public async ValueTask SweepAsync(TimeSpan grace, CancellationToken cancellationToken)
+    public async ValueTask SweepAsync(TimeSpan grace, TimeSpan round, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var connected = live.Where(e => !e.Value.Persistent && e.Value.ConnectionCount > 0).Select(e => e.Key).ToList();
@@ -144,7 +145,10 @@ internal sealed class RoomRegistry(IRoomStore rooms, ITransientRoomStore transie
 
             if (entry.Persistent || entry.OnEnd is null)
             {
-                UnloadIfStillEmpty(roomId, entry);
+                if (now - since >= round)
+                {
+                    UnloadIfStillEmpty(roomId, entry);
+                }
             }
             else if (now - since >= grace && await transientRooms.FindRoomAsync(roomId, cancellationToken) is null)
             {

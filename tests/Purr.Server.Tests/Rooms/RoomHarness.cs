@@ -9,32 +9,55 @@ internal sealed class RoomHarness : IAsyncDisposable
 {
     private readonly List<PurrConnection> connections = [];
     private readonly List<RoomSession> sessions = [];
+    private readonly Func<int, Task<PurrConnection>> connect;
 
-    public RoomHarness(RunningServer server) => Server = server;
+    public RoomHarness(RunningServer server) => connect = _ => server.ConnectAsync();
 
-    public RunningServer Server { get; }
+    /// <summary>Members connect through any of several processes: <paramref name="connectTo"/> takes the node's number.</summary>
+    public RoomHarness(Func<int, Task<PurrConnection>> connectTo) => connect = connectTo;
 
-    public async Task<(RoomSession Session, PurrConnection Connection)> CreateAsync(RoomKind kind, string name, RoomSettings? settings = null, string? password = null)
+    public async Task<(RoomSession Session, PurrConnection Connection)> CreateAsync(
+        RoomKind kind, string name, RoomSettings? settings = null, string? password = null, int node = 0)
     {
-        var connection = await Connect();
+        var connection = await Connect(node);
         var session = await RoomSession.CreateAsync(connection, kind, name, settings, password);
-        sessions.Add(session);
+        Keep(session);
         return (session, connection);
     }
 
-    public async Task<(RoomSession Session, PurrConnection Connection)> JoinAsync(RoomSession room, string name, string? password = null)
+    public async Task<(RoomSession Session, PurrConnection Connection)> JoinAsync(RoomSession room, string name, string? password = null, int node = 0)
     {
-        var connection = await Connect();
+        var connection = await Connect(node);
         var session = await RoomSession.JoinAsync(connection, room.Link.ToString(), name, password);
-        sessions.Add(session);
+        Keep(session);
         return (session, connection);
     }
 
-    public async Task<PurrConnection> Connect()
+    /// <summary>A room session taken over on another connection (after its node died, for instance).</summary>
+    public async Task<RoomSession> ResumeAsync(RoomSessionState state, int node)
     {
-        var connection = await Server.ConnectAsync();
-        connections.Add(connection);
+        var session = await RoomSession.ResumeAsync(await Connect(node), state);
+        Keep(session);
+        return session;
+    }
+
+    public async Task<PurrConnection> Connect(int node = 0)
+    {
+        var connection = await connect(node);
+        lock (connections)
+        {
+            connections.Add(connection);
+        }
+
         return connection;
+    }
+
+    private void Keep(RoomSession session)
+    {
+        lock (sessions)
+        {
+            sessions.Add(session);
+        }
     }
 
     public static async Task<T> NextAsync<T>(RoomSession session, Func<T, bool>? match = null)
@@ -55,14 +78,26 @@ internal sealed class RoomHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // A member whose node was killed has a dead connection: disposing it must not stop the rest.
         foreach (var session in sessions)
         {
-            await session.DisposeAsync();
+            await Quietly(session.DisposeAsync);
         }
 
         foreach (var connection in connections)
         {
-            await connection.DisposeAsync();
+            await Quietly(connection.DisposeAsync);
+        }
+    }
+
+    private static async Task Quietly(Func<ValueTask> dispose)
+    {
+        try
+        {
+            await dispose();
+        }
+        catch (Exception e) when (e is PurrClientException or IOException or OperationCanceledException or System.Net.WebSockets.WebSocketException)
+        {
         }
     }
 }

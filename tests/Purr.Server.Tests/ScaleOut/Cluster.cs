@@ -13,11 +13,16 @@ internal sealed class Cluster : IAsyncDisposable
     private readonly List<TemporaryDirectory> directories = [];
     private readonly TemporaryPostgresDatabase database;
     private readonly string redis;
+    private readonly string[] settings;
 
-    private Cluster(TemporaryPostgresDatabase database, string redis)
+    // A channel (and so room keys) of its own: clusters of tests running side by side never hear each other.
+    private readonly string channel = $"purr:test:{Guid.NewGuid():N}";
+
+    private Cluster(TemporaryPostgresDatabase database, string redis, string[] settings)
     {
         this.database = database;
         this.redis = redis;
+        this.settings = settings;
     }
 
     public List<PurrdProcess?> Nodes { get; } = [];
@@ -27,9 +32,10 @@ internal sealed class Cluster : IAsyncDisposable
     /// <summary>A node's data directory (its admin socket is there).</summary>
     public string DataDirectory(int node) => directories[node].Path;
 
-    public static async Task<Cluster> StartAsync(int nodes, string? redis = null)
+    /// <param name="settings">More command-line settings, the same for every node ("--Rooms:TransientGrace=00:00:01").</param>
+    public static async Task<Cluster> StartAsync(int nodes, string? redis = null, params string[] settings)
     {
-        var cluster = new Cluster(await TemporaryPostgresDatabase.CreateAsync(), redis ?? TestServices.Redis);
+        var cluster = new Cluster(await TemporaryPostgresDatabase.CreateAsync(), redis ?? TestServices.Redis, settings);
         for (var i = 0; i < nodes; i++)
         {
             cluster.directories.Add(new TemporaryDirectory());
@@ -71,9 +77,14 @@ internal sealed class Cluster : IAsyncDisposable
 
     private Task<PurrdProcess> StartNodeAsync(int index) => PurrdProcess.StartAsync(
         directories[index].Path,
-        "--storage", "postgres",
-        $"--Postgres:ConnectionString={database.ConnectionString}",
-        $"--Redis:Configuration={redis}",
-        "--Limits:FailedAuthsPerMinutePerIp=100000",
-        "--Limits:ConnectionsPerMinutePerIp=100000");
+        [
+            "--storage", "postgres",
+            $"--Postgres:ConnectionString={database.ConnectionString}",
+            $"--Redis:Configuration={redis}",
+            $"--Redis:Channel={channel}",
+            "--Limits:FailedAuthsPerMinutePerIp=100000",
+            "--Limits:ConnectionsPerMinutePerIp=100000",
+            "--Rooms:CreationsPerMinutePerIp=100000",
+            .. settings,
+        ]);
 }

@@ -74,14 +74,14 @@ internal sealed class JoinRoomHandler(
             }
         }
 
-        return await RoomChanges.RetryAsync(() => AttemptAsync(request, roomId, found.Value.Live, memberKey, context, cancellationToken));
+        return await RoomChanges.RetryAsync(() => AttemptAsync(request, roomId, memberKey, context, cancellationToken));
     }
 
     private async ValueTask<ServerFrame?> AttemptAsync(
-        JoinRoom request, OpaqueId roomId, LiveRoom found, byte[] memberKey, RequestContext context, CancellationToken cancellationToken)
+        JoinRoom request, OpaqueId roomId, byte[] memberKey, RequestContext context, CancellationToken cancellationToken)
     {
-        // The room may have been stopped (or unloaded and reloaded) while the checks ran: the lease says so.
-        await using var lease = await RoomLease.AcquireRoomAsync(registry, roomId, found, cancellationToken);
+        // The room may have been stopped while the checks ran: then there is no lease.
+        await using var lease = await RoomLease.AcquireRoomAsync(registry, roomId, cancellationToken);
         if (lease is null)
         {
             return Responses.Auth();
