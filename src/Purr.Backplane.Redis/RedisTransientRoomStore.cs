@@ -100,8 +100,14 @@ internal sealed class RedisTransientRoomStore(RedisConnection connection, IOptio
 
     private string Key(OpaqueId roomId) => prefix + Convert.ToHexString(roomId.ToBytes());
 
-    private static async Task<T> Reach<T>(Func<Task<T>> operation)
+    private async Task<T> Reach<T>(Func<Task<T>> operation)
     {
+        // Refused at once rather than queued until a timeout: the client is told to retry later.
+        if (!connection.Multiplexer.IsConnected)
+        {
+            throw new StoreUnavailableException("Redis, which holds the transient rooms, is not connected");
+        }
+
         try
         {
             return await operation();
@@ -112,7 +118,7 @@ internal sealed class RedisTransientRoomStore(RedisConnection connection, IOptio
         }
     }
 
-    private static async Task Reach(Func<Task> operation) => await Reach(async () =>
+    private async Task Reach(Func<Task> operation) => await Reach(async () =>
     {
         await operation();
         return true;

@@ -15,10 +15,12 @@ internal static class FanOutScenario
 {
     public const string Name = "S2 room fan-out";
 
-    public static async Task<Measurement> PurrAsync(ServerUnderTest server, RunSize size)
+    /// <param name="nodes">Several processes of one deployment: the owner sends through the first, members join round-robin.</param>
+    public static async Task<Measurement> PurrAsync(ServerUnderTest server, RunSize size, IReadOnlyList<PurrAddress>? nodes = null)
     {
         var address = server.PurrAddress!;
-        var owner = await PurrConnection.ConnectAsync(address);
+        nodes ??= [address];
+        var owner = await PurrConnection.ConnectAsync(nodes[0]);
         using var ownerKey = Ed25519KeyPair.Generate();
         var joinSecret = SecureRandom.Bytes(32);
         var created = await owner.RequestAsync(new Request
@@ -34,7 +36,7 @@ internal static class FanOutScenario
         var tracker = new FanOutTracker(size.RoomMessages, size.RoomMembers - 1);
         var members = await Connecting.ManyAsync(size.RoomMembers - 1, 50, async index =>
         {
-            var connection = await PurrConnection.ConnectAsync(address);
+            var connection = await PurrConnection.ConnectAsync(nodes[(index + 1) % nodes.Count]);
             using var key = Ed25519KeyPair.Generate();
             await connection.RequestAsync(new Request
             {

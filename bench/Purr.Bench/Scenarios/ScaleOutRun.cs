@@ -6,9 +6,9 @@ using Purr.Bench.Targets;
 namespace Purr.Bench.Scenarios;
 
 /// <summary>
-/// `purr-bench scale`: S1 and S2 on one node with SQLite (the default), one node on PostgreSQL, and (S1) two
-/// nodes on PostgreSQL + Redis with every pair split across them, all in one run; figures as ratios to SQLite.
-/// Rooms are not shared between nodes yet, so S2 has no two-node row.
+/// `purr-bench scale`: S1 and S2 on one node with SQLite (the default), one node on PostgreSQL, and two nodes on
+/// PostgreSQL + Redis (S1: every pair split across them; S2: the sender on one node, the members spread over both),
+/// all in one run; figures as ratios to SQLite.
 /// </summary>
 internal static class ScaleOutRun
 {
@@ -58,6 +58,14 @@ internal static class ScaleOutRun
         {
             await using var postgres = await Launcher.PurrdAsync("postgres", [$"--Postgres:ConnectionString={database.ConnectionString}"], name: PostgresName);
             Add(await FanOutScenario.PurrAsync(postgres, size));
+        }
+
+        await using (var database = await BenchDatabase.CreateAsync())
+        {
+            string[] shared = [$"--Postgres:ConnectionString={database.ConnectionString}", $"--Redis:Configuration={BenchDatabase.Redis}"];
+            await using var first = await Launcher.PurrdAsync("postgres", shared, name: TwoNodesName);
+            await using var second = await Launcher.PurrdAsync("postgres", shared, serverKey: Path.Combine(first.DataDirectory!, "server.key"), name: TwoNodesName);
+            Add(await FanOutScenario.PurrAsync(first, size, [first.PurrAddress!, second.PurrAddress!]));
         }
 
         return results;

@@ -26,6 +26,9 @@ internal sealed class LiveRoom(bool persistent, DateTimeOffset? emptySince)
     public IReadOnlyList<IClientSession> SessionsOf(byte[] memberKey) =>
         byMember.TryGetValue(Convert.ToHexString(memberKey), out var sessions) ? sessions : [];
 
+    /// <summary>The members with connections here.</summary>
+    public IReadOnlyList<byte[]> MemberKeys() => [.. byMember.Keys.Select(Convert.FromHexString)];
+
     public void Attach(byte[] memberKey, IClientSession session)
     {
         var key = Convert.ToHexString(memberKey);

@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
+using Google.Protobuf;
+using Purr.Core;
 using Purr.Core.Ids;
 using Purr.Core.Rooms;
+using Purr.Protocol.V1;
 using Purr.Server.Sessions;
 
 namespace Purr.Server.Rooms;
@@ -33,7 +36,21 @@ internal sealed class RoomRegistry(IRoomStore rooms, ITransientRoomStore transie
             return await StoreOf(entry.Persistent).FindRoomAsync(roomId, cancellationToken) is { } state ? (entry, state) : null;
         }
 
-        var found = await transientRooms.FindRoomAsync(roomId, cancellationToken) ?? await rooms.FindRoomAsync(roomId, cancellationToken);
+        RoomState? found;
+        try
+        {
+            found = await transientRooms.FindRoomAsync(roomId, cancellationToken) ?? await rooms.FindRoomAsync(roomId, cancellationToken);
+        }
+        catch (StoreUnavailableException)
+        {
+            // The shared transient store (Redis) is away: persistent rooms, which live elsewhere, go on.
+            found = await rooms.FindRoomAsync(roomId, cancellationToken);
+            if (found is null)
+            {
+                throw;
+            }
+        }
+
         if (found is null)
         {
             return null;
@@ -130,9 +147,10 @@ internal sealed class RoomRegistry(IRoomStore rooms, ITransientRoomStore transie
         var ended = connected.Count == 0 ? [] : await transientRooms.KeepAliveAsync(connected, cancellationToken);
         foreach (var roomId in ended)
         {
+            // Gone from under connected members (its store lost it: Redis restarted, say): they are told it ended.
             if (live.TryGetValue(roomId, out var entry))
             {
-                await EndLocallyAsync(roomId, entry);
+                await EndLocallyAsync(roomId, entry, tellMembers: true);
             }
         }
 
@@ -187,11 +205,18 @@ internal sealed class RoomRegistry(IRoomStore rooms, ITransientRoomStore transie
         }
     }
 
-    private async Task EndLocallyAsync(OpaqueId roomId, LiveRoom entry)
+    private async Task EndLocallyAsync(OpaqueId roomId, LiveRoom entry, bool tellMembers = false)
     {
         await entry.Gate.WaitAsync();
         try
         {
+            if (tellMembers)
+            {
+                var ended = new ServerFrame { RoomEvent = new RoomEvent { RoomId = ByteString.CopyFrom(roomId.ToBytes()), Stopped = new RoomStopped() } }.ToByteArray();
+                Apply(roomId, entry, new RoomRelayMessage(roomId, ended, entry.MemberKeys(), [], Ended: true));
+                return;
+            }
+
             entry.DetachAll(time.GetUtcNow());
             Drop(roomId, entry);
         }
