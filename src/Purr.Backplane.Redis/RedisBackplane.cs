@@ -17,8 +17,12 @@ public static class RedisBackplane
     {
         services.AddOptions<RedisBackplaneOptions>().BindConfiguration(RedisBackplaneOptions.Section);
         services.AddSingleton<RedisConnection>();
-        services.AddSingleton<Purr.Server.Admin.IBroadcastRelay, RedisBroadcastRelay>();
-        services.AddSingleton<Purr.Server.Rooms.IRoomRelay, RedisRoomRelay>();
+        services.AddSingleton<RedisBroadcastRelay>();
+        services.AddSingleton<Purr.Server.Admin.IBroadcastRelay>(sp => sp.GetRequiredService<RedisBroadcastRelay>());
+        services.AddHostedService(sp => sp.GetRequiredService<RedisBroadcastRelay>());
+        services.AddSingleton<RedisRoomRelay>();
+        services.AddSingleton<Purr.Server.Rooms.IRoomRelay>(sp => sp.GetRequiredService<RedisRoomRelay>());
+        services.AddHostedService(sp => sp.GetRequiredService<RedisRoomRelay>());
         services.AddSingleton<Purr.Server.Rooms.ITransientRoomStore, RedisTransientRoomStore>();
         services.AddSingleton<RedisMailboxSignal>();
         services.AddSingleton<IMailboxSignal>(sp => sp.GetRequiredService<RedisMailboxSignal>());

@@ -1,12 +1,14 @@
+using Microsoft.Extensions.Hosting;
 using Purr.Server.Admin;
 using StackExchange.Redis;
 
 namespace Purr.Backplane.Redis;
 
 /// <summary>Operator broadcasts between processes: `purrctl broadcast` on any node reaches every node's clients.</summary>
-internal sealed class RedisBroadcastRelay(RedisConnection redis) : IBroadcastRelay
+internal sealed class RedisBroadcastRelay(RedisConnection redis) : IBroadcastRelay, IHostedService
 {
     private readonly RedisChannel channel = RedisChannel.Literal(redis.Channel + ":broadcasts");
+    private Action<byte[]>? received;
 
     public async ValueTask PublishAsync(byte[] broadcast)
     {
@@ -20,6 +22,11 @@ internal sealed class RedisBroadcastRelay(RedisConnection redis) : IBroadcastRel
         }
     }
 
-    public void OnReceived(Action<byte[]> received) =>
-        redis.Multiplexer.GetSubscriber().Subscribe(channel, (_, message) => received((byte[])message!));
+    /// <summary>Only keeps the callback; the subscription is made at start, asynchronously (never inside a request).</summary>
+    public void OnReceived(Action<byte[]> received) => this.received = received;
+
+    public Task StartAsync(CancellationToken cancellationToken) =>
+        redis.Multiplexer.GetSubscriber().SubscribeAsync(channel, (_, message) => received?.Invoke((byte[])message!));
+
+    public Task StopAsync(CancellationToken cancellationToken) => redis.Multiplexer.GetSubscriber().UnsubscribeAsync(channel);
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Purr.Server.Rooms;
 using StackExchange.Redis;
@@ -10,10 +11,12 @@ namespace Purr.Backplane.Redis;
 /// process's connections only (transient rooms, which live in Redis, are refused meanwhile anyway; persistent
 /// rooms' messages travel through mailboxes, which the mailbox signal recovers).
 /// </summary>
-internal sealed partial class RedisRoomRelay(RedisConnection redis, ILogger<RedisRoomRelay> logger) : IRoomRelay
+internal sealed partial class RedisRoomRelay(RedisConnection redis, ILogger<RedisRoomRelay> logger) : IRoomRelay, IHostedService
 {
     private readonly Guid process = Guid.NewGuid();
     private readonly RedisChannel channel = RedisChannel.Literal(redis.Channel + ":rooms");
+    private Func<RoomRelayMessage, Task>? received;
+    private ChannelMessageQueue? queue;
 
     public async ValueTask PublishAsync(RoomRelayMessage message)
     {
@@ -27,18 +30,22 @@ internal sealed partial class RedisRoomRelay(RedisConnection redis, ILogger<Redi
         }
     }
 
-    public void OnReceived(Func<RoomRelayMessage, Task> received)
+    /// <summary>Only keeps the callback: the subscription is made at start, asynchronously (a synchronous one inside a
+    /// request's service resolution starved the thread pool under a burst of connections).</summary>
+    public void OnReceived(Func<RoomRelayMessage, Task> received) => this.received = received;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var queue = redis.Multiplexer.GetSubscriber().Subscribe(channel);
+        queue = await redis.Multiplexer.GetSubscriber().SubscribeAsync(channel);
 
         // One at a time, in the order Redis delivered them: a kick is applied before the events that follow it.
         queue.OnMessage(async message =>
         {
             try
             {
-                if (RoomRelayFrame.TryRead((byte[])message.Message!) is { } read && read.Process != process)
+                if (received is { } handler && RoomRelayFrame.TryRead((byte[])message.Message!) is { } read && read.Process != process)
                 {
-                    await received(read.Message);
+                    await handler(read.Message);
                 }
             }
             catch (Exception e)
@@ -46,6 +53,14 @@ internal sealed partial class RedisRoomRelay(RedisConnection redis, ILogger<Redi
                 Log.Unapplied(logger, e.GetType().Name);
             }
         });
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (queue is not null)
+        {
+            await queue.UnsubscribeAsync();
+        }
     }
 
     private static partial class Log
