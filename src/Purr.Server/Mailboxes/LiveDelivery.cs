@@ -163,9 +163,22 @@ public sealed class LiveDelivery(IMailboxStore store, TimeProvider time) : ISess
     public ValueTask MessageStoredAsync(
         OpaqueId receiveId, StoredMessage? newHead, DeliveryTicket before, CancellationToken cancellationToken = default) =>
         UpdateAsync(receiveId, async subscription =>
-            newHead is not null && before.Subscription == subscription && before.Version == subscription.Version ? (true, newHead)
-            : subscription.InFlight is null ? (true, await store.PeekAsync(receiveId, time.GetUtcNow(), cancellationToken))
-            : (false, null), cancellationToken);
+        {
+            if (newHead is not null && before.Subscription == subscription && before.Version == subscription.Version)
+            {
+                return (true, newHead);
+            }
+
+            if (subscription.InFlight is null)
+            {
+                return (true, await store.PeekAsync(receiveId, time.GetUtcNow(), cancellationToken));
+            }
+
+            // Behind the one in flight: its ack brings it. Remembered, because on a shared database the ack's read of
+            // the next message may have run before this message was committed (see AcknowledgedAsync).
+            subscription.StoredBehind = true;
+            return (false, null);
+        }, cancellationToken);
 
     /// <summary>
     /// The state of the mailbox's subscription before a store write, so that <see cref="MessageStoredAsync"/> can tell
@@ -178,10 +191,26 @@ public sealed class LiveDelivery(IMailboxStore store, TimeProvider time) : ISess
     /// <paramref name="acked"/> was acknowledged; <paramref name="next"/> (from the same store step) goes out at once.
     /// An empty mailbox leaves a newer push (a message stored meanwhile) in flight.
     /// </summary>
+    /// <remarks>
+    /// On PostgreSQL a send and an ack run side by side: the send may store its message behind the one in flight
+    /// (so it reports no new head) while the ack's read of the next message runs before that send commits (so it
+    /// reports none). When a message was reported stored behind since the last push, an empty answer is checked
+    /// with one more read, or that message would wait for the next subscribe.
+    /// </remarks>
     public ValueTask AcknowledgedAsync(OpaqueId receiveId, OpaqueId acked, StoredMessage? next, CancellationToken cancellationToken = default) =>
         UpdateAsync(
             receiveId,
-            subscription => ValueTask.FromResult(next is null && subscription.InFlight is { } inFlight && inFlight != acked ? (false, next) : (true, next)),
+            async subscription =>
+            {
+                if (next is null && subscription.InFlight is { } inFlight && inFlight != acked)
+                {
+                    return (false, null);
+                }
+
+                return next is null && subscription.StoredBehind
+                    ? (true, await store.PeekAsync(receiveId, time.GetUtcNow(), cancellationToken))
+                    : (true, next);
+            },
             cancellationToken);
 
     /// <summary>
@@ -211,6 +240,9 @@ public sealed class LiveDelivery(IMailboxStore store, TimeProvider time) : ISess
             }
 
             Interlocked.Increment(ref subscription.Version);
+
+            // The head was just read from the store (or reported by it): anything stored behind before is covered.
+            subscription.StoredBehind = false;
 
             if (message is null || message.Id == subscription.InFlight)
             {
@@ -282,6 +314,9 @@ public sealed class LiveDelivery(IMailboxStore store, TimeProvider time) : ISess
         public SemaphoreSlim Gate { get; } = new(1, 1);
 
         public OpaqueId? InFlight { get; set; }
+
+        /// <summary>A message was reported stored behind the one in flight since the head was last read (under the gate).</summary>
+        public bool StoredBehind { get; set; }
     }
 }
 

@@ -41,6 +41,7 @@ internal sealed class LiveRoom(bool persistent, DateTimeOffset? emptySince)
         {
             sessions.Add(session);
             ConnectionCount++;
+            session.Features.GetOrAdd(() => new AttachedRooms()).Add(this);
         }
 
         EmptySince = null;
@@ -85,6 +86,28 @@ internal sealed class LiveRoom(bool persistent, DateTimeOffset? emptySince)
         if (ConnectionCount == 0)
         {
             EmptySince ??= now;
+        }
+    }
+}
+
+/// <summary>The rooms a connection is attached to (its feature), so closing it visits those rooms only.</summary>
+internal sealed class AttachedRooms
+{
+    private readonly HashSet<LiveRoom> rooms = [];
+
+    public void Add(LiveRoom room)
+    {
+        lock (rooms)
+        {
+            rooms.Add(room);
+        }
+    }
+
+    public IReadOnlyList<LiveRoom> Snapshot()
+    {
+        lock (rooms)
+        {
+            return [.. rooms];
         }
     }
 }

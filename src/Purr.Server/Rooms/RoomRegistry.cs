@@ -178,7 +178,7 @@ internal sealed class RoomRegistry(IRoomStore rooms, ITransientRoomStore transie
     public void SessionClosed(IClientSession session)
     {
         var now = time.GetUtcNow();
-        foreach (var entry in live.Values)
+        foreach (var entry in session.Features.Get<AttachedRooms>()?.Snapshot() ?? [])
         {
             entry.Gate.Wait();
             try
