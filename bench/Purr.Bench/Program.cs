@@ -48,7 +48,12 @@ if (mode == "report")
 if (mode is "scale" or "scale-smoke")
 {
     // S1 and S2 on SQLite, PostgreSQL and two nodes on PostgreSQL + Redis (the test services must run).
-    var scale = await ScaleOutRun.RunAsync(mode == "scale" ? RunSize.Full with { OneToOneDuration = TimeSpan.FromSeconds(8) } : RunSize.Smoke, Report);
+    // `--rates 1000,2000`: the S1 offered rates (default: one all three sustain and one beyond them).
+    var ratesAt = Array.IndexOf(args, "--rates");
+    int[]? rates = ratesAt >= 0 && ratesAt + 1 < args.Length
+        ? [.. args[ratesAt + 1].Split(',').Select(r => int.Parse(r, System.Globalization.CultureInfo.InvariantCulture))]
+        : null;
+    var scale = await ScaleOutRun.RunAsync(mode == "scale" ? RunSize.Full with { OneToOneDuration = TimeSpan.FromSeconds(8) } : RunSize.Smoke, Report, rates);
     var table = ScaleOutRun.Markdown(scale, Machine.Describe(), DateTime.UtcNow);
     Directory.CreateDirectory(output);
     await File.WriteAllTextAsync(Path.Combine(output, "scale-out.md"), table, new UTF8Encoding(false));

@@ -5,8 +5,9 @@ using Purr.Server.Rooms;
 namespace Purr.Backplane.Redis;
 
 /// <summary>
-/// One room event on the channel: sending process (16) ‖ room id (16) ‖ ended (1) ‖ recipient count (u16) ‖
-/// detach count (u16) ‖ member keys (32 each: recipients, then detached) ‖ the serialised ServerFrame (the rest).
+/// One room event on the channel: sending process (16) ‖ room id (16) ‖ flags (1: bit 0 ended, bit 1 all but the
+/// listed recipients) ‖ recipient count (u16) ‖ detach count (u16) ‖ member keys (32 each: recipients, then
+/// detached) ‖ the serialised ServerFrame (the rest).
 /// </summary>
 internal static class RoomRelayFrame
 {
@@ -19,7 +20,7 @@ internal static class RoomRelayFrame
         var bytes = new byte[HeaderBytes + (keys * KeyBytes) + message.Frame.Length];
         process.TryWriteBytes(bytes.AsSpan(0, 16));
         message.RoomId.ToBytes().CopyTo(bytes, 16);
-        bytes[32] = message.Ended ? (byte)1 : (byte)0;
+        bytes[32] = (byte)((message.Ended ? 1 : 0) | (message.AllExcept ? 2 : 0));
         BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(33), checked((ushort)message.Recipients.Count));
         BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(35), checked((ushort)message.Detach.Count));
         var offset = HeaderBytes;
@@ -35,7 +36,7 @@ internal static class RoomRelayFrame
 
     public static (Guid Process, RoomRelayMessage Message)? TryRead(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.Length < HeaderBytes || bytes[32] > 1)
+        if (bytes.Length < HeaderBytes || bytes[32] > 3)
         {
             return null;
         }
@@ -54,7 +55,8 @@ internal static class RoomRelayFrame
         }
 
         var frame = bytes[(HeaderBytes + (keys.Length * KeyBytes))..].ToArray();
-        var message = new RoomRelayMessage(OpaqueId.FromBytes(bytes.Slice(16, OpaqueId.Length)), frame, keys[..recipients], keys[recipients..], bytes[32] == 1);
+        var message = new RoomRelayMessage(
+            OpaqueId.FromBytes(bytes.Slice(16, OpaqueId.Length)), frame, keys[..recipients], keys[recipients..], (bytes[32] & 1) != 0, (bytes[32] & 2) != 0);
         return (new Guid(bytes[..16]), message);
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace Purr.Bench.Scenarios;
@@ -16,6 +17,13 @@ internal static class ConstantRateSender
         long sent = 0;
         long failed = 0;
         var inFlight = new List<Task>();
+        var reasons = new ConcurrentDictionary<string, int>();
+        void Failed(Task task)
+        {
+            Interlocked.Increment(ref failed);
+            reasons.AddOrUpdate(Reason(task.Exception), 1, (_, n) => n + 1);
+        }
+
         while (sent < total)
         {
             var elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
@@ -26,11 +34,11 @@ internal static class ConstantRateSender
                 var task = send(sent, scheduled);
                 if (!task.IsCompleted)
                 {
-                    inFlight.Add(task.ContinueWith(t => { if (t.IsFaulted) { Interlocked.Increment(ref failed); } }, TaskScheduler.Default));
+                    inFlight.Add(task.ContinueWith(t => { if (t.IsFaulted) { Failed(t); } }, TaskScheduler.Default));
                 }
                 else if (task.IsFaulted)
                 {
-                    failed++;
+                    Failed(task);
                 }
             }
 
@@ -43,6 +51,20 @@ internal static class ConstantRateSender
         }
 
         await Task.WhenAll(inFlight);
+
+        // Failures are part of the result: say what they were (to stderr, beside the figures).
+        foreach (var (reason, count) in reasons.OrderByDescending(r => r.Value))
+        {
+            Console.Error.WriteLine($"  failed sends: {count:N0} × {reason}");
+        }
+
         return (sent, failed, start);
     }
+
+    private static string Reason(AggregateException? failure) => failure?.InnerException switch
+    {
+        null => "unknown",
+        Purr.Client.PurrProtocolException refused => $"refused: {refused.Code}",
+        var other => $"{other.GetType().Name}: {other.Message}",
+    };
 }

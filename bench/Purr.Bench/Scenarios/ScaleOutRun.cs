@@ -16,7 +16,7 @@ internal static class ScaleOutRun
     public const string PostgresName = "Purr, PostgreSQL, 1 node";
     public const string TwoNodesName = "Purr, PostgreSQL + Redis, 2 nodes";
 
-    public static async Task<List<Measurement>> RunAsync(RunSize size, Action<Measurement> report)
+    public static async Task<List<Measurement>> RunAsync(RunSize size, Action<Measurement> report, int[]? rates = null)
     {
         var results = new List<Measurement>();
         void Add(Measurement m)
@@ -26,7 +26,7 @@ internal static class ScaleOutRun
         }
 
         // A rate all three sustain (latency), then one beyond them (throughput at saturation).
-        foreach (var rate in size == RunSize.Smoke ? [size.OneToOneRate] : (int[])[1_000, 5_000])
+        foreach (var rate in rates ?? (size == RunSize.Smoke ? [size.OneToOneRate] : (int[])[1_000, 5_000]))
         {
             var s1 = size with { OneToOneRate = rate };
             await using (var sqlite = await Launcher.PurrdAsync("sqlite", name: SqliteName))

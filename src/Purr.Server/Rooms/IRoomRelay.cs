@@ -17,10 +17,14 @@ public interface IRoomRelay
 
 /// <summary>
 /// What every process does for one room event: push <see cref="Frame"/> (a serialised ServerFrame; may be empty) to
-/// the connections of <see cref="Recipients"/>, then stop sending anything to the connections of
-/// <see cref="Detach"/>, and when <see cref="Ended"/>, drop the room.
+/// the connections of <see cref="Recipients"/> (or, when <see cref="AllExcept"/>, of every member connected there but
+/// those listed: a message to a whole room then carries one key, not a thousand), then stop sending anything to the
+/// connections of <see cref="Detach"/>, and when <see cref="Ended"/>, drop the room.
 /// </summary>
-public sealed record RoomRelayMessage(OpaqueId RoomId, byte[] Frame, IReadOnlyList<byte[]> Recipients, IReadOnlyList<byte[]> Detach, bool Ended)
+public sealed record RoomRelayMessage(
+    OpaqueId RoomId, byte[] Frame, IReadOnlyList<byte[]> Recipients, IReadOnlyList<byte[]> Detach, bool Ended, bool AllExcept = false)
 {
     public static RoomRelayMessage Push(OpaqueId roomId, byte[] frame, IReadOnlyList<byte[]> recipients) => new(roomId, frame, recipients, [], false);
+
+    public static RoomRelayMessage PushToAllBut(OpaqueId roomId, byte[] frame, IReadOnlyList<byte[]> excluded) => new(roomId, frame, excluded, [], false, AllExcept: true);
 }

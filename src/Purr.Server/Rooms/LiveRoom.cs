@@ -29,6 +29,13 @@ internal sealed class LiveRoom(bool persistent, DateTimeOffset? emptySince)
     /// <summary>The members with connections here.</summary>
     public IReadOnlyList<byte[]> MemberKeys() => [.. byMember.Keys.Select(Convert.FromHexString)];
 
+    /// <summary>The members with connections here, but those in <paramref name="excluded"/>.</summary>
+    public IReadOnlyList<byte[]> MemberKeysExcept(IReadOnlyList<byte[]> excluded)
+    {
+        var left = excluded.Select(Convert.ToHexString).ToHashSet();
+        return [.. byMember.Keys.Where(k => !left.Contains(k)).Select(Convert.FromHexString)];
+    }
+
     public void Attach(byte[] memberKey, IClientSession session)
     {
         var key = Convert.ToHexString(memberKey);

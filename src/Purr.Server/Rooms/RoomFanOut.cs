@@ -20,7 +20,13 @@ internal sealed class RoomFanOut(IMailboxDelivery mailboxes, RoomEvents events)
         if (!room.Persistent)
         {
             var frame = new ServerFrame { RoomEvent = roomEvent }.ToByteArray();
-            await events.PublishAsync(room.RoomId, live, RoomRelayMessage.Push(room.RoomId, frame, [.. recipients.Select(m => m.MemberKey)]));
+            var to = recipients as IReadOnlyCollection<RoomMemberData> ?? [.. recipients];
+
+            // To most of the room (a message to everyone but its sender): name the few left out instead.
+            var message = to.Count * 2 > room.Members.Count
+                ? RoomRelayMessage.PushToAllBut(room.RoomId, frame, [.. room.Members.Except(to).Select(m => m.MemberKey)])
+                : RoomRelayMessage.Push(room.RoomId, frame, [.. to.Select(m => m.MemberKey)]);
+            await events.PublishAsync(room.RoomId, live, message);
             return;
         }
 

@@ -90,7 +90,7 @@ internal sealed class RoomRegistry(IRoomStore rooms, ITransientRoomStore transie
     {
         if (message.Frame.Length > 0)
         {
-            foreach (var key in message.Recipients)
+            foreach (var key in message.AllExcept ? entry.MemberKeysExcept(message.Recipients) : message.Recipients)
             {
                 foreach (var session in entry.SessionsOf(key))
                 {
