@@ -10,7 +10,10 @@ using Purr.Bench.Targets;
 // purr-bench: `all` runs every scenario against Purr, the raw relay and Prosody and writes
 // BENCHMARKS.md; `smoke` is the seconds-long check CI runs.
 var mode = args.FirstOrDefault() ?? "smoke";
-var size = mode is "all" or "s1" or "s6" ? RunSize.Full : RunSize.Smoke;
+var options = BenchOptions.Parse(args);
+BenchOptions.Current = options;
+options.PinThisProcess();
+var size = options.Apply(mode is "all" or "s1" or "s6" or "knee" ? RunSize.Full : RunSize.Smoke);
 if (mode == "s1")
 {
     // Profiling aid: only Purr's S1, printing the server's and this process's CPU time.
@@ -49,16 +52,31 @@ if (mode is "scale" or "scale-smoke")
 {
     // S1 and S2 on SQLite, PostgreSQL and two nodes on PostgreSQL + Redis (the test services must run).
     // `--rates 1000,2000`: the S1 offered rates (default: one all three sustain and one beyond them).
-    var ratesAt = Array.IndexOf(args, "--rates");
-    int[]? rates = ratesAt >= 0 && ratesAt + 1 < args.Length
-        ? [.. args[ratesAt + 1].Split(',').Select(r => int.Parse(r, System.Globalization.CultureInfo.InvariantCulture))]
-        : null;
-    var scale = await ScaleOutRun.RunAsync(mode == "scale" ? RunSize.Full with { OneToOneDuration = TimeSpan.FromSeconds(8) } : RunSize.Smoke, Report, rates);
+    var scaleSize = mode == "scale" ? RunSize.Full with { OneToOneDuration = TimeSpan.FromSeconds(8) } : RunSize.Smoke;
+    var scale = await ScaleOutRun.RunAsync(options.Apply(scaleSize), Report, options.Rates);
     var table = ScaleOutRun.Markdown(scale, Machine.Describe(), DateTime.UtcNow);
     Directory.CreateDirectory(output);
     await File.WriteAllTextAsync(Path.Combine(output, "scale-out.md"), table, new UTF8Encoding(false));
     Console.Out.WriteLine(table);
     return scale.All(m => m.Scenario != OneToOneScenario.Name || (m["delivered"] >= m["sent"] && m["failed"] == 0)) ? 0 : 1;
+}
+
+if (mode is "knee" or "knee-smoke")
+{
+    // The highest S1 rate under a 50 ms p99, for Purr and the relay in one run (`--rates` replaces the ladder).
+    var knee = await KneeRun.RunAsync(mode == "knee" ? size : RunSize.Smoke, options.Rates ?? (mode == "knee" ? null : [200, 400]), Report);
+    var pinning = options.ServerCpus is null && options.BenchCpus is null
+        ? "none (servers and load generator share every core)"
+        : $"servers on CPUs {options.ServerCpus ?? "any"}, load generator on CPUs {options.BenchCpus ?? "any"}";
+    var table = KneeRun.Markdown(knee, Machine.Describe(), pinning, DateTime.UtcNow);
+    if (mode == "knee")
+    {
+        Directory.CreateDirectory(output);
+        await File.WriteAllTextAsync(Path.Combine(output, "knee.md"), table, new UTF8Encoding(false));
+    }
+
+    Console.Out.WriteLine(table);
+    return 0;
 }
 
 if (mode == "s6")
@@ -70,18 +88,18 @@ if (mode == "s6")
 // S1 one-to-one
 await using (var purr = await Launcher.PurrdAsync())
 {
-    Report(await OneToOneScenario.RunAsync(new PurrSystem(purr.PurrAddress!), size));
+    Report(await OneToOneScenario.RunAsync(new PurrSystem(purr.PurrAddress!), size, purr.CpuTime));
 }
 
 await using (var relay = await Launcher.RelayAsync())
 {
-    Report(await OneToOneScenario.RunAsync(new RelaySystem(relay.Host, relay.Port), size));
+    Report(await OneToOneScenario.RunAsync(new RelaySystem(relay.Host, relay.Port), size, relay.CpuTime));
 }
 
 if (size.Prosody && Launcher.ProsodyInstalled)
 {
     await using var prosody = await Launcher.ProsodyAsync();
-    Report(await OneToOneScenario.RunAsync(new XmppSystem(prosody.Host, prosody.Port), size));
+    Report(await OneToOneScenario.RunAsync(new XmppSystem(prosody.Host, prosody.Port), size, prosody.CpuTime));
 }
 
 // S2 room fan-out

@@ -8,7 +8,8 @@ internal static class OneToOneScenario
 {
     public const string Name = "S1 one-to-one";
 
-    public static async Task<Measurement> RunAsync(IChatSystem system, RunSize size)
+    /// <param name="serverCpu">The servers' CPU time so far: the row then says how much of it one delivered message cost.</param>
+    public static async Task<Measurement> RunAsync(IChatSystem system, RunSize size, Func<TimeSpan>? serverCpu = null)
     {
         var clients = await Connecting.ManyAsync(size.OneToOneClients, 50, system.ConnectAsync);
         var recorder = new LatencyRecorder();
@@ -17,6 +18,7 @@ internal static class OneToOneScenario
             client.OnMessage = payload => recorder.Record(payload.Span);
         }
 
+        var cpuBefore = serverCpu?.Invoke();
         var template = new byte[1024];
         Random.Shared.NextBytes(template);
         var (sent, failed, start) = await ConstantRateSender.RunAsync(size.OneToOneRate, size.OneToOneDuration, (k, scheduled) =>
@@ -28,6 +30,7 @@ internal static class OneToOneScenario
         });
 
         await DrainAsync(recorder, sent);
+        var cpuUsed = serverCpu?.Invoke() - cpuBefore;
         var seconds = Stopwatch.GetElapsedTime(start, recorder.LastReceiveTimestamp).TotalSeconds;
         var result = new Measurement(Name, system.Name, new Dictionary<string, double>
         {
@@ -41,6 +44,12 @@ internal static class OneToOneScenario
             ["p99_ms"] = recorder.Percentile(99),
             ["p999_ms"] = recorder.Percentile(99.9),
         });
+        if (cpuUsed is { } cpu && recorder.Count > 0)
+        {
+            // Sending and draining only (not connecting): what the servers spent per message delivered.
+            result.Values["server_cpu_us_per_msg"] = cpu.TotalMicroseconds / recorder.Count;
+        }
+
         foreach (var client in clients)
         {
             await client.DisposeAsync();

@@ -31,13 +31,13 @@ internal static class ScaleOutRun
             var s1 = size with { OneToOneRate = rate };
             await using (var sqlite = await Launcher.PurrdAsync("sqlite", name: SqliteName))
             {
-                Add(await OneToOneScenario.RunAsync(new PurrSystem([sqlite.PurrAddress!], SqliteName), s1));
+                Add(await OneToOneScenario.RunAsync(new PurrSystem([sqlite.PurrAddress!], SqliteName), s1, sqlite.CpuTime));
             }
 
             await using (var database = await BenchDatabase.CreateAsync())
             {
                 await using var postgres = await Launcher.PurrdAsync("postgres", [$"--Postgres:ConnectionString={database.ConnectionString}"], name: PostgresName);
-                Add(await OneToOneScenario.RunAsync(new PurrSystem([postgres.PurrAddress!], PostgresName), s1));
+                Add(await OneToOneScenario.RunAsync(new PurrSystem([postgres.PurrAddress!], PostgresName), s1, postgres.CpuTime));
             }
 
             await using (var database = await BenchDatabase.CreateAsync())
@@ -45,7 +45,7 @@ internal static class ScaleOutRun
                 string[] shared = [$"--Postgres:ConnectionString={database.ConnectionString}", $"--Redis:Configuration={BenchDatabase.Redis}"];
                 await using var first = await Launcher.PurrdAsync("postgres", shared, name: TwoNodesName);
                 await using var second = await Launcher.PurrdAsync("postgres", shared, serverKey: Path.Combine(first.DataDirectory!, "server.key"), name: TwoNodesName);
-                Add(await OneToOneScenario.RunAsync(new PurrSystem([first.PurrAddress!, second.PurrAddress!], TwoNodesName), s1));
+                Add(await OneToOneScenario.RunAsync(new PurrSystem([first.PurrAddress!, second.PurrAddress!], TwoNodesName), s1, () => first.CpuTime() + second.CpuTime()));
             }
         }
 

@@ -21,7 +21,10 @@ internal sealed class ChildProcess : IAsyncDisposable
     /// <summary>Starts the program and waits for a line on standard output that starts with <paramref name="readyPrefix"/>.</summary>
     public static async Task<ChildProcess> StartAsync(string fileName, IEnumerable<string> arguments, string readyPrefix, TimeSpan timeout)
     {
-        var start = new ProcessStartInfo(fileName, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        // `--server-cpus`: taskset execs the program, so the pid (for /proc and CPU time) stays the program's.
+        var start = BenchOptions.Current.ServerCpus is { } cpus
+            ? new ProcessStartInfo("taskset", new List<string> { "-c", cpus, fileName }.Concat(arguments)) { RedirectStandardOutput = true, RedirectStandardError = true }
+            : new ProcessStartInfo(fileName, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
         process.ErrorDataReceived += (_, _) => { };
         process.BeginErrorReadLine();
@@ -37,6 +40,9 @@ internal sealed class ChildProcess : IAsyncDisposable
 
         throw new InvalidOperationException($"{fileName} exited before it was ready");
     }
+
+    /// <summary>CPU time the process has used so far (user and system, all its threads).</summary>
+    public TimeSpan CpuTime() => process.HasExited ? TimeSpan.Zero : Process.GetProcessById(process.Id).TotalProcessorTime;
 
     /// <summary>Resident memory of the process, from /proc/PID/status (VmRSS), in bytes.</summary>
     public long ResidentBytes() => ReadRss(process.Id);

@@ -19,6 +19,8 @@ internal sealed class ServerUnderTest(string name, ChildProcess process, string 
     /// <summary>Purr only: the pinned address.</summary>
     public PurrAddress? PurrAddress { get; } = purrAddress;
 
+    public TimeSpan CpuTime() => Process.CpuTime();
+
     public async ValueTask DisposeAsync()
     {
         await Process.DisposeAsync();
