@@ -24,6 +24,19 @@ internal sealed class RedisTransientRoomStore(RedisConnection connection, IOptio
         return 0
         """);
 
+    // The state only when its version moved since this process last read it (RoomStateCache).
+    private static readonly LuaScript Find = LuaScript.Prepare("""
+        local v = redis.call('HGET', @key, 'v')
+        if not v then
+            return nil
+        end
+        if v == @known then
+            return {v}
+        end
+        return {v, redis.call('HGET', @key, 's')}
+        """);
+
+    private readonly RoomStateCache cache = new();
     private readonly IDatabase redis = connection.Multiplexer.GetDatabase();
     private readonly string prefix = connection.Channel + ":room:";
     private readonly TimeSpan lifetime = options.Value.TransientLifetime();
@@ -36,18 +49,34 @@ internal sealed class RedisTransientRoomStore(RedisConnection connection, IOptio
         _ = transaction.KeyExpireAsync(key, lifetime);
         await Reach(() => transaction.ExecuteAsync());
         room.Version = 1;
+        cache.Remember(room);
     }
 
     public async ValueTask<RoomState?> FindRoomAsync(OpaqueId roomId, CancellationToken cancellationToken = default)
     {
-        var fields = await Reach(() => redis.HashGetAsync(Key(roomId), ["v", "s"]));
-        if (fields[0].IsNull || fields[1].IsNull)
+        var known = cache.KnownVersion(roomId);
+        var found = await Reach(() => redis.ScriptEvaluateAsync(Find, new
         {
+            key = (RedisKey)Key(roomId),
+            known = known.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }));
+        if (found.IsNull)
+        {
+            cache.Forget(roomId);
             return null;
         }
 
+        var fields = (RedisResult[])found!;
+        var version = (long)fields[0];
+        if (fields.Length == 1)
+        {
+            // Unchanged since this process read it; read whole after all if the cache let go of it meanwhile.
+            return cache.At(roomId, version) ?? await ReadWholeAsync(roomId);
+        }
+
         var room = RoomStateJson.Deserialize((byte[])fields[1]!);
-        room.Version = (long)fields[0];
+        room.Version = version;
+        cache.Remember(room);
         return room;
     }
 
@@ -66,11 +95,15 @@ internal sealed class RedisTransientRoomStore(RedisConnection connection, IOptio
         }
 
         room.Version++;
+        cache.Remember(room);
         return true;
     }
 
-    public async ValueTask<bool> DeleteRoomAsync(OpaqueId roomId, CancellationToken cancellationToken = default) =>
-        await Reach(() => redis.KeyDeleteAsync(Key(roomId)));
+    public async ValueTask<bool> DeleteRoomAsync(OpaqueId roomId, CancellationToken cancellationToken = default)
+    {
+        cache.Forget(roomId);
+        return await Reach(() => redis.KeyDeleteAsync(Key(roomId)));
+    }
 
     public async ValueTask<IReadOnlyList<OpaqueId>> KeepAliveAsync(IReadOnlyCollection<OpaqueId> roomIds, CancellationToken cancellationToken = default)
     {
@@ -96,6 +129,20 @@ internal sealed class RedisTransientRoomStore(RedisConnection connection, IOptio
         }
 
         return count;
+    }
+
+    private async Task<RoomState?> ReadWholeAsync(OpaqueId roomId)
+    {
+        var fields = await Reach(() => redis.HashGetAsync(Key(roomId), ["v", "s"]));
+        if (fields[0].IsNull || fields[1].IsNull)
+        {
+            return null;
+        }
+
+        var room = RoomStateJson.Deserialize((byte[])fields[1]!);
+        room.Version = (long)fields[0];
+        cache.Remember(room);
+        return room;
     }
 
     private string Key(OpaqueId roomId) => prefix + Convert.ToHexString(roomId.ToBytes());

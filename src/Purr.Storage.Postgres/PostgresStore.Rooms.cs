@@ -11,6 +11,9 @@ namespace Purr.Storage.Postgres;
 /// </summary>
 public sealed partial class PostgresStore : IRoomStore
 {
+    // A room's JSON crosses the network only when its version moved since this process last read it.
+    private readonly RoomStateCache roomCache = new();
+
     public async ValueTask CreateRoomAsync(RoomState room, CancellationToken cancellationToken = default)
     {
         await using var command = source.CreateCommand("INSERT INTO rooms (room_id, listed, state, version) VALUES (@id, @listed, @state, 1)");
@@ -19,14 +22,41 @@ public sealed partial class PostgresStore : IRoomStore
         command.Parameters.AddWithValue("state", RoomStateJson.Serialize(room));
         await command.ExecuteNonQueryAsync(cancellationToken);
         room.Version = 1;
+        roomCache.Remember(room);
     }
 
     public async ValueTask<RoomState?> FindRoomAsync(OpaqueId roomId, CancellationToken cancellationToken = default)
     {
-        await using var command = source.CreateCommand("SELECT state, version FROM rooms WHERE room_id = @id");
-        command.Parameters.AddWithValue("id", roomId.ToBytes());
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+        await using (var command = source.CreateCommand(
+            "SELECT CASE WHEN version = @known THEN NULL ELSE state END, version FROM rooms WHERE room_id = @id"))
+        {
+            command.Parameters.AddWithValue("id", roomId.ToBytes());
+            command.Parameters.AddWithValue("known", roomCache.KnownVersion(roomId));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                roomCache.Forget(roomId);
+                return null;
+            }
+
+            if (!reader.IsDBNull(0))
+            {
+                var room = Read(reader);
+                roomCache.Remember(room);
+                return room;
+            }
+
+            // Unchanged since this process read it, unless the cache let go of it meanwhile: then read it whole.
+            if (roomCache.At(roomId, reader.GetInt64(1)) is { } cached)
+            {
+                return cached;
+            }
+        }
+
+        await using var whole = source.CreateCommand("SELECT state, version FROM rooms WHERE room_id = @id");
+        whole.Parameters.AddWithValue("id", roomId.ToBytes());
+        await using var wholeReader = await whole.ExecuteReaderAsync(cancellationToken);
+        return await wholeReader.ReadAsync(cancellationToken) ? Read(wholeReader) : null;
     }
 
     public async ValueTask<bool> TryUpdateRoomAsync(RoomState room, CancellationToken cancellationToken = default)
@@ -45,11 +75,13 @@ public sealed partial class PostgresStore : IRoomStore
         }
 
         room.Version++;
+        roomCache.Remember(room);
         return true;
     }
 
     public async ValueTask<bool> DeleteRoomAsync(OpaqueId roomId, CancellationToken cancellationToken = default)
     {
+        roomCache.Forget(roomId);
         await using var command = source.CreateCommand("DELETE FROM rooms WHERE room_id = @id");
         command.Parameters.AddWithValue("id", roomId.ToBytes());
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;

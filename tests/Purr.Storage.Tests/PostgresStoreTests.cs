@@ -72,6 +72,8 @@ public sealed class PostgresRoomStoreTests : RoomStoreContract
 
     protected override async Task<IRoomStore> CreateAsync() => await store.OpenAsync();
 
+    protected override async Task<IRoomStore?> OpenAnotherAsync() => await store.OpenAnotherAsync();
+
     public override async Task DisposeAsync()
     {
         await store.CloseAsync();
@@ -98,15 +100,26 @@ internal sealed class PostgresStoreForTest
     private TemporaryPostgresDatabase? database;
     private PostgresStore? store;
 
+    private PostgresStore? second;
+
     public async Task<PostgresStore> OpenAsync()
     {
         database = await TemporaryPostgresDatabase.CreateAsync();
         return store = await PostgresStore.OpenAsync(new PostgresStoreOptions { ConnectionString = database.ConnectionString });
     }
 
-    /// <summary>Closes the store and drops its database (the test class's DisposeAsync calls it).</summary>
+    /// <summary>Another store on the same database: what a second purrd process has.</summary>
+    public async Task<PostgresStore> OpenAnotherAsync() =>
+        second = await PostgresStore.OpenAsync(new PostgresStoreOptions { ConnectionString = database!.ConnectionString });
+
+    /// <summary>Closes the stores and drops their database (the test class's DisposeAsync calls it).</summary>
     public async Task CloseAsync()
     {
+        if (second is not null)
+        {
+            await second.DisposeAsync();
+        }
+
         await store!.DisposeAsync();
         await database!.DisposeAsync();
     }

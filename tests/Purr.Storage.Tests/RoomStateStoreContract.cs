@@ -21,6 +21,9 @@ public abstract class RoomStateStoreContract<TStore> : IAsyncLifetime
 
     protected abstract bool Persistent { get; }
 
+    /// <summary>For a store several processes share: another instance on the same data (null where there is no such thing).</summary>
+    protected virtual Task<TStore?> OpenAnotherAsync() => Task.FromResult<TStore?>(default);
+
     protected RoomState NewRoom(bool listed = false) => new()
     {
         RoomId = OpaqueId.NewRandom(),
@@ -108,6 +111,37 @@ public abstract class RoomStateStoreContract<TStore> : IAsyncLifetime
         Assert.False(await Store.DeleteRoomAsync(room.RoomId));
         Assert.Null(await Store.FindRoomAsync(room.RoomId));
         Assert.False(await Store.TryUpdateRoomAsync(room));
+    }
+
+    [Fact]
+    public async Task What_another_process_changed_or_deleted_is_what_this_one_reads_next()
+    {
+        var other = await OpenAnotherAsync();
+        if (other is null)
+        {
+            return;
+        }
+
+        var room = NewRoom();
+        await Store.CreateRoomAsync(room);
+        Assert.NotNull(await Store.FindRoomAsync(room.RoomId));
+
+        // The other process changes it twice: this one must see the last change, not what it read (or cached) before.
+        for (var change = 0; change < 2; change++)
+        {
+            var theirs = (await other.FindRoomAsync(room.RoomId))!;
+            theirs.Members.Add(new RoomMemberData { MemberKey = [(byte)(20 + change)], Role = RoomMemberRole.Member });
+            Assert.True(await other.TryUpdateRoomAsync(theirs));
+            var ours = (await Store.FindRoomAsync(room.RoomId))!;
+            Assert.Equal(theirs.Version, ours.Version);
+            Assert.Equal(2 + change, ours.Members.Count);
+        }
+
+        // A stale copy of ours is refused, and reading again gives the current one.
+        room.Settings.Locked = true;
+        Assert.False(await Store.TryUpdateRoomAsync(room));
+        Assert.True(await other.DeleteRoomAsync(room.RoomId));
+        Assert.Null(await Store.FindRoomAsync(room.RoomId));
     }
 
     [Fact]

@@ -56,16 +56,22 @@ public sealed class MemoryTransientRoomStoreTests : TransientRoomStoreContract
 
 public sealed class RedisTransientRoomStoreTests : TransientRoomStoreContract
 {
-    private ServiceProvider? services;
+    private readonly string channel = $"purr:test:{Guid.NewGuid():N}";
+    private readonly List<ServiceProvider> providers = [];
 
-    protected override Task<ITransientRoomStore> CreateAsync()
+    protected override Task<ITransientRoomStore> CreateAsync() => Task.FromResult(Open());
+
+    protected override Task<ITransientRoomStore?> OpenAnotherAsync() => Task.FromResult<ITransientRoomStore?>(Open());
+
+    /// <summary>A store as one purrd process has it: its own Redis connection, the deployment's channel.</summary>
+    private ITransientRoomStore Open()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Redis:Configuration"] = TestServices.Redis,
 
             // A channel of its own: these keys never meet another test's.
-            ["Redis:Channel"] = $"purr:test:{Guid.NewGuid():N}",
+            ["Redis:Channel"] = channel,
             ["Rooms:TransientGrace"] = "00:00:00",
             ["Rooms:JanitorInterval"] = "00:00:01",
         }).Build();
@@ -74,8 +80,9 @@ public sealed class RedisTransientRoomStoreTests : TransientRoomStoreContract
         collection.AddOptions<RoomOptions>().BindConfiguration(RoomOptions.Section);
         collection.AddSingleton(TimeProvider.System);
         collection.AddRedisBackplane();
-        services = collection.BuildServiceProvider();
-        return Task.FromResult(services.GetRequiredService<ITransientRoomStore>());
+        var services = collection.BuildServiceProvider();
+        providers.Add(services);
+        return services.GetRequiredService<ITransientRoomStore>();
     }
 
     /// <summary>The lifetime here is 3 s (no grace, three 1 s janitor rounds).</summary>
@@ -83,7 +90,7 @@ public sealed class RedisTransientRoomStoreTests : TransientRoomStoreContract
 
     public override async Task DisposeAsync()
     {
-        if (services is not null)
+        foreach (var services in providers)
         {
             await services.DisposeAsync();
         }
