@@ -89,6 +89,12 @@ public sealed partial class RoomSession
                 {
                     members.RemoveAll(m => m.MemberKey.Span.SequenceEqual(roomEvent.Joined.MemberKey.Span));
                     members.Add(roomEvent.Joined);
+
+                    // A newcomer holds only the link's key: if the key moved on since, the next to speak seals it the current one.
+                    if (!roomEvent.Joined.MemberKey.Span.SequenceEqual(MemberKey))
+                    {
+                        awaitingKey.Add(Hex(roomEvent.Joined.MemberKey.Span));
+                    }
                 }
 
                 var named = LearnName(roomEvent.Joined);
@@ -112,6 +118,7 @@ public sealed partial class RoomSession
                 {
                     members.RemoveAll(m => m.MemberKey.Span.SequenceEqual(gone));
                     membersRemovedSinceKey = true;
+                    awaitingKey.Remove(Hex(gone));
                 }
 
                 Publish(new RoomMemberLeft(gone, NameOf(gone), roomEvent.Left.Kicked));
@@ -197,6 +204,18 @@ public sealed partial class RoomSession
                         keys[Hex(plaintext.KeyUpdate.KeyId.Span)] = key;
                         currentKeyId = plaintext.KeyUpdate.KeyId.ToByteArray();
                         membersRemovedSinceKey = false;
+                    }
+                }
+
+                // Whoever this update was sealed to has that key now (another member shared it, or rotated to it).
+                lock (gate)
+                {
+                    if (plaintext.KeyUpdate.KeyId.Span.SequenceEqual(currentKeyId))
+                    {
+                        foreach (var sealedKey in plaintext.KeyUpdate.Keys)
+                        {
+                            awaitingKey.Remove(Hex(sealedKey.MemberKey.Span));
+                        }
                     }
                 }
 

@@ -27,6 +27,9 @@ public sealed partial class RoomSession : IAsyncDisposable
     private List<RoomMember> members = [];
     private byte[] currentKeyId;
     private bool membersRemovedSinceKey;
+
+    /// <summary>Members who joined since the current key was set, and so may hold only the link's key (hex member keys).</summary>
+    private readonly HashSet<string> awaitingKey = [];
     private bool disposed;
     private Task pump = Task.CompletedTask;
     private EventListener? listener;
@@ -231,6 +234,48 @@ public sealed partial class RoomSession : IAsyncDisposable
             keys[Hex(newKeyId)] = newKey;
             currentKeyId = newKeyId;
             membersRemovedSinceKey = false;
+            awaitingKey.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Seals the current key to members who joined after it was set (they hold only the link's key), in a whisper to
+    /// each, before a group message they could not otherwise read. Nothing to do while the current key is still the link's.
+    /// </summary>
+    private async Task ShareCurrentKeyAsync()
+    {
+        byte[] keyId;
+        byte[] key;
+        List<RoomMember> newcomers;
+        lock (gate)
+        {
+            if (awaitingKey.Count == 0)
+            {
+                return;
+            }
+
+            if (currentKeyId.AsSpan().SequenceEqual(InitialKeyId(Link.RoomKey)))
+            {
+                awaitingKey.Clear();
+                return;
+            }
+
+            keyId = currentKeyId;
+            key = keys[Hex(currentKeyId)];
+            newcomers = [.. members.Where(m => awaitingKey.Contains(Hex(m.MemberKey.Span)))];
+            awaitingKey.IntersectWith(newcomers.Select(m => Hex(m.MemberKey.Span)));
+        }
+
+        // A whisper each: a group message would be encrypted under the very key they lack.
+        foreach (var member in newcomers)
+        {
+            var update = new RoomKeyUpdate { KeyId = ByteString.CopyFrom(keyId) };
+            update.Keys.Add(new SealedRoomKey { MemberKey = member.MemberKey, Sealed = ByteString.CopyFrom(RoomCrypto.Seal(RoomId, member.MemberDhKey.ToByteArray(), key, random)) });
+            await SendPlaintextAsync(new RoomPlaintext { KeyUpdate = update }, to: member.MemberKey.ToByteArray(), rotateFirst: false);
+            lock (gate)
+            {
+                awaitingKey.Remove(Hex(member.MemberKey.Span));
+            }
         }
     }
 
@@ -263,6 +308,7 @@ public sealed partial class RoomSession : IAsyncDisposable
                 MailboxKeySeed = mailboxSeed,
                 MembersRemovedSinceKey = membersRemovedSinceKey,
                 KnownMembers = [.. members.Select(m => Hex(m.MemberKey.Span))],
+                AwaitingKey = [.. awaitingKey],
             };
         }
     }
@@ -290,6 +336,17 @@ public sealed partial class RoomSession : IAsyncDisposable
         session.currentKeyId = state.CurrentKeyId.Length > 0 ? state.CurrentKeyId : session.currentKeyId;
         var current = (await session.MembersAsync()).Select(m => Hex(m.MemberKey)).ToHashSet();
         session.membersRemovedSinceKey = state.MembersRemovedSinceKey || state.KnownMembers.Any(known => !current.Contains(known));
+
+        // Who joined while this device was away holds only the link's key, as far as this device knows.
+        var self = Hex(session.MemberKey);
+        foreach (var member in state.AwaitingKey.Concat(current.Where(c => state.KnownMembers.Count > 0 && !state.KnownMembers.Contains(c))))
+        {
+            if (member != self && current.Contains(member))
+            {
+                session.awaitingKey.Add(member);
+            }
+        }
+
         await session.StartAsync();
         await session.CatchUpAsync(CatchUpLimit);
         return session;
@@ -383,6 +440,10 @@ public sealed partial class RoomSession : IAsyncDisposable
         {
             // Someone left since the current key was set: they must not read what follows.
             await RotateKeyAsync();
+        }
+        else if (to is null && plaintext.BodyCase != RoomPlaintext.BodyOneofCase.KeyUpdate)
+        {
+            await ShareCurrentKeyAsync();
         }
 
         plaintext.MessageId = ByteString.CopyFrom(Draw(random, 16));

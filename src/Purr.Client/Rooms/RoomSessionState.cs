@@ -29,4 +29,7 @@ public sealed class RoomSessionState
     /// while this device was away, so the key rotates before the next group message (that member held it).
     /// </summary>
     public List<string> KnownMembers { get; set; } = [];
+
+    /// <summary>Members (hex keys) who joined since the current key was set: the next group message seals it to them first.</summary>
+    public List<string> AwaitingKey { get; set; } = [];
 }

@@ -157,6 +157,34 @@ public sealed class RoomTests
         _ = bobConnection;
     }
 
+    [Theory]
+    [InlineData(RoomKind.Transient)]
+    [InlineData(RoomKind.Persistent)]
+    public async Task A_member_who_joins_after_the_key_rotated_reads_what_follows(RoomKind kind)
+    {
+        // The link carries the room's first key; after a leave the key rotates, and a newcomer used to hold a key no one used.
+        await using var server = await RunningServer.StartAsync("sqlite");
+        await using var harness = new RoomHarness(server);
+        var (alice, _) = await harness.CreateAsync(kind, "Alice");
+        var (bob, _) = await harness.JoinAsync(alice, "Bob");
+        var (carol, _) = await harness.JoinAsync(alice, "Carol");
+        await alice.MembersAsync();
+        await carol.LeaveAsync();
+        await RoomHarness.NextAsync<RoomMemberLeft>(alice);
+        await alice.SendTextAsync("after Carol left");
+        await RoomHarness.TextAsync(bob, "after Carol left");
+
+        var (dave, _) = await harness.JoinAsync(alice, "Dave");
+        await RoomHarness.NextAsync<RoomMemberJoined>(alice);
+        await alice.SendTextAsync("hello Dave");
+        Assert.Equal("Alice", (await RoomHarness.TextAsync(dave, "hello Dave")).SenderName);
+
+        // Bob, who did not see Alice's whisper, seals it to Dave too before he speaks; Dave reads him as well.
+        await RoomHarness.TextAsync(bob, "hello Dave");
+        await bob.SendTextAsync("hi from Bob");
+        await RoomHarness.TextAsync(dave, "hi from Bob");
+    }
+
     [Fact]
     public async Task Persistent_room_lets_an_offline_member_catch_up()
     {

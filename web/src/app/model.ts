@@ -64,6 +64,8 @@ export interface RoomRecord {
   topic: string;
   ended: boolean;
   membersRemovedSinceKey: boolean;
+  /** Members (hex keys) who joined since the current key was set: the next group message seals it to them first. */
+  awaitingKey?: string[];
   messages: ChatMessage[];
   unread: number;
 }

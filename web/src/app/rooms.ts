@@ -279,6 +279,8 @@ export class RoomsModule {
         break;
       case "joined":
         this.upsertMember(room.id, kind.value);
+        // A newcomer holds only the link's key: if the key moved on since, the next to speak seals it the current one.
+        if (!equalBytes(kind.value.memberKey, me)) room.awaitingKey = [...new Set([...(room.awaitingKey ?? []), toHex(kind.value.memberKey)])];
         if (this.learnNames(room, [kind.value]) > 0) this.announced.add(toHex(kind.value.memberKey));
         this.notice(room, `${this.nameOf(room, toHex(kind.value.memberKey))} joined`);
         break;
@@ -290,6 +292,7 @@ export class RoomsModule {
         }
         this.members.set(room.id, (this.members.get(room.id) ?? []).filter(m => toHex(m.memberKey) !== gone));
         room.membersRemovedSinceKey = true;
+        room.awaitingKey = (room.awaitingKey ?? []).filter(k => k !== gone);
         this.notice(room, `${this.nameOf(room, gone)} ${kind.value.kicked ? "was removed" : "left"}`);
         break;
       }
@@ -350,6 +353,11 @@ export class RoomsModule {
           room.keys[toHex(body.value.keyId)] = key;
           room.currentKeyId = toHex(body.value.keyId);
           room.membersRemovedSinceKey = false;
+        }
+        // Whoever this update was sealed to has that key now (another member shared it, or rotated to it).
+        if (toHex(body.value.keyId) === room.currentKeyId) {
+          const got = new Set(body.value.keys.map(k => toHex(k.memberKey)));
+          room.awaitingKey = (room.awaitingKey ?? []).filter(k => !got.has(k));
         }
         break;
       }
@@ -416,6 +424,36 @@ export class RoomsModule {
     room.keys[toHex(newKeyId)] = newKey;
     room.currentKeyId = toHex(newKeyId);
     room.membersRemovedSinceKey = false;
+    room.awaitingKey = [];
+    await this.client.save();
+  }
+
+  /**
+   * Seals the current key to members who joined after it was set (they hold only the link's key), in a whisper to
+   * each (a group message would be encrypted under the very key they lack). Nothing to do while it is the link's key.
+   */
+  private async shareCurrentKey(room: RoomRecord): Promise<void> {
+    const awaiting = room.awaitingKey ?? [];
+    if (awaiting.length === 0) return;
+    if (room.currentKeyId === toHex(initialKeyId(parseRoomLink(room.link).roomKey))) {
+      room.awaitingKey = [];
+      return;
+    }
+    const key = room.keys[room.currentKeyId]!;
+    const keyId = fromHex(room.currentKeyId);
+    let newcomers = (this.members.get(room.id) ?? []).filter(m => awaiting.includes(toHex(m.memberKey)));
+    if (newcomers.length < awaiting.length) {
+      // The member list may not be loaded yet (a page reloaded): ask the server before deciding who is gone.
+      await this.fetchMembers(room);
+      newcomers = (this.members.get(room.id) ?? []).filter(m => awaiting.includes(toHex(m.memberKey)));
+    }
+    for (const member of newcomers) {
+      const keys = [{ $typeName: "purr.v1.SealedRoomKey" as const, memberKey: member.memberKey, sealed: sealToMember(fromHex(room.id), member.memberDhKey, key, this.client.random) }];
+      await this.sendPlaintext(room, { case: "keyUpdate", value: { $typeName: "purr.v1.RoomKeyUpdate", keyId, keys } }, member.memberKey);
+      room.awaitingKey = (room.awaitingKey ?? []).filter(k => k !== toHex(member.memberKey));
+    }
+    // Anyone awaiting who is no longer a member needs nothing.
+    room.awaitingKey = (room.awaitingKey ?? []).filter(k => newcomers.some(m => toHex(m.memberKey) === k));
     await this.client.save();
   }
 
@@ -423,6 +461,8 @@ export class RoomsModule {
     if (to === null && room.membersRemovedSinceKey && body.case !== "keyUpdate") {
       // Someone left since the current key was set: they must not read what follows.
       await this.rotateKey(room);
+    } else if (to === null && body.case !== "keyUpdate") {
+      await this.shareCurrentKey(room);
     }
     const plaintext = this.plaintext(room, body);
     const roomId = fromHex(room.id);
