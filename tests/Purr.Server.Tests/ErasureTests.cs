@@ -102,7 +102,7 @@ public sealed class ErasureTests
         }
     }
 
-    private static async Task WaitUntilGoneAsync(string directory, byte[] marker)
+    internal static async Task WaitUntilGoneAsync(string directory, byte[] marker)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (FilesContain(directory, marker))
@@ -113,7 +113,7 @@ public sealed class ErasureTests
     }
 
     /// <summary>Every file in the data directory but the admin socket (a socket holds nothing and cannot be read).</summary>
-    private static bool FilesContain(string directory, byte[] marker) =>
+    internal static bool FilesContain(string directory, byte[] marker) =>
         Directory.GetFiles(directory).Where(file => Path.GetFileName(file) != "purrd.sock").Any(file =>
         {
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);

@@ -12,7 +12,7 @@ namespace Purr.Cli.Commands;
 /// </summary>
 internal sealed class RoomChat : IAsyncDisposable
 {
-    private const string Help = "commands: /help  /members  /purr MEMBER TEXT (whisper)  /kick MEMBER  /topic TEXT  /exit [farewell] (leave)  /stop (end the room)  /quit (come back later)  //text sends a line starting with /";
+    private const string Help = "commands: /help  /members  /purr MEMBER TEXT (whisper)  /kick MEMBER  /ban MEMBER (kick, and keep out)  /link (the current invite link)  /topic TEXT  /exit [farewell] (leave)  /stop (end the room)  /quit (come back later)  //text sends a line starting with /";
     private static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(15);
     private readonly Messenger messenger;
     private readonly RoomRecord record;
@@ -128,8 +128,13 @@ internal sealed class RoomChat : IAsyncDisposable
                 await room.StopAsync();
                 endReason = "you ended the room for everyone";
                 return true;
-            case "/kick" when parts.Length >= 2:
-                await room.KickAsync(await RoomCommands.ResolveAsync(room, line[6..].Trim(), InChat: true));
+            case "/kick" or "/ban" when parts.Length >= 2:
+                var ban = parts[0] == "/ban";
+                await room.KickAsync(await RoomCommands.ResolveAsync(room, line[parts[0].Length..].Trim(), InChat: true), ban);
+                console.Print(ban ? "* removed and banned; the room has a new link (/link)" : "* removed; the room has a new link (/link)");
+                return false;
+            case "/link":
+                console.Print(room.Link.ToString());
                 return false;
             case "/purr" when parts.Length == 3:
                 await room.WhisperAsync(await RoomCommands.ResolveAsync(room, parts[1], InChat: true), parts[2]);

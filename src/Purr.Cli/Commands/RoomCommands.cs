@@ -24,6 +24,8 @@ internal static class RoomCommands
     private static readonly Option<string?> Password = Text("--password", "a password the room asks for", "PASSWORD");
     private static readonly Option<bool> Flat = Flag("--flat", "no owner powers: everyone may do everything");
     private static readonly Option<string?> Server = Text("--server", "the server (default: the profile's)", "ADDRESS");
+    private static readonly Option<bool> Ban = Flag("--ban", "also keep the member out: the server refuses their profile's join tag from now on");
+    private static readonly Option<bool> Qr = Flag("--qr", "also print the link as a QR code");
     private static readonly Option<double> Wait = Seconds("--wait", "wait this long for messages", 1);
 
     public static Command Build() => new Command("room", "rooms: many people, one link").With(
@@ -33,8 +35,15 @@ internal static class RoomCommands
         new Command("send", "send a message to the room").With(Room, MessageText).Runs(context => WithRoomAsync(context, async room => { await room.SendTextAsync(context.Value(MessageText)); return "sent"; })),
         new Command("whisper", "send a message only one member can read").With(Room, Member, MessageText)
             .Runs(context => WithRoomAsync(context, async room => { await room.WhisperAsync(await ResolveAsync(room, context.Value(Member), InChat: false), context.Value(MessageText)); return "whispered"; })),
-        new Command("kick", "remove a member (owner and moderators)").With(Room, Member)
-            .Runs(context => WithRoomAsync(context, async room => { await room.KickAsync(await ResolveAsync(room, context.Value(Member), InChat: false)); return "kicked"; })),
+        new Command("kick", "remove a member (owner and moderators); the room's link changes, so theirs stops working").With(Room, Member, Ban)
+            .Runs(context => WithRoomAsync(context, async room =>
+            {
+                await room.KickAsync(await ResolveAsync(room, context.Value(Member), InChat: false), context.Value(Ban));
+                return context.Value(Ban) ? "kicked and banned; the room has a new link ('purr room link')" : "kicked; the room has a new link ('purr room link')";
+            })),
+        new Command("link", "print the room's current invite link").With(Room, Qr).Runs(LinkAsync),
+        new Command("clear-bans", "empty the room's ban list (owner and moderators)").With(Room)
+            .Runs(context => WithRoomAsync(context, async room => { await room.ClearBansAsync(); return "the ban list is empty"; })),
         new Command("leave", "leave the room and forget it").With(Room).Runs(context => WithRoomAsync(context, async room => { await room.LeaveAsync(); return "left"; }, forget: true)),
         new Command("stop", "end the room for everyone (owner)").With(Room).Runs(context => WithRoomAsync(context, async room => { await room.StopAsync(); return "stopped"; }, forget: true)),
         new Command("members", "list the members").With(Room).Runs(MembersAsync),
@@ -56,7 +65,8 @@ internal static class RoomCommands
         await using var connection = await ConnectAsync(messenger, server);
         var settings = new RoomSettings { Flat = context.Value(Flat) };
         await using var room = await RoomSession.CreateAsync(
-            connection, kind, context.Value(DisplayName) ?? Fallback(messenger.Data.DisplayName), settings, context.Value(Password), name: context.Value(Name));
+            connection, kind, context.Value(DisplayName) ?? Fallback(messenger.Data.DisplayName), settings, context.Value(Password), name: context.Value(Name),
+            joinTagSecret: messenger.RoomTagSecret());
         messenger.SaveRoom(new RoomRecord { Name = name, State = room.Export() });
         var link = room.Link.ToString();
         var note = kind == RoomKind.Transient ? "\n(transient: it lives while someone is in 'purr room chat', plus a short grace)" : "";
@@ -72,7 +82,7 @@ internal static class RoomCommands
         var name = context.Value(Name) ?? FreeName(messenger, link.Invite);
         EnsureFree(messenger, name);
         await using var connection = await ConnectAsync(messenger, link.Invite.Server);
-        await using var room = await RoomSession.JoinAsync(connection, link.ToString(), displayName, context.Value(Password));
+        await using var room = await RoomSession.JoinAsync(connection, link.ToString(), displayName, context.Value(Password), joinTagSecret: messenger.RoomTagSecret());
         messenger.SaveRoom(new RoomRecord { Name = name, State = room.Export() });
         context.Out.Result(new { room = name, joined = true }, $"joined as {displayName}; the room is called '{name}' in this profile: purr room chat {name}");
         return 0;
@@ -98,9 +108,24 @@ internal static class RoomCommands
     private static Task<int> MembersAsync(CliContext context) => WithRoomAsync(context, async room =>
     {
         var members = await room.MembersAsync();
-        var lines = members.Select(m => $"{m.Name}\t{m.Role.ToString().ToLowerInvariant()}{(m.Voice ? "" : ", no voice")}{(m.IsMe ? " (you)" : "")}\t{Convert.ToHexStringLower(m.MemberKey)[..12]}");
+        var lines = members.Select(m => $"{m.Name}\t{m.Role.ToString().ToLowerInvariant()}{(m.Voice ? "" : ", no voice")}{(m.IsMe ? " (you)" : "")}\t{Convert.ToHexStringLower(m.MemberKey)[..12]}").ToList();
+        var bans = await room.BanCountAsync();
+        if (bans > 0)
+        {
+            lines.Add($"({bans} banned: the server keeps only keyed hashes, so no one can say whom)");
+        }
+
         return string.Join('\n', lines);
     });
+
+    /// <summary>The link as this member knows it now (a kick changes the join secret; the new link reached every member end to end).</summary>
+    private static async Task<int> LinkAsync(CliContext context)
+    {
+        var link = "";
+        await WithRoomAsync(context, room => Task.FromResult(link = room.Link.ToString()), print: false);
+        context.Out.Result(new { room = context.Value(Room), link }, context.Value(Qr) ? $"{link}\n{QrCode.Render(link)}" : link);
+        return 0;
+    }
 
     private static async Task<int> ReceiveAsync(CliContext context)
     {

@@ -41,6 +41,8 @@ internal sealed class RoomUpdateText
                 return "* the room was ended by its owner";
             case RoomTopicChanged topic:
                 return $"* topic: {topic.Topic}";
+            case RoomLinkChanged:
+                return "* the room's link changed (the old one no longer works); /link shows the new one";
             case RoomUndecryptable:
                 return "* a message failed its checks and was dropped";
             default:
@@ -56,6 +58,7 @@ internal sealed class RoomUpdateText
         RoomMemberHello hello => new { type = "hello", name = hello.Name },
         RoomMemberLeft left => new { type = "left", name = left.Name, kicked = left.Kicked },
         RoomTopicChanged topic => new { type = "topic", topic = topic.Topic },
+        RoomLinkChanged changed => new { type = "link", link = changed.Link },
         RoomKicked => new { type = "removed" },
         RoomEnded => new { type = "ended" },
         _ => new { type = update.GetType().Name },

@@ -90,6 +90,28 @@ public sealed partial class Messenger : IAsyncDisposable
         }
     }
 
+    /// <summary>The profile's secret for room join tags, made (and saved) on first use.</summary>
+    public byte[] RoomTagSecret()
+    {
+        gate.Wait();
+        try
+        {
+            if (Data.RoomTagSecret.Length != 32)
+            {
+                var secret = new byte[32];
+                Crypto.SecureRandom.Fill(secret);
+                Data.RoomTagSecret = secret;
+                file.Save(Data);
+            }
+
+            return Data.RoomTagSecret;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
     public void ForgetRoom(string name)
     {
         gate.Wait();

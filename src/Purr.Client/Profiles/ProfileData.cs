@@ -23,6 +23,12 @@ public sealed class ProfileData
     /// <summary>Rooms this profile is a member of, by local name.</summary>
     public List<RoomRecord> Rooms { get; set; } = [];
 
+    /// <summary>
+    /// The secret this profile's room join tags are derived from (one tag per room, PROTOCOL.md 12, "Bans"); made on
+    /// first use. Never sent: a room sees only its own tag.
+    /// </summary>
+    public byte[] RoomTagSecret { get; set; } = [];
+
     /// <summary>Ids of cards this profile accepted: a card is accepted once.</summary>
     public List<string> UsedCards { get; set; } = [];
 

@@ -12,7 +12,8 @@ namespace Purr.Client.Rooms;
 /// Member profiles (the name a member joined with, given to the server at create or join and handed to every
 /// member as is): nonce (24) ‖ XChaCha20-Poly1305(the link's room key, padded RoomPlaintext, ad = "purr/v1 room
 /// member" ‖ 0x00 ‖ member key), so anyone holding the link can read it and the server can neither read it nor
-/// move it to another member.
+/// move it to another member. Join tags (what a room's ban list holds, hashed again by the server):
+/// BLAKE2b-256(key = the profile's tag secret, "purr/v1 room join tag" ‖ 0x00 ‖ the link's room key).
 /// </summary>
 public static class RoomCrypto
 {
@@ -21,6 +22,21 @@ public static class RoomCrypto
     private static readonly byte[] GroupContext = Encoding.ASCII.GetBytes("purr/v1 room");
     private static readonly byte[] SealContext = Encoding.ASCII.GetBytes("purr/v1 room seal");
     private static readonly byte[] ProfileContext = Encoding.ASCII.GetBytes("purr/v1 room member");
+    private static readonly byte[] JoinTagContext = Encoding.ASCII.GetBytes("purr/v1 room join tag");
+
+    public const int JoinTagBytes = 32;
+
+    /// <summary>
+    /// This profile's join tag for a room: the same every time it joins the room (so a ban holds), different in every
+    /// room (so tags link nothing), and worthless without the secret. Keyed by the link's key, which never changes
+    /// (a kick changes the join secret, not the key in the link), and which a creator knows before the server names the room.
+    /// </summary>
+    public static byte[] JoinTag(ReadOnlySpan<byte> tagSecret, ReadOnlySpan<byte> linkKey)
+    {
+        var tag = new byte[JoinTagBytes];
+        Blake2b.Hash([.. JoinTagContext, 0, .. linkKey], tag, tagSecret);
+        return tag;
+    }
 
     public static byte[] EncryptGroup(byte[] roomId, byte[] keyId, byte[] key, ReadOnlySpan<byte> plaintext, IRandomSource random)
     {

@@ -205,6 +205,11 @@ public sealed partial class RoomSession
                         currentKeyId = plaintext.KeyUpdate.KeyId.ToByteArray();
                         membersRemovedSinceKey = false;
                     }
+
+                    if (plaintext.KeyUpdate.Link.Length > 0)
+                    {
+                        LearnLink(plaintext.KeyUpdate);
+                    }
                 }
 
                 // Whoever this update was sealed to has that key now (another member shared it, or rotated to it).
@@ -221,6 +226,26 @@ public sealed partial class RoomSession
 
                 break;
         }
+    }
+
+    /// <summary>A kick's new join secret, readable only under the key this update brought (PROTOCOL.md 12, "Bans").</summary>
+    private void LearnLink(RoomKeyUpdate update)
+    {
+        var opened = DecryptGroup(update.Link.Span);
+        if (opened is not { BodyCase: RoomPlaintext.BodyOneofCase.LinkUpdate } || opened.LinkUpdate.JoinSecret.Length is < 16 or > 64
+            || !update.Link.Span[..RoomCrypto.KeyIdBytes].SequenceEqual(update.KeyId.Span))
+        {
+            return;
+        }
+
+        string link;
+        lock (gate)
+        {
+            Link = WithJoinSecret(opened.LinkUpdate.JoinSecret.ToByteArray());
+            link = Link.ToString();
+        }
+
+        Publish(new RoomLinkChanged(link));
     }
 
     private RoomPlaintext? DecryptGroup(ReadOnlySpan<byte> ciphertext)

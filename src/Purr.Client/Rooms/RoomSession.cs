@@ -65,9 +65,10 @@ public sealed partial class RoomSession : IAsyncDisposable
     public ChannelReader<RoomUpdate> Updates => updates.Reader;
 
     /// <param name="name">The room's name in the link: what joiners call it unless they choose otherwise.</param>
+    /// <param name="joinTagSecret">The profile's secret for join tags (<see cref="RoomCrypto.JoinTag"/>); without one a random tag is sent.</param>
     public static async Task<RoomSession> CreateAsync(
         PurrConnection connection, RoomKind kind, string displayName, RoomSettings? settings = null, string? password = null,
-        IRandomSource? random = null, string? name = null)
+        IRandomSource? random = null, string? name = null, byte[]? joinTagSecret = null)
     {
         random ??= SystemRandomSource.Instance;
         var roomKey = Draw(random, RoomLink.KeyBytes);
@@ -82,6 +83,7 @@ public sealed partial class RoomSession : IAsyncDisposable
             JoinSecret = ByteString.CopyFrom(joinSecret),
             Settings = settings ?? new RoomSettings(),
             Password = password ?? "",
+            JoinTag = ByteString.CopyFrom(RoomCrypto.JoinTag(joinTagSecret ?? Draw(random, 32), roomKey)),
         };
         if (kind == RoomKind.Persistent)
         {
@@ -108,8 +110,9 @@ public sealed partial class RoomSession : IAsyncDisposable
         return session;
     }
 
+    /// <param name="joinTagSecret">The profile's secret for join tags (<see cref="RoomCrypto.JoinTag"/>); without one a random tag is sent.</param>
     public static async Task<RoomSession> JoinAsync(
-        PurrConnection connection, string link, string displayName, string? password = null, IRandomSource? random = null)
+        PurrConnection connection, string link, string displayName, string? password = null, IRandomSource? random = null, byte[]? joinTagSecret = null)
     {
         random ??= SystemRandomSource.Instance;
         var parsed = RoomLink.Parse(link);
@@ -122,6 +125,7 @@ public sealed partial class RoomSession : IAsyncDisposable
             MemberDhKey = ByteString.CopyFrom(session.dhKey.PublicKey),
             Password = password ?? "",
             MemberProfile = ByteString.CopyFrom(session.SealedProfile()),
+            JoinTag = ByteString.CopyFrom(RoomCrypto.JoinTag(joinTagSecret ?? Draw(random, 32), parsed.RoomKey)),
         };
         if (session.Persistent)
         {
@@ -153,16 +157,53 @@ public sealed partial class RoomSession : IAsyncDisposable
     /// <summary>/purr: encrypted to one member alone, and delivered by the server to that member only.</summary>
     public Task WhisperAsync(byte[] member, string text) => SendPlaintextAsync(new RoomPlaintext { Text = text }, to: member);
 
-    /// <summary>/kick: the server removes the member at once; then a new room key goes to everyone left.</summary>
-    public async Task KickAsync(byte[] member)
+    /// <summary>
+    /// /kick: the server removes the member at once and, in the same step, takes a new join secret, so the link the
+    /// member holds lets no one in any more; then a new room key goes to everyone left, with the new link sealed under
+    /// it. With <paramref name="ban"/> the server also refuses the member's join tag from now on.
+    /// </summary>
+    public async Task KickAsync(byte[] member, bool ban = false)
     {
-        await RequestAsync(new Request { RoomKick = new RoomKick { RoomId = Link.Invite.RoomId, MemberKey = ByteString.CopyFrom(MemberKey), Target = ByteString.CopyFrom(member) } });
+        var newSecret = Draw(random, 32);
+        await RequestAsync(new Request
+        {
+            RoomKick = new RoomKick
+            {
+                RoomId = Link.Invite.RoomId, MemberKey = ByteString.CopyFrom(MemberKey), Target = ByteString.CopyFrom(member),
+                NewJoinSecret = ByteString.CopyFrom(newSecret), Ban = ban,
+            },
+        });
         lock (gate)
         {
             members.RemoveAll(m => m.MemberKey.Span.SequenceEqual(member));
+            Link = WithJoinSecret(newSecret);
         }
 
-        await RotateKeyAsync();
+        await RotateKeyAsync(newSecret);
+    }
+
+    /// <summary>Empties the room's ban list (owner and moderators; anyone in a flat room).</summary>
+    public async Task ClearBansAsync()
+    {
+        var list = await RequestAsync(new Request { RoomMembers = new RoomMembers { RoomId = Link.Invite.RoomId, MemberKey = ByteString.CopyFrom(MemberKey) } });
+        await RequestAsync(new Request
+        {
+            RoomConfigure = new RoomConfigure { RoomId = Link.Invite.RoomId, MemberKey = ByteString.CopyFrom(MemberKey), Settings = list.RoomMemberList.Settings, ClearBans = true },
+        });
+    }
+
+    /// <summary>How many join tags the room's ban list holds (the server cannot say whose).</summary>
+    public async Task<int> BanCountAsync()
+    {
+        var list = await RequestAsync(new Request { RoomMembers = new RoomMembers { RoomId = Link.Invite.RoomId, MemberKey = ByteString.CopyFrom(MemberKey) } });
+        return (int)list.RoomMemberList.Bans;
+    }
+
+    private RoomLink WithJoinSecret(byte[] joinSecret)
+    {
+        var invite = Link.Invite.Clone();
+        invite.JoinSecret = ByteString.CopyFrom(joinSecret);
+        return Link with { Invite = invite };
     }
 
     /// <summary>/exit: a farewell to everyone, then leave.</summary>
@@ -211,12 +252,21 @@ public sealed partial class RoomSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Makes a new room key and seals it to every other current member; later messages use it.</summary>
-    public async Task RotateKeyAsync()
+    /// <summary>
+    /// Makes a new room key and seals it to every other current member; later messages use it. With a new join secret
+    /// (after a kick), the update carries it encrypted under the new key, so only those the key is sealed to learn it.
+    /// </summary>
+    public async Task RotateKeyAsync(byte[]? newJoinSecret = null)
     {
         var newKey = Draw(random, RoomLink.KeyBytes);
         var newKeyId = Draw(random, RoomCrypto.KeyIdBytes);
         var update = new RoomKeyUpdate { KeyId = ByteString.CopyFrom(newKeyId) };
+        if (newJoinSecret is not null)
+        {
+            var linkUpdate = new RoomPlaintext { LinkUpdate = new RoomLinkUpdate { JoinSecret = ByteString.CopyFrom(newJoinSecret) } };
+            update.Link = ByteString.CopyFrom(RoomCrypto.EncryptGroup(RoomId, newKeyId, newKey, linkUpdate.ToByteArray(), random));
+        }
+
         List<RoomMember> current;
         lock (gate)
         {

@@ -25,6 +25,9 @@ public sealed record RoomEnded : RoomUpdate;
 
 public sealed record RoomTopicChanged(string Topic) : RoomUpdate;
 
+/// <summary>A kick changed the room's join secret: the old link no longer lets anyone in; <see cref="RoomSession.Link"/> is the new one.</summary>
+public sealed record RoomLinkChanged(string Link) : RoomUpdate;
+
 /// <summary>A message that failed its signature or could not be decrypted; it was dropped.</summary>
 public sealed record RoomUndecryptable(byte[] Sender) : RoomUpdate;
 

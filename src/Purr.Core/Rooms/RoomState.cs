@@ -23,6 +23,16 @@ public sealed class RoomState
 
     public List<RoomMemberData> Members { get; set; } = [];
 
+    /// <summary>
+    /// The key of the ban list's keyed hashes (32 random bytes, made with the room): members' join tags are kept only
+    /// as BLAKE2b-256(key = this, tag), so what is stored never equals what a client sent, and nothing links it to
+    /// another room.
+    /// </summary>
+    public byte[] BanKey { get; set; } = [];
+
+    /// <summary>Keyed hashes of banned join tags, oldest first; bounded by the server's Rooms:MaxBans.</summary>
+    public List<byte[]> Bans { get; set; } = [];
+
     /// <summary>The store's version of this state when it was read (not part of the serialised state).</summary>
     [JsonIgnore]
     public long Version { get; set; }
@@ -36,6 +46,8 @@ public sealed class RoomState
         PasswordHash = PasswordHash,
         Settings = Settings.Copy(),
         Members = Members.ConvertAll(m => m.Copy()),
+        BanKey = BanKey,
+        Bans = [.. Bans],
         Version = Version,
     };
 
@@ -50,6 +62,19 @@ public sealed class RoomState
         }
 
         return null;
+    }
+
+    public bool IsBanned(ReadOnlySpan<byte> tagHash)
+    {
+        foreach (var ban in Bans)
+        {
+            if (ban.AsSpan().SequenceEqual(tagHash))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
 
@@ -87,6 +112,9 @@ public sealed class RoomMemberData
 
     /// <summary>Persistent rooms: the member's mailbox (receive id) that room traffic is copied into.</summary>
     public byte[]? MailboxReceiveId { get; set; }
+
+    /// <summary>The keyed hash of the join tag the member gave (see <see cref="RoomState.BanKey"/>), or empty: what a ban records.</summary>
+    public byte[] JoinTagHash { get; set; } = [];
 
     public RoomMemberData Copy() => (RoomMemberData)MemberwiseClone();
 }

@@ -51,6 +51,10 @@ public sealed class RoomOptions
     [Range(0, 16_384)]
     public int MaxMemberProfileBytes { get; set; } = 512;
 
+    /// <summary>Entries a room's ban list holds (keyed hashes of join tags); a ban beyond it drops the oldest.</summary>
+    [Range(1, 100_000)]
+    public int MaxBans { get; set; } = 1000;
+
     /// <summary>Longest listing name, in characters.</summary>
     [Range(0, 1024)]
     public int MaxListingNameLength { get; set; } = 64;

@@ -45,7 +45,7 @@ internal sealed class CreateRoomHandler(
         var persistent = request.Kind == RoomKind.Persistent;
         var settings = request.Settings.FromWire();
         if ((RoomFieldLimits.Check(settings, persistent, options.Value) ?? RoomFieldLimits.CheckPassword(request.Password, options.Value)
-            ?? RoomFieldLimits.CheckProfile(request.MemberProfile.Length, options.Value)) is { } invalid)
+            ?? RoomFieldLimits.CheckProfile(request.MemberProfile.Length, options.Value) ?? RoomBans.CheckTag(request.JoinTag)) is { } invalid)
         {
             return Responses.InvalidArgument(invalid);
         }
@@ -95,6 +95,7 @@ internal sealed class CreateRoomHandler(
                 JoinSecretHash = Blake2b.Hash(request.JoinSecret.Span),
                 PasswordHash = passwordHash,
                 Settings = settings,
+                BanKey = RoomBans.NewKey(),
                 Members =
                 [
                     new RoomMemberData
@@ -108,6 +109,7 @@ internal sealed class CreateRoomHandler(
                     },
                 ],
             };
+            room.Members[0].JoinTagHash = RoomBans.Hash(room, request.JoinTag);
             await registry.CreateAsync(room, context.Session, release, cancellationToken);
             added = true;
             return new ServerFrame { RoomCreated = new RoomCreated { RoomId = ByteString.CopyFrom(room.RoomId.ToBytes()) } };

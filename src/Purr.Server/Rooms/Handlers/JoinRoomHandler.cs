@@ -12,7 +12,8 @@ namespace Purr.Server.Rooms.Handlers;
 /// Joins with the capability from an invite link (the join secret) and a fresh member key. A wrong
 /// secret, a wrong password, an unknown room, an unproven mailbox and a bad signature all answer AUTH.
 /// The cheap checks (signature, secret) come first and the password (Argon2id, on the bounded pool) only
-/// after them, all before the room's lock is taken: a wrong guess never holds up the room.
+/// after them, all before the room's lock is taken: a wrong guess never holds up the room. Only then does a ban
+/// count (<see cref="RoomBans"/>): only someone holding the current link learns that their tag is banned.
 /// </summary>
 internal sealed class JoinRoomHandler(
     RoomRegistry registry, RoomFanOut fanOut, IMailboxDelivery mailboxes, RoomPasswords passwords, RoomJoinLimiter joins, IOptions<RoomOptions> options)
@@ -33,7 +34,8 @@ internal sealed class JoinRoomHandler(
             return Responses.InvalidArgument("member_key and member_dh_key must be 32 bytes");
         }
 
-        if ((RoomFieldLimits.CheckPassword(request.Password, options.Value) ?? RoomFieldLimits.CheckProfile(request.MemberProfile.Length, options.Value)) is { } invalid)
+        if ((RoomFieldLimits.CheckPassword(request.Password, options.Value) ?? RoomFieldLimits.CheckProfile(request.MemberProfile.Length, options.Value)
+            ?? RoomBans.CheckTag(request.JoinTag)) is { } invalid)
         {
             return Responses.InvalidArgument(invalid);
         }
@@ -91,6 +93,17 @@ internal sealed class JoinRoomHandler(
         var member = room.Member(memberKey);
         if (member is null)
         {
+            if (room.Bans.Count > 0 && request.JoinTag.IsEmpty)
+            {
+                return Responses.InvalidArgument("this room keeps a ban list: a join must carry a join_tag");
+            }
+
+            var tagHash = RoomBans.Hash(room, request.JoinTag);
+            if (room.IsBanned(tagHash))
+            {
+                return Responses.Error(ErrorCode.RoomBanned, "you are banned from this room");
+            }
+
             if (room.Settings.Locked)
             {
                 return Responses.Error(ErrorCode.RoomLocked, "the room is locked");
@@ -110,6 +123,7 @@ internal sealed class JoinRoomHandler(
                 Role = RoomMemberRole.Member,
                 Voice = !room.Settings.Moderated,
                 MailboxReceiveId = room.Persistent ? request.MailboxReceiveId.ToByteArray() : null,
+                JoinTagHash = tagHash,
             };
             room.Members.Add(member);
             if (!await lease.CommitAsync(cancellationToken))

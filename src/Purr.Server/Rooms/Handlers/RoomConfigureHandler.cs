@@ -4,7 +4,7 @@ using Purr.Server.Routing;
 
 namespace Purr.Server.Rooms.Handlers;
 
-/// <summary>Replaces the room's settings (topic, lock, limit, moderation, listing). Owner or moderator, or anyone in a flat room.</summary>
+/// <summary>Replaces the room's settings (topic, lock, limit, moderation, listing) and may empty the ban list. Owner or moderator, or anyone in a flat room.</summary>
 internal sealed class RoomConfigureHandler(RoomRegistry registry, RoomFanOut fanOut, IOptions<RoomOptions> options) : IRequestHandler
 {
     public Request.OpOneofCase Operation => Request.OpOneofCase.RoomConfigure;
@@ -41,6 +41,10 @@ internal sealed class RoomConfigureHandler(RoomRegistry registry, RoomFanOut fan
         }
 
         lease.State.Settings = settings;
+        if (request.ClearBans)
+        {
+            lease.State.Bans.Clear();
+        }
         if (!await lease.CommitAsync(cancellationToken))
         {
             return null;

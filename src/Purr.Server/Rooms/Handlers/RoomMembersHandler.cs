@@ -3,7 +3,7 @@ using Purr.Server.Routing;
 
 namespace Purr.Server.Rooms.Handlers;
 
-/// <summary>Member keys, roles and voice: what the server knows. Names are exchanged end to end by the members.</summary>
+/// <summary>Member keys, roles and voice, and how many bans the room keeps: what the server knows. Names are exchanged end to end by the members.</summary>
 internal sealed class RoomMembersHandler(RoomRegistry registry) : IRequestHandler
 {
     public Request.OpOneofCase Operation => Request.OpOneofCase.RoomMembers;
@@ -17,7 +17,7 @@ internal sealed class RoomMembersHandler(RoomRegistry registry) : IRequestHandle
             return Responses.Auth();
         }
 
-        var list = new RoomMemberList { Settings = lease.State.Settings.ToWire() };
+        var list = new RoomMemberList { Settings = lease.State.Settings.ToWire(), Bans = (uint)lease.State.Bans.Count };
         list.Members.AddRange(lease.State.Members.Select(m => m.ToWire()));
         return new ServerFrame { RoomMemberList = list };
     }
