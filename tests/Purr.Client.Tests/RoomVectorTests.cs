@@ -75,13 +75,21 @@ public sealed class RoomVectorTests
         using var profileMember = Ed25519KeyPair.FromSeed(Draw(random, 32));
         var profilePlaintext = new RoomPlaintext { SenderName = "Bob" }.ToByteArray();
         var profile = RoomCrypto.SealProfile(roomKey, profileMember.PublicKey, profilePlaintext, random);
+        var tagSecret = Draw(random, 32);
+        var joinTag = RoomCrypto.JoinTag(tagSecret, roomKey);
+        var newKeyId = Draw(random, RoomCrypto.KeyIdBytes);
+        var newJoinSecret = Draw(random, 32);
+        var linkPlaintext = new RoomPlaintext { LinkUpdate = new RoomLinkUpdate { JoinSecret = ByteString.CopyFrom(newJoinSecret) } }.ToByteArray();
+        var link = RoomCrypto.EncryptGroup(roomId, newKeyId, newRoomKey, linkPlaintext, random);
 
         return new JsonObject
         {
             ["description"] = "Purr room vectors v1: see RoomVectorTests.cs and PROTOCOL.md sections 10.3 and 12. Random bytes come from "
                 + "SeededRandomSource (PROTOCOL.md 10.7), one stream, drawn in this order: roomId (16), roomKey (32), memberDhSecret (32), "
                 + "newRoomKey (32), the group message's id (16), the whisper's id (16), then the group nonce (24), the key update's "
-                + "ephemeral secret (32), the whisper's ephemeral secret (32), the profile member's Ed25519 seed (32), the profile nonce (24).",
+                + "ephemeral secret (32), the whisper's ephemeral secret (32), the profile member's Ed25519 seed (32), the profile nonce (24), "
+                + "the join tag secret (32), the new key id (8), the new join secret (32), the link update's nonce (24). "
+                + "linkUpdate.ciphertext is RoomKeyUpdate.link after a kick: a group message under newRoomKey and the new key id.",
             ["seed"] = Convert.ToHexStringLower(seed),
             ["inputs"] = new JsonObject
             {
@@ -102,6 +110,18 @@ public sealed class RoomVectorTests
                 ["memberKey"] = Convert.ToHexStringLower(profileMember.PublicKey),
                 ["plaintext"] = Convert.ToHexStringLower(profilePlaintext),
                 ["sealed"] = Convert.ToHexStringLower(profile),
+            },
+            ["joinTag"] = new JsonObject
+            {
+                ["tagSecret"] = Convert.ToHexStringLower(tagSecret),
+                ["tag"] = Convert.ToHexStringLower(joinTag),
+            },
+            ["linkUpdate"] = new JsonObject
+            {
+                ["keyId"] = Convert.ToHexStringLower(newKeyId),
+                ["joinSecret"] = Convert.ToHexStringLower(newJoinSecret),
+                ["plaintext"] = Convert.ToHexStringLower(linkPlaintext),
+                ["ciphertext"] = Convert.ToHexStringLower(link),
             },
             ["padding"] = new JsonArray([.. PaddingLengths.Select(n => (JsonNode)new JsonObject { ["length"] = n, ["padded"] = Padding.PaddedLength(n) })]),
         };

@@ -6,7 +6,9 @@ import { resolve } from "node:path";
 import { ready, dhKeyFromSecret, signingKeyFromSeed } from "../src/crypto/sodium";
 import { SeededRandom } from "../src/crypto/random";
 import { paddedLength } from "../src/crypto/padding";
-import { decryptGroup, encryptGroup, initialKeyId, openProfile, openSealed, sealProfile, sealToMember } from "../src/rooms/room-crypto";
+import { decryptGroup, encryptGroup, initialKeyId, joinTag, openProfile, openSealed, sealProfile, sealToMember } from "../src/rooms/room-crypto";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { RoomPlaintextSchema } from "../src/gen/purr/v1/rooms_pb";
 import { fromHex, toHex } from "../src/protocol/bytes";
 import { readJson, repositoryRoot } from "./paths";
 
@@ -43,6 +45,18 @@ test("room vectors reproduce byte for byte, drawing random bytes in the document
   assert.equal(toHex(profile), vectors.memberProfile.sealed);
   assert.equal(toHex(openProfile(roomKey, profileMember.publicKey, profile)!), vectors.memberProfile.plaintext);
   assert.equal(openProfile(roomKey, new Uint8Array(32), profile), null);
+
+  // Bans and kicks: the join tag, and the new link's secret sealed under the new key (RoomKeyUpdate.link).
+  const tagSecret = random.bytes(32);
+  assert.equal(toHex(tagSecret), vectors.joinTag.tagSecret);
+  assert.equal(toHex(joinTag(tagSecret, roomKey)), vectors.joinTag.tag);
+  const newKeyId = random.bytes(8);
+  const newJoinSecret = random.bytes(32);
+  assert.equal(toHex(newKeyId), vectors.linkUpdate.keyId);
+  assert.equal(toHex(newJoinSecret), vectors.linkUpdate.joinSecret);
+  const linkPlaintext = toBinary(RoomPlaintextSchema, create(RoomPlaintextSchema, { body: { case: "linkUpdate", value: { joinSecret: newJoinSecret } } }));
+  assert.equal(toHex(linkPlaintext), vectors.linkUpdate.plaintext);
+  assert.equal(toHex(encryptGroup(roomId, newKeyId, newRoomKey, linkPlaintext, random)), vectors.linkUpdate.ciphertext);
 
   assert.equal(toHex(decryptGroup(roomId, group, () => roomKey)!), vectors.inputs.groupPlaintext);
   assert.equal(toHex(openSealed(roomId, memberDhSecret, whisper)!), vectors.inputs.whisperPlaintext);

@@ -117,7 +117,13 @@ public sealed partial class RoomSession
                 lock (gate)
                 {
                     members.RemoveAll(m => m.MemberKey.Span.SequenceEqual(gone));
-                    membersRemovedSinceKey = true;
+
+                    // A member this session kicked was rotated away from by the kick itself (the echo may come after it).
+                    if (!kickedHere.Remove(Hex(gone)))
+                    {
+                        membersRemovedSinceKey = true;
+                    }
+
                     awaitingKey.Remove(Hex(gone));
                 }
 

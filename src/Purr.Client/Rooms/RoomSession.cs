@@ -30,6 +30,9 @@ public sealed partial class RoomSession : IAsyncDisposable
 
     /// <summary>Members who joined since the current key was set, and so may hold only the link's key (hex member keys).</summary>
     private readonly HashSet<string> awaitingKey = [];
+
+    /// <summary>Members this session kicked (hex keys) whose "left" echo has not come yet: their kick rotated the key already.</summary>
+    private readonly HashSet<string> kickedHere = [];
     private bool disposed;
     private Task pump = Task.CompletedTask;
     private EventListener? listener;
@@ -165,6 +168,11 @@ public sealed partial class RoomSession : IAsyncDisposable
     public async Task KickAsync(byte[] member, bool ban = false)
     {
         var newSecret = Draw(random, 32);
+        lock (gate)
+        {
+            kickedHere.Add(Hex(member));
+        }
+
         await RequestAsync(new Request
         {
             RoomKick = new RoomKick
@@ -258,6 +266,9 @@ public sealed partial class RoomSession : IAsyncDisposable
     /// </summary>
     public async Task RotateKeyAsync(byte[]? newJoinSecret = null)
     {
+        // The update is a group message under the current key: a newcomer still waiting for that key gets it first.
+        await ShareCurrentKeyAsync();
+
         var newKey = Draw(random, RoomLink.KeyBytes);
         var newKeyId = Draw(random, RoomCrypto.KeyIdBytes);
         var update = new RoomKeyUpdate { KeyId = ByteString.CopyFrom(newKeyId) };

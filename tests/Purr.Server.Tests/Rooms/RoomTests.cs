@@ -186,6 +186,32 @@ public sealed class RoomTests
     }
 
     [Fact]
+    public async Task A_newcomer_who_joins_between_a_leave_and_the_rotation_it_causes_reads_what_follows()
+    {
+        // The rotation's key update is a group message under the current key: a newcomer who lacks that key must get it
+        // first, or the update (and everything after) is lost on them.
+        await using var server = await RunningServer.StartAsync();
+        await using var harness = new RoomHarness(server);
+        var (alice, _) = await harness.CreateAsync(RoomKind.Transient, "Alice");
+        var (bob, _) = await harness.JoinAsync(alice, "Bob");
+        var (carol, _) = await harness.JoinAsync(alice, "Carol");
+        var (erin, _) = await harness.JoinAsync(alice, "Erin");
+        await alice.MembersAsync();
+        await carol.LeaveAsync();
+        await RoomHarness.NextAsync<RoomMemberLeft>(alice);
+        await alice.SendTextAsync("one");
+        await RoomHarness.TextAsync(bob, "one");
+
+        await erin.LeaveAsync();
+        await RoomHarness.NextAsync<RoomMemberLeft>(alice, l => l.Name == "Erin");
+        var (dave, _) = await harness.JoinAsync(alice, "Dave");
+        await RoomHarness.NextAsync<RoomMemberJoined>(alice);
+        await alice.SendTextAsync("two");
+        await RoomHarness.TextAsync(bob, "two");
+        Assert.Equal("Alice", (await RoomHarness.TextAsync(dave, "two")).SenderName);
+    }
+
+    [Fact]
     public async Task Persistent_room_lets_an_offline_member_catch_up()
     {
         await using var server = await RunningServer.StartAsync("sqlite");

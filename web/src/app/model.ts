@@ -91,6 +91,8 @@ export interface ProfileData {
   rooms: RoomRecord[];
   /** Absent from profiles made before registration policies, and on open servers. */
   registration?: RegistrationData;
+  /** The secret room join tags derive from (PROTOCOL.md 12, "Kicks, links and bans"); made on first use. */
+  roomTagSecret?: Uint8Array;
 }
 
 export function newProfile(server: string, displayName: string): ProfileData {

@@ -11,7 +11,7 @@ import { equalBytes, fromHex, toHex } from "../protocol/bytes";
 import { memberRequest, recipientRequest, roomMessage } from "../protocol/signed-bytes";
 import { sameServer } from "../protocol/address";
 import { PurrError, type Signer } from "../net/connection";
-import { decryptGroup, encryptGroup, initialKeyId, KEY_ID_BYTES, openProfile, openSealed, sealProfile, sealToMember } from "../rooms/room-crypto";
+import { decryptGroup, encryptGroup, initialKeyId, joinTag, KEY_ID_BYTES, openProfile, openSealed, sealProfile, sealToMember } from "../rooms/room-crypto";
 import { formatRoomLink, parseRoomLink } from "../rooms/room-link";
 import { appendMessage, type RoomRecord } from "./model";
 import type { ClientServices } from "./client-services";
@@ -23,6 +23,9 @@ export class RoomsModule {
   /** Members as the server last told them, per room id; not saved (asked again on every connect). */
   private readonly members = new Map<string, RoomMember[]>();
   private readonly settings = new Map<string, RoomSettings>();
+  private readonly bans = new Map<string, number>();
+  /** "room id:member key" of members this page kicked whose "left" echo has not come: their kick rotated the key already. */
+  private readonly kickedHere = new Set<string>();
   /** Members whose join already showed their name (from the sealed profile), so their hello adds no second line. */
   private readonly announced = new Set<string>();
 
@@ -51,12 +54,13 @@ export class RoomsModule {
       const mailbox = persistent ? await this.client.createMailbox() : null;
       const member = signingKeyFromSeed(memberKeySeed);
       const kind = persistent ? RoomKind.PERSISTENT : RoomKind.TRANSIENT;
+      const tag = joinTag(await this.tagSecret(), roomKey);
       const response = await this.client.creating(registration => this.client.request({
         case: "createRoom",
         value: {
           kind, memberKey: member.publicKey, memberDhKey: dhKeyFromSecret(dhSecret).publicKey, joinSecret,
           settings: create(RoomSettingsSchema, { moderated }), password: "", mailboxReceiveId: mailbox?.receiveId ?? new Uint8Array(0),
-          memberProfile: this.sealedProfile(roomKey, member.publicKey, name), registration,
+          memberProfile: this.sealedProfile(roomKey, member.publicKey, name), registration, joinTag: tag,
         },
       }, this.signerFor(memberKeySeed), mailboxSignerFor(mailbox)));
       if (response.body.case !== "roomCreated") throw new Error("unexpected answer to CreateRoom");
@@ -90,7 +94,7 @@ export class RoomsModule {
         value: {
           roomId: parsed.invite.roomId, joinSecret: parsed.invite.joinSecret, memberKey,
           memberDhKey: dhKeyFromSecret(dhSecret).publicKey, password, mailboxReceiveId: mailbox?.receiveId ?? new Uint8Array(0),
-          memberProfile: this.sealedProfile(parsed.roomKey, memberKey, name),
+          memberProfile: this.sealedProfile(parsed.roomKey, memberKey, name), joinTag: joinTag(await this.tagSecret(), parsed.roomKey),
         },
       }, this.signerFor(memberKeySeed), mailboxSignerFor(mailbox));
       if (response.body.case !== "roomJoined") throw new Error("unexpected answer to JoinRoom");
@@ -143,14 +147,47 @@ export class RoomsModule {
     });
   }
 
-  /** /kick: the server removes the member at once; then a new room key goes to everyone left. */
-  kick(roomId: string, memberKey: string): Promise<void> {
+  /**
+   * /kick (and /ban): the server removes the member at once and takes a new join secret in the same step, so the
+   * member's link stops working; then a new room key goes to everyone left, with the new link sealed under it.
+   * With ban the server refuses the member's join tag from now on.
+   */
+  kick(roomId: string, memberKey: string, ban = false): Promise<void> {
     return this.client.serialized(async () => {
       const room = this.require(roomId);
-      await this.roomRequest(room, "roomKick", { target: fromHex(memberKey) });
+      const newSecret = this.client.random.bytes(32);
+      this.kickedHere.add(`${room.id}:${memberKey}`);
+      await this.roomRequest(room, "roomKick", { target: fromHex(memberKey), newJoinSecret: newSecret, ban });
       this.members.set(room.id, (this.members.get(room.id) ?? []).filter(m => toHex(m.memberKey) !== memberKey));
-      await this.rotateKey(room);
+      room.link = withJoinSecret(room.link, newSecret);
+      await this.client.save();
+      await this.rotateKey(room, newSecret);
+      if (ban) await this.fetchMembers(room); // the ban count the members view shows
     });
+  }
+
+  /** Empties the room's ban list (owner and moderators; anyone in a flat room). */
+  clearBans(roomId: string): Promise<void> {
+    return this.client.serialized(async () => {
+      const room = this.require(roomId);
+      await this.fetchMembers(room);
+      await this.roomRequest(room, "roomConfigure", { settings: this.settings.get(room.id) ?? create(RoomSettingsSchema), clearBans: true });
+      await this.fetchMembers(room);
+    });
+  }
+
+  /** How many entries the room's ban list holds, as the server last said (it cannot say whose). */
+  banCount(roomId: string): number {
+    return this.bans.get(roomId) ?? 0;
+  }
+
+  /** The profile's secret for join tags, made (and saved) on first use. */
+  private async tagSecret(): Promise<Uint8Array> {
+    if (this.data.roomTagSecret?.length !== 32) {
+      this.data.roomTagSecret = this.client.random.bytes(32);
+      await this.client.save();
+    }
+    return this.data.roomTagSecret;
   }
 
   /** /exit: a farewell to everyone, then leave. */
@@ -291,7 +328,8 @@ export class RoomsModule {
           break;
         }
         this.members.set(room.id, (this.members.get(room.id) ?? []).filter(m => toHex(m.memberKey) !== gone));
-        room.membersRemovedSinceKey = true;
+        // A member this page kicked was rotated away from by the kick itself (the echo may come after it).
+        if (!this.kickedHere.delete(`${room.id}:${gone}`)) room.membersRemovedSinceKey = true;
         room.awaitingKey = (room.awaitingKey ?? []).filter(k => k !== gone);
         this.notice(room, `${this.nameOf(room, gone)} ${kind.value.kicked ? "was removed" : "left"}`);
         break;
@@ -353,6 +391,7 @@ export class RoomsModule {
           room.keys[toHex(body.value.keyId)] = key;
           room.currentKeyId = toHex(body.value.keyId);
           room.membersRemovedSinceKey = false;
+          if (body.value.link.length > 0) this.learnLink(room, body.value.keyId, body.value.link);
         }
         // Whoever this update was sealed to has that key now (another member shared it, or rotated to it).
         if (toHex(body.value.keyId) === room.currentKeyId) {
@@ -364,6 +403,18 @@ export class RoomsModule {
       default:
         break;
     }
+  }
+
+  /** A kick's new join secret, readable only under the key the update brought (PROTOCOL.md 12, "Kicks, links and bans"). */
+  private learnLink(room: RoomRecord, keyId: Uint8Array, link: Uint8Array): void {
+    if (!equalBytes(link.subarray(0, KEY_ID_BYTES), keyId)) return;
+    const opened = decryptGroup(fromHex(room.id), link, id => room.keys[toHex(id)]);
+    const plaintext = opened ? parsePlaintext(opened) : null;
+    if (plaintext?.body.case !== "linkUpdate") return;
+    const secret = plaintext.body.value.joinSecret;
+    if (secret.length < 16 || secret.length > 64) return;
+    room.link = withJoinSecret(room.link, secret);
+    this.notice(room, "The room's link changed after a kick; the old one no longer works.");
   }
 
   roomTitle(room: RoomRecord): string {
@@ -401,6 +452,7 @@ export class RoomsModule {
     this.members.set(room.id, [...response.body.value.members]);
     this.learnNames(room, response.body.value.members);
     if (response.body.value.settings) this.settings.set(room.id, response.body.value.settings);
+    this.bans.set(room.id, response.body.value.bans);
     this.client.emit({ kind: "changed" });
     return { settings: response.body.value.settings };
   }
@@ -411,8 +463,13 @@ export class RoomsModule {
     this.members.set(roomId, list);
   }
 
-  /** Makes a new room key and seals it to every other current member; later messages use it. */
-  private async rotateKey(room: RoomRecord): Promise<void> {
+  /**
+   * Makes a new room key and seals it to every other current member; later messages use it. After a kick the update
+   * carries the new join secret, encrypted under the new key so only those it is sealed to learn it.
+   */
+  private async rotateKey(room: RoomRecord, newJoinSecret?: Uint8Array): Promise<void> {
+    // The update is a group message under the current key: a newcomer still waiting for that key gets it first.
+    await this.shareCurrentKey(room);
     const random = this.client.random;
     const newKey = random.bytes(32);
     const newKeyId = random.bytes(KEY_ID_BYTES);
@@ -420,7 +477,10 @@ export class RoomsModule {
     const keys = (this.members.get(room.id) ?? []).filter(m => !equalBytes(m.memberKey, me)).map(m => ({
       $typeName: "purr.v1.SealedRoomKey" as const, memberKey: m.memberKey, sealed: sealToMember(fromHex(room.id), m.memberDhKey, newKey, random),
     }));
-    await this.sendPlaintext(room, { case: "keyUpdate", value: { $typeName: "purr.v1.RoomKeyUpdate", keyId: newKeyId, keys } }, null);
+    const link = newJoinSecret
+      ? encryptGroup(fromHex(room.id), newKeyId, newKey, toBinary(RoomPlaintextSchema, create(RoomPlaintextSchema, { body: { case: "linkUpdate", value: { joinSecret: newJoinSecret } } })), random)
+      : new Uint8Array(0);
+    await this.sendPlaintext(room, { case: "keyUpdate", value: { $typeName: "purr.v1.RoomKeyUpdate", keyId: newKeyId, keys, link } }, null);
     room.keys[toHex(newKeyId)] = newKey;
     room.currentKeyId = toHex(newKeyId);
     room.membersRemovedSinceKey = false;
@@ -449,7 +509,7 @@ export class RoomsModule {
     }
     for (const member of newcomers) {
       const keys = [{ $typeName: "purr.v1.SealedRoomKey" as const, memberKey: member.memberKey, sealed: sealToMember(fromHex(room.id), member.memberDhKey, key, this.client.random) }];
-      await this.sendPlaintext(room, { case: "keyUpdate", value: { $typeName: "purr.v1.RoomKeyUpdate", keyId, keys } }, member.memberKey);
+      await this.sendPlaintext(room, { case: "keyUpdate", value: { $typeName: "purr.v1.RoomKeyUpdate", keyId, keys, link: new Uint8Array(0) } }, member.memberKey);
       room.awaitingKey = (room.awaitingKey ?? []).filter(k => k !== toHex(member.memberKey));
     }
     // Anyone awaiting who is no longer a member needs nothing.
@@ -545,4 +605,10 @@ function parsePlaintext(bytes: Uint8Array): RoomPlaintext | null {
   } catch {
     return null;
   }
+}
+
+/** The same link with another join secret (after a kick): server, room id, kind, name and room key stay. */
+function withJoinSecret(link: string, joinSecret: Uint8Array): string {
+  const parsed = parseRoomLink(link);
+  return formatRoomLink({ invite: create(RoomInviteSchema, { ...parsed.invite, joinSecret }), roomKey: parsed.roomKey });
 }

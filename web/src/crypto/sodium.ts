@@ -92,6 +92,11 @@ export function blake2b(data: Uint8Array, length: number): Uint8Array {
   return sodium.crypto_generichash(length, data, null);
 }
 
+/** Keyed BLAKE2b (libsodium's generichash with a key). */
+export function blake2bKeyed(data: Uint8Array, length: number, key: Uint8Array): Uint8Array {
+  return sodium.crypto_generichash(length, data, key);
+}
+
 export function sha512(data: Uint8Array): Uint8Array {
   return sodium.crypto_hash_sha512(data);
 }

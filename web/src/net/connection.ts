@@ -16,6 +16,7 @@ const explanations: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.FORBIDDEN]: "you may not do that here",
   [ErrorCode.ROOM_FULL]: "this room is full",
   [ErrorCode.ROOM_LOCKED]: "this room is locked",
+  [ErrorCode.ROOM_BANNED]: "you are banned from this room",
   [ErrorCode.QUOTA_EXCEEDED]: "their mailbox is full; try again once they have read it",
   [ErrorCode.MESSAGE_TOO_LARGE]: "this message is too large for the server",
   [ErrorCode.RATE_LIMITED]: "too many requests; slow down",

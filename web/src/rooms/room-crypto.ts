@@ -1,5 +1,5 @@
 // Room content encryption, byte-compatible with the C# RoomCrypto (PROTOCOL.md section 12).
-import { aeadDecrypt, aeadEncrypt, agree, blake2b, dhKeyFromSecret, hkdfSha256, AEAD_NONCE_BYTES, AEAD_TAG_BYTES } from "../crypto/sodium";
+import { aeadDecrypt, aeadEncrypt, agree, blake2b, blake2bKeyed, dhKeyFromSecret, hkdfSha256, AEAD_NONCE_BYTES, AEAD_TAG_BYTES } from "../crypto/sodium";
 import { pad, unpad } from "../crypto/padding";
 import type { RandomSource } from "../crypto/random";
 import { concat, utf8, withContext } from "../protocol/bytes";
@@ -7,6 +7,12 @@ import { concat, utf8, withContext } from "../protocol/bytes";
 export const KEY_ID_BYTES = 8;
 
 export const initialKeyId = (roomKey: Uint8Array) => blake2b(roomKey, 16).slice(0, KEY_ID_BYTES);
+
+/**
+ * This profile's join tag for a room (what a room's ban list holds, hashed again by the server): the same for every
+ * join of one profile to one room, unrelated between rooms. BLAKE2b-256(key = tag secret, "purr/v1 room join tag" ‖ 0x00 ‖ link key).
+ */
+export const joinTag = (tagSecret: Uint8Array, linkKey: Uint8Array) => blake2bKeyed(withContext("purr/v1 room join tag", linkKey), 32, tagSecret);
 
 const groupAd = (roomId: Uint8Array, keyId: Uint8Array) => withContext("purr/v1 room", roomId, keyId);
 

@@ -67,7 +67,7 @@ export function renderRoom(ui: ScreenHost, id: string): void {
       h("button", { class: "subtle", "data-testid": "copy-room-link", onClick: () => copy(room.link, ui) }, "Copy invite link"),
       h("button", { class: "subtle", "data-testid": "members", onClick: () => ui.go({ kind: "members", id }) }, "Members"),
       forget),
-    h("p", { class: "muted small" }, "Commands: /members, /topic text, /purr name text (whisper), /kick name, /exit, /stop"),
+    h("p", { class: "muted small" }, "Commands: /members, /topic text, /purr name text (whisper), /kick name, /ban name, /exit, /stop"),
     ui.messagesPane(() => ui.client.rooms.find(id)?.messages ?? []),
     composer.form);
   const refresh = () => {
@@ -93,11 +93,12 @@ export async function roomInput(ui: ScreenHost, room: RoomRecord, text: string):
     case "topic": await rooms.setTopic(room.id, rest); return;
     case "members": ui.go({ kind: "members", id: room.id }); return;
     case "kick":
+    case "ban":
     case "purr": {
       await rooms.refreshMembers(room.id);
       const target = rooms.resolveMember(room.id, rest);
       if (!target) throw new Error(`no single member is called that; /members lists them`);
-      if (name === "kick") await rooms.kick(room.id, target.key);
+      if (name === "kick" || name === "ban") await rooms.kick(room.id, target.key, name === "ban");
       else if (!target.rest) throw new Error("usage: /purr NAME TEXT");
       else await rooms.whisper(room.id, target.key, target.rest);
       return;
@@ -125,22 +126,33 @@ export function renderMembers(ui: ScreenHost, id: string): void {
         h("span", { class: "name" }, m.name, m.me ? " (you)" : ""),
         h("span", { class: "muted small" }, ` ${role}${m.voice ? "" : ", no voice"}`),
         !m.me && canModerate && m.role !== RoomRole.OWNER ? h("button", { class: "subtle danger", "data-testid": "kick", onClick: () => ui.act(() => rooms.kick(id, m.key), fill) }, "Kick") : null,
+        !m.me && canModerate && m.role !== RoomRole.OWNER ? h("button", { class: "subtle danger", "data-testid": "ban", title: "Kick, and refuse this person's profile from now on", onClick: () => ui.act(() => rooms.kick(id, m.key, true), fill) }, "Ban") : null,
         !m.me && myRole === RoomRole.OWNER && m.role === RoomRole.MEMBER ? h("button", { class: "subtle", onClick: () => ui.act(() => rooms.setRole(id, m.key, RoomRole.MODERATOR, true), fill) }, "Make moderator") : null,
         !m.me && canModerate && m.role === RoomRole.MEMBER ? h("button", { class: "subtle", onClick: () => ui.act(() => rooms.setRole(id, m.key, m.role, !m.voice), fill) }, m.voice ? "Take voice" : "Give voice") : null));
     }
+    // A kick changes the link: show the current one.
+    linkText.value = room.link;
+    clear(qrBox);
+    if (!room.ended) append(qrBox, qrCanvas(room.link));
     if (canModerate && !room.ended) {
       const locked = rooms.roomSettings(id)?.locked ?? false;
+      const bans = rooms.banCount(id);
+      if (bans > 0) {
+        append(settings,
+          h("span", { class: "muted small", "data-testid": "ban-count" }, `${bans} banned (the server cannot say who)`),
+          h("button", { class: "subtle", "data-testid": "clear-bans", onClick: () => ui.act(() => rooms.clearBans(id), fill) }, "Clear bans"));
+      }
       append(settings,
         h("button", { "data-testid": "lock", onClick: () => ui.act(() => rooms.setLocked(id, !locked), fill) }, locked ? "Unlock room" : "Lock room"),
         h("button", { class: "danger", "data-testid": "stop-room", onClick: () => ui.act(() => rooms.stopRoom(id), () => ui.go({ kind: "room", id })) }, "End room for everyone"));
     }
   };
   const linkText = h("textarea", { readonly: true, rows: 3, class: "mono", "data-testid": "room-link" });
-  linkText.value = room.link;
+  const qrBox = h("div", {});
   append(ui.main, h("section", { class: "form" }, h("h1", {}, "Members"), list, settings,
     h("h2", {}, "Invite link"),
     h("p", { class: "muted small" }, "Whoever holds this link can join. The part after # is the room key: it never goes to the server."),
-    linkText, room.ended ? null : qrCanvas(room.link),
+    linkText, qrBox,
     h("button", { class: "subtle", onClick: () => ui.go({ kind: "room", id }) }, "Back to the room")));
   fill();
   ui.refreshCurrent = fill;
