@@ -97,9 +97,15 @@ internal static class ContactCommands
             verified = c.Verified,
             server = c.Inbox.FirstOrDefault()?.Server,
         }).ToList();
-        var invites = messenger.Data.Invites.Select(i => new { name = i.Name, status = "invited", expiresAt = i.ExpiresAt }).ToList();
+        var invites = messenger.Data.Invites.Select(i => new { name = i.Name, status = i.Requested ? "requested" : "invited", expiresAt = i.ExpiresAt }).ToList();
         var lines = contacts.Select(c => $"{c.name}\t{c.displayName}\t{c.status}{(c.verified ? ", verified" : "")}")
-            .Concat(invites.Select(i => $"{i.name}\t\tinvited (card expires {TimeFormat.Date(i.expiresAt)})"));
+            .Concat(invites.Select(i => i.status == "requested"
+                ? $"{i.name}\t\trequest sent through their address (waits until {TimeFormat.Date(i.expiresAt)})"
+                : $"{i.name}\t\tinvited (card expires {TimeFormat.Date(i.expiresAt)})"));
+        if (messenger.Data.Requests.Count > 0)
+        {
+            lines = lines.Append($"({messenger.Data.Requests.Count} contact request(s) waiting: 'purr requests')");
+        }
         var text = string.Join('\n', lines);
         context.Out.Result(new { contacts, invites }, text.Length == 0 ? "no contacts yet: 'purr invite' or 'purr accept'" : text);
         return 0;

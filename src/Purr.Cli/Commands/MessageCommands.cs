@@ -71,16 +71,21 @@ internal static class MessageCommands
         ContactMovedMailbox moved => $"* {moved.Contact} moved to a new mailbox",
         MailboxMoveCompleted done => $"* {done.Contact} now sends to your new mailbox",
         ContactRemovedUs removed => $"* {removed.Contact} removed you; the contact is gone",
+        ContactRequestReceived { Contact.Length: > 0 } accepted => $"* {accepted.DisplayName} asked for contact through your address and was accepted as '{accepted.Contact}'{Note(accepted.Message)}",
+        ContactRequestReceived request => $"* contact request {request.RequestId} from {request.DisplayName}{Note(request.Message)}: purr requests accept {request.RequestId} (or reject)",
         UndecryptableMessage bad => $"* a message from {bad.Contact} could not be decrypted and was dropped",
         ServerAnnouncement announcement => $"*** ANNOUNCEMENT from your server's operator ({TimeFormat.Date(announcement.SentAt)}, signed by the server key): {announcement.Text}",
         _ => item.ToString(),
     };
+
+    private static string Note(string message) => message.Length > 0 ? $": \"{message}\"" : "";
 
     private static object Describe(MessengerEvent item) => item switch
     {
         TextReceived text => new { type = "text", from = text.Contact, text = text.Text, messageId = text.MessageId, sentAt = text.SentAt },
         ContactEstablished established => new { type = "contact", contact = established.Contact, displayName = established.DisplayName },
         MessagesDelivered delivered => new { type = "delivered", contact = delivered.Contact, messageIds = delivered.MessageIds },
+        ContactRequestReceived request => new { type = "request", id = request.RequestId, contact = request.Contact, displayName = request.DisplayName, message = request.Message },
         ServerAnnouncement announcement => new { type = "announcement", server = announcement.Server, text = announcement.Text, sentAt = announcement.SentAt },
         _ => new { type = item.GetType().Name, contact = item.Contact },
     };

@@ -58,7 +58,9 @@ public sealed class Card
         {
             throw new CardException(CardProblem.Malformed, text.StartsWith("purr:room/", StringComparison.Ordinal)
                 ? "this is a room link, not a card: join it with 'purr room join' (or Join room in the browser)"
-                : "this is not a Purr card link (it should start with purr:card/)");
+                : text.StartsWith(ContactAddress.LinkPrefix, StringComparison.Ordinal)
+                    ? "this is a contact address, not a card: ask for contact with 'purr connect' (or Add contact in the browser)"
+                    : "this is not a Purr card link (it should start with purr:card/)");
         }
 
         // A link cut short in copying is by far the commonest damage: say so rather than blame the signature.

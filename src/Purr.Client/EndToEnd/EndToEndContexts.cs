@@ -9,6 +9,8 @@ public static class EndToEndContexts
     public static readonly byte[] IdentityDh = Encoding.ASCII.GetBytes("purr/v1 identity dh");
     public static readonly byte[] ContactRequest = Encoding.ASCII.GetBytes("purr/v1 contact request");
     public static readonly byte[] Session = Encoding.ASCII.GetBytes("purr/v1 session");
+    public static readonly byte[] Address = Encoding.ASCII.GetBytes("purr/v1 address");
+    public static readonly byte[] AddressRequest = Encoding.ASCII.GetBytes("purr/v1 address request");
 
     internal static byte[] With(byte[] context, params ReadOnlySpan<byte[]> parts)
     {

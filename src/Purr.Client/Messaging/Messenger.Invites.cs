@@ -14,36 +14,43 @@ public sealed partial class Messenger
         await gate.WaitAsync();
         try
         {
-            if (Data.Contacts.Any(c => c.Name == name) || Data.Invites.Any(i => i.Name == name))
-            {
-                throw new MessengerException($"the name '{name}' is already in use in this profile");
-            }
-
-            var mailbox = await CreateMailboxAsync(server ?? Data.Server, senderKey: null);
-            var identitySeed = KeyMaterial.Draw(random, Ed25519.SeedBytes);
-            var identityDh = KeyMaterial.Draw(random, X25519.KeyBytes);
-            var prekey = KeyMaterial.Draw(random, X25519.KeyBytes);
-            using var secrets = new CardSecrets(Ed25519KeyPair.FromSeed(identitySeed), X25519KeyPair.FromSecret(identityDh), X25519KeyPair.FromSecret(prekey));
-            var expiresAt = time.GetUtcNow() + validFor;
-            var card = Card.Create(secrets, new MailboxAddress { Server = mailbox.Server, SendId = ByteString.CopyFrom(mailbox.SendId) }, displayName, expiresAt);
-            Data.Invites.Add(new InviteRecord
-            {
-                Name = name,
-                CardLink = card.Link,
-                DisplayName = displayName,
-                IdentitySeed = identitySeed,
-                IdentityDhSecret = identityDh,
-                PrekeySecret = prekey,
-                Mailbox = mailbox,
-                ExpiresAt = expiresAt,
-            });
-            file.Save(Data);
-            return card;
+            return (await InviteLockedAsync(name, displayName, validFor, server)).Card;
         }
         finally
         {
             gate.Release();
         }
+    }
+
+    /// <summary>Makes and saves a card; the caller holds the gate.</summary>
+    private async Task<(Card Card, InviteRecord Invite)> InviteLockedAsync(string name, string displayName, TimeSpan validFor, string? server)
+    {
+        if (Data.Contacts.Any(c => c.Name == name) || Data.Invites.Any(i => i.Name == name))
+        {
+            throw new MessengerException($"the name '{name}' is already in use in this profile");
+        }
+
+        var mailbox = await CreateMailboxAsync(server ?? Data.Server, senderKey: null);
+        var identitySeed = KeyMaterial.Draw(random, Ed25519.SeedBytes);
+        var identityDh = KeyMaterial.Draw(random, X25519.KeyBytes);
+        var prekey = KeyMaterial.Draw(random, X25519.KeyBytes);
+        using var secrets = new CardSecrets(Ed25519KeyPair.FromSeed(identitySeed), X25519KeyPair.FromSecret(identityDh), X25519KeyPair.FromSecret(prekey));
+        var expiresAt = time.GetUtcNow() + validFor;
+        var card = Card.Create(secrets, new MailboxAddress { Server = mailbox.Server, SendId = ByteString.CopyFrom(mailbox.SendId) }, displayName, expiresAt);
+        var invite = new InviteRecord
+        {
+            Name = name,
+            CardLink = card.Link,
+            DisplayName = displayName,
+            IdentitySeed = identitySeed,
+            IdentityDhSecret = identityDh,
+            PrekeySecret = prekey,
+            Mailbox = mailbox,
+            ExpiresAt = expiresAt,
+        };
+        Data.Invites.Add(invite);
+        file.Save(Data);
+        return (card, invite);
     }
 
     /// <summary>Accepts a card: a new identity for this contact, a mailbox for its answers, and the contact request.</summary>
@@ -52,70 +59,76 @@ public sealed partial class Messenger
         await gate.WaitAsync();
         try
         {
-            var card = Card.Parse(cardText, time.GetUtcNow());
-            var cardId = Convert.ToHexStringLower(card.Id);
-            if (Data.UsedCards.Contains(cardId))
-            {
-                throw new CardException(CardProblem.AlreadyUsed, "this card was already accepted; a card works once");
-            }
-
-            if (Data.Contacts.Any(c => c.Name == name) || Data.Invites.Any(i => i.Name == name))
-            {
-                throw new MessengerException($"the name '{name}' is already in use in this profile");
-            }
-
-            var inbox = await CreateMailboxAsync(server ?? Data.Server, senderKey: null);
-            var senderSeed = KeyMaterial.Draw(random, Ed25519.SeedBytes);
-            using var sender = Ed25519KeyPair.FromSeed(senderSeed);
-            var intro = NewEnvelope();
-            intro.ContactIntro = new ContactIntro
-            {
-                ReplyTo = new MailboxAddress { Server = inbox.Server, SendId = ByteString.CopyFrom(inbox.SendId) },
-                SenderKey = ByteString.CopyFrom(sender.PublicKey),
-                DisplayName = displayName,
-            };
-            var initiated = ContactHandshake.Initiate(card, intro, random);
-            var identitySeed = new byte[Ed25519.SeedBytes];
-            initiated.Identity.CopySeed(identitySeed);
-            var contact = new ContactRecord
-            {
-                Name = name,
-                DisplayName = card.Body.DisplayName,
-                MyIdentitySeed = identitySeed,
-                TheirIdentityKey = card.Body.IdentityKey.ToByteArray(),
-                Session = initiated.Session.State,
-                AssociatedData = initiated.Session.AssociatedData,
-                Inbox = [inbox],
-                Outbox = new OutboxData { Server = card.Body.Mailbox.Server, SendId = card.Body.Mailbox.SendId.ToByteArray(), SenderKeySeed = senderSeed },
-            };
-            Data.Contacts.Add(contact);
-            Data.UsedCards.Add(cardId);
-            file.Save(Data);
-            initiated.Identity.Dispose();
-            initiated.IdentityDh.Dispose();
-
-            try
-            {
-                await SendPayloadAsync(contact, new MailboxPayload { ContactRequest = initiated.Request });
-            }
-            catch (PurrClientException e)
-            {
-                // Nothing of a refused accept stays: no contact stuck at "waiting", the name free for a new try.
-                Data.Contacts.Remove(contact);
-                Data.UsedCards.Remove(cardId);
-                file.Save(Data);
-                await DeleteMailboxQuietlyAsync(inbox);
-                throw e is PurrProtocolException { Code: ErrorCode.Auth }
-                    ? new CardException(CardProblem.AlreadyUsed, "this card was already used or cancelled; ask for a new one (nothing was saved)")
-                    : new MessengerException($"the contact request could not be sent ({e.Message}); nothing was saved, try again");
-            }
-
-            return contact;
+            return await AcceptLockedAsync(cardText, name, displayName, server);
         }
         finally
         {
             gate.Release();
         }
+    }
+
+    /// <summary>Accepts a card; the caller holds the gate.</summary>
+    private async Task<ContactRecord> AcceptLockedAsync(string cardText, string name, string displayName, string? server)
+    {
+        var card = Card.Parse(cardText, time.GetUtcNow());
+        var cardId = Convert.ToHexStringLower(card.Id);
+        if (Data.UsedCards.Contains(cardId))
+        {
+            throw new CardException(CardProblem.AlreadyUsed, "this card was already accepted; a card works once");
+        }
+
+        if (Data.Contacts.Any(c => c.Name == name) || Data.Invites.Any(i => i.Name == name))
+        {
+            throw new MessengerException($"the name '{name}' is already in use in this profile");
+        }
+
+        var inbox = await CreateMailboxAsync(server ?? Data.Server, senderKey: null);
+        var senderSeed = KeyMaterial.Draw(random, Ed25519.SeedBytes);
+        using var sender = Ed25519KeyPair.FromSeed(senderSeed);
+        var intro = NewEnvelope();
+        intro.ContactIntro = new ContactIntro
+        {
+            ReplyTo = new MailboxAddress { Server = inbox.Server, SendId = ByteString.CopyFrom(inbox.SendId) },
+            SenderKey = ByteString.CopyFrom(sender.PublicKey),
+            DisplayName = displayName,
+        };
+        var initiated = ContactHandshake.Initiate(card, intro, random);
+        var identitySeed = new byte[Ed25519.SeedBytes];
+        initiated.Identity.CopySeed(identitySeed);
+        var contact = new ContactRecord
+        {
+            Name = name,
+            DisplayName = card.Body.DisplayName,
+            MyIdentitySeed = identitySeed,
+            TheirIdentityKey = card.Body.IdentityKey.ToByteArray(),
+            Session = initiated.Session.State,
+            AssociatedData = initiated.Session.AssociatedData,
+            Inbox = [inbox],
+            Outbox = new OutboxData { Server = card.Body.Mailbox.Server, SendId = card.Body.Mailbox.SendId.ToByteArray(), SenderKeySeed = senderSeed },
+        };
+        Data.Contacts.Add(contact);
+        Data.UsedCards.Add(cardId);
+        file.Save(Data);
+        initiated.Identity.Dispose();
+        initiated.IdentityDh.Dispose();
+
+        try
+        {
+            await SendPayloadAsync(contact, new MailboxPayload { ContactRequest = initiated.Request });
+        }
+        catch (PurrClientException e)
+        {
+            // Nothing of a refused accept stays: no contact stuck at "waiting", the name free for a new try.
+            Data.Contacts.Remove(contact);
+            Data.UsedCards.Remove(cardId);
+            file.Save(Data);
+            await DeleteMailboxQuietlyAsync(inbox);
+            throw e is PurrProtocolException { Code: ErrorCode.Auth }
+                ? new CardException(CardProblem.AlreadyUsed, "this card was already used or cancelled; ask for a new one (nothing was saved)")
+                : new MessengerException($"the contact request could not be sent ({e.Message}); nothing was saved, try again");
+        }
+
+        return contact;
     }
 
     /// <summary>The card's creator receives the contact request: the contact is established and answered.</summary>

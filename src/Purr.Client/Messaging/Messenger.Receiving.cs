@@ -117,7 +117,11 @@ public sealed partial class Messenger
     }
 
     private List<(MailboxRecordData Mailbox, object Owner)> AllMailboxes() =>
-        [.. Data.Invites.Select(i => (i.Mailbox, (object)i)), .. Data.Contacts.SelectMany(c => c.Inbox.Select(m => (m, (object)c)))];
+        [
+            .. Data.Invites.Select(i => (i.Mailbox, (object)i)),
+            .. Data.Contacts.SelectMany(c => c.Inbox.Select(m => (m, (object)c))),
+            .. (Data.Address is { } address ? [(address.Mailbox, (object)address)] : Array.Empty<(MailboxRecordData, object)>()),
+        ];
 
     /// <summary>Handles one stored message, saves the profile, then acknowledges it.</summary>
     private async Task HandleAsync(PurrConnection connection, byte[] receiveId, byte[] messageId, byte[] payload, List<MessengerEvent> events)
@@ -137,6 +141,7 @@ public sealed partial class Messenger
             var produced = (owner.Owner, parsed?.KindCase) switch
             {
                 (InviteRecord invite, MailboxPayload.KindOneofCase.ContactRequest) => await CompleteInviteAsync(invite, parsed!.ContactRequest),
+                (AddressRecord address, MailboxPayload.KindOneofCase.AddressRequest) => await ReceiveRequestAsync(address, parsed!.AddressRequest),
                 (ContactRecord contact, MailboxPayload.KindOneofCase.Ratchet) => await OpenAsync(contact, parsed!.Ratchet),
                 (ContactRecord contact, _) => new UndecryptableMessage(contact.Name),
                 _ => null,

@@ -17,6 +17,12 @@ public sealed record MailboxMoveCompleted(string Contact) : MessengerEvent(Conta
 
 public sealed record ContactRemovedUs(string Contact) : MessengerEvent(Contact);
 
+/// <summary>
+/// A request came through this profile's contact address. Kept for the owner (<paramref name="Contact"/> is empty),
+/// or, with auto-accept, accepted at once as <paramref name="Contact"/>.
+/// </summary>
+public sealed record ContactRequestReceived(string Contact, string RequestId, string DisplayName, string Message) : MessengerEvent(Contact);
+
 /// <summary>A message that could not be decrypted (tampered, or not for this session). It was dropped.</summary>
 public sealed record UndecryptableMessage(string Contact) : MessengerEvent(Contact);
 

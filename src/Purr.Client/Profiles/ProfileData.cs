@@ -18,6 +18,12 @@ public sealed class ProfileData
 
     public List<InviteRecord> Invites { get; set; } = [];
 
+    /// <summary>This profile's contact address (one at a time: replacing makes a new one), or null.</summary>
+    public AddressRecord? Address { get; set; }
+
+    /// <summary>Contact requests that came through the address and wait for accept or reject, oldest first.</summary>
+    public List<ContactRequestRecord> Requests { get; set; } = [];
+
     public List<ContactRecord> Contacts { get; set; } = [];
 
     /// <summary>Rooms this profile is a member of, by local name.</summary>
@@ -89,6 +95,42 @@ public sealed class InviteRecord
     public MailboxRecordData Mailbox { get; set; } = new();
 
     public DateTimeOffset ExpiresAt { get; set; }
+
+    /// <summary>This card went to someone's contact address as a request: it waits for them to accept it.</summary>
+    public bool Requested { get; set; }
+}
+
+/// <summary>A contact address this profile owns (PROTOCOL.md 10.8): its keys and the mailbox requests arrive in.</summary>
+public sealed class AddressRecord
+{
+    public string Link { get; set; } = "";
+
+    public byte[] AddressKeySeed { get; set; } = [];
+
+    public byte[] RequestKeySecret { get; set; } = [];
+
+    public MailboxRecordData Mailbox { get; set; } = new();
+
+    /// <summary>How this profile introduces itself on the address and when it accepts a request.</summary>
+    public string DisplayName { get; set; } = "";
+
+    /// <summary>Accept every request at once (a shop, a helpdesk) instead of keeping it for the owner to decide.</summary>
+    public bool AutoAccept { get; set; }
+}
+
+/// <summary>A request that came through the address: the requester's card, name and note, until accepted or rejected.</summary>
+public sealed class ContactRequestRecord
+{
+    /// <summary>A short local id (8 hex digits) to accept or reject it by.</summary>
+    public string Id { get; set; } = "";
+
+    public string CardLink { get; set; } = "";
+
+    public string DisplayName { get; set; } = "";
+
+    public string Message { get; set; } = "";
+
+    public DateTimeOffset ReceivedAt { get; set; }
 }
 
 public sealed class ContactRecord
