@@ -54,7 +54,7 @@ internal static class AddressCommands
     private static async Task<int> ShowAsync(CliContext context)
     {
         await using var messenger = context.OpenMessenger();
-        var address = messenger.Data.Address ?? throw new UsageException("this profile has no contact address; 'purr address create' makes one");
+        var address = messenger.Data.Address ?? throw new MessengerException("this profile has no contact address; 'purr address create' makes one");
         return Print(context, address.Link, address.AutoAccept ? "your contact address (requests are accepted at once):" : "your contact address:");
     }
 
@@ -123,7 +123,7 @@ internal static class AddressCommands
     {
         await using var messenger = context.OpenMessenger();
         var request = messenger.Data.Requests.FirstOrDefault(r => string.Equals(r.Id, context.Value(RequestId).Trim(), StringComparison.OrdinalIgnoreCase))
-            ?? throw new UsageException($"no waiting request '{context.Value(RequestId)}'; 'purr requests' lists them");
+            ?? throw new MessengerException($"no waiting request '{context.Value(RequestId)}'; 'purr requests' lists them");
         var name = context.Value(AcceptName) ?? SuggestedName(messenger, request.DisplayName);
         using (new Spinner("answering the request"))
         {
