@@ -32,5 +32,5 @@ export interface ClientServices {
   secureMailbox(mailbox: MailboxRecord, senderKey: Uint8Array): Promise<void>;
   subscribe(mailbox: MailboxRecord): Promise<void>;
   deleteMailbox(mailbox: MailboxRecord): Promise<void>;
-  send(sendId: Uint8Array, payload: Uint8Array, senderKey: SigningKeyPair): Promise<void>;
+  send(sendId: Uint8Array, payload: Uint8Array, senderKey?: SigningKeyPair): Promise<void>;
 }

@@ -177,8 +177,9 @@ export class PurrClient implements ClientServices {
     }
   }
 
-  async send(sendId: Uint8Array, payload: Uint8Array, senderKey: SigningKeyPair): Promise<void> {
-    await this.request({ case: "sendMessage", value: { sendId, payload } }, senderSigner(senderKey));
+  /** Sends to a mailbox; unsigned (an unsecured mailbox: a card's or an address's) without a sender key. */
+  async send(sendId: Uint8Array, payload: Uint8Array, senderKey?: SigningKeyPair): Promise<void> {
+    await this.request({ case: "sendMessage", value: { sendId, payload } }, senderKey ? senderSigner(senderKey) : undefined);
   }
 
   /** On the connection holding the subscription an ack needs no signature (PROTOCOL.md section 4). */
@@ -238,6 +239,7 @@ export class PurrClient implements ClientServices {
   allMailboxes(): MailboxRecord[] {
     return [
       ...this.data.invites.map(i => i.mailbox),
+      ...(this.data.address ? [this.data.address.mailbox] : []),
       ...this.data.contacts.flatMap(c => c.inbox),
       ...this.data.rooms.flatMap(r => (r.mailbox && !r.ended ? [r.mailbox] : [])),
     ];
@@ -266,6 +268,7 @@ export class PurrClient implements ClientServices {
     const contact = this.data.contacts.find(c => c.inbox.includes(mailbox));
     const room = this.data.rooms.find(r => r.mailbox === mailbox);
     if (invite) await this.contacts.handleInviteAnswer(invite, message.payload);
+    else if (this.data.address?.mailbox === mailbox) await this.contacts.handleAddressRequest(message.payload);
     else if (contact) await this.contacts.handleMessage(contact, message.payload);
     else if (room) await this.rooms.handleStored(message.payload);
     await this.save();

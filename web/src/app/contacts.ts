@@ -7,11 +7,14 @@ import {
 } from "../gen/purr/v1/contacts_pb";
 import { signingKeyFromSeed } from "../crypto/sodium";
 import { createCard, CardError, generateCardSecrets, parseCard } from "../e2e/card";
+import { createAddress, MAX_REQUEST_MESSAGE, openAddressRequest, parseContactAddress, sealAddressRequest } from "../e2e/address";
+import { PurrError } from "../net/connection";
+import { ErrorCode } from "../gen/purr/v1/errors_pb";
 import { initiateContact, respondToContact } from "../e2e/handshake";
 import { open, seal } from "../e2e/session";
 import { safetyCode } from "../e2e/safety-code";
 import { sameServer } from "../protocol/address";
-import { toHex } from "../protocol/bytes";
+import { toBase64Url, toHex } from "../protocol/bytes";
 import { appendMessage, remember, type ContactRecord, type InviteRecord } from "./model";
 import type { ClientServices } from "./client-services";
 
@@ -30,20 +33,134 @@ export class ContactsModule {
 
   /** A card for one new contact: a fresh identity, fresh X3DH keys and a fresh mailbox to answer to. */
   invite(label: string, validDays = 7): Promise<InviteRecord> {
+    return this.client.serialized(() => this.makeInvite(label, validDays));
+  }
+
+  private async makeInvite(label: string, validDays: number): Promise<InviteRecord> {
+    const mailbox = await this.client.createMailbox();
+    const secrets = generateCardSecrets(this.client.random);
+    const expiresAt = this.client.now() + validDays * DAY;
+    const card = createCard(secrets, create(MailboxAddressSchema, { server: this.data.server, sendId: mailbox.sendId }), this.data.displayName, expiresAt);
+    const invite: InviteRecord = {
+      id: toHex(this.client.random.bytes(8)), label, cardLink: card.link, displayName: this.data.displayName,
+      identitySeed: secrets.identitySeed, identityDhSecret: secrets.identityDhSecret, prekeySecret: secrets.prekeySecret, mailbox, expiresAt,
+    };
+    this.data.invites.push(invite);
+    await this.client.save();
+    await this.client.subscribe(mailbox);
+    return invite;
+  }
+
+  /** Makes this profile's contact address (revoking the old one when replacing). */
+  createAddress(autoAccept = false): Promise<string> {
     return this.client.serialized(async () => {
+      if (this.data.address) await this.revokeLocked();
       const mailbox = await this.client.createMailbox();
-      const secrets = generateCardSecrets(this.client.random);
-      const expiresAt = this.client.now() + validDays * DAY;
-      const card = createCard(secrets, create(MailboxAddressSchema, { server: this.data.server, sendId: mailbox.sendId }), this.data.displayName, expiresAt);
-      const invite: InviteRecord = {
-        id: toHex(this.client.random.bytes(8)), label, cardLink: card.link, displayName: this.data.displayName,
-        identitySeed: secrets.identitySeed, identityDhSecret: secrets.identityDhSecret, prekeySecret: secrets.prekeySecret, mailbox, expiresAt,
-      };
-      this.data.invites.push(invite);
+      const addressKeySeed = this.client.random.bytes(32);
+      const requestKeySecret = this.client.random.bytes(32);
+      const address = createAddress(addressKeySeed, requestKeySecret, create(MailboxAddressSchema, { server: this.data.server, sendId: mailbox.sendId }), this.data.displayName);
+      this.data.address = { link: address.link, addressKeySeed, requestKeySecret, mailbox, autoAccept };
       await this.client.save();
       await this.client.subscribe(mailbox);
+      return address.link;
+    });
+  }
+
+  /** Deletes the address's mailbox: the server refuses requests through it from now on. Waiting requests stay. */
+  revokeAddress(): Promise<void> {
+    return this.client.serialized(() => this.revokeLocked());
+  }
+
+  private async revokeLocked(): Promise<void> {
+    const address = this.data.address;
+    if (!address) return;
+    this.data.address = undefined;
+    await this.client.save();
+    await this.client.deleteMailbox(address.mailbox);
+  }
+
+  async setAutoAccept(on: boolean): Promise<void> {
+    if (!this.data.address) return;
+    this.data.address.autoAccept = on;
+    await this.client.save();
+  }
+
+  /** Asks for contact through someone's address: a fresh card sealed to it, with an optional note; an invite waits for the answer. */
+  requestContact(link: string, message = ""): Promise<InviteRecord> {
+    return this.client.serialized(async () => {
+      const address = parseContactAddress(link);
+      if (!sameServer(address.body.mailbox!.server, this.data.server)) {
+        throw new CardError("malformed", "this address is on another Purr server; the browser client talks only to the server it was opened from (use the purr CLI for other servers)");
+      }
+      if (message.length > MAX_REQUEST_MESSAGE) throw new Error(`the note is at most ${MAX_REQUEST_MESSAGE} characters`);
+      if (this.data.address && equalLinks(this.data.address.link, address.link)) throw new Error("this is your own contact address");
+      const invite = await this.makeInvite(address.body.displayName || "contact", 30);
+      invite.requested = true;
+      await this.client.save();
+      const card = parseCard(invite.cardLink, this.client.now());
+      const request = sealAddressRequest(address, { $typeName: "purr.v1.AddressRequestBody", card: card.signedBytes, displayName: this.data.displayName, message }, this.client.random);
+      try {
+        await this.client.send(address.body.mailbox!.sendId, toBinary(MailboxPayloadSchema, create(MailboxPayloadSchema, { kind: { case: "addressRequest", value: request } })));
+      } catch (e) {
+        // Nothing of a refused request stays.
+        this.data.invites.splice(this.data.invites.indexOf(invite), 1);
+        await this.client.save();
+        await this.client.deleteMailbox(invite.mailbox);
+        if (e instanceof PurrError && e.code === ErrorCode.AUTH) throw new Error("this contact address was revoked or never existed; ask its owner for a current one");
+        throw e;
+      }
       return invite;
     });
+  }
+
+  /** Accepts a waiting request: the requester's card is accepted, as if it had come out of band. */
+  acceptRequest(id: string): Promise<ContactRecord> {
+    return this.client.serialized(async () => {
+      const request = (this.data.requests ?? []).find(r => r.id === id);
+      if (!request) throw new Error("that request is no longer waiting");
+      const contact = await this.acceptCard(request.cardLink);
+      this.data.requests = (this.data.requests ?? []).filter(r => r !== request);
+      await this.client.save();
+      return contact;
+    });
+  }
+
+  rejectRequest(id: string): Promise<void> {
+    return this.client.serialized(async () => {
+      this.data.requests = (this.data.requests ?? []).filter(r => r.id !== id);
+      await this.client.save();
+    });
+  }
+
+  /** A request arrived in the address's mailbox: kept for the person, or accepted at once with auto-accept. */
+  async handleAddressRequest(payload: Uint8Array): Promise<void> {
+    const address = this.data.address;
+    const parsed = parsePayload(payload);
+    if (!address || parsed?.kind.case !== "addressRequest") return;
+    const body = openAddressRequest(parsed.kind.value, address.requestKeySecret, signingKeyFromSeed(address.addressKeySeed).publicKey);
+    if (!body) return;
+    let card;
+    try {
+      card = parseCard(CARD_LINK_PREFIX + toBase64Url(body.card), this.client.now());
+    } catch {
+      return;
+    }
+    const requests = (this.data.requests ??= []);
+    if (this.data.usedCards.includes(toHex(card.id)) || requests.some(r => r.cardLink === card.link)) return;
+    const displayName = clean(card.body.displayName || body.displayName, 64) || "someone";
+    const message = clean(body.message, MAX_REQUEST_MESSAGE);
+    if (address.autoAccept && sameServer(card.body.mailbox!.server, this.data.server)) {
+      try {
+        const contact = await this.acceptCard(card.link);
+        this.client.emit({ kind: "message", where: "contact", id: contact.id, title: `${displayName} asked for contact and was accepted` });
+        return;
+      } catch {
+        // Keep it for the person instead.
+      }
+    }
+    requests.push({ id: toHex(this.client.random.bytes(4)), cardLink: card.link, displayName, message, receivedAt: this.client.now() });
+    await this.client.save();
+    this.client.emit({ kind: "message", where: "contact", id: "request", title: `Contact request from ${displayName}` });
   }
 
   cancelInvite(id: string): Promise<void> {
@@ -58,34 +175,36 @@ export class ContactsModule {
 
   /** Accepts a card: a new identity for this contact, an inbox for its answers, and the contact request. */
   accept(link: string): Promise<ContactRecord> {
-    return this.client.serialized(async () => {
-      const card = parseCard(link, this.client.now());
-      const cardId = toHex(card.id);
-      if (this.data.usedCards.includes(cardId)) throw new CardError("alreadyUsed", "this card was already accepted; a card works once");
-      if (!sameServer(card.body.mailbox!.server, this.data.server)) {
-        throw new CardError("malformed", "this card's mailbox is on another Purr server; the browser client talks only to the server it was opened from (use the purr CLI for other servers)");
-      }
-      const inbox = await this.client.createMailbox();
-      const senderKeySeed = this.client.random.bytes(32);
-      const sender = signingKeyFromSeed(senderKeySeed);
-      const intro = this.envelope({
-        case: "contactIntro",
-        value: { $typeName: "purr.v1.ContactIntro", replyTo: create(MailboxAddressSchema, { server: this.data.server, sendId: inbox.sendId }), senderKey: sender.publicKey, displayName: this.data.displayName },
-      });
-      const initiated = initiateContact(card, intro, this.client.random);
-      const contact: ContactRecord = {
-        id: toHex(this.client.random.bytes(8)), displayName: card.body.displayName || "contact",
-        myIdentitySeed: initiated.identitySeed, theirIdentityKey: card.body.identityKey, state: initiated.state, ad: initiated.ad,
-        inbox: [inbox], outbox: { sendId: card.body.mailbox!.sendId, senderKeySeed }, theirSenderKey: null,
-        established: false, verified: false, seen: [], messages: [], unread: 0,
-      };
-      this.data.contacts.push(contact);
-      this.data.usedCards.push(cardId);
-      await this.client.save();
-      await this.client.subscribe(inbox);
-      await this.sendPayload(contact, create(MailboxPayloadSchema, { kind: { case: "contactRequest", value: initiated.request } }));
-      return contact;
+    return this.client.serialized(() => this.acceptCard(link));
+  }
+
+  private async acceptCard(link: string): Promise<ContactRecord> {
+    const card = parseCard(link, this.client.now());
+    const cardId = toHex(card.id);
+    if (this.data.usedCards.includes(cardId)) throw new CardError("alreadyUsed", "this card was already accepted; a card works once");
+    if (!sameServer(card.body.mailbox!.server, this.data.server)) {
+      throw new CardError("malformed", "this card's mailbox is on another Purr server; the browser client talks only to the server it was opened from (use the purr CLI for other servers)");
+    }
+    const inbox = await this.client.createMailbox();
+    const senderKeySeed = this.client.random.bytes(32);
+    const sender = signingKeyFromSeed(senderKeySeed);
+    const intro = this.envelope({
+      case: "contactIntro",
+      value: { $typeName: "purr.v1.ContactIntro", replyTo: create(MailboxAddressSchema, { server: this.data.server, sendId: inbox.sendId }), senderKey: sender.publicKey, displayName: this.data.displayName },
     });
+    const initiated = initiateContact(card, intro, this.client.random);
+    const contact: ContactRecord = {
+      id: toHex(this.client.random.bytes(8)), displayName: card.body.displayName || "contact",
+      myIdentitySeed: initiated.identitySeed, theirIdentityKey: card.body.identityKey, state: initiated.state, ad: initiated.ad,
+      inbox: [inbox], outbox: { sendId: card.body.mailbox!.sendId, senderKeySeed }, theirSenderKey: null,
+      established: false, verified: false, seen: [], messages: [], unread: 0,
+    };
+    this.data.contacts.push(contact);
+    this.data.usedCards.push(cardId);
+    await this.client.save();
+    await this.client.subscribe(inbox);
+    await this.sendPayload(contact, create(MailboxPayloadSchema, { kind: { case: "contactRequest", value: initiated.request } }));
+    return contact;
   }
 
   sendText(contactId: string, text: string): Promise<void> {
@@ -255,4 +374,13 @@ function parsePayload(payload: Uint8Array): MailboxPayload | null {
   } catch {
     return null;
   }
+}
+
+const CARD_LINK_PREFIX = "purr:card/";
+
+const equalLinks = (a: string, b: string) => a.trim() === b.trim();
+
+/** Text from a stranger, made safe to show: no control characters, bounded length. */
+function clean(text: string, max: number): string {
+  return Array.from(text).filter(c => !/\p{Cc}/u.test(c)).slice(0, max).join("");
 }

@@ -30,7 +30,21 @@ export interface InviteRecord {
   prekeySecret: Uint8Array;
   mailbox: MailboxRecord;
   expiresAt: number;
+  /** This card went to someone's contact address as a request; it waits for them to accept. */
+  requested?: boolean;
 }
+
+/** This profile's contact address (PROTOCOL.md 10.8). */
+export interface AddressRecord {
+  link: string;
+  addressKeySeed: Uint8Array;
+  requestKeySecret: Uint8Array;
+  mailbox: MailboxRecord;
+  autoAccept: boolean;
+}
+
+/** A request that came through the address, until accepted or rejected. */
+export interface ContactRequestRecord { id: string; cardLink: string; displayName: string; message: string; receivedAt: number }
 
 export interface ContactRecord {
   id: string;
@@ -91,6 +105,8 @@ export interface ProfileData {
   rooms: RoomRecord[];
   /** Absent from profiles made before registration policies, and on open servers. */
   registration?: RegistrationData;
+  address?: AddressRecord;
+  requests?: ContactRequestRecord[];
   /** The secret room join tags derive from (PROTOCOL.md 12, "Kicks, links and bans"); made on first use. */
   roomTagSecret?: Uint8Array;
 }

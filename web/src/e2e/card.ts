@@ -52,7 +52,9 @@ export function parseCard(text: string, nowSeconds: number): Card {
   if (!trimmed.startsWith(CARD_PREFIX)) {
     throw new CardError("malformed", trimmed.startsWith("purr:room/")
       ? "this is a room link, not a card: join it with Join room"
-      : "this is not a Purr card link (it should start with purr:card/)");
+      : trimmed.startsWith("purr:address/")
+        ? "this is a contact address, not a card: add it with Add contact"
+        : "this is not a Purr card link (it should start with purr:card/)");
   }
   // A link cut short in copying is by far the commonest damage: say so rather than blame the signature.
   const incomplete = "the card link is incomplete or damaged (was it cut off when copied?); copy the whole link again";

@@ -5,6 +5,7 @@ import type { ChatMessage } from "../app/model";
 import { h, clear, append } from "./dom";
 import { renderMarkdown } from "./markdown";
 import { renderAccept, renderContact, renderInvite, renderNewInvite, renderSafety } from "./contact-screens";
+import { renderAddress } from "./address-screen";
 import { renderJoinRoom, renderMembers, renderNewRoom, renderRoom } from "./room-screens";
 import { messageOf, type ScreenHost, type View } from "./screen-host";
 import { applyTheme } from "./theme";
@@ -119,13 +120,15 @@ export class AppView implements ScreenHost {
     append(this.sidebar,
       h("div", { class: "actions" },
         h("button", { "data-testid": "invite", onClick: () => this.go({ kind: "newInvite" }) }, "Invite"),
-        h("button", { "data-testid": "accept", onClick: () => this.go({ kind: "accept" }) }, "Accept card"),
+        h("button", { "data-testid": "accept", onClick: () => this.go({ kind: "accept" }) }, "Add contact"),
+        h("button", { "data-testid": "address", onClick: () => this.go({ kind: "address" }) }, "My address"),
         h("button", { "data-testid": "new-room", onClick: () => this.go({ kind: "newRoom" }) }, "New room"),
         h("button", { "data-testid": "join-room", onClick: () => this.go({ kind: "joinRoom" }) }, "Join room")),
       h("h2", {}, "Contacts"),
       h("ul", { class: "list" },
         ...data.contacts.map(c => item(c.displayName, c.unread, { kind: "contact", id: c.id }, "contact-item", c.established ? (c.verified ? "verified" : undefined) : "waiting")),
-        ...data.invites.map(i => item(i.label || "invite", 0, { kind: "invite", id: i.id }, "invite-item", "invite not yet accepted"))),
+        ...((data.requests ?? []).length > 0 ? [item(`Contact requests`, data.requests!.length, { kind: "address" }, "requests-item")] : []),
+        ...data.invites.map(i => item(i.label || "invite", 0, { kind: "invite", id: i.id }, "invite-item", i.requested ? "request sent, waiting" : "invite not yet accepted"))),
       h("h2", {}, "Rooms"),
       h("ul", { class: "list" }, ...data.rooms.map(r => item(this.client.rooms.roomTitle(r), r.unread, { kind: "room", id: r.id }, "room-item", r.ended ? "ended" : undefined))));
   }
@@ -148,6 +151,7 @@ export class AppView implements ScreenHost {
       case "joinRoom": return renderJoinRoom(this);
       case "safety": return renderSafety(this, view.id);
       case "members": return renderMembers(this, view.id);
+      case "address": return renderAddress(this);
     }
   }
 

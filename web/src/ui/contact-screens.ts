@@ -1,5 +1,6 @@
 // The contact screens: a new invite (card link and QR), accepting a card, a one-to-one chat, the safety code.
 import { formatSafetyCode } from "../e2e/safety-code";
+import { isAddressLink, MAX_REQUEST_MESSAGE } from "../e2e/address";
 import { h, append } from "./dom";
 import { qrCanvas } from "./qr";
 import { copy, messageOf, type ScreenHost } from "./screen-host";
@@ -42,14 +43,17 @@ export function renderInvite(ui: ScreenHost, id: string): void {
   const text = h("textarea", { readonly: true, rows: 4, "data-testid": "card-link", class: "mono" });
   text.value = invite.cardLink;
   append(ui.main, h("section", { class: "form", "data-testid": "invite-screen" },
-    h("h1", {}, `Invite for ${invite.label}`),
-    h("p", {}, "Give this card to one person, in person or over a channel you trust. It works once and expires on ",
-      longDate(invite.expiresAt), "."),
-    text,
+    h("h1", {}, invite.requested ? `Request to ${invite.label}` : `Invite for ${invite.label}`),
+    invite.requested
+      ? h("p", { "data-testid": "request-waiting" }, "Your request went to their contact address. They become a contact when they accept; it waits until ", longDate(invite.expiresAt), ".")
+      : h("p", {}, "Give this card to one person, in person or over a channel you trust. It works once and expires on ",
+        longDate(invite.expiresAt), "."),
+    // A request's card went sealed to the address: it is not for sharing.
+    invite.requested ? null : text,
     h("div", { class: "row" },
-      h("button", { "data-testid": "copy-card", onClick: () => copy(invite.cardLink, ui) }, "Copy link"),
-      h("button", { class: "subtle danger", onClick: async () => { await ui.client.contacts.cancelInvite(id); ui.go({ kind: "home" }); } }, "Cancel invite")),
-    qrCanvas(invite.cardLink)));
+      invite.requested ? null : h("button", { "data-testid": "copy-card", onClick: () => copy(invite.cardLink, ui) }, "Copy link"),
+      h("button", { class: "subtle danger", onClick: async () => { await ui.client.contacts.cancelInvite(id); ui.go({ kind: "home" }); } }, invite.requested ? "Cancel request" : "Cancel invite")),
+    invite.requested ? null : qrCanvas(invite.cardLink)));
   // Once the card is used the invite becomes a contact: show that, not a spent card.
   ui.refreshCurrent = () => {
     if (ui.client.data.invites.some(i => i.id === id)) return;
@@ -60,14 +64,22 @@ export function renderInvite(ui: ScreenHost, id: string): void {
 }
 
 export function renderAccept(ui: ScreenHost): void {
-  const input = h("textarea", { rows: 4, "data-testid": "card-input", placeholder: "purr:card/…", class: "mono" });
+  const input = h("textarea", { rows: 4, "data-testid": "card-input", placeholder: "purr:card/… or purr:address/…", class: "mono" });
+  const note = h("input", { "data-testid": "request-note", maxlength: MAX_REQUEST_MESSAGE, placeholder: "a short note (contact addresses only, optional)" });
   const error = h("p", { class: "error", role: "alert", "data-testid": "error" });
-  const button = h("button", { type: "submit", "data-testid": "accept-card" }, "Accept");
-  const form = h("form", { class: "form" }, h("h1", {}, "Accept a card"), h("p", {}, "Paste the card link someone gave you."), input, error, button);
+  const button = h("button", { type: "submit", "data-testid": "accept-card" }, "Add");
+  const form = h("form", { class: "form" }, h("h1", {}, "Add a contact"),
+    h("p", {}, "Paste the card someone gave you (it works once), or their contact address (they accept your request)."), input, note, error, button);
   form.addEventListener("submit", async event => {
     event.preventDefault();
     button.disabled = true;
     try {
+      if (isAddressLink(input.value)) {
+        const invite = await ui.client.contacts.requestContact(input.value, note.value.trim());
+        ui.toast("Request sent; they become a contact when they accept.");
+        ui.go({ kind: "invite", id: invite.id });
+        return;
+      }
       const contact = await ui.client.contacts.accept(input.value);
       ui.go({ kind: "contact", id: contact.id });
     } catch (e) {

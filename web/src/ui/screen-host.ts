@@ -13,7 +13,8 @@ export type View =
   | { kind: "newRoom" }
   | { kind: "joinRoom" }
   | { kind: "safety"; id: string }
-  | { kind: "members"; id: string };
+  | { kind: "members"; id: string }
+  | { kind: "address" };
 
 export interface ScreenHost {
   readonly client: PurrClient;

@@ -1,0 +1,91 @@
+// Contact addresses (PROTOCOL.md 10.8), byte-compatible with the C# ContactAddress and AddressRequests: a reusable
+// link whose requests are the requester's own card, sealed to the address's request key.
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import {
+  AddressBodySchema, AddressRequestBodySchema, AddressRequestSchema, SignedAddressSchema,
+  type AddressBody, type AddressRequest, type AddressRequestBody, type MailboxAddress,
+} from "../gen/purr/v1/contacts_pb";
+import { aeadDecrypt, aeadEncrypt, agree, dhKeyFromSecret, hkdfSha256, sign, signingKeyFromSeed, verify } from "../crypto/sodium";
+import { pad, unpad } from "../crypto/padding";
+import type { RandomSource } from "../crypto/random";
+import { concat, fromBase64Url, toBase64Url, utf8, withContext } from "../protocol/bytes";
+import { parseAddress as parseServerAddress } from "../protocol/address";
+import { CardError } from "./card";
+
+export const ADDRESS_VERSION = 1;
+export const ADDRESS_PREFIX = "purr:address/";
+export const MAX_REQUEST_MESSAGE = 280;
+
+export interface ContactAddress { body: AddressBody; signedBytes: Uint8Array; link: string }
+
+export function createAddress(addressKeySeed: Uint8Array, requestKeySecret: Uint8Array, mailbox: MailboxAddress, displayName: string): ContactAddress {
+  const addressKey = signingKeyFromSeed(addressKeySeed);
+  const body = create(AddressBodySchema, {
+    version: ADDRESS_VERSION, addressKey: addressKey.publicKey, requestKey: dhKeyFromSecret(requestKeySecret).publicKey, mailbox, displayName,
+  });
+  const bodyBytes = toBinary(AddressBodySchema, body);
+  const signature = sign(addressKey, withContext("purr/v1 address", bodyBytes));
+  const signedBytes = toBinary(SignedAddressSchema, create(SignedAddressSchema, { body: bodyBytes, signature }));
+  return { body, signedBytes, link: ADDRESS_PREFIX + toBase64Url(signedBytes) };
+}
+
+export const isAddressLink = (text: string) => text.trim().startsWith(ADDRESS_PREFIX);
+
+/** Reads a purr:address/ link and checks its signature and version; throws CardError with a reason a user understands. */
+export function parseContactAddress(text: string): ContactAddress {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith(ADDRESS_PREFIX)) throw new CardError("malformed", "this is not a Purr contact address (it should start with purr:address/)");
+  const incomplete = "the address link is incomplete or damaged (was it cut off when copied?); copy the whole link again";
+  const bytes = fromBase64Url(trimmed.slice(ADDRESS_PREFIX.length));
+  if (!bytes) throw new CardError("malformed", incomplete);
+  let body: AddressBody;
+  let bodyBytes: Uint8Array;
+  let signature: Uint8Array;
+  try {
+    const signed = fromBinary(SignedAddressSchema, bytes);
+    bodyBytes = signed.body;
+    signature = signed.signature;
+    body = fromBinary(AddressBodySchema, bodyBytes);
+  } catch {
+    throw new CardError("malformed", incomplete);
+  }
+  if (signature.length !== 64 || body.addressKey.length !== 32 || body.requestKey.length !== 32 || !body.mailbox
+    || body.mailbox.sendId.length !== 16 || !parseServerAddress(body.mailbox.server)) {
+    throw new CardError("malformed", incomplete);
+  }
+  if (!verify(body.addressKey, withContext("purr/v1 address", bodyBytes), signature)) {
+    throw new CardError("tampered", "the address's signature does not match: a character of it was changed or someone altered it; copy the whole link again");
+  }
+  if (body.version !== ADDRESS_VERSION) throw new CardError("unsupportedVersion", `the address has version ${body.version}; this client reads version ${ADDRESS_VERSION}`);
+  return { body, signedBytes: bytes, link: ADDRESS_PREFIX + toBase64Url(bytes) };
+}
+
+function sealKey(shared: Uint8Array): [Uint8Array, Uint8Array] {
+  const out = hkdfSha256(shared, new Uint8Array(32), utf8("purr/v1 address request"), 56);
+  return [out.slice(0, 32), out.slice(32)];
+}
+
+export function sealAddressRequest(address: ContactAddress, body: AddressRequestBody, random: RandomSource): AddressRequest {
+  const ephemeral = dhKeyFromSecret(random.bytes(32));
+  const shared = agree(ephemeral.secret, address.body.requestKey);
+  if (!shared) throw new CardError("malformed", "the address's key is invalid");
+  const [key, nonce] = sealKey(shared);
+  const sealed = aeadEncrypt(key, nonce, pad(toBinary(AddressRequestBodySchema, body)), concat(ephemeral.publicKey, address.body.addressKey));
+  return create(AddressRequestSchema, { ephemeralKey: ephemeral.publicKey, sealed });
+}
+
+/** The request's body, or null when it was not sealed to this address or was altered. */
+export function openAddressRequest(request: AddressRequest, requestKeySecret: Uint8Array, addressKey: Uint8Array): AddressRequestBody | null {
+  if (request.ephemeralKey.length !== 32) return null;
+  const shared = agree(requestKeySecret, request.ephemeralKey);
+  if (!shared) return null;
+  const [key, nonce] = sealKey(shared);
+  const padded = aeadDecrypt(key, nonce, request.sealed, concat(request.ephemeralKey, addressKey));
+  const plain = padded ? unpad(padded) : null;
+  if (!plain) return null;
+  try {
+    return fromBinary(AddressRequestBodySchema, plain);
+  } catch {
+    return null;
+  }
+}
