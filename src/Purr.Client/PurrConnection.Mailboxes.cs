@@ -32,15 +32,29 @@ public sealed partial class PurrConnection
             cancellationToken);
 
     /// <summary>Sends ciphertext to a mailbox; sign with <paramref name="senderKey"/> when the mailbox is secured. Returns the message id.</summary>
+    /// <param name="tag">A block tag (32 bytes) for an unsecured mailbox that keeps a block list (an address's), or null.</param>
     public async Task<byte[]> SendAsync(
-        byte[] sendId, ReadOnlyMemory<byte> payload, Ed25519KeyPair? senderKey = null, CancellationToken cancellationToken = default)
+        byte[] sendId, ReadOnlyMemory<byte> payload, Ed25519KeyPair? senderKey = null, byte[]? tag = null, CancellationToken cancellationToken = default)
     {
+        var send = new SendMessage { SendId = ByteString.CopyFrom(sendId), Payload = ByteString.CopyFrom(payload.Span) };
+        if (tag is not null)
+        {
+            send.Tag = ByteString.CopyFrom(tag);
+        }
+
         var response = await RequestAsync(
-            new Request { SendMessage = new SendMessage { SendId = ByteString.CopyFrom(sendId), Payload = ByteString.CopyFrom(payload.Span) } },
+            new Request { SendMessage = send },
             senderKey is null ? null : SenderSigner(senderKey),
             cancellationToken);
         return response.MessageAccepted.MessageId.ToByteArray();
     }
+
+    /// <summary>Adds block tags to one of this client's mailboxes (or, with <paramref name="clear"/>, empties its list first).</summary>
+    public Task BlockSendersAsync(byte[] receiveId, Ed25519KeyPair recipientKey, IEnumerable<byte[]> tags, bool clear = false, CancellationToken cancellationToken = default) =>
+        RequestAsync(
+            new Request { BlockSenders = new BlockSenders { ReceiveId = ByteString.CopyFrom(receiveId), Tags = { tags.Select(ByteString.CopyFrom) }, Clear = clear } },
+            RecipientSigner(recipientKey),
+            cancellationToken);
 
     /// <summary>Subscribes; the head message then arrives on <see cref="Events"/>, and each next one after its ack.</summary>
     public async Task SubscribeAsync(byte[] receiveId, Ed25519KeyPair recipientKey, CancellationToken cancellationToken = default)

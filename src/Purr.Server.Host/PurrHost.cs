@@ -39,6 +39,7 @@ public static class PurrHost
         // Factories, not instances: the container then disposes them at shutdown (SQLite checkpoints its WAL).
         builder.Services.AddSingleton<IMailboxStore>(sp => new Purr.Server.Metrics.TimedMailboxStore(store, sp.GetRequiredService<Purr.Server.Metrics.ServerMetrics>()));
         builder.Services.AddSingleton(_ => rooms);
+        builder.Services.AddSingleton((Purr.Core.Mailboxes.IMailboxBlockStore)store);
         builder.Services.AddSingleton<Purr.Core.Registration.IRegistrationStore>(_ => registration);
         var identity = ServerIdentityFile.LoadOrCreate(dataDirectory);
         builder.Services.AddSingleton(_ => identity);

@@ -7,7 +7,7 @@ namespace Purr.Storage.Memory;
 /// Keeps everything in process memory and writes nothing to disk: a restart forgets every
 /// mailbox. One lock guards all state; operations are short and never wait on I/O.
 /// </summary>
-public sealed class MemoryMailboxStore : IMailboxStore
+public sealed class MemoryMailboxStore : IMailboxStore, IMailboxBlockStore
 {
     private readonly Lock gate = new();
     private readonly Dictionary<OpaqueId, Entry> byReceiveId = [];
@@ -196,6 +196,47 @@ public sealed class MemoryMailboxStore : IMailboxStore
         }
     }
 
+    public ValueTask<bool> UpdateBlocksAsync(OpaqueId receiveId, IReadOnlyList<byte[]> hashes, bool clear, int max, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            if (!byReceiveId.TryGetValue(receiveId, out var entry))
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            if (clear)
+            {
+                entry.Blocks.Clear();
+            }
+
+            foreach (var hash in hashes)
+            {
+                if (!entry.Blocks.Exists(b => b.AsSpan().SequenceEqual(hash)))
+                {
+                    entry.Blocks.Add(hash);
+                }
+            }
+
+            if (entry.Blocks.Count > max)
+            {
+                entry.Blocks.RemoveRange(0, entry.Blocks.Count - max);
+            }
+
+            return ValueTask.FromResult(true);
+        }
+    }
+
+    public ValueTask<BlockCheck> CheckBlockAsync(OpaqueId receiveId, byte[]? hash, CancellationToken cancellationToken = default)
+    {
+        lock (gate)
+        {
+            return ValueTask.FromResult(byReceiveId.TryGetValue(receiveId, out var entry)
+                ? new BlockCheck(entry.Blocks.Count, hash is not null && entry.Blocks.Exists(b => b.AsSpan().SequenceEqual(hash)))
+                : default);
+        }
+    }
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private sealed class Entry(MailboxRecord mailbox)
@@ -203,5 +244,8 @@ public sealed class MemoryMailboxStore : IMailboxStore
         public MailboxRecord Mailbox { get; set; } = mailbox;
 
         public LinkedList<StoredMessage> Messages { get; } = new();
+
+        /// <summary>Keyed hashes of blocked senders' tags, oldest first; they go with the mailbox.</summary>
+        public List<byte[]> Blocks { get; } = [];
     }
 }

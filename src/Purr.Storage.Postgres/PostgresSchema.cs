@@ -61,6 +61,16 @@ internal static class PostgresSchema
         """
         ALTER TABLE rooms ADD COLUMN version bigint NOT NULL DEFAULT 1;
         """,
+
+        // 3: mailbox block lists: keyed hashes of block tags, going with their mailbox.
+        """
+        CREATE TABLE mailbox_blocks (
+            seq        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            receive_id bytea NOT NULL REFERENCES mailboxes (receive_id) ON DELETE CASCADE,
+            tag_hash   bytea NOT NULL,
+            UNIQUE (receive_id, tag_hash)
+        );
+        """,
     ];
 
     internal static int Version => Migrations.Length;

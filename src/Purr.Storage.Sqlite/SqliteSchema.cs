@@ -3,11 +3,12 @@ namespace Purr.Storage.Sqlite;
 /// <summary>
 /// The schema, created on first open; later versions only add tables, so opening an older file brings it up to date.
 /// `user_version` records it. Version 3 added invites, spent_tokens and accounts (registration policies); version 4
-/// the rooms' version column (compare-and-set updates), added to an older file by <see cref="AddRoomVersion"/>.
+/// the rooms' version column (compare-and-set updates), added to an older file by <see cref="AddRoomVersion"/>; version 5
+/// the mailboxes' block lists (mailbox_blocks).
 /// </summary>
 internal static class SqliteSchema
 {
-    internal const int Version = 4;
+    internal const int Version = 5;
 
     // No creation times, no sender information: only what delivery needs.
     internal const string Create = """
@@ -46,6 +47,12 @@ internal static class SqliteSchema
         CREATE TABLE IF NOT EXISTS spent_tokens (
             token_hash BLOB PRIMARY KEY
         ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS mailbox_blocks (
+            seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+            receive_id BLOB NOT NULL,
+            tag_hash   BLOB NOT NULL,
+            UNIQUE (receive_id, tag_hash)
+        );
         CREATE TABLE IF NOT EXISTS accounts (
             name          TEXT PRIMARY KEY,
             password_hash TEXT NOT NULL,
@@ -58,5 +65,5 @@ internal static class SqliteSchema
 
     internal const string HasRoomVersion = "SELECT count(*) FROM pragma_table_info('rooms') WHERE name = 'version'";
 
-    internal const string RecordVersion = "PRAGMA user_version = 4";
+    internal const string RecordVersion = "PRAGMA user_version = 5";
 }

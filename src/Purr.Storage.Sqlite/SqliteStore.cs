@@ -121,7 +121,7 @@ public sealed partial class SqliteStore : IMailboxStore
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = "DELETE FROM messages WHERE receive_id = $receive; DELETE FROM mailboxes WHERE receive_id = $receive;";
+            command.CommandText = "DELETE FROM messages WHERE receive_id = $receive; DELETE FROM mailbox_blocks WHERE receive_id = $receive; DELETE FROM mailboxes WHERE receive_id = $receive;";
             command.Parameters.AddWithValue("$receive", receiveId.ToBytes());
             await command.ExecuteNonQueryAsync(cancellationToken);
             await using var changes = connection.CreateCommand();

@@ -58,12 +58,14 @@ public sealed class AddressVectorTests
         var card = Draw(random, 200);
         var body = new AddressRequestBody { Card = ByteString.CopyFrom(card), DisplayName = "Bob", Message = "open on Sunday?" };
         var request = AddressRequests.Seal(address, body, random);
+        var tagSecret = Draw(random, 32);
+        var tag = AddressRequests.BlockTag(tagSecret, address.Body.AddressKey.Span);
 
         return new JsonObject
         {
             ["description"] = "Purr contact address vectors v1: see AddressVectorTests.cs and PROTOCOL.md 10.8. Random bytes come from SeededRandomSource "
                 + "(PROTOCOL.md 10.7), one stream, drawn in this order: address key seed (32), request key secret (32), the mailbox's send id (16), "
-                + "the stand-in card bytes (200), then the request's ephemeral secret (32). The address's display name is \"Corner Shop\"; "
+                + "the stand-in card bytes (200), then the request's ephemeral secret (32), then a profile's tag secret (32) whose block tag for this address is blockTag. The address's display name is \"Corner Shop\"; "
                 + "the request body's display name \"Bob\" and message \"open on Sunday?\".",
             ["seed"] = Convert.ToHexStringLower(seed),
             ["inputs"] = new JsonObject
@@ -78,6 +80,11 @@ public sealed class AddressVectorTests
             {
                 ["signed"] = Convert.ToHexStringLower(address.SignedBytes),
                 ["link"] = address.Link,
+            },
+            ["blockTag"] = new JsonObject
+            {
+                ["tagSecret"] = Convert.ToHexStringLower(tagSecret),
+                ["tag"] = Convert.ToHexStringLower(tag),
             },
             ["request"] = new JsonObject
             {

@@ -254,4 +254,35 @@ public abstract class MailboxStoreContract : IAsyncLifetime
         await Store.DeleteMessageAsync(mailbox.ReceiveId, a.Id);
         Assert.Equal(c.Id, (await Store.PeekAsync(mailbox.ReceiveId, Now))!.Id);
     }
+
+    [Fact]
+    public async Task A_block_list_keeps_its_newest_entries_once_each_is_emptied_by_clear_and_goes_with_its_mailbox()
+    {
+        var blocks = Assert.IsAssignableFrom<IMailboxBlockStore>(Store);
+        var mailbox = NewMailbox();
+        var other = NewMailbox();
+        await Store.CreateMailboxAsync(mailbox);
+        await Store.CreateMailboxAsync(other);
+        byte[] a = [.. Enumerable.Repeat((byte)1, 32)], b = [.. Enumerable.Repeat((byte)2, 32)], c = [.. Enumerable.Repeat((byte)3, 32)];
+
+        Assert.Equal(new BlockCheck(0, false), await blocks.CheckBlockAsync(mailbox.ReceiveId, a));
+        Assert.True(await blocks.UpdateBlocksAsync(mailbox.ReceiveId, [a, b, a], clear: false, max: 10));
+        Assert.Equal(new BlockCheck(2, true), await blocks.CheckBlockAsync(mailbox.ReceiveId, a));
+        Assert.Equal(new BlockCheck(2, false), await blocks.CheckBlockAsync(mailbox.ReceiveId, c));
+        Assert.Equal(new BlockCheck(2, false), await blocks.CheckBlockAsync(mailbox.ReceiveId, null));
+        Assert.Equal(new BlockCheck(0, false), await blocks.CheckBlockAsync(other.ReceiveId, a));
+
+        // Beyond the limit the oldest go.
+        Assert.True(await blocks.UpdateBlocksAsync(mailbox.ReceiveId, [c], clear: false, max: 2));
+        Assert.Equal(new BlockCheck(2, false), await blocks.CheckBlockAsync(mailbox.ReceiveId, a));
+        Assert.True((await blocks.CheckBlockAsync(mailbox.ReceiveId, c)).Blocked);
+
+        Assert.True(await blocks.UpdateBlocksAsync(mailbox.ReceiveId, [], clear: true, max: 2));
+        Assert.Equal(new BlockCheck(0, false), await blocks.CheckBlockAsync(mailbox.ReceiveId, c));
+        Assert.False(await blocks.UpdateBlocksAsync(OpaqueId.NewRandom(), [a], clear: false, max: 2));
+
+        Assert.True(await blocks.UpdateBlocksAsync(other.ReceiveId, [a], clear: false, max: 2));
+        Assert.True(await Store.DeleteMailboxAsync(other.ReceiveId));
+        Assert.Equal(new BlockCheck(0, false), await blocks.CheckBlockAsync(other.ReceiveId, a));
+    }
 }

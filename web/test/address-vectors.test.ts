@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { ready } from "../src/crypto/sodium";
 import { SeededRandom } from "../src/crypto/random";
-import { createAddress, openAddressRequest, parseContactAddress, sealAddressRequest } from "../src/e2e/address";
+import { blockTag, createAddress, openAddressRequest, parseContactAddress, sealAddressRequest } from "../src/e2e/address";
 import { AddressRequestBodySchema, AddressRequestSchema, MailboxAddressSchema } from "../src/gen/purr/v1/contacts_pb";
 import { fromHex, toHex } from "../src/protocol/bytes";
 import { readJson, repositoryRoot } from "./paths";
@@ -34,6 +34,9 @@ test("contact address vectors reproduce byte for byte, drawing random bytes in t
   assert.equal(toHex(toBinary(AddressRequestBodySchema, body)), vectors.request.body);
   const request = sealAddressRequest(address, body, random);
   assert.equal(toHex(toBinary(AddressRequestSchema, request)), vectors.request.bytes);
+  const tagSecret = random.bytes(32);
+  assert.equal(toHex(tagSecret), vectors.blockTag.tagSecret);
+  assert.equal(toHex(blockTag(tagSecret, address.body.addressKey)), vectors.blockTag.tag);
 
   const opened = openAddressRequest(fromBinary(AddressRequestSchema, fromHex(vectors.request.bytes)), requestKeySecret, address.body.addressKey);
   assert.equal(toHex(toBinary(AddressRequestBodySchema, opened!)), vectors.request.body);

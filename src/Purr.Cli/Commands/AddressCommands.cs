@@ -23,6 +23,7 @@ internal static class AddressCommands
     private static readonly Option<string?> As = Text("--display-name", "the name the owner sees (default: the profile's)", "NAME");
     private static readonly Option<string?> MailboxServer = Text("--server", "the server your mailbox for this contact lives on (default: the profile's)", "ADDRESS");
     private static readonly Argument<string> RequestId = Positional("id", "the request's id, as 'purr requests' shows it");
+    private static readonly Option<bool> Block = Flag("--block", "also have the server drop this requester's further requests (it learns only a keyed hash of their block tag)");
     private static readonly Option<string?> AcceptName = Text("--name", "what you call this contact (default: from the name they gave)", "NAME");
 
     public static IEnumerable<Command> All() =>
@@ -32,11 +33,12 @@ internal static class AddressCommands
             new Command("show", "print this profile's address").With(Qr, QrFile).Runs(ShowAsync),
             new Command("revoke", "delete the address: the server refuses requests through it from now on").Runs(RevokeAsync),
             new Command("replace", "revoke the address and make a new one (give the new link only to whom you want)").With(DisplayName, AutoAccept, Server, Qr, QrFile).Runs(context => CreateAsync(context, replace: true)),
-            new Command("auto-accept", "accept every request at once, or keep them for you to decide").With(OnOff).Runs(AutoAcceptAsync)),
+            new Command("auto-accept", "accept every request at once, or keep them for you to decide").With(OnOff).Runs(AutoAcceptAsync),
+            new Command("unblock-all", "empty the address's block list: everyone you blocked may ask again").Runs(UnblockAllAsync)),
         new Command("connect", "ask for contact through someone's address; they accept (or not), then you are connected").With(AddressLink, ContactName, Message, As, MailboxServer).Runs(ConnectAsync),
         new Command("requests", "the contact requests that came through your address ('purr receive' fetches new ones)").With(
             new Command("accept", "accept a request: the requester becomes a contact").With(RequestId, AcceptName, MailboxServer).Runs(AcceptAsync),
-            new Command("reject", "forget a request (the requester is not told)").With(RequestId).Runs(RejectAsync)).Runs(ListAsync),
+            new Command("reject", "forget a request (the requester is not told); --block keeps them from asking again").With(RequestId, Block).Runs(RejectAsync)).Runs(ListAsync),
     ];
 
     private static async Task<int> CreateAsync(CliContext context, bool replace)
@@ -137,8 +139,17 @@ internal static class AddressCommands
     private static async Task<int> RejectAsync(CliContext context)
     {
         await using var messenger = context.OpenMessenger();
-        await messenger.RejectRequestAsync(context.Value(RequestId));
-        context.Out.Result(new { rejected = context.Value(RequestId) }, "request forgotten");
+        await messenger.RejectRequestAsync(context.Value(RequestId), context.Value(Block));
+        context.Out.Result(new { rejected = context.Value(RequestId), blocked = context.Value(Block) },
+            context.Value(Block) ? "request forgotten; the server drops their further requests" : "request forgotten");
+        return 0;
+    }
+
+    private static async Task<int> UnblockAllAsync(CliContext context)
+    {
+        await using var messenger = context.OpenMessenger();
+        await messenger.UnblockAllAsync();
+        context.Out.Result(new { unblocked = true }, "the block list is empty");
         return 0;
     }
 

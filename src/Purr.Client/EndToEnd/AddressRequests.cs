@@ -16,6 +16,18 @@ public static class AddressRequests
     public const int MaxMessageLength = 280;
 
     private const int NonceBytes = 24;
+    private static readonly byte[] TagContext = System.Text.Encoding.ASCII.GetBytes("purr/v1 address tag");
+
+    /// <summary>
+    /// The requester's block tag for one address: BLAKE2b-256(key = the profile's tag secret, "purr/v1 address tag" ‖ 0x00 ‖
+    /// address key). The same for every request of one profile to one address (so a block holds), unrelated across addresses.
+    /// </summary>
+    public static byte[] BlockTag(ReadOnlySpan<byte> tagSecret, ReadOnlySpan<byte> addressKey)
+    {
+        var tag = new byte[32];
+        Blake2b.Hash([.. TagContext, 0, .. addressKey], tag, tagSecret);
+        return tag;
+    }
 
     public static AddressRequest Seal(ContactAddress address, AddressRequestBody body, IRandomSource random)
     {

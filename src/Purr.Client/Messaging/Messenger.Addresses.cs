@@ -113,16 +113,18 @@ public sealed partial class Messenger
             var (card, invite) = await InviteLockedAsync(name, displayName, RequestValidity, server);
             invite.Requested = true;
             file.Save(Data);
+            var tag = AddressRequests.BlockTag(TagSecretLocked(), address.Body.AddressKey.Span);
             var request = AddressRequests.Seal(address, new AddressRequestBody
             {
                 Card = ByteString.CopyFrom(card.SignedBytes),
                 DisplayName = displayName,
                 Message = message,
+                Tag = ByteString.CopyFrom(tag),
             }, random);
             try
             {
                 var connection = await ConnectAsync(address.Body.Mailbox.Server);
-                await connection.SendAsync(address.Body.Mailbox.SendId.ToByteArray(), new MailboxPayload { AddressRequest = request }.ToByteArray());
+                await connection.SendAsync(address.Body.Mailbox.SendId.ToByteArray(), new MailboxPayload { AddressRequest = request }.ToByteArray(), tag: tag);
             }
             catch (PurrClientException e)
             {
@@ -164,14 +166,46 @@ public sealed partial class Messenger
         }
     }
 
-    /// <summary>Forgets a waiting request. The requester is not told (as with an unanswered card).</summary>
-    public async Task RejectRequestAsync(string id)
+    /// <summary>
+    /// Forgets a waiting request. The requester is not told (as with an unanswered card). With <paramref name="block"/> the
+    /// address's server also drops that requester's further requests, knowing only a keyed hash of its block tag.
+    /// </summary>
+    public async Task RejectRequestAsync(string id, bool block = false)
     {
         await gate.WaitAsync();
         try
         {
-            Data.Requests.Remove(FindRequest(id));
+            var request = FindRequest(id);
+            if (block)
+            {
+                var address = Data.Address ?? throw new MessengerException("this profile has no contact address any more: there is nothing to block on");
+                if (request.Tag.Length != 32)
+                {
+                    throw new MessengerException("this request came without a block tag (an older client); it can be rejected, not blocked");
+                }
+
+                using var key = Ed25519KeyPair.FromSeed(address.Mailbox.RecipientKeySeed);
+                await (await ConnectAsync(address.Mailbox.Server)).BlockSendersAsync(address.Mailbox.ReceiveId, key, [request.Tag]);
+            }
+
+            Data.Requests.Remove(request);
             file.Save(Data);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Empties the address's block list: everyone blocked may ask again.</summary>
+    public async Task UnblockAllAsync()
+    {
+        await gate.WaitAsync();
+        try
+        {
+            var address = Data.Address ?? throw new MessengerException("this profile has no contact address");
+            using var key = Ed25519KeyPair.FromSeed(address.Mailbox.RecipientKeySeed);
+            await (await ConnectAsync(address.Mailbox.Server)).BlockSendersAsync(address.Mailbox.ReceiveId, key, [], clear: true);
         }
         finally
         {
@@ -221,7 +255,11 @@ public sealed partial class Messenger
             }
         }
 
-        Data.Requests.Add(new ContactRequestRecord { Id = id, CardLink = card.Link, DisplayName = displayName, Message = message, ReceivedAt = time.GetUtcNow() });
+        Data.Requests.Add(new ContactRequestRecord
+        {
+            Id = id, CardLink = card.Link, DisplayName = displayName, Message = message, ReceivedAt = time.GetUtcNow(),
+            Tag = body.Tag.Length == 32 ? body.Tag.ToByteArray() : [],
+        });
         file.Save(Data);
         return new ContactRequestReceived("", id, displayName, message);
     }

@@ -90,26 +90,30 @@ public sealed partial class Messenger : IAsyncDisposable
         }
     }
 
-    /// <summary>The profile's secret for room join tags, made (and saved) on first use.</summary>
+    /// <summary>The profile's secret for room join tags and address block tags, made (and saved) on first use.</summary>
     public byte[] RoomTagSecret()
     {
         gate.Wait();
         try
         {
-            if (Data.RoomTagSecret.Length != 32)
-            {
-                var secret = new byte[32];
-                Crypto.SecureRandom.Fill(secret);
-                Data.RoomTagSecret = secret;
-                file.Save(Data);
-            }
-
-            return Data.RoomTagSecret;
+            return TagSecretLocked();
         }
         finally
         {
             gate.Release();
         }
+    }
+
+    /// <summary>The same; the caller holds the gate.</summary>
+    private byte[] TagSecretLocked()
+    {
+        if (Data.RoomTagSecret.Length != 32)
+        {
+            Data.RoomTagSecret = KeyMaterial.Draw(random, 32);
+            file.Save(Data);
+        }
+
+        return Data.RoomTagSecret;
     }
 
     public void ForgetRoom(string name)

@@ -131,6 +131,9 @@ public sealed class ContactRequestRecord
     public string Message { get; set; } = "";
 
     public DateTimeOffset ReceivedAt { get; set; }
+
+    /// <summary>The requester's block tag for this address (empty from a client that sent none): what a block uploads.</summary>
+    public byte[] Tag { get; set; } = [];
 }
 
 public sealed class ContactRecord

@@ -7,7 +7,7 @@ using Purr.Server.Sessions;
 
 namespace Purr.Server.Mailboxes;
 
-/// <summary>Mailboxes: create, secure, send, subscribe, fetch, ack, delete, and the expiry sweeper.</summary>
+/// <summary>Mailboxes: create, secure, send, subscribe, fetch, ack, delete, block lists, and the expiry sweeper.</summary>
 public sealed class MailboxModule : IPurrModule
 {
     public string Name => "mailboxes";
@@ -33,6 +33,7 @@ public sealed class MailboxModule : IPurrModule
         services.AddSingleton<IRequestHandler, FetchHandler>();
         services.AddSingleton<IRequestHandler, AckHandler>();
         services.AddSingleton<IRequestHandler, DeleteMailboxHandler>();
+        services.AddSingleton<IRequestHandler, BlockSendersHandler>();
         services.AddHostedService<ExpirySweeper>();
         services.AddSingleton<IOperatorReport, MailboxReport>();
     }

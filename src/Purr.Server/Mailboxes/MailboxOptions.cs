@@ -27,6 +27,10 @@ public sealed class MailboxOptions : IValidatableObject
     [Range(1, 16 * 1024 * 1024)]
     public int MaxMessageBytes { get; set; } = 64 * 1024;
 
+    /// <summary>Block tags one mailbox's block list holds (keyed hashes); beyond it the oldest go.</summary>
+    [Range(1, 100_000)]
+    public int MaxBlockedTags { get; set; } = 1000;
+
     /// <summary>How often expired messages are deleted.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);

@@ -35,8 +35,14 @@ public sealed class CliAddressTests
         var fromBob = requests.Single(r => r.GetProperty("displayName").GetString() == "Bob").GetProperty("id").GetString()!;
         var fromCarol = requests.Single(r => r.GetProperty("displayName").GetString() == "Carol").GetProperty("id").GetString()!;
         Assert.Contains("'bob' is a contact", await PurrTool.RunAsync(0, "--profile", shop, "requests", "accept", fromBob), StringComparison.Ordinal);
-        await PurrTool.RunAsync(0, "--profile", shop, "requests", "reject", fromCarol);
+        Assert.Contains("drops their further requests", await PurrTool.RunAsync(0, "--profile", shop, "requests", "reject", fromCarol, "--block"), StringComparison.Ordinal);
         Assert.Contains("no waiting requests", await PurrTool.RunAsync(0, "--profile", shop, "requests"), StringComparison.Ordinal);
+
+        // Blocked: Carol's next request looks sent to her and never reaches the shop.
+        await PurrTool.RunAsync(0, "--profile", carol, "connect", link, "--name", "shop-again");
+        await PurrTool.RunAsync(0, "--profile", shop, "receive", "--wait", "1");
+        Assert.Contains("no waiting requests", await PurrTool.RunAsync(0, "--profile", shop, "requests"), StringComparison.Ordinal);
+        await PurrTool.RunAsync(0, "--profile", shop, "address", "unblock-all");
         Assert.Contains("no waiting request", await PurrTool.RunAsync(1, "--profile", shop, "requests", "accept", fromCarol), StringComparison.Ordinal);
 
         Assert.Contains("\"type\":\"contact\"", await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10", "--json"), StringComparison.Ordinal);

@@ -3,6 +3,7 @@ using Purr.Client;
 using Purr.Client.EndToEnd;
 using Purr.Client.Messaging;
 using Purr.Protocol.V1;
+using Purr.TestKit;
 
 namespace Purr.Server.Tests.Messaging;
 
@@ -120,5 +121,44 @@ public sealed class ContactAddressTests
         var received = (await alice.ReceiveAsync(TimeSpan.FromSeconds(10))).OfType<ContactRequestReceived>().ToList();
         Assert.Equal("Bob", Assert.Single(received).DisplayName);
         Assert.Single(alice.Data.Requests);
+    }
+
+    [Fact]
+    public async Task A_blocked_requester_is_dropped_by_the_server_which_keeps_no_identity_of_it()
+    {
+        using var data = new TemporaryDirectory();
+        await using var server = await RunningServer.StartAsync("sqlite", data.Path, settings: new Dictionary<string, string> { ["Sqlite:ErasureInterval"] = "00:00:00.200" });
+        await using var profiles = new TestProfiles();
+        var alice = profiles.Create(server, "Alice");
+        var mallory = profiles.Create(server, "Mallory");
+        var carol = profiles.Create(server, "Carol");
+        var address = await alice.CreateAddressAsync("Alice");
+
+        await mallory.RequestContactAsync(address.Link, "alice", "Mallory", "hi again");
+        var first = (await alice.ReceiveAsync(TimeSpan.FromSeconds(10))).OfType<ContactRequestReceived>().Single();
+        await alice.RejectRequestAsync(first.RequestId, block: true);
+        var malloryTag = AddressRequests.BlockTag(mallory.Data.RoomTagSecret, address.Body.AddressKey.Span);
+
+        // Mallory's next request looks sent to her, and never arrives; Carol's does.
+        await mallory.RequestContactAsync(address.Link, "alice2", "Mallory", "please?");
+        await carol.RequestContactAsync(address.Link, "alice", "Carol");
+        var next = (await alice.ReceiveAsync(TimeSpan.FromSeconds(10))).OfType<ContactRequestReceived>().ToList();
+        Assert.Equal("Carol", Assert.Single(next).DisplayName);
+        Assert.Empty((await alice.ReceiveAsync(TimeSpan.FromMilliseconds(300))).OfType<ContactRequestReceived>());
+
+        // The server's files hold only a keyed hash: not the tag Mallory sent, not her card's keys, not her words.
+        var malloryCard = Card.Parse(mallory.Data.Invites.First().CardLink, DateTimeOffset.UtcNow);
+        foreach (var secret in new[] { malloryTag, malloryCard.Body.IdentityKey.ToByteArray(), "please?"u8.ToArray() })
+        {
+            await ErasureTests.WaitUntilGoneAsync(data.Path, secret);
+        }
+
+        // A send without a tag to an address that blocks is refused with a reason; emptying the list lets Mallory back.
+        await using var raw = await server.ConnectAsync();
+        var tagless = await Assert.ThrowsAsync<PurrProtocolException>(() => raw.SendAsync(address.Body.Mailbox.SendId.ToByteArray(), "x"u8.ToArray()));
+        Assert.Equal(ErrorCode.InvalidArgument, tagless.Code);
+        await alice.UnblockAllAsync();
+        await mallory.RequestContactAsync(address.Link, "alice3", "Mallory", "sorry");
+        Assert.Equal("sorry", (await alice.ReceiveAsync(TimeSpan.FromSeconds(10))).OfType<ContactRequestReceived>().Single().Message);
     }
 }

@@ -6,7 +6,7 @@ namespace Purr.Server.Tests.Web;
 
 /// <summary>
 /// Contact addresses in the browser, against the C# client on the other side: the browser's address takes a request
-/// that it accepts and one it rejects, and the browser asks for contact through a C# address (PROTOCOL.md 10.8).
+/// that it accepts and one it blocks, and the browser asks for contact through a C# address (PROTOCOL.md 10.8).
 /// </summary>
 public sealed class BrowserAddressTests
 {
@@ -31,7 +31,7 @@ public sealed class BrowserAddressTests
         await mallory.RequestContactAsync(link, "alice", "Mallory");
         await Assertions.Expect(alice.ById("request")).ToHaveCountAsync(2, new() { Timeout = 20_000 });
         await Assertions.Expect(alice.ById("request-message")).ToContainTextAsync("we met at the market");
-        await alice.ById("request").Filter(new() { HasText = "Mallory" }).GetByTestId("reject-request").ClickAsync();
+        await alice.ById("request").Filter(new() { HasText = "Mallory" }).GetByTestId("block-request").ClickAsync();
         await alice.ById("request").Filter(new() { HasText = "Bob" }).GetByTestId("accept-request").ClickAsync();
         await Assertions.Expect(alice.ById("request")).ToHaveCountAsync(0, new() { Timeout = 20_000 });
 
@@ -41,6 +41,14 @@ public sealed class BrowserAddressTests
         await bob.SendTextAsync("alice", "hello from the market");
         await alice.ExpectMessageAsync("hello from the market");
         Assert.Empty((await mallory.ReceiveAsync(TimeSpan.FromMilliseconds(500))).OfType<ContactEstablished>());
+
+        // Blocked: Mallory's next request is dropped by the server; Carol's, sent after it, arrives alone.
+        await mallory.RequestContactAsync(link, "alice2", "Mallory", "it's me again");
+        await profiles.Create(server, "Carol").RequestContactAsync(link, "alice", "Carol");
+        await alice.ById("address").ClickAsync();
+        await Assertions.Expect(alice.ById("request")).ToHaveCountAsync(1, new() { Timeout = 20_000 });
+        await Assertions.Expect(alice.ById("request")).ToContainTextAsync("Carol");
+        await alice.ById("request").GetByTestId("reject-request").ClickAsync();
 
         // The browser asks through a C# address, with a note; the owner accepts; they talk.
         var shop = profiles.Create(server, "Shop");

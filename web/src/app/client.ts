@@ -178,8 +178,12 @@ export class PurrClient implements ClientServices {
   }
 
   /** Sends to a mailbox; unsigned (an unsecured mailbox: a card's or an address's) without a sender key. */
-  async send(sendId: Uint8Array, payload: Uint8Array, senderKey?: SigningKeyPair): Promise<void> {
-    await this.request({ case: "sendMessage", value: { sendId, payload } }, senderKey ? senderSigner(senderKey) : undefined);
+  async send(sendId: Uint8Array, payload: Uint8Array, senderKey?: SigningKeyPair, tag?: Uint8Array): Promise<void> {
+    await this.request({ case: "sendMessage", value: { sendId, payload, tag: tag ?? new Uint8Array(0) } }, senderKey ? senderSigner(senderKey) : undefined);
+  }
+
+  async blockSenders(mailbox: MailboxRecord, tags: Uint8Array[], clear: boolean): Promise<void> {
+    await this.request({ case: "blockSenders", value: { receiveId: mailbox.receiveId, tags, clear } }, recipientSigner(signingKeyFromSeed(mailbox.recipientKeySeed)));
   }
 
   /** On the connection holding the subscription an ack needs no signature (PROTOCOL.md section 4). */

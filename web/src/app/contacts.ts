@@ -7,7 +7,7 @@ import {
 } from "../gen/purr/v1/contacts_pb";
 import { signingKeyFromSeed } from "../crypto/sodium";
 import { createCard, CardError, generateCardSecrets, parseCard } from "../e2e/card";
-import { createAddress, MAX_REQUEST_MESSAGE, openAddressRequest, parseContactAddress, sealAddressRequest } from "../e2e/address";
+import { blockTag, createAddress, MAX_REQUEST_MESSAGE, openAddressRequest, parseContactAddress, sealAddressRequest } from "../e2e/address";
 import { PurrError } from "../net/connection";
 import { ErrorCode } from "../gen/purr/v1/errors_pb";
 import { initiateContact, respondToContact } from "../e2e/handshake";
@@ -98,9 +98,11 @@ export class ContactsModule {
       invite.requested = true;
       await this.client.save();
       const card = parseCard(invite.cardLink, this.client.now());
-      const request = sealAddressRequest(address, { $typeName: "purr.v1.AddressRequestBody", card: card.signedBytes, displayName: this.data.displayName, message }, this.client.random);
+      if (this.data.roomTagSecret?.length !== 32) this.data.roomTagSecret = this.client.random.bytes(32);
+      const tag = blockTag(this.data.roomTagSecret, address.body.addressKey);
+      const request = sealAddressRequest(address, { $typeName: "purr.v1.AddressRequestBody", card: card.signedBytes, displayName: this.data.displayName, message, tag }, this.client.random);
       try {
-        await this.client.send(address.body.mailbox!.sendId, toBinary(MailboxPayloadSchema, create(MailboxPayloadSchema, { kind: { case: "addressRequest", value: request } })));
+        await this.client.send(address.body.mailbox!.sendId, toBinary(MailboxPayloadSchema, create(MailboxPayloadSchema, { kind: { case: "addressRequest", value: request } })), undefined, tag);
       } catch (e) {
         // Nothing of a refused request stays.
         this.data.invites.splice(this.data.invites.indexOf(invite), 1);
@@ -125,10 +127,23 @@ export class ContactsModule {
     });
   }
 
-  rejectRequest(id: string): Promise<void> {
+  /** Forgets a request; with block the address's server drops that requester's further requests (it keeps a keyed hash of the tag). */
+  rejectRequest(id: string, block = false): Promise<void> {
     return this.client.serialized(async () => {
+      const request = (this.data.requests ?? []).find(r => r.id === id);
+      if (block && request && this.data.address) {
+        if (request.tag?.length !== 32) throw new Error("this request came without a block tag (an older client); it can be rejected, not blocked");
+        await this.client.blockSenders(this.data.address.mailbox, [request.tag], false);
+      }
       this.data.requests = (this.data.requests ?? []).filter(r => r.id !== id);
       await this.client.save();
+    });
+  }
+
+  /** Empties the address's block list. */
+  unblockAll(): Promise<void> {
+    return this.client.serialized(async () => {
+      if (this.data.address) await this.client.blockSenders(this.data.address.mailbox, [], true);
     });
   }
 
@@ -158,7 +173,7 @@ export class ContactsModule {
         // Keep it for the person instead.
       }
     }
-    requests.push({ id: toHex(this.client.random.bytes(4)), cardLink: card.link, displayName, message, receivedAt: this.client.now() });
+    requests.push({ id: toHex(this.client.random.bytes(4)), cardLink: card.link, displayName, message, receivedAt: this.client.now(), tag: body.tag.length === 32 ? body.tag : undefined });
     await this.client.save();
     this.client.emit({ kind: "message", where: "contact", id: "request", title: `Contact request from ${displayName}` });
   }

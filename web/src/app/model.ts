@@ -44,7 +44,7 @@ export interface AddressRecord {
 }
 
 /** A request that came through the address, until accepted or rejected. */
-export interface ContactRequestRecord { id: string; cardLink: string; displayName: string; message: string; receivedAt: number }
+export interface ContactRequestRecord { id: string; cardLink: string; displayName: string; message: string; receivedAt: number; tag?: Uint8Array }
 
 export interface ContactRecord {
   id: string;

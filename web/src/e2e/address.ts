@@ -5,7 +5,7 @@ import {
   AddressBodySchema, AddressRequestBodySchema, AddressRequestSchema, SignedAddressSchema,
   type AddressBody, type AddressRequest, type AddressRequestBody, type MailboxAddress,
 } from "../gen/purr/v1/contacts_pb";
-import { aeadDecrypt, aeadEncrypt, agree, dhKeyFromSecret, hkdfSha256, sign, signingKeyFromSeed, verify } from "../crypto/sodium";
+import { aeadDecrypt, aeadEncrypt, agree, blake2bKeyed, dhKeyFromSecret, hkdfSha256, sign, signingKeyFromSeed, verify } from "../crypto/sodium";
 import { pad, unpad } from "../crypto/padding";
 import type { RandomSource } from "../crypto/random";
 import { concat, fromBase64Url, toBase64Url, utf8, withContext } from "../protocol/bytes";
@@ -59,6 +59,9 @@ export function parseContactAddress(text: string): ContactAddress {
   if (body.version !== ADDRESS_VERSION) throw new CardError("unsupportedVersion", `the address has version ${body.version}; this client reads version ${ADDRESS_VERSION}`);
   return { body, signedBytes: bytes, link: ADDRESS_PREFIX + toBase64Url(bytes) };
 }
+
+/** The requester's block tag for one address: BLAKE2b-256(key = tag secret, "purr/v1 address tag" ‖ 0x00 ‖ address key). */
+export const blockTag = (tagSecret: Uint8Array, addressKey: Uint8Array) => blake2bKeyed(withContext("purr/v1 address tag", addressKey), 32, tagSecret);
 
 function sealKey(shared: Uint8Array): [Uint8Array, Uint8Array] {
   const out = hkdfSha256(shared, new Uint8Array(32), utf8("purr/v1 address request"), 56);

@@ -31,7 +31,8 @@ export function renderAddress(ui: ScreenHost): void {
         h("div", { class: "row" },
           h("button", { "data-testid": "copy-address", onClick: () => copy(address.link, ui) }, "Copy link"),
           h("button", { class: "subtle", "data-testid": "replace-address", onClick: () => ui.act(() => contacts.createAddress(address.autoAccept), fill) }, "Replace"),
-          h("button", { class: "subtle danger", "data-testid": "revoke-address", onClick: () => ui.act(() => contacts.revokeAddress(), fill) }, "Revoke")),
+          h("button", { class: "subtle danger", "data-testid": "revoke-address", onClick: () => ui.act(() => contacts.revokeAddress(), fill) }, "Revoke"),
+          h("button", { class: "subtle", "data-testid": "unblock-all", onClick: () => ui.act(() => contacts.unblockAll(), fill) }, "Unblock everyone")),
         h("label", { class: "row" }, auto, " Accept every request at once"),
         qrCanvas(address.link));
     }
@@ -43,7 +44,8 @@ export function renderAddress(ui: ScreenHost): void {
         h("span", { class: "muted small" }, ` ${longDate(request.receivedAt)}`),
         request.message ? h("span", { class: "small", "data-testid": "request-message" }, ` “${request.message}”`) : null,
         h("button", { "data-testid": "accept-request", onClick: () => ui.act(() => contacts.acceptRequest(request.id), fill) }, "Accept"),
-        h("button", { class: "subtle danger", "data-testid": "reject-request", onClick: () => ui.act(() => contacts.rejectRequest(request.id), fill) }, "Reject")));
+        h("button", { class: "subtle danger", "data-testid": "reject-request", onClick: () => ui.act(() => contacts.rejectRequest(request.id), fill) }, "Reject"),
+        h("button", { class: "subtle danger", "data-testid": "block-request", title: "Reject, and have the server drop their further requests", onClick: () => ui.act(() => contacts.rejectRequest(request.id, true), fill) }, "Block")));
     }
   };
   append(ui.main, h("section", { class: "form", "data-testid": "address-screen" },

@@ -10,10 +10,12 @@ namespace Purr.Server.Mailboxes.Handlers;
 /// <summary>
 /// Delivers ciphertext to a mailbox by its send id: stored within the quota and pushed to the
 /// subscriber, or for a live-only mailbox pushed to the subscriber if any and otherwise dropped.
-/// The answer is the same either way, so a sender cannot tell whether the recipient is online.
+/// The answer is the same either way, so a sender cannot tell whether the recipient is online. A send to an unsecured
+/// mailbox (a card's, an address's) is checked against the mailbox's block list: a blocked tag's message is dropped
+/// with the answer of a stored one, so a blocked sender cannot tell (PROTOCOL.md 4, "Blocking").
 /// </summary>
 internal sealed class SendMessageHandler(
-    IMailboxStore store, MailboxIntake intake, MailboxSendLimiter sends, IOptions<MailboxOptions> options) : IRequestHandler
+    IMailboxStore store, IMailboxBlockStore blocks, MailboxIntake intake, MailboxSendLimiter sends, IOptions<MailboxOptions> options) : IRequestHandler
 {
     public Request.OpOneofCase Operation => Request.OpOneofCase.SendMessage;
 
@@ -33,9 +35,29 @@ internal sealed class SendMessageHandler(
             return Responses.Error(ErrorCode.MessageTooLarge, $"payloads are limited to {options.Value.MaxMessageBytes} bytes");
         }
 
+        if (!request.Tag.IsEmpty && !MailboxBlocks.IsValid(request.Tag))
+        {
+            return Responses.InvalidArgument($"tag must be empty or {MailboxBlocks.TagBytes} bytes");
+        }
+
         if (!sends.TryTake(mailbox.ReceiveId, out var retryAfter))
         {
             return Responses.RateLimited($"this mailbox takes at most {options.Value.SendsPerMinutePerMailbox} messages a minute", retryAfter);
+        }
+
+        // Only unsecured mailboxes keep block lists; a secured one's sends are signed, and cost no extra store call.
+        if (mailbox.SenderKey is null)
+        {
+            var check = await blocks.CheckBlockAsync(mailbox.ReceiveId, request.Tag.IsEmpty ? null : MailboxBlocks.Hash(mailbox, request.Tag.Span), cancellationToken);
+            if (check.Count > 0 && request.Tag.IsEmpty)
+            {
+                return Responses.InvalidArgument("this mailbox keeps a block list: a send to it must carry a tag");
+            }
+
+            if (check.Blocked)
+            {
+                return new ServerFrame { MessageAccepted = new MessageAccepted { MessageId = ByteString.CopyFrom(Core.Ids.OpaqueId.NewRandom().ToBytes()) } };
+            }
         }
 
         var accepted = await intake.AcceptAsync(mailbox, request.Payload.Memory, cancellationToken);
