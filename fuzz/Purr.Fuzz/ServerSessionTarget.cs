@@ -92,11 +92,14 @@ public static class ServerSessionTarget
         services.AddSingleton<IConfiguration>(configuration);
         services.AddSingleton<FailureLog>();
         services.AddLogging(logging => logging.AddProvider(new FailureLogProvider(services)));
-        services.AddSingleton<IMailboxStore, MemoryMailboxStore>();
+        var mailboxes = new MemoryMailboxStore();
+        services.AddSingleton<IMailboxStore>(mailboxes);
+        services.AddSingleton<IMailboxBlockStore>(mailboxes);
         services.AddSingleton<IRoomStore, MemoryRoomStore>();
         services.AddSingleton<Purr.Core.Registration.IRegistrationStore, MemoryRegistrationStore>();
+        services.AddSingleton<Purr.Core.Handles.IHandleStore, MemoryHandleStore>();
         services.AddSingleton(new ServerIdentity(Ed25519KeyPair.Generate(), X25519KeyPair.Generate()));
-        services.AddPurrServer(configuration, [new MailboxModule(), new RoomModule()]);
+        services.AddPurrServer(configuration, [new MailboxModule(), new RoomModule(), new Purr.Server.Handles.DirectoryModule()]);
         var provider = services.BuildServiceProvider();
         FailureLogProvider.Log = provider.GetRequiredService<FailureLog>();
         return provider;

@@ -14,7 +14,7 @@ internal static class PurrCommandLine
         root.Options.Add(GlobalOptions.Json);
         root.Subcommands.Add(ProfileCommands.Init());
         root.Subcommands.Add(ProfileCommands.Register());
-        foreach (var command in ContactCommands.All().Concat(AddressCommands.All()).Concat(MessageCommands.All()))
+        foreach (var command in ContactCommands.All().Concat(AddressCommands.All()).Concat(HandleCommands.All()).Concat(MessageCommands.All()))
         {
             root.Subcommands.Add(command);
         }

@@ -16,6 +16,7 @@ public static class SignedBytes
     public static readonly byte[] RecipientRequestContext = Encoding.ASCII.GetBytes("purr/v1 recipient request");
     public static readonly byte[] SenderRequestContext = Encoding.ASCII.GetBytes("purr/v1 sender request");
     public static readonly byte[] MemberRequestContext = Encoding.ASCII.GetBytes("purr/v1 member request");
+    public static readonly byte[] HandleRequestContext = Encoding.ASCII.GetBytes("purr/v1 handle request");
     public static readonly byte[] RoomMessageContext = Encoding.ASCII.GetBytes("purr/v1 room message");
     public static readonly byte[] ServerBroadcastContext = Encoding.ASCII.GetBytes("purr/v1 server broadcast");
     public static readonly byte[] TokenKeyContext = Encoding.ASCII.GetBytes("purr/v1 token key");
@@ -41,6 +42,10 @@ public static class SignedBytes
         Concat(MemberRequestContext, sessionNonce, request);
 
     /// <summary>Signed by a room member key, checked by the server and by every member: room id ‖ whisper target (or nothing) ‖ ciphertext.</summary>
+    /// <summary>What a contact address's key signs for a handle request (RegisterHandle, ReleaseHandle, SetListing).</summary>
+    public static byte[] HandleRequest(ReadOnlySpan<byte> sessionNonce, ReadOnlySpan<byte> request) =>
+        Concat(HandleRequestContext, sessionNonce, request);
+
     public static byte[] RoomMessage(ReadOnlySpan<byte> roomId, ReadOnlySpan<byte> to, ReadOnlySpan<byte> ciphertext) =>
         Concat(RoomMessageContext, [.. roomId, .. to], ciphertext);
 

@@ -31,7 +31,7 @@ internal static class HostUsage
               --Postgres:MaxPoolSize=N       pooled connections per process (default Npgsql's 100)
               --Redis:Configuration=HOST:PORT  several purrd on one PostgreSQL: mailbox signals between them
               --Redis:Channel=NAME           the backplane's channel (default purr:v1:mailboxes)
-              --Modules:0=mailboxes ...      the modules to run (default: mailboxes, rooms)
+              --Modules:0=mailboxes ...      the modules to run (default: mailboxes, rooms, directory, admin)
               --Sqlite:Synchronous=FULL      NORMAL survives a crash or kill, FULL also power loss (default NORMAL)
               --Sqlite:ErasureInterval=T     deleted ciphertext leaves the files within T (default 00:00:05)
               --Web:Enabled=false            serve the API only, no browser client (default true)

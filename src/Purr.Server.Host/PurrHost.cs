@@ -35,11 +35,12 @@ public static class PurrHost
 
         var dataDirectory = DataPath(builder.Configuration);
         DataDirectory.Prepare(dataDirectory);
-        var (store, rooms, registration) = await StorageSelection.OpenAsync(builder.Configuration, dataDirectory, TimeProvider.System);
+        var (store, rooms, registration, handles) = await StorageSelection.OpenAsync(builder.Configuration, dataDirectory, TimeProvider.System);
         // Factories, not instances: the container then disposes them at shutdown (SQLite checkpoints its WAL).
         builder.Services.AddSingleton<IMailboxStore>(sp => new Purr.Server.Metrics.TimedMailboxStore(store, sp.GetRequiredService<Purr.Server.Metrics.ServerMetrics>()));
         builder.Services.AddSingleton(_ => rooms);
         builder.Services.AddSingleton((Purr.Core.Mailboxes.IMailboxBlockStore)store);
+        builder.Services.AddSingleton(handles);
         builder.Services.AddSingleton<Purr.Core.Registration.IRegistrationStore>(_ => registration);
         var identity = ServerIdentityFile.LoadOrCreate(dataDirectory);
         builder.Services.AddSingleton(_ => identity);

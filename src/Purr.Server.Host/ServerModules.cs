@@ -1,4 +1,5 @@
 using Purr.Server.Admin;
+using Purr.Server.Handles;
 using Purr.Server.Mailboxes;
 using Purr.Server.Modules;
 using Purr.Server.Rooms;
@@ -11,5 +12,5 @@ namespace Purr.Server.Host;
 /// </summary>
 internal static class ServerModules
 {
-    public static IReadOnlyList<IPurrModule> Offered => [new MailboxModule(), new RoomModule(), new AdminModule()];
+    public static IReadOnlyList<IPurrModule> Offered => [new MailboxModule(), new RoomModule(), new DirectoryModule(), new AdminModule()];
 }

@@ -1,3 +1,4 @@
+using Purr.Core.Handles;
 using Purr.Core.Mailboxes;
 using Purr.Core.Registration;
 using Purr.Core.Rooms;
@@ -12,13 +13,13 @@ internal static class StorageSelection
 {
     public static string Kind(IConfiguration configuration) => (configuration["Storage"] ?? "sqlite").ToLowerInvariant();
 
-    public static async Task<(IMailboxStore Mailboxes, IRoomStore Rooms, IRegistrationStore Registration)> OpenAsync(IConfiguration configuration, string dataDirectory, TimeProvider time)
+    public static async Task<(IMailboxStore Mailboxes, IRoomStore Rooms, IRegistrationStore Registration, IHandleStore Handles)> OpenAsync(IConfiguration configuration, string dataDirectory, TimeProvider time)
     {
         var kind = Kind(configuration);
         switch (kind)
         {
             case "memory":
-                return (new MemoryMailboxStore(), new MemoryRoomStore(), new MemoryRegistrationStore());
+                return (new MemoryMailboxStore(), new MemoryRoomStore(), new MemoryRegistrationStore(), new MemoryHandleStore());
             case "sqlite":
                 var sqlite = await SqliteStore.OpenAsync(new SqliteStoreOptions
                 {
@@ -27,7 +28,7 @@ internal static class StorageSelection
                     ErasureInterval = configuration.GetValue("Sqlite:ErasureInterval", TimeSpan.FromSeconds(5)),
                     Time = time,
                 });
-                return (sqlite, sqlite, sqlite);
+                return (sqlite, sqlite, sqlite, sqlite);
             case "postgres":
                 var connectionString = configuration["Postgres:ConnectionString"];
                 if (string.IsNullOrWhiteSpace(connectionString))
@@ -50,7 +51,7 @@ internal static class StorageSelection
                     throw new ConfigurationException($"PostgreSQL: {e.Message}");
                 }
 
-                return (postgres, postgres, postgres);
+                return (postgres, postgres, postgres, postgres);
             default:
                 throw new ConfigurationException($"--storage must be sqlite, memory or postgres, not '{configuration["Storage"]}'");
         }

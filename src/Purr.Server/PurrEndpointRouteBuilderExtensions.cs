@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Purr.Server.Transport;
 
 namespace Purr.Server;
@@ -12,6 +13,11 @@ public static class PurrEndpointRouteBuilderExtensions
     {
         endpoints.Map(WebSocketEndpoint.Path, WebSocketEndpoint.HandleAsync);
         endpoints.MapGet(WellKnownEndpoint.Path, WellKnownEndpoint.Handle);
+        foreach (var endpoint in endpoints.ServiceProvider.GetServices<Modules.IHttpEndpoint>())
+        {
+            endpoints.MapGet(endpoint.Pattern, endpoint.Handler);
+        }
+
         Metrics.MetricsEndpoints.Map(endpoints);
         return endpoints;
     }

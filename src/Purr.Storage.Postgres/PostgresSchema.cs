@@ -71,6 +71,18 @@ internal static class PostgresSchema
             UNIQUE (receive_id, tag_hash)
         );
         """,
+
+        // 4: handles (a public name for a contact address) and their directory listings.
+        """
+        CREATE TABLE handles (
+            name         text PRIMARY KEY,
+            address_link text NOT NULL,
+            address_key  bytea NOT NULL UNIQUE,
+            listed       boolean NOT NULL DEFAULT false,
+            description  text NOT NULL DEFAULT '',
+            free_until   bigint NOT NULL DEFAULT 0
+        );
+        """,
     ];
 
     internal static int Version => Migrations.Length;

@@ -4,11 +4,11 @@ namespace Purr.Storage.Sqlite;
 /// The schema, created on first open; later versions only add tables, so opening an older file brings it up to date.
 /// `user_version` records it. Version 3 added invites, spent_tokens and accounts (registration policies); version 4
 /// the rooms' version column (compare-and-set updates), added to an older file by <see cref="AddRoomVersion"/>; version 5
-/// the mailboxes' block lists (mailbox_blocks).
+/// the mailboxes' block lists (mailbox_blocks); version 6 handles and their directory listings.
 /// </summary>
 internal static class SqliteSchema
 {
-    internal const int Version = 5;
+    internal const int Version = 6;
 
     // No creation times, no sender information: only what delivery needs.
     internal const string Create = """
@@ -53,6 +53,14 @@ internal static class SqliteSchema
             tag_hash   BLOB NOT NULL,
             UNIQUE (receive_id, tag_hash)
         );
+        CREATE TABLE IF NOT EXISTS handles (
+            name         TEXT PRIMARY KEY,
+            address_link TEXT NOT NULL,
+            address_key  BLOB NOT NULL UNIQUE,
+            listed       INTEGER NOT NULL DEFAULT 0,
+            description  TEXT NOT NULL DEFAULT '',
+            free_until   INTEGER NOT NULL DEFAULT 0
+        ) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS accounts (
             name          TEXT PRIMARY KEY,
             password_hash TEXT NOT NULL,
@@ -65,5 +73,5 @@ internal static class SqliteSchema
 
     internal const string HasRoomVersion = "SELECT count(*) FROM pragma_table_info('rooms') WHERE name = 'version'";
 
-    internal const string RecordVersion = "PRAGMA user_version = 5";
+    internal const string RecordVersion = "PRAGMA user_version = 6";
 }

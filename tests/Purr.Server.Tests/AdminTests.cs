@@ -45,7 +45,7 @@ public sealed class AdminTests
         Assert.Equal(131072, limits.GetProperty("connections").GetProperty("MaxFrameBytes").GetInt32());
         Assert.Equal(512, limits.GetProperty("rooms").GetProperty("MaxMemberProfileBytes").GetInt32());
         Assert.Equal(128, limits.GetProperty("mailboxes").GetProperty("Quota").GetInt32());
-        Assert.Equal("mailboxes\nrooms\nadmin", (await RunAsync("--data", data.Path, "modules")).Output.Trim());
+        Assert.Equal("mailboxes\nrooms\ndirectory\nadmin", (await RunAsync("--data", data.Path, "modules")).Output.Trim());
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class AdminTests
         var ok = await RunAsync("check", "--storage", "memory", "--data", data);
         Assert.Equal(0, ok.Exit);
         Assert.Contains("purrd would start", ok.Output, StringComparison.Ordinal);
-        Assert.Contains("modules mailboxes, rooms, admin", ok.Output, StringComparison.Ordinal);
+        Assert.Contains("modules mailboxes, rooms, directory, admin", ok.Output, StringComparison.Ordinal);
 
         var typo = await RunAsync("check", "--storag", "memory");
         Assert.Equal(2, typo.Exit);

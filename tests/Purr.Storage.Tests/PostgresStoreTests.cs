@@ -41,7 +41,7 @@ public sealed class PostgresMailboxStoreTests : MailboxStoreContract
         {
             Assert.True(await reader.ReadAsync());
             Assert.Equal(1L, reader.GetInt64(0));
-            Assert.Equal(3, reader.GetInt32(1));
+            Assert.Equal(4, reader.GetInt32(1));
         }
 
 

@@ -45,7 +45,7 @@ public sealed class SqliteStoreTests : MailboxStoreContract, IDisposable
         command.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", (string?)await command.ExecuteScalarAsync());
         command.CommandText = "PRAGMA user_version";
-        Assert.Equal(5L, (long)(await command.ExecuteScalarAsync())!);
+        Assert.Equal(6L, (long)(await command.ExecuteScalarAsync())!);
     }
 
     [Fact]

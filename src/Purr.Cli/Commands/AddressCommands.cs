@@ -17,7 +17,7 @@ internal static class AddressCommands
     private static readonly Option<bool> Qr = Flag("--qr", "also print it as a QR code");
     private static readonly Option<string?> QrFile = Text("--qr-file", "also write the QR code as a PNG image to this file", "FILE.png");
     private static readonly Argument<string> OnOff = Positional("on|off", "accept every request at once (on) or keep them for you (off)");
-    private static readonly Argument<string> AddressLink = Positional("address", "a purr:address/ link, or a file holding one");
+    private static readonly Argument<string> AddressLink = Positional("address", "a purr:address/ link, a handle (name@server), or a file holding a link");
     private static readonly Option<string?> ContactName = Text("--name", "what you call this contact in this profile", "NAME", required: true);
     private static readonly Option<string?> Message = Text("--message", $"a short note to the owner (at most {AddressRequests.MaxMessageLength} characters)", "TEXT");
     private static readonly Option<string?> As = Text("--display-name", "the name the owner sees (default: the profile's)", "NAME");
@@ -57,7 +57,8 @@ internal static class AddressCommands
     {
         await using var messenger = context.OpenMessenger();
         var address = messenger.Data.Address ?? throw new MessengerException("this profile has no contact address; 'purr address create' makes one");
-        return Print(context, address.Link, address.AutoAccept ? "your contact address (requests are accepted at once):" : "your contact address:");
+        var heading = address.AutoAccept ? "your contact address (requests are accepted at once):" : "your contact address:";
+        return Print(context, address.Link, messenger.Handle is { } handle ? $"{heading} (handle {handle})" : heading);
     }
 
     private static int Print(CliContext context, string link, string heading)

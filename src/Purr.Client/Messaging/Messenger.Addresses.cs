@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Purr.Client.EndToEnd;
+using Purr.Client.Handles;
 using Purr.Client.Profiles;
 using Purr.Crypto;
 using Purr.Protocol;
@@ -23,6 +24,7 @@ public sealed partial class Messenger
         await gate.WaitAsync();
         try
         {
+            string? handle = null;
             if (Data.Address is { } old)
             {
                 if (!replace)
@@ -30,6 +32,8 @@ public sealed partial class Messenger
                     throw new MessengerException("this profile has a contact address already; 'purr address show' prints it, 'purr address replace' makes a new one");
                 }
 
+                // The handle moves to the new address: released under the old key, registered under the new one.
+                handle = old.Handle;
                 await RevokeAddressLockedAsync(old);
             }
 
@@ -49,6 +53,13 @@ public sealed partial class Messenger
                 AutoAccept = autoAccept,
             };
             file.Save(Data);
+            if (handle is not null)
+            {
+                await (await ConnectAsync(mailbox.Server)).RegisterHandleAsync(handle, address.Link, addressKey);
+                Data.Address.Handle = handle;
+                file.Save(Data);
+            }
+
             return address;
         }
         finally
@@ -94,8 +105,14 @@ public sealed partial class Messenger
     /// the address, with <paramref name="displayName"/> and an optional note. The contact appears as
     /// <paramref name="name"/> once the owner accepts.
     /// </summary>
+    /// <param name="addressText">A purr:address/ link, or a handle (name@host[:port]) that resolves to one.</param>
     public async Task<InviteRecord> RequestContactAsync(string addressText, string name, string displayName, string message = "", string? server = null)
     {
+        if (HandleName.TryParse(addressText, out var handle))
+        {
+            addressText = (await ResolveHandleAsync(handle)).AddressLink;
+        }
+
         var address = ContactAddress.Parse(addressText);
         if (message.Length > AddressRequests.MaxMessageLength)
         {
@@ -266,6 +283,7 @@ public sealed partial class Messenger
 
     private async Task RevokeAddressLockedAsync(AddressRecord address)
     {
+        await ReleaseHandleLockedAsync(address);
         await DeleteMailboxQuietlyAsync(address.Mailbox);
         Data.Address = null;
         file.Save(Data);

@@ -116,6 +116,9 @@ public sealed class AddressRecord
 
     /// <summary>Accept every request at once (a shop, a helpdesk) instead of keeping it for the owner to decide.</summary>
     public bool AutoAccept { get; set; }
+
+    /// <summary>The handle registered for this address on its mailbox's server (lower case), or null.</summary>
+    public string? Handle { get; set; }
 }
 
 /// <summary>A request that came through the address: the requester's card, name and note, until accepted or rejected.</summary>

@@ -14,6 +14,9 @@ public enum RequestSigner
 
     /// <summary>A room member key ("purr/v1 member request").</summary>
     Member,
+
+    /// <summary>A contact address's key, for its handle ("purr/v1 handle request").</summary>
+    Handle,
 }
 
 /// <summary>
@@ -39,6 +42,7 @@ public static class RequestSignatures
         {
             RequestSigner.Recipient => SignedBytes.RecipientRequest(nonce, request),
             RequestSigner.Sender => SignedBytes.SenderRequest(nonce, request),
+            RequestSigner.Handle => SignedBytes.HandleRequest(nonce, request),
             _ => SignedBytes.MemberRequest(nonce, request),
         };
         return Ed25519.Verify(publicKey ?? StandInKey.PublicKey, signed, signature);

@@ -15,9 +15,9 @@ public sealed class MigrateTests
 
         var first = await ProcessRun.RunAsync("dotnet", [Purrctl, "migrate", .. settings]);
         Assert.True(first.Exit == 0, first.Output);
-        Assert.Contains("schema migrated from version 0 to 2", first.Output, StringComparison.Ordinal);
+        Assert.Contains("schema migrated from version 0 to 4", first.Output, StringComparison.Ordinal);
         var again = await ProcessRun.RunAsync("dotnet", [Purrctl, "migrate", .. settings]);
-        Assert.Contains("schema up to date (version 2)", again.Output, StringComparison.Ordinal);
+        Assert.Contains("schema up to date (version 4)", again.Output, StringComparison.Ordinal);
 
         var sqlite = await ProcessRun.RunAsync("dotnet", [Purrctl, "migrate", "--storage", "sqlite"]);
         Assert.Equal(2, sqlite.Exit);
