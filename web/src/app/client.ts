@@ -16,6 +16,7 @@ import { sealProfile, type ProfileKey } from "./profile-file";
 import { serializeProfile, type MailboxRecord, type ProfileData } from "./model";
 import { ContactsModule } from "./contacts";
 import { RoomsModule } from "./rooms";
+import { HandlesModule } from "./handles";
 import type { ClientEvent, ClientServices } from "./client-services";
 import { openBroadcast } from "./broadcast";
 import { parseInviteLink, policyOf, redeemInvite, takeCredential, TOKEN_BATCH } from "./registration";
@@ -29,6 +30,7 @@ export const senderSigner = (key: SigningKeyPair): Signer => (bytes, nonce) => s
 export class PurrClient implements ClientServices {
   readonly contacts: ContactsModule;
   readonly rooms: RoomsModule;
+  readonly handles: HandlesModule;
   private connection: PurrConnection | null = null;
   private connecting: Promise<PurrConnection> | null = null;
   private work: Promise<unknown> = Promise.resolve();
@@ -52,6 +54,7 @@ export class PurrClient implements ClientServices {
   ) {
     this.contacts = new ContactsModule(this);
     this.rooms = new RoomsModule(this);
+    this.handles = new HandlesModule(this);
   }
 
   get online(): boolean {

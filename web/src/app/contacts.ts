@@ -9,6 +9,7 @@ import { signingKeyFromSeed } from "../crypto/sodium";
 import { createCard, CardError, generateCardSecrets, parseCard } from "../e2e/card";
 import { blockTag, createAddress, MAX_REQUEST_MESSAGE, openAddressRequest, parseContactAddress, sealAddressRequest } from "../e2e/address";
 import { PurrError } from "../net/connection";
+import { handleSigner } from "./handles";
 import { ErrorCode } from "../gen/purr/v1/errors_pb";
 import { initiateContact, respondToContact } from "../e2e/handshake";
 import { open, seal } from "../e2e/session";
@@ -54,6 +55,8 @@ export class ContactsModule {
   /** Makes this profile's contact address (revoking the old one when replacing). */
   createAddress(autoAccept = false): Promise<string> {
     return this.client.serialized(async () => {
+      // A handle moves to the new address: released under the old key, registered under the new one.
+      const handle = this.data.address?.handle;
       if (this.data.address) await this.revokeLocked();
       const mailbox = await this.client.createMailbox();
       const addressKeySeed = this.client.random.bytes(32);
@@ -62,6 +65,11 @@ export class ContactsModule {
       this.data.address = { link: address.link, addressKeySeed, requestKeySecret, mailbox, autoAccept };
       await this.client.save();
       await this.client.subscribe(mailbox);
+      if (handle) {
+        await this.client.request({ case: "registerHandle", value: { name: handle, addressLink: address.link } }, handleSigner(addressKeySeed));
+        this.data.address.handle = handle;
+        await this.client.save();
+      }
       return address.link;
     });
   }
@@ -74,6 +82,13 @@ export class ContactsModule {
   private async revokeLocked(): Promise<void> {
     const address = this.data.address;
     if (!address) return;
+    if (address.handle) {
+      try {
+        await this.client.request({ case: "releaseHandle", value: { name: address.handle } }, handleSigner(address.addressKeySeed));
+      } catch {
+        // Already gone on the server.
+      }
+    }
     this.data.address = undefined;
     await this.client.save();
     await this.client.deleteMailbox(address.mailbox);

@@ -41,6 +41,8 @@ export interface AddressRecord {
   requestKeySecret: Uint8Array;
   mailbox: MailboxRecord;
   autoAccept: boolean;
+  /** The handle registered for it on this server (lower case). */
+  handle?: string;
 }
 
 /** A request that came through the address, until accepted or rejected. */

@@ -4,6 +4,7 @@ import { concat, withContext } from "./bytes";
 export const serverHello = (sessionNonce: Uint8Array, clientNonce: Uint8Array) => withContext("purr/v1 server hello", sessionNonce, clientNonce);
 export const recipientRequest = (sessionNonce: Uint8Array, request: Uint8Array) => withContext("purr/v1 recipient request", sessionNonce, request);
 export const senderRequest = (sessionNonce: Uint8Array, request: Uint8Array) => withContext("purr/v1 sender request", sessionNonce, request);
+export const handleRequest = (sessionNonce: Uint8Array, request: Uint8Array) => withContext("purr/v1 handle request", sessionNonce, request);
 export const memberRequest = (sessionNonce: Uint8Array, request: Uint8Array) => withContext("purr/v1 member request", sessionNonce, request);
 export const serverBroadcast = (body: Uint8Array) => withContext("purr/v1 server broadcast", body, new Uint8Array(0));
 export const roomMessage = (roomId: Uint8Array, to: Uint8Array, ciphertext: Uint8Array) => withContext("purr/v1 room message", concat(roomId, to), ciphertext);

@@ -5,7 +5,7 @@ import type { ChatMessage } from "../app/model";
 import { h, clear, append } from "./dom";
 import { renderMarkdown } from "./markdown";
 import { renderAccept, renderContact, renderInvite, renderNewInvite, renderSafety } from "./contact-screens";
-import { renderAddress } from "./address-screen";
+import { renderAddress, renderDirectory } from "./address-screen";
 import { renderJoinRoom, renderMembers, renderNewRoom, renderRoom } from "./room-screens";
 import { messageOf, type ScreenHost, type View } from "./screen-host";
 import { applyTheme } from "./theme";
@@ -122,6 +122,7 @@ export class AppView implements ScreenHost {
         h("button", { "data-testid": "invite", onClick: () => this.go({ kind: "newInvite" }) }, "Invite"),
         h("button", { "data-testid": "accept", onClick: () => this.go({ kind: "accept" }) }, "Add contact"),
         h("button", { "data-testid": "address", onClick: () => this.go({ kind: "address" }) }, "My address"),
+        h("button", { "data-testid": "directory", onClick: () => this.go({ kind: "directory" }) }, "Directory"),
         h("button", { "data-testid": "new-room", onClick: () => this.go({ kind: "newRoom" }) }, "New room"),
         h("button", { "data-testid": "join-room", onClick: () => this.go({ kind: "joinRoom" }) }, "Join room")),
       h("h2", {}, "Contacts"),
@@ -152,6 +153,7 @@ export class AppView implements ScreenHost {
       case "safety": return renderSafety(this, view.id);
       case "members": return renderMembers(this, view.id);
       case "address": return renderAddress(this);
+      case "directory": return renderDirectory(this);
     }
   }
 

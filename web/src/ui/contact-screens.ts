@@ -1,6 +1,7 @@
 // The contact screens: a new invite (card link and QR), accepting a card, a one-to-one chat, the safety code.
 import { formatSafetyCode } from "../e2e/safety-code";
 import { isAddressLink, MAX_REQUEST_MESSAGE } from "../e2e/address";
+import { parseHandle } from "../app/handles";
 import { h, append } from "./dom";
 import { qrCanvas } from "./qr";
 import { copy, messageOf, type ScreenHost } from "./screen-host";
@@ -64,18 +65,20 @@ export function renderInvite(ui: ScreenHost, id: string): void {
 }
 
 export function renderAccept(ui: ScreenHost): void {
-  const input = h("textarea", { rows: 4, "data-testid": "card-input", placeholder: "purr:card/… or purr:address/…", class: "mono" });
+  const input = h("textarea", { rows: 4, "data-testid": "card-input", placeholder: "purr:card/…, purr:address/… or name@server", class: "mono" });
   const note = h("input", { "data-testid": "request-note", maxlength: MAX_REQUEST_MESSAGE, placeholder: "a short note (contact addresses only, optional)" });
   const error = h("p", { class: "error", role: "alert", "data-testid": "error" });
   const button = h("button", { type: "submit", "data-testid": "accept-card" }, "Add");
   const form = h("form", { class: "form" }, h("h1", {}, "Add a contact"),
-    h("p", {}, "Paste the card someone gave you (it works once), or their contact address (they accept your request)."), input, note, error, button);
+    h("p", {}, "Paste the card someone gave you (it works once), or their contact address or handle (they accept your request)."), input, note, error, button);
   form.addEventListener("submit", async event => {
     event.preventDefault();
     button.disabled = true;
     try {
-      if (isAddressLink(input.value)) {
-        const invite = await ui.client.contacts.requestContact(input.value, note.value.trim());
+      const handle = parseHandle(input.value);
+      if (isAddressLink(input.value) || handle) {
+        const link = handle ? (await ui.client.handles.resolve(input.value)).addressLink : input.value;
+        const invite = await ui.client.contacts.requestContact(link, note.value.trim());
         ui.toast("Request sent; they become a contact when they accept.");
         ui.go({ kind: "invite", id: invite.id });
         return;

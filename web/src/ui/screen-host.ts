@@ -14,7 +14,8 @@ export type View =
   | { kind: "joinRoom" }
   | { kind: "safety"; id: string }
   | { kind: "members"; id: string }
-  | { kind: "address" };
+  | { kind: "address" }
+  | { kind: "directory" };
 
 export interface ScreenHost {
   readonly client: PurrClient;
