@@ -143,8 +143,28 @@ public sealed class PrivacyLogTests
             texts.AddRange(["room-secret-text", "room-whisper-text", "display-name"]);
             await room.SendTextAsync("room-secret-text");
             await room.WhisperAsync(guestRoom.MemberKey, "room-whisper-text");
-            await room.KickAsync(otherRoom.MemberKey);
+            await room.KickAsync(otherRoom.MemberKey, ban: true);
             await room.StopAsync();
+        }
+
+        // Contact addresses, block tags, handles and the directory.
+        await using (var profiles = new Messaging.TestProfiles())
+        {
+            var shop = profiles.Create(server, "Shop-display-name");
+            var asker = profiles.Create(server, "Asker-display-name");
+            var address = await shop.CreateAddressAsync("Shop-display-name");
+            var handle = await shop.RegisterHandleAsync("privacy-handle");
+            await shop.SetListingAsync(true, "privacy-description-text", TimeSpan.FromHours(1));
+            await asker.SearchDirectoryAsync("privacy");
+            await asker.RequestContactAsync(handle, "shop", "Asker-display-name", "address-note-text");
+            var request = (await shop.ReceiveAsync(TimeSpan.FromSeconds(10))).OfType<Client.Messaging.ContactRequestReceived>().Single();
+            await shop.RejectRequestAsync(request.RequestId, block: true);
+            await asker.RequestContactAsync(address.Link, "shop-again", "Asker-display-name", "blocked-note-text");
+            await asker.CreateAddressAsync("Asker-display-name");
+            await Assert.ThrowsAsync<Client.Messaging.MessengerException>(() => asker.RegisterHandleAsync("privacy-handle"));
+            secrets.AddRange([address.Body.AddressKey.ToByteArray(), address.Body.RequestKey.ToByteArray(), address.Body.Mailbox.SendId.ToByteArray(),
+                Client.EndToEnd.AddressRequests.BlockTag(asker.Data.RoomTagSecret, address.Body.AddressKey.Span)]);
+            texts.AddRange(["privacy-handle", "privacy-description-text", "address-note-text", "blocked-note-text", address.Link]);
         }
 
         using var http = new HttpClient { BaseAddress = server.HttpBase };
