@@ -74,6 +74,9 @@ internal sealed class ContactChat : IAsyncDisposable
             return false;
         }, OnConnection, stop.Token);
 
+        // While the chat runs this profile is online for its contacts (if presence is on); leaving says so.
+        await AnnounceAsync(offline: false);
+
         while (await console.ReadLineAsync(stop.Token) is { } input)
         {
             var text = input.Trim();
@@ -103,6 +106,7 @@ internal sealed class ContactChat : IAsyncDisposable
 
         await stop.CancelAsync();
         await listening.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await AnnounceAsync(offline: true);
         lock (unsent)
         {
             if (unsent.Count > 0)
@@ -201,8 +205,26 @@ internal sealed class ContactChat : IAsyncDisposable
         }
     }
 
+    private async Task AnnounceAsync(bool offline)
+    {
+        try
+        {
+            await messenger.AnnouncePresenceAsync(offline);
+        }
+        catch (PurrConnectionException)
+        {
+            // Presence is best effort.
+        }
+    }
+
     private void Show(MessengerEvent item)
     {
+        // Presence of other contacts is noise here; this contact's is worth a line.
+        if (item is PresenceChanged presence && presence.Contact != name)
+        {
+            return;
+        }
+
         // Receipts are the normal case in a live chat: not worth a line each.
         if (item is not MessagesDelivered)
         {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Purr.Client.EndToEnd;
+using Purr.Client.Messaging;
 using static Purr.Cli.CommandBuilding;
 
 namespace Purr.Cli.Commands;
@@ -88,17 +89,34 @@ internal static class ContactCommands
     private static async Task<int> ListAsync(CliContext context)
     {
         await using var messenger = context.OpenMessenger();
+        // With presence on, ask every contact (1.5 s at most): those whose client runs answer; the rest are offline.
+        IReadOnlyDictionary<string, PresenceChanged> presence = new Dictionary<string, PresenceChanged>();
+        if (messenger.Data.PresenceEnabled)
+        {
+            try
+            {
+                presence = await messenger.QueryPresenceAsync(TimeSpan.FromSeconds(1.5));
+            }
+            catch (Client.PurrConnectionException)
+            {
+                // The server is away: the list still shows, without presence.
+            }
+        }
+
         var contacts = messenger.Data.Contacts.Select(c => new
         {
             name = c.Name,
             displayName = c.DisplayName,
+            presence = !messenger.Data.PresenceEnabled ? null
+                : presence.TryGetValue(c.Name, out var p) ? PresenceCommands.Name(p.Status) + (p.Text.Length > 0 ? $" ({p.Text})" : "")
+                : c.PresenceOutbox is null ? null : "offline",
             // An acceptor may write at once; "connected" comes with the card owner's answer, read by receive or chat.
             status = c.TheirSenderKey is null ? "request sent" : "connected",
             verified = c.Verified,
             server = c.Inbox.FirstOrDefault()?.Server,
         }).ToList();
         var invites = messenger.Data.Invites.Select(i => new { name = i.Name, status = i.Requested ? "requested" : "invited", expiresAt = i.ExpiresAt }).ToList();
-        var lines = contacts.Select(c => $"{c.name}\t{c.displayName}\t{c.status}{(c.verified ? ", verified" : "")}")
+        var lines = contacts.Select(c => $"{c.name}\t{c.displayName}\t{c.status}{(c.verified ? ", verified" : "")}{(c.presence is null ? "" : $"\t{c.presence}")}")
             .Concat(invites.Select(i => i.status == "requested"
                 ? $"{i.name}\t\trequest sent through their address (waits until {TimeFormat.Date(i.expiresAt)})"
                 : $"{i.name}\t\tinvited (card expires {TimeFormat.Date(i.expiresAt)})"));

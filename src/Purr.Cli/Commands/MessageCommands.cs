@@ -73,6 +73,7 @@ internal static class MessageCommands
         ContactRemovedUs removed => $"* {removed.Contact} removed you; the contact is gone",
         ContactRequestReceived { Contact.Length: > 0 } accepted => $"* {accepted.DisplayName} asked for contact through your address and was accepted as '{accepted.Contact}'{Note(accepted.Message)}",
         ContactRequestReceived request => $"* contact request {request.RequestId} from {request.DisplayName}{Note(request.Message)}: purr requests accept {request.RequestId} (or reject)",
+        PresenceChanged presence => $"* {presence.Contact} is {PresenceCommands.Name(presence.Status)}{(presence.Text.Length > 0 ? $": {presence.Text}" : "")}",
         UndecryptableMessage bad => $"* a message from {bad.Contact} could not be decrypted and was dropped",
         ServerAnnouncement announcement => $"*** ANNOUNCEMENT from your server's operator ({TimeFormat.Date(announcement.SentAt)}, signed by the server key): {announcement.Text}",
         _ => item.ToString(),
@@ -86,6 +87,7 @@ internal static class MessageCommands
         ContactEstablished established => new { type = "contact", contact = established.Contact, displayName = established.DisplayName },
         MessagesDelivered delivered => new { type = "delivered", contact = delivered.Contact, messageIds = delivered.MessageIds },
         ContactRequestReceived request => new { type = "request", id = request.RequestId, contact = request.Contact, displayName = request.DisplayName, message = request.Message },
+        PresenceChanged presence => new { type = "presence", contact = presence.Contact, status = PresenceCommands.Name(presence.Status), text = presence.Text },
         ServerAnnouncement announcement => new { type = "announcement", server = announcement.Server, text = announcement.Text, sentAt = announcement.SentAt },
         _ => new { type = item.GetType().Name, contact = item.Contact },
     };

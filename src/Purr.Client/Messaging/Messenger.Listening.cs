@@ -186,7 +186,8 @@ public sealed partial class Messenger
         {
             await foreach (var pushedEvent in connection.Events.ReadAllAsync(cancellationToken))
             {
-                if (pushedEvent is MessageReceived message && !message.Live)
+                // Live messages too: presence (PROTOCOL.md 10.9) travels only live and is never stored.
+                if (pushedEvent is MessageReceived message)
                 {
                     work.TryWrite(new ListenWork(connection.Address.ToString(), connection, message));
                 }

@@ -120,6 +120,7 @@ public sealed partial class Messenger
         [
             .. Data.Invites.Select(i => (i.Mailbox, (object)i)),
             .. Data.Contacts.SelectMany(c => c.Inbox.Select(m => (m, (object)c))),
+            .. Data.Contacts.Where(c => c.PresenceInbox is not null).Select(c => (c.PresenceInbox!, (object)c)),
             .. (Data.Address is { } address ? [(address.Mailbox, (object)address)] : Array.Empty<(MailboxRecordData, object)>()),
         ];
 
@@ -142,6 +143,8 @@ public sealed partial class Messenger
             {
                 (InviteRecord invite, MailboxPayload.KindOneofCase.ContactRequest) => await CompleteInviteAsync(invite, parsed!.ContactRequest),
                 (AddressRecord address, MailboxPayload.KindOneofCase.AddressRequest) => await ReceiveRequestAsync(address, parsed!.AddressRequest),
+                (ContactRecord contact, MailboxPayload.KindOneofCase.Presence) when owner.Mailbox == contact.PresenceInbox => await OnPresenceAsync(contact, parsed!.Presence),
+                (ContactRecord contact, _) when owner.Mailbox == contact.PresenceInbox => null,
                 (ContactRecord contact, MailboxPayload.KindOneofCase.Ratchet) => await OpenAsync(contact, parsed!.Ratchet),
                 (ContactRecord contact, _) => new UndecryptableMessage(contact.Name),
                 _ => null,
@@ -152,6 +155,12 @@ public sealed partial class Messenger
             }
 
             file.Save(Data);
+            if (owner.Owner is ContactRecord { PresenceInbox: { } presenceInbox } && presenceInbox == owner.Mailbox)
+            {
+                // Live-only: nothing was stored, there is nothing to acknowledge.
+                return;
+            }
+
             using var key = Ed25519KeyPair.FromSeed(owner.Mailbox.RecipientKeySeed);
             try
             {
@@ -218,6 +227,9 @@ public sealed partial class Messenger
                 // The contact now sends only to the new mailbox; the old ones are drained, then deleted.
                 contact.RetireOldInbox = contact.Inbox.Any(m => m.Retiring);
                 return new MailboxMoveCompleted(contact.Name);
+            case Envelope.BodyOneofCase.PresenceChannel when envelope.PresenceChannel.Mailbox is { SendId.Length: 16 } && envelope.PresenceChannel.Key.Length == 32:
+                await OnPresenceChannelAsync(contact, envelope.PresenceChannel);
+                return null;
             case Envelope.BodyOneofCase.ContactDeleted:
                 await ForgetAsync(contact);
                 return new ContactRemovedUs(contact.Name);

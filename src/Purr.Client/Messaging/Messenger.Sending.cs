@@ -100,6 +100,11 @@ public sealed partial class Messenger
         {
             await DeleteMailboxQuietlyAsync(mailbox);
         }
+
+        if (contact.PresenceInbox is { } presence)
+        {
+            await DeleteMailboxQuietlyAsync(presence);
+        }
     }
 
     private async Task DeleteMailboxQuietlyAsync(MailboxRecordData mailbox)

@@ -164,12 +164,12 @@ public sealed partial class Messenger : IAsyncDisposable
         return connection;
     }
 
-    private async Task<MailboxRecordData> CreateMailboxAsync(string server, byte[]? senderKey)
+    private async Task<MailboxRecordData> CreateMailboxAsync(string server, byte[]? senderKey, uint? lifetimeSeconds = null)
     {
         var seed = KeyMaterial.Draw(random, Ed25519.SeedBytes);
         using var key = Ed25519KeyPair.FromSeed(seed);
         var connection = await ConnectAsync(server);
-        var created = await connection.CreateMailboxAsync(key);
+        var created = await connection.CreateMailboxAsync(key, lifetimeSeconds);
         if (senderKey is not null)
         {
             await connection.SecureMailboxAsync(created.ReceiveId, key, senderKey);

@@ -17,6 +17,9 @@ public sealed record MailboxMoveCompleted(string Contact) : MessengerEvent(Conta
 
 public sealed record ContactRemovedUs(string Contact) : MessengerEvent(Contact);
 
+/// <summary>A contact's presence: what it says now (live only; nothing of it is stored on the server or in the profile).</summary>
+public sealed record PresenceChanged(string Contact, Protocol.V1.PresenceStatus Status, string Text) : MessengerEvent(Contact);
+
 /// <summary>
 /// A request came through this profile's contact address. Kept for the owner (<paramref name="Contact"/> is empty),
 /// or, with auto-accept, accepted at once as <paramref name="Contact"/>.

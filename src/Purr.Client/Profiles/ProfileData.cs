@@ -35,6 +35,14 @@ public sealed class ProfileData
     /// </summary>
     public byte[] RoomTagSecret { get; set; } = [];
 
+    /// <summary>Presence (PROTOCOL.md 10.9) is opt-in: off until the person sets a status.</summary>
+    public bool PresenceEnabled { get; set; }
+
+    /// <summary>The status this profile shows while a client of it is running.</summary>
+    public Protocol.V1.PresenceStatus Presence { get; set; } = Protocol.V1.PresenceStatus.Online;
+
+    public string PresenceText { get; set; } = "";
+
     /// <summary>Ids of cards this profile accepted: a card is accepted once.</summary>
     public List<string> UsedCards { get; set; } = [];
 
@@ -174,6 +182,27 @@ public sealed class ContactRecord
 
     /// <summary>Ids of our messages the contact confirmed receiving, newest last.</summary>
     public List<string> Delivered { get; set; } = [];
+
+    /// <summary>Whether this profile shows the contact its presence (answers its queries, sends it changes).</summary>
+    public bool SharePresence { get; set; } = true;
+
+    /// <summary>Our live-only mailbox the contact sends presence to, and the key it seals it with; null until made.</summary>
+    public MailboxRecordData? PresenceInbox { get; set; }
+
+    public byte[] PresenceInboxKey { get; set; } = [];
+
+    /// <summary>Where we send presence and queries for the contact (its PresenceChannel), and its key; null until it told us.</summary>
+    public PresenceOutboxData? PresenceOutbox { get; set; }
+}
+
+/// <summary>A contact's presence mailbox and the key presence to it is sealed with.</summary>
+public sealed class PresenceOutboxData
+{
+    public string Server { get; set; } = "";
+
+    public byte[] SendId { get; set; } = [];
+
+    public byte[] Key { get; set; } = [];
 }
 
 /// <summary>A mailbox this profile receives from.</summary>

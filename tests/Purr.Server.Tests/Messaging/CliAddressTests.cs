@@ -87,3 +87,46 @@ public sealed class CliAddressTests
         await PurrTool.RunAsync(0, "--profile", mallory, "room", "join", newLink, "--as", "Mallory", "--name", "again");
     }
 }
+
+/// <summary>Presence from the terminal: `purr presence set`, and `purr contacts` showing who is online now.</summary>
+public sealed class CliPresenceTests
+{
+    [Fact]
+    public async Task Contacts_shows_a_running_contact_online_with_its_text_and_a_stopped_one_offline()
+    {
+        await using var server = await RunningServer.StartAsync();
+        await using var profiles = new TestProfiles();
+        using var home = new TemporaryDirectory();
+        var alice = Path.Combine(home.Path, "alice");
+        await PurrTool.RunAsync(0, "--profile", alice, "init", "--server", server.Address.ToString(), "--display-name", "Alice");
+        var card = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", alice, "--json", "invite", "--name", "bob")).RootElement.GetProperty("link").GetString()!;
+        var bob = profiles.Create(server, "Bob");
+        await bob.AcceptAsync(card, "alice", "Bob");
+        await PurrTool.RunAsync(0, "--profile", alice, "receive", "--wait", "5");
+        await bob.ReceiveAsync(TimeSpan.FromSeconds(5));
+        Assert.DoesNotContain("online", await PurrTool.RunAsync(0, "--profile", alice, "contacts"), StringComparison.Ordinal);
+
+        Assert.Contains("you are online", await PurrTool.RunAsync(0, "--profile", alice, "presence", "set", "online"), StringComparison.Ordinal);
+        await bob.SetPresenceAsync(Protocol.V1.PresenceStatus.Busy, "at the dentist");
+        await bob.ReceiveAsync(TimeSpan.FromSeconds(5));
+        await PurrTool.RunAsync(0, "--profile", alice, "receive", "--wait", "2");
+
+        using var running = new CancellationTokenSource();
+        var listening = bob.ListenAsync(_ => false, null, running.Token);
+        await Task.Delay(500);
+        Assert.Contains("busy (at the dentist)", await PurrTool.RunAsync(0, "--profile", alice, "contacts"), StringComparison.Ordinal);
+        await running.CancelAsync();
+        try
+        {
+            await listening;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        Assert.Contains("offline", await PurrTool.RunAsync(0, "--profile", alice, "contacts"), StringComparison.Ordinal);
+        Assert.Contains("online, away or busy", await PurrTool.RunAsync(2, "--profile", alice, "presence", "set", "sleeping"), StringComparison.Ordinal);
+        await PurrTool.RunAsync(0, "--profile", alice, "presence", "off");
+        Assert.DoesNotContain("offline", await PurrTool.RunAsync(0, "--profile", alice, "contacts"), StringComparison.Ordinal);
+    }
+}
