@@ -165,6 +165,22 @@ public sealed class PrivacyLogTests
             secrets.AddRange([address.Body.AddressKey.ToByteArray(), address.Body.RequestKey.ToByteArray(), address.Body.Mailbox.SendId.ToByteArray(),
                 Client.EndToEnd.AddressRequests.BlockTag(asker.Data.RoomTagSecret, address.Body.AddressKey.Span)]);
             texts.AddRange(["privacy-handle", "privacy-description-text", "address-note-text", "blocked-note-text", address.Link]);
+
+            // Presence: a channel each way, a status with its text, a query answered by a running client.
+            var friend = profiles.Create(server, "Friend-display-name");
+            await Messaging.TestProfiles.ConnectAsync(shop, "friend", friend, "shop");
+            await shop.SetPresenceAsync(Protocol.V1.PresenceStatus.Busy, "presence-text-secret");
+            await friend.SetPresenceAsync(Protocol.V1.PresenceStatus.Online);
+            await friend.ReceiveAsync(TimeSpan.FromSeconds(5));
+            await shop.ReceiveAsync(TimeSpan.FromSeconds(5));
+            using var running = new CancellationTokenSource();
+            var listening = shop.ListenAsync(_ => false, null, running.Token);
+            await Task.Delay(300);
+            Assert.Equal("presence-text-secret", (await friend.QueryPresenceAsync(TimeSpan.FromSeconds(5)))["shop"].Text);
+            await running.CancelAsync();
+            await listening.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            texts.Add("presence-text-secret");
+            secrets.Add(shop.Contact("friend").PresenceInboxKey);
         }
 
         using var http = new HttpClient { BaseAddress = server.HttpBase };
