@@ -134,7 +134,21 @@ public sealed partial class Messenger
                     await connection.SubscribeAsync(contact.PresenceInbox.ReceiveId, key, cancellationToken);
                 }
 
-                listening.Add((connection, [.. group.Select(c => Convert.ToHexStringLower(c.PresenceInbox!.ReceiveId))]));
+                var inboxes = group.Select(c => Convert.ToHexStringLower(c.PresenceInbox!.ReceiveId)).ToHashSet();
+                listening.Add((connection, inboxes));
+
+                // What arrived since an earlier query on this connection is older news: take it in first, so it
+                // neither passes for an answer nor ends the wait early.
+                while (connection.Events.TryPeek(out var buffered) && buffered is MessageReceived old && inboxes.Contains(Convert.ToHexStringLower(old.ReceiveId))
+                    && connection.Events.TryRead(out _))
+                {
+                    var produced = new List<MessengerEvent>();
+                    await HandleAsync(connection, old.ReceiveId, old.MessageId, old.Payload, produced);
+                    foreach (var change in produced.OfType<PresenceChanged>())
+                    {
+                        answers[change.Contact] = change;
+                    }
+                }
             }
 
             var query = new PresencePlaintext { Query = true, SentAtMs = time.GetUtcNow().ToUnixTimeMilliseconds() };
@@ -168,6 +182,7 @@ public sealed partial class Messenger
     private async Task ReadPresenceAsync(
         PurrConnection connection, HashSet<string> inboxes, Dictionary<string, PresenceChanged> answers, int asked, CancellationTokenSource deadline)
     {
+        var answered = new HashSet<string>();
         while (true)
         {
             var pushed = await connection.Events.ReadAsync(deadline.Token);
@@ -192,9 +207,10 @@ public sealed partial class Messenger
                 foreach (var change in produced.OfType<PresenceChanged>())
                 {
                     answers[change.Contact] = change;
+                    answered.Add(change.Contact);
                 }
 
-                if (answers.Count >= asked)
+                if (answered.Count >= asked)
                 {
                     deadline.Cancel();
                 }

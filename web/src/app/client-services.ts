@@ -26,7 +26,7 @@ export interface ClientServices {
   /** Runs `action` after every action queued before it: one change to the profile at a time. */
   serialized<T>(action: () => Promise<T>): Promise<T>;
   request(op: RequestOp, signer?: Signer, mailboxSigner?: Signer): Promise<ServerFrame>;
-  createMailbox(): Promise<MailboxRecord>;
+  createMailbox(liveOnly?: boolean): Promise<MailboxRecord>;
   /** Runs a creation (a room) with the credential the server's registration policy asks for. */
   creating<T>(attempt: (registration: Registration | undefined) => Promise<T>): Promise<T>;
   secureMailbox(mailbox: MailboxRecord, senderKey: Uint8Array): Promise<void>;

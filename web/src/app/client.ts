@@ -17,6 +17,7 @@ import { serializeProfile, type MailboxRecord, type ProfileData } from "./model"
 import { ContactsModule } from "./contacts";
 import { RoomsModule } from "./rooms";
 import { HandlesModule } from "./handles";
+import { PresenceModule } from "./presence";
 import type { ClientEvent, ClientServices } from "./client-services";
 import { openBroadcast } from "./broadcast";
 import { parseInviteLink, policyOf, redeemInvite, takeCredential, TOKEN_BATCH } from "./registration";
@@ -31,6 +32,7 @@ export class PurrClient implements ClientServices {
   readonly contacts: ContactsModule;
   readonly rooms: RoomsModule;
   readonly handles: HandlesModule;
+  readonly presence: PresenceModule;
   private connection: PurrConnection | null = null;
   private connecting: Promise<PurrConnection> | null = null;
   private work: Promise<unknown> = Promise.resolve();
@@ -55,6 +57,7 @@ export class PurrClient implements ClientServices {
     this.contacts = new ContactsModule(this);
     this.rooms = new RoomsModule(this);
     this.handles = new HandlesModule(this);
+    this.presence = new PresenceModule(this, this.contacts);
   }
 
   get online(): boolean {
@@ -110,11 +113,12 @@ export class PurrClient implements ClientServices {
     return connection.request(op, signer, mailboxSigner);
   }
 
-  async createMailbox(): Promise<MailboxRecord> {
+  /** @param liveOnly a mailbox that stores nothing (lifetime 0): presence channels. */
+  async createMailbox(liveOnly = false): Promise<MailboxRecord> {
     const recipientKeySeed = this.random.bytes(32);
     const key = signingKeyFromSeed(recipientKeySeed);
     const response = await this.creating(registration =>
-      this.request({ case: "createMailbox", value: create(CreateMailboxSchema, { recipientKey: key.publicKey, registration }) }, recipientSigner(key)));
+      this.request({ case: "createMailbox", value: create(CreateMailboxSchema, { recipientKey: key.publicKey, registration, lifetimeSeconds: liveOnly ? 0 : undefined }) }, recipientSigner(key)));
     if (response.body.case !== "mailboxCreated") throw new Error("unexpected answer to CreateMailbox");
     return { receiveId: response.body.value.receiveId, sendId: response.body.value.sendId, recipientKeySeed };
   }
@@ -229,6 +233,8 @@ export class PurrClient implements ClientServices {
     }
     await this.rooms.subscribeAll();
     this.emit({ kind: "connection", online: true });
+    // This page is a running client: its contacts may see it (and it them), if presence is on.
+    void this.serialized(() => this.presence.onConnected()).catch(() => undefined);
     return connection;
   }
 
@@ -248,6 +254,7 @@ export class PurrClient implements ClientServices {
       ...this.data.invites.map(i => i.mailbox),
       ...(this.data.address ? [this.data.address.mailbox] : []),
       ...this.data.contacts.flatMap(c => c.inbox),
+      ...this.data.contacts.flatMap(c => (c.presenceInbox ? [c.presenceInbox] : [])),
       ...this.data.rooms.flatMap(r => (r.mailbox && !r.ended ? [r.mailbox] : [])),
     ];
   }
@@ -272,6 +279,12 @@ export class PurrClient implements ClientServices {
     const mailbox = this.allMailboxes().find(m => equalBytes(m.receiveId, receiveId));
     if (!mailbox) return;
     const invite = this.data.invites.find(i => i.mailbox === mailbox);
+    const presenceOf = this.data.contacts.find(c => c.presenceInbox === mailbox);
+    if (presenceOf) {
+      // Live only: nothing to acknowledge, nothing to save.
+      await this.presence.handlePresence(presenceOf, message.payload);
+      return;
+    }
     const contact = this.data.contacts.find(c => c.inbox.includes(mailbox));
     const room = this.data.rooms.find(r => r.mailbox === mailbox);
     if (invite) await this.contacts.handleInviteAnswer(invite, message.payload);

@@ -22,6 +22,9 @@ import type { ClientServices } from "./client-services";
 const DAY = 86400;
 
 export class ContactsModule {
+  /** Set by the presence module: a contact told us its presence channel. */
+  onPresenceChannel?: (contact: ContactRecord, sendId: Uint8Array, key: Uint8Array) => Promise<void>;
+
   constructor(private readonly client: ClientServices) {}
 
   private get data() {
@@ -360,6 +363,9 @@ export class ContactsModule {
           await this.sendEnvelope(contact, this.envelope({ case: "mailboxMoveAck", value: { $typeName: "purr.v1.MailboxMoveAck", mailbox: body.value.mailbox } }));
         }
         break;
+      case "presenceChannel":
+        if (body.value.mailbox?.sendId.length === 16 && body.value.key.length === 32) await this.onPresenceChannel?.(contact, body.value.mailbox.sendId, body.value.key);
+        break;
       case "contactDeleted":
         appendMessage(contact.messages, { id: "deleted-" + id, mine: false, text: `${contact.displayName} removed you as a contact.`, sentAt: this.client.now(), notice: true });
         contact.outbox = null;
@@ -373,9 +379,16 @@ export class ContactsModule {
     this.data.contacts.splice(this.data.contacts.indexOf(contact), 1);
     await this.client.save();
     for (const mailbox of contact.inbox) await this.client.deleteMailbox(mailbox);
+    if (contact.presenceInbox) await this.client.deleteMailbox(contact.presenceInbox);
+  }
+
+  /** A control envelope through the ratchet (a presence channel). */
+  sendControl(contact: ContactRecord, body: Envelope["body"]): Promise<void> {
+    return this.sendEnvelope(contact, this.envelope(body));
   }
 
   /** Seals and sends; the advanced ratchet is saved first, so a crash can never reuse a message key. */
+
   private async sendEnvelope(contact: ContactRecord, envelope: Envelope): Promise<void> {
     if (!contact.outbox) throw new Error(`${contact.displayName} can no longer be reached`);
     const sealedMessage = seal(contact.state, contact.ad, envelope, this.client.random);

@@ -63,6 +63,11 @@ export interface ContactRecord {
   seen: string[];
   messages: ChatMessage[];
   unread: number;
+  /** Presence (PROTOCOL.md 10.9): whether this contact sees ours (default yes), our live-only channel for it, its channel. */
+  sharePresence?: boolean;
+  presenceInbox?: MailboxRecord;
+  presenceInboxKey?: Uint8Array;
+  presenceOutbox?: { sendId: Uint8Array; key: Uint8Array };
 }
 
 export interface RoomRecord {
@@ -109,6 +114,8 @@ export interface ProfileData {
   registration?: RegistrationData;
   address?: AddressRecord;
   requests?: ContactRequestRecord[];
+  /** Presence is opt-in: absent or disabled until the person sets a status. 1 online, 2 away, 3 busy. */
+  presence?: { enabled: boolean; status: number; text: string };
   /** The secret room join tags derive from (PROTOCOL.md 12, "Kicks, links and bans"); made on first use. */
   roomTagSecret?: Uint8Array;
 }

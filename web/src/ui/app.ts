@@ -6,6 +6,7 @@ import { h, clear, append } from "./dom";
 import { renderMarkdown } from "./markdown";
 import { renderAccept, renderContact, renderInvite, renderNewInvite, renderSafety } from "./contact-screens";
 import { renderAddress, renderDirectory } from "./address-screen";
+import { presenceControl, presenceName } from "./presence-control";
 import { renderJoinRoom, renderMembers, renderNewRoom, renderRoom } from "./room-screens";
 import { messageOf, type ScreenHost, type View } from "./screen-host";
 import { applyTheme } from "./theme";
@@ -127,11 +128,22 @@ export class AppView implements ScreenHost {
         h("button", { "data-testid": "join-room", onClick: () => this.go({ kind: "joinRoom" }) }, "Join room")),
       h("h2", {}, "Contacts"),
       h("ul", { class: "list" },
-        ...data.contacts.map(c => item(c.displayName, c.unread, { kind: "contact", id: c.id }, "contact-item", c.established ? (c.verified ? "verified" : undefined) : "waiting")),
+        ...data.contacts.map(c => item(c.displayName, c.unread, { kind: "contact", id: c.id }, "contact-item", c.established ? this.contactNote(c.id, c.verified) : "waiting")),
         ...((data.requests ?? []).length > 0 ? [item(`Contact requests`, data.requests!.length, { kind: "address" }, "requests-item")] : []),
         ...data.invites.map(i => item(i.label || "invite", 0, { kind: "invite", id: i.id }, "invite-item", i.requested ? "request sent, waiting" : "invite not yet accepted"))),
       h("h2", {}, "Rooms"),
       h("ul", { class: "list" }, ...data.rooms.map(r => item(this.client.rooms.roomTitle(r), r.unread, { kind: "room", id: r.id }, "room-item", r.ended ? "ended" : undefined))));
+  }
+
+  /** "verified", the contact's presence ("online", "away: at lunch"), both, or nothing. */
+  private contactNote(id: string, verified: boolean): string | undefined {
+    const presence = this.client.presence;
+    const seen = presence.enabled ? presence.of(id) : null;
+    const parts = [
+      presence.enabled ? presenceName(seen?.status) + (seen?.text ? `: ${seen.text}` : "") : null,
+      verified ? "verified" : null,
+    ].filter(p => p !== null);
+    return parts.length > 0 ? parts.join(", ") : undefined;
   }
 
   private renderMain(): void {
@@ -141,7 +153,8 @@ export class AppView implements ScreenHost {
         append(this.main, h("section", { class: "empty", "data-testid": "home" },
           h("h1", {}, `Hello, ${this.client.data.displayName}`),
           h("p", {}, "Invite someone with a card, accept a card someone gave you, or start a room."),
-          h("p", { class: "muted small" }, "Messages are end-to-end encrypted; the server stores only ciphertext, and only until it is delivered or expires.")));
+          h("p", { class: "muted small" }, "Messages are end-to-end encrypted; the server stores only ciphertext, and only until it is delivered or expires."),
+          presenceControl(this)));
         break;
       case "contact": return renderContact(this, view.id);
       case "room": return renderRoom(this, view.id);
