@@ -6,7 +6,7 @@ namespace Purr.Backplane.Redis;
 
 /// <summary>
 /// One room event on the channel: sending process (16) ‖ room id (16) ‖ flags (1: bit 0 ended, bit 1 all but the
-/// listed recipients) ‖ recipient count (u16) ‖ detach count (u16) ‖ member keys (32 each: recipients, then
+/// listed recipients, bit 2 a beacon: the recipients are the members connected to the sending process) ‖ recipient count (u16) ‖ detach count (u16) ‖ member keys (32 each: recipients, then
 /// detached) ‖ the serialised ServerFrame (the rest).
 /// </summary>
 internal static class RoomRelayFrame
@@ -20,7 +20,7 @@ internal static class RoomRelayFrame
         var bytes = new byte[HeaderBytes + (keys * KeyBytes) + message.Frame.Length];
         process.TryWriteBytes(bytes.AsSpan(0, 16));
         message.RoomId.ToBytes().CopyTo(bytes, 16);
-        bytes[32] = (byte)((message.Ended ? 1 : 0) | (message.AllExcept ? 2 : 0));
+        bytes[32] = (byte)((message.Ended ? 1 : 0) | (message.AllExcept ? 2 : 0) | (message.Beacon ? 4 : 0));
         BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(33), checked((ushort)message.Recipients.Count));
         BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(35), checked((ushort)message.Detach.Count));
         var offset = HeaderBytes;
@@ -36,7 +36,7 @@ internal static class RoomRelayFrame
 
     public static (Guid Process, RoomRelayMessage Message)? TryRead(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.Length < HeaderBytes || bytes[32] > 3)
+        if (bytes.Length < HeaderBytes || bytes[32] > 7)
         {
             return null;
         }
@@ -55,8 +55,12 @@ internal static class RoomRelayFrame
         }
 
         var frame = bytes[(HeaderBytes + (keys.Length * KeyBytes))..].ToArray();
+        var process = new Guid(bytes[..16]);
         var message = new RoomRelayMessage(
-            OpaqueId.FromBytes(bytes.Slice(16, OpaqueId.Length)), frame, keys[..recipients], keys[recipients..], (bytes[32] & 1) != 0, (bytes[32] & 2) != 0);
-        return (new Guid(bytes[..16]), message);
+            OpaqueId.FromBytes(bytes.Slice(16, OpaqueId.Length)), frame, keys[..recipients], keys[recipients..], (bytes[32] & 1) != 0, (bytes[32] & 2) != 0, (bytes[32] & 4) != 0)
+        {
+            Node = process,
+        };
+        return (process, message);
     }
 }

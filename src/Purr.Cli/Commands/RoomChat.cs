@@ -146,7 +146,7 @@ internal sealed class RoomChat : IAsyncDisposable
             case "/members":
                 foreach (var member in await room.MembersAsync())
                 {
-                    console.Print($"  {member.Name} ({member.Role.ToString().ToLowerInvariant()}){(member.IsMe ? " you" : "")}");
+                    console.Print($"  {member.Name} ({member.Role.ToString().ToLowerInvariant()}){(member.IsMe ? " you" : member.Connected ? " here" : "")}");
                 }
 
                 return false;

@@ -108,7 +108,7 @@ internal static class RoomCommands
     private static Task<int> MembersAsync(CliContext context) => WithRoomAsync(context, async room =>
     {
         var members = await room.MembersAsync();
-        var lines = members.Select(m => $"{m.Name}\t{m.Role.ToString().ToLowerInvariant()}{(m.Voice ? "" : ", no voice")}{(m.IsMe ? " (you)" : "")}\t{Convert.ToHexStringLower(m.MemberKey)[..12]}").ToList();
+        var lines = members.Select(m => $"{m.Name}\t{m.Role.ToString().ToLowerInvariant()}{(m.Voice ? "" : ", no voice")}{(m.IsMe ? " (you)" : "")}{(m.Connected ? ", here" : "")}\t{Convert.ToHexStringLower(m.MemberKey)[..12]}").ToList();
         var bans = await room.BanCountAsync();
         if (bans > 0)
         {

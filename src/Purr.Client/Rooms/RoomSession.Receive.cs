@@ -84,6 +84,22 @@ public sealed partial class RoomSession
             case RoomEvent.KindOneofCase.Message:
                 HandleMessage(roomEvent.Message);
                 break;
+            case RoomEvent.KindOneofCase.Connection:
+                var who = roomEvent.Connection.MemberKey.ToByteArray();
+                lock (gate)
+                {
+                    if (roomEvent.Connection.Connected)
+                    {
+                        connected.Add(Hex(who));
+                    }
+                    else
+                    {
+                        connected.Remove(Hex(who));
+                    }
+                }
+
+                Publish(new RoomMemberConnectionChanged(who, NameOf(who), roomEvent.Connection.Connected));
+                break;
             case RoomEvent.KindOneofCase.Joined:
                 lock (gate)
                 {

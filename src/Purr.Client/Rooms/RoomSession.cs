@@ -31,6 +31,9 @@ public sealed partial class RoomSession : IAsyncDisposable
     /// <summary>Members who joined since the current key was set, and so may hold only the link's key (hex member keys).</summary>
     private readonly HashSet<string> awaitingKey = [];
 
+    /// <summary>Members (hex keys) with a connection to the room, from the last member list and the connection events since.</summary>
+    private readonly HashSet<string> connected = [];
+
     /// <summary>Members this session kicked (hex keys) whose "left" echo has not come yet: their kick rotated the key already.</summary>
     private readonly HashSet<string> kickedHere = [];
     private bool disposed;
@@ -137,6 +140,7 @@ public sealed partial class RoomSession : IAsyncDisposable
 
         var joined = await connection.RequestAsync(new Request { JoinRoom = request }, session.Signer(), session.MailboxSigner());
         session.members = [.. joined.RoomJoined.Members];
+        session.connected.UnionWith(session.members.Where(m => m.Connected).Select(m => Hex(m.MemberKey.Span)));
         foreach (var member in session.members)
         {
             session.LearnName(member);
@@ -256,7 +260,10 @@ public sealed partial class RoomSession : IAsyncDisposable
         lock (gate)
         {
             members = [.. list.RoomMemberList.Members];
-            return [.. members.Select(m => new RoomMemberView(m.MemberKey.ToByteArray(), NameOf(m.MemberKey.Span), m.Role, m.Voice, m.MemberKey.Span.SequenceEqual(MemberKey)))];
+            connected.Clear();
+            connected.UnionWith(members.Where(m => m.Connected).Select(m => Hex(m.MemberKey.Span)));
+            return [.. members.Select(m => new RoomMemberView(
+                m.MemberKey.ToByteArray(), NameOf(m.MemberKey.Span), m.Role, m.Voice, m.MemberKey.Span.SequenceEqual(MemberKey), connected.Contains(Hex(m.MemberKey.Span))))];
         }
     }
 

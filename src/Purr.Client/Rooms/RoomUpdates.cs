@@ -32,4 +32,8 @@ public sealed record RoomLinkChanged(string Link) : RoomUpdate;
 public sealed record RoomUndecryptable(byte[] Sender) : RoomUpdate;
 
 /// <summary>A member as this client sees it: key and role from the server, name from the member's own messages.</summary>
-public sealed record RoomMemberView(byte[] MemberKey, string Name, Protocol.V1.RoomRole Role, bool Voice, bool IsMe);
+/// <param name="Connected">The member has a connection to the room now, as the server last said.</param>
+public sealed record RoomMemberView(byte[] MemberKey, string Name, Protocol.V1.RoomRole Role, bool Voice, bool IsMe, bool Connected = false);
+
+/// <summary>A member's first connection to the room came (Connected) or its last one went; live only.</summary>
+public sealed record RoomMemberConnectionChanged(byte[] Member, string Name, bool Connected) : RoomUpdate;

@@ -21,9 +21,15 @@ public interface IRoomRelay
 /// those listed: a message to a whole room then carries one key, not a thousand), then stop sending anything to the
 /// connections of <see cref="Detach"/>, and when <see cref="Ended"/>, drop the room.
 /// </summary>
+/// A <see cref="Beacon"/> carries no event: <see cref="Recipients"/> are the members connected to the sending process
+/// (<see cref="Node"/>, filled in by the relay on receipt), renewed every few janitor rounds (<see cref="RoomConnections"/>).
 public sealed record RoomRelayMessage(
-    OpaqueId RoomId, byte[] Frame, IReadOnlyList<byte[]> Recipients, IReadOnlyList<byte[]> Detach, bool Ended, bool AllExcept = false)
+    OpaqueId RoomId, byte[] Frame, IReadOnlyList<byte[]> Recipients, IReadOnlyList<byte[]> Detach, bool Ended, bool AllExcept = false, bool Beacon = false)
 {
+    public Guid Node { get; init; }
+
+    public static RoomRelayMessage ConnectedHere(OpaqueId roomId, IReadOnlyList<byte[]> members) => new(roomId, [], members, [], false, Beacon: true);
+
     public static RoomRelayMessage Push(OpaqueId roomId, byte[] frame, IReadOnlyList<byte[]> recipients) => new(roomId, frame, recipients, [], false);
 
     public static RoomRelayMessage PushToAllBut(OpaqueId roomId, byte[] frame, IReadOnlyList<byte[]> excluded) => new(roomId, frame, excluded, [], false, AllExcept: true);

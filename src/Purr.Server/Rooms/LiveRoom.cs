@@ -17,6 +17,9 @@ internal sealed class LiveRoom(bool persistent, DateTimeOffset? emptySince)
 
     public int ConnectionCount { get; private set; }
 
+    /// <summary>Runs when the set of members connected here changes (a member's first connection came or its last went).</summary>
+    public Action? MembersChanged { get; set; }
+
     /// <summary>Runs when a transient room ends (set by its creation; idempotent).</summary>
     public Action? OnEnd { get; init; }
 
@@ -39,9 +42,11 @@ internal sealed class LiveRoom(bool persistent, DateTimeOffset? emptySince)
     public void Attach(byte[] memberKey, IClientSession session)
     {
         var key = Convert.ToHexString(memberKey);
+        var arrived = false;
         if (!byMember.TryGetValue(key, out var sessions))
         {
             byMember[key] = sessions = [];
+            arrived = true;
         }
 
         if (!sessions.Contains(session))
@@ -52,20 +57,30 @@ internal sealed class LiveRoom(bool persistent, DateTimeOffset? emptySince)
         }
 
         EmptySince = null;
+        if (arrived)
+        {
+            MembersChanged?.Invoke();
+        }
     }
 
     public void DetachMember(byte[] memberKey, DateTimeOffset now)
     {
-        if (byMember.Remove(Convert.ToHexString(memberKey), out var sessions))
+        var gone = byMember.Remove(Convert.ToHexString(memberKey), out var sessions);
+        if (gone)
         {
-            ConnectionCount -= sessions.Count;
+            ConnectionCount -= sessions!.Count;
         }
 
         MarkIfEmpty(now);
+        if (gone)
+        {
+            MembersChanged?.Invoke();
+        }
     }
 
     public void DetachSession(IClientSession session, DateTimeOffset now)
     {
+        var gone = false;
         foreach (var (key, sessions) in byMember.ToList())
         {
             if (sessions.Remove(session))
@@ -74,11 +89,16 @@ internal sealed class LiveRoom(bool persistent, DateTimeOffset? emptySince)
                 if (sessions.Count == 0)
                 {
                     byMember.Remove(key);
+                    gone = true;
                 }
             }
         }
 
         MarkIfEmpty(now);
+        if (gone)
+        {
+            MembersChanged?.Invoke();
+        }
     }
 
     public void DetachAll(DateTimeOffset now)

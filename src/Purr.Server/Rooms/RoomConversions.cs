@@ -28,13 +28,15 @@ internal static class RoomConversions
         Topic = settings.Topic.ToByteArray(),
     };
 
-    public static RoomMember ToWire(this RoomMemberData member) => new()
+    /// <param name="connected">Whether the member has a connection to the room now (member lists say; events do not).</param>
+    public static RoomMember ToWire(this RoomMemberData member, bool connected = false) => new()
     {
         MemberKey = ByteString.CopyFrom(member.MemberKey),
         MemberDhKey = ByteString.CopyFrom(member.DhKey),
         Role = (RoomRole)(int)member.Role,
         Voice = member.Voice,
         MemberProfile = ByteString.CopyFrom(member.Profile),
+        Connected = connected,
     };
 
 }

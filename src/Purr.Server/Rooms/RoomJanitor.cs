@@ -23,6 +23,7 @@ internal sealed class RoomJanitor(RoomRegistry registry, IOptions<RoomOptions> o
                 try
                 {
                     await registry.SweepAsync(options.Value.TransientGrace, options.Value.JanitorInterval, stoppingToken);
+                    await registry.ConnectionsRoundAsync();
                 }
                 catch (Exception e) when (StoreUnavailable.Is(e))
                 {

@@ -19,6 +19,7 @@ public sealed class RoomModule : IPurrModule
         services.AddOptions<RoomOptions>().BindConfiguration(RoomOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // A backplane registers a shared transient room store (and a relay) first; one process keeps them in memory.
         services.TryAddSingleton<ITransientRoomStore, MemoryTransientRoomStore>();
+        services.TryAddSingleton<RoomConnections>();
         services.TryAddSingleton<RoomRegistry>();
         services.TryAddSingleton<RoomEvents>();
         services.TryAddSingleton<RoomFanOut>();

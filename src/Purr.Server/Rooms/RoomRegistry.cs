@@ -13,9 +13,13 @@ namespace Purr.Server.Rooms;
 /// transient ones in the transient room store (memory, or Redis shared by several processes). The state is read
 /// afresh for every request and changed by compare-and-set, so any number of processes can serve one room.
 /// </summary>
-internal sealed class RoomRegistry(IRoomStore rooms, ITransientRoomStore transientRooms, TimeProvider time) : ISessionObserver
+internal sealed class RoomRegistry(IRoomStore rooms, ITransientRoomStore transientRooms, RoomConnections connections, TimeProvider time) : ISessionObserver
 {
     private readonly ConcurrentDictionary<OpaqueId, LiveRoom> live = new();
+    private long round;
+
+    /// <summary>Who is connected to each room, here and (behind a relay) in the other processes.</summary>
+    public RoomConnections Connections => connections;
 
     public int LiveCount => live.Count;
 
@@ -23,7 +27,7 @@ internal sealed class RoomRegistry(IRoomStore rooms, ITransientRoomStore transie
     public async ValueTask CreateAsync(RoomState room, IClientSession creator, Action? onEnd, CancellationToken cancellationToken)
     {
         await StoreOf(room.Persistent).CreateRoomAsync(room, cancellationToken);
-        var entry = new LiveRoom(room.Persistent, null) { OnEnd = onEnd };
+        var entry = Watched(room.RoomId, new LiveRoom(room.Persistent, null) { OnEnd = onEnd });
         entry.Attach(room.Members[0].MemberKey, creator);
         live[room.RoomId] = entry;
     }
@@ -56,7 +60,7 @@ internal sealed class RoomRegistry(IRoomStore rooms, ITransientRoomStore transie
             return null;
         }
 
-        entry = live.GetOrAdd(roomId, _ => new LiveRoom(found.Persistent, time.GetUtcNow()));
+        entry = live.GetOrAdd(roomId, _ => Watched(roomId, new LiveRoom(found.Persistent, time.GetUtcNow())));
         return (entry, found);
     }
 
@@ -120,6 +124,27 @@ internal sealed class RoomRegistry(IRoomStore rooms, ITransientRoomStore transie
     {
         if (!live.TryGetValue(message.RoomId, out var entry))
         {
+            if (message.Beacon)
+            {
+                // Kept even with no connection here: a member may ask this process who is connected later.
+                connections.OnBeacon(message, null, _ => { });
+            }
+
+            return;
+        }
+
+        if (message.Beacon)
+        {
+            await entry.Gate.WaitAsync();
+            try
+            {
+                connections.OnBeacon(message, entry, m => Apply(message.RoomId, entry, m));
+            }
+            finally
+            {
+                entry.Gate.Release();
+            }
+
             return;
         }
 
@@ -175,6 +200,33 @@ internal sealed class RoomRegistry(IRoomStore rooms, ITransientRoomStore transie
         }
     }
 
+    /// <summary>
+    /// Part of each janitor round: drops other processes' announcements that were not renewed, tells this process's
+    /// connections what changed, and every few rounds renews this process's own announcements.
+    /// </summary>
+    public async ValueTask ConnectionsRoundAsync()
+    {
+        var renew = Interlocked.Increment(ref round) % RoomConnections.BeaconRounds == 0;
+        connections.Expire();
+        foreach (var (roomId, entry) in live)
+        {
+            await entry.Gate.WaitAsync();
+            try
+            {
+                connections.Refresh(roomId, entry, m => Apply(roomId, entry, m));
+            }
+            finally
+            {
+                entry.Gate.Release();
+            }
+
+            if (renew)
+            {
+                await connections.RenewAsync(roomId, entry);
+            }
+        }
+    }
+
     public void SessionClosed(IClientSession session)
     {
         var now = time.GetUtcNow();
@@ -194,6 +246,13 @@ internal sealed class RoomRegistry(IRoomStore rooms, ITransientRoomStore transie
 
     private IRoomStateStore StoreOf(bool persistent) => persistent ? rooms : transientRooms;
 
+    /// <summary>An entry whose connected members, when they change, are told to this process's connections and announced.</summary>
+    private LiveRoom Watched(OpaqueId roomId, LiveRoom entry)
+    {
+        entry.MembersChanged = () => connections.LocalChanged(roomId, entry, m => Apply(roomId, entry, m));
+        return entry;
+    }
+
     private void Drop(OpaqueId roomId, LiveRoom? expected = null)
     {
         var removed = expected is null
@@ -201,6 +260,7 @@ internal sealed class RoomRegistry(IRoomStore rooms, ITransientRoomStore transie
             : live.TryRemove(new KeyValuePair<OpaqueId, LiveRoom>(roomId, expected));
         if (removed)
         {
+            connections.Forget(roomId);
             expected!.OnEnd?.Invoke();
         }
     }

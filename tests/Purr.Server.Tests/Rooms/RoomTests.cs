@@ -212,6 +212,28 @@ public sealed class RoomTests
     }
 
     [Fact]
+    public async Task Members_show_who_is_connected_and_members_hear_when_someone_comes_or_goes()
+    {
+        await using var server = await RunningServer.StartAsync("sqlite");
+        await using var harness = new RoomHarness(server);
+        var (alice, _) = await harness.CreateAsync(RoomKind.Persistent, "Alice");
+        var (bob, bobConnection) = await harness.JoinAsync(alice, "Bob");
+        await RoomHarness.NextAsync<RoomMemberConnectionChanged>(alice, c => c.Connected && c.Member.AsSpan().SequenceEqual(bob.MemberKey));
+        Assert.All(await alice.MembersAsync(), m => Assert.True(m.Connected));
+
+        // Bob's connection goes: Alice hears it and the list says so; he comes back on a new one.
+        var saved = bob.Export();
+        await bob.DisposeAsync();
+        await bobConnection.DisposeAsync();
+        var gone = await RoomHarness.NextAsync<RoomMemberConnectionChanged>(alice, c => !c.Connected);
+        Assert.Equal("Bob", gone.Name);
+        Assert.False((await alice.MembersAsync()).Single(m => m.Name == "Bob").Connected);
+        var back = await harness.ResumeAsync(saved, node: 0);
+        await RoomHarness.NextAsync<RoomMemberConnectionChanged>(alice, c => c.Connected && c.Name == "Bob");
+        Assert.True((await back.MembersAsync()).Single(m => m.Name == "Alice").Connected);
+    }
+
+    [Fact]
     public async Task Persistent_room_lets_an_offline_member_catch_up()
     {
         await using var server = await RunningServer.StartAsync("sqlite");

@@ -46,6 +46,31 @@ public sealed class ClusterRoomTests
         Assert.Equal(ErrorCode.Auth, late.Code);
     }
 
+    [Fact]
+    public async Task Who_is_connected_is_known_across_nodes_and_a_member_leaving_one_node_is_told_on_the_other()
+    {
+        await using var cluster = await Cluster.StartAsync(2);
+        await using var harness = new RoomHarness(node => PurrConnection.ConnectAsync(cluster[node]));
+        var (alice, _) = await harness.CreateAsync(RoomKind.Transient, "Alice", node: 0);
+        var (bob, bobConnection) = await harness.JoinAsync(alice, "Bob", node: 1);
+
+        // Node 1 announces Bob; node 0 tells Alice, and answers her list with him connected.
+        await RoomHarness.NextAsync<RoomMemberConnectionChanged>(alice, c => c.Connected && c.Member.AsSpan().SequenceEqual(bob.MemberKey));
+        Assert.All(await alice.MembersAsync(), m => Assert.True(m.Connected));
+        // Node 0 answered node 1's first announcement with its own: Bob's node learns Alice within moments.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!(await bob.MembersAsync()).Single(m => m.Name == "Alice").Connected)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "Bob's node never learnt that Alice is connected");
+            await Task.Delay(50);
+        }
+
+        await bob.DisposeAsync();
+        await bobConnection.DisposeAsync();
+        await RoomHarness.NextAsync<RoomMemberConnectionChanged>(alice, c => !c.Connected && c.Member.AsSpan().SequenceEqual(bob.MemberKey));
+        Assert.False((await alice.MembersAsync()).Single(m => m.Name == "Bob").Connected);
+    }
+
     [Theory]
     [InlineData(RoomKind.Transient)]
     [InlineData(RoomKind.Persistent)]

@@ -32,12 +32,25 @@ public sealed class RoomRelayFrameTests
     }
 
     [Fact]
+    public void A_beacon_keeps_its_flag_its_members_and_its_sender()
+    {
+        var process = Guid.NewGuid();
+        var beacon = RoomRelayMessage.ConnectedHere(OpaqueId.NewRandom(), [Key(1), Key(2)]);
+        var read = RoomRelayFrame.TryRead(RoomRelayFrame.Write(process, beacon));
+        Assert.NotNull(read);
+        Assert.True(read.Value.Message.Beacon);
+        Assert.Equal(process, read.Value.Message.Node);
+        Assert.Equal([Key(1), Key(2)], read.Value.Message.Recipients);
+        Assert.Empty(read.Value.Message.Frame);
+    }
+
+    [Fact]
     public void Short_or_unknown_frames_are_not_read()
     {
         var written = RoomRelayFrame.Write(Guid.NewGuid(), new RoomRelayMessage(OpaqueId.NewRandom(), [], [Key(1)], [], false));
         Assert.Null(RoomRelayFrame.TryRead(written.AsSpan(0, 20)));
         Assert.Null(RoomRelayFrame.TryRead(written.AsSpan(0, written.Length - 1)));
-        written[32] = 4;
+        written[32] = 8;
         Assert.Null(RoomRelayFrame.TryRead(written));
     }
 

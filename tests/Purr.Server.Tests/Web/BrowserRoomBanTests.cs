@@ -22,13 +22,17 @@ public sealed class BrowserRoomBanTests
         var alice = await browser.OpenAsync(server.HttpBase, "alice");
         await alice.CreateProfileAsync("Alice");
         var link = await alice.CreateRoomAsync(title: "Garden");
-        var bob = await RoomSession.JoinAsync(await harness.Connect(), link, "Bob");
+        var bobConnection = await harness.Connect();
+        var bob = await RoomSession.JoinAsync(bobConnection, link, "Bob");
         var malloryProfile = SecureRandom.Bytes(32);
         await using var malloryConnection = await server.ConnectAsync();
         await using var mallory = await RoomSession.JoinAsync(malloryConnection, link, "Mallory", joinTagSecret: malloryProfile);
         await alice.Page.GetByText("Back to the room").ClickAsync();
         await alice.ExpectMessageAsync("Mallory");
         await alice.ById("members").ClickAsync();
+
+        // Who is connected shows in the members view.
+        await Assertions.Expect(alice.Page.GetByTestId("member").Filter(new() { HasText = "Bob" }).GetByTestId("member-here")).ToBeVisibleAsync(new() { Timeout = 20_000 });
 
         await alice.Page.GetByTestId("member").Filter(new() { HasText = "Mallory" }).GetByTestId("ban").ClickAsync();
         await RoomHarness.NextAsync<RoomKicked>(mallory);
@@ -50,8 +54,13 @@ public sealed class BrowserRoomBanTests
         await RoomHarness.TextAsync(carolSession, "welcome, Carol");
         await RoomHarness.TextAsync(bob, "welcome, Carol");
 
-        // Clearing the list lets the profile back in.
+        // Bob's connection goes: the members view stops showing him here.
+        await bob.DisposeAsync();
+        await bobConnection.DisposeAsync();
         await alice.ById("members").ClickAsync();
+        await Assertions.Expect(alice.Page.GetByTestId("member").Filter(new() { HasText = "Bob" }).GetByTestId("member-here")).ToHaveCountAsync(0, new() { Timeout = 20_000 });
+
+        // Clearing the list lets the profile back in.
         await alice.ById("clear-bans").ClickAsync();
         await Assertions.Expect(alice.ById("ban-count")).ToHaveCountAsync(0, new() { Timeout = 20_000 });
         await using var forgiven = await RoomSession.JoinAsync(again, changed.Link, "Mallory", joinTagSecret: malloryProfile);

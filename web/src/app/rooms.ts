@@ -17,7 +17,8 @@ import { appendMessage, type RoomRecord } from "./model";
 import type { ClientServices } from "./client-services";
 import type { MailboxRecord } from "./model";
 
-export interface MemberView { key: string; name: string; role: RoomRole; voice: boolean; me: boolean }
+/** connected: the member has a connection to the room now, as the server last said (member list, then connection events). */
+export interface MemberView { key: string; name: string; role: RoomRole; voice: boolean; me: boolean; connected: boolean }
 
 export class RoomsModule {
   /** Members as the server last told them, per room id; not saved (asked again on every connect). */
@@ -251,7 +252,7 @@ export class RoomsModule {
     const me = toHex(signingKeyFromSeed(room.memberKeySeed).publicKey);
     return (this.members.get(roomId) ?? []).map(m => {
       const key = toHex(m.memberKey);
-      return { key, name: this.nameOf(room, key), role: m.role, voice: m.voice, me: key === me };
+      return { key, name: this.nameOf(room, key), role: m.role, voice: m.voice, me: key === me, connected: key === me || m.connected };
     });
   }
 
@@ -314,6 +315,15 @@ export class RoomsModule {
       case "message":
         this.handleMessage(room, kind.value.sender, kind.value.ciphertext, kind.value.signature, kind.value.whisper);
         break;
+      case "connection": {
+        // Live only: who has a connection to the room now. Kept on the member as the server listed it.
+        const key = kind.value.memberKey;
+        const list = this.members.get(room.id) ?? [];
+        const member = list.find(m => equalBytes(m.memberKey, key));
+        if (member) member.connected = kind.value.connected;
+        this.client.emit({ kind: "changed" });
+        break;
+      }
       case "joined":
         this.upsertMember(room.id, kind.value);
         // A newcomer holds only the link's key: if the key moved on since, the next to speak seals it the current one.

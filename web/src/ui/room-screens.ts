@@ -125,6 +125,7 @@ export function renderMembers(ui: ScreenHost, id: string): void {
       append(list, h("li", { "data-testid": "member" },
         h("span", { class: "name" }, m.name, m.me ? " (you)" : ""),
         h("span", { class: "muted small" }, ` ${role}${m.voice ? "" : ", no voice"}`),
+        !m.me && m.connected ? h("span", { class: "tag", "data-testid": "member-here" }, "here") : null,
         !m.me && canModerate && m.role !== RoomRole.OWNER ? h("button", { class: "subtle danger", "data-testid": "kick", onClick: () => ui.act(() => rooms.kick(id, m.key), fill) }, "Kick") : null,
         !m.me && canModerate && m.role !== RoomRole.OWNER ? h("button", { class: "subtle danger", "data-testid": "ban", title: "Kick, and refuse this person's profile from now on", onClick: () => ui.act(() => rooms.kick(id, m.key, true), fill) }, "Ban") : null,
         !m.me && myRole === RoomRole.OWNER && m.role === RoomRole.MEMBER ? h("button", { class: "subtle", onClick: () => ui.act(() => rooms.setRole(id, m.key, RoomRole.MODERATOR, true), fill) }, "Make moderator") : null,

@@ -142,7 +142,7 @@ internal sealed class JoinRoomHandler(
             Role = (RoomRole)(int)member.Role,
             Settings = room.Settings.ToWire(),
         };
-        joined.Members.AddRange(room.Members.Select(m => m.ToWire()));
+        joined.Members.AddRange(room.Members.Select(m => m.ToWire(registry.Connections.IsConnected(roomId, lease.Live, m.MemberKey))));
         return new ServerFrame { RoomJoined = joined };
     }
 }

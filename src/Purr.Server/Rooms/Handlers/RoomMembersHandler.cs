@@ -18,7 +18,7 @@ internal sealed class RoomMembersHandler(RoomRegistry registry) : IRequestHandle
         }
 
         var list = new RoomMemberList { Settings = lease.State.Settings.ToWire(), Bans = (uint)lease.State.Bans.Count };
-        list.Members.AddRange(lease.State.Members.Select(m => m.ToWire()));
+        list.Members.AddRange(lease.State.Members.Select(m => m.ToWire(registry.Connections.IsConnected(lease.RoomId, lease.Live, m.MemberKey))));
         return new ServerFrame { RoomMemberList = list };
     }
 }
