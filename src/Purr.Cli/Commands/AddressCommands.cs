@@ -127,7 +127,7 @@ internal static class AddressCommands
         await using var messenger = context.OpenMessenger();
         var request = messenger.Data.Requests.FirstOrDefault(r => string.Equals(r.Id, context.Value(RequestId).Trim(), StringComparison.OrdinalIgnoreCase))
             ?? throw new MessengerException($"no waiting request '{context.Value(RequestId)}'; 'purr requests' lists them");
-        var name = context.Value(AcceptName) ?? SuggestedName(messenger, request.DisplayName);
+        var name = context.Value(AcceptName) ?? messenger.FreeContactName(request.DisplayName);
         using (new Spinner("answering the request"))
         {
             await messenger.AcceptRequestAsync(request.Id, name, context.Value(MailboxServer));
@@ -152,18 +152,5 @@ internal static class AddressCommands
         await messenger.UnblockAllAsync();
         context.Out.Result(new { unblocked = true }, "the block list is empty");
         return 0;
-    }
-
-    private static string SuggestedName(Messenger messenger, string displayName)
-    {
-        var wanted = new string([.. displayName.Where(char.IsLetterOrDigit).Take(32)]).ToLowerInvariant();
-        wanted = wanted.Length > 0 ? wanted : "contact";
-        var name = wanted;
-        for (var i = 2; messenger.Data.Contacts.Any(c => c.Name == name) || messenger.Data.Invites.Any(v => v.Name == name); i++)
-        {
-            name = $"{wanted}{i}";
-        }
-
-        return name;
     }
 }

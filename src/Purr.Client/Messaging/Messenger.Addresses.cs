@@ -294,7 +294,7 @@ public sealed partial class Messenger
         ?? throw new MessengerException($"no waiting request '{id}'; 'purr requests' lists them");
 
     /// <summary>A contact name from a requester's display name, unique in this profile.</summary>
-    private string FreeContactName(string displayName)
+    public string FreeContactName(string displayName)
     {
         var wanted = new string([.. displayName.Where(char.IsLetterOrDigit).Take(32)]).ToLowerInvariant();
         wanted = wanted.Length > 0 ? wanted : "contact";

@@ -16,7 +16,7 @@ import { open, seal } from "../e2e/session";
 import { safetyCode } from "../e2e/safety-code";
 import { sameServer } from "../protocol/address";
 import { toBase64Url, toHex } from "../protocol/bytes";
-import { appendMessage, remember, type ContactRecord, type InviteRecord } from "./model";
+import { appendMessage, cleanText as clean, remember, type ContactRecord, type InviteRecord } from "./model";
 import type { ClientServices } from "./client-services";
 
 const DAY = 86400;
@@ -423,7 +423,3 @@ const CARD_LINK_PREFIX = "purr:card/";
 
 const equalLinks = (a: string, b: string) => a.trim() === b.trim();
 
-/** Text from a stranger, made safe to show: no control characters, bounded length. */
-function clean(text: string, max: number): string {
-  return Array.from(text).filter(c => !/\p{Cc}/u.test(c)).slice(0, max).join("");
-}

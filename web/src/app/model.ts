@@ -124,6 +124,11 @@ export function newProfile(server: string, displayName: string): ProfileData {
   return { version: 1, server, displayName, invites: [], contacts: [], usedCards: [], rooms: [] };
 }
 
+/** Text from someone else (a request's note, a status), made safe to show: no control characters, bounded length. */
+export function cleanText(text: string, max: number): string {
+  return Array.from(text).filter(c => !/\p{Cc}/u.test(c)).slice(0, max).join("");
+}
+
 /** JSON with byte strings as {"$b": base64url}. */
 export function serializeProfile(data: ProfileData): string {
   return JSON.stringify(data, (_key, value) => (value instanceof Uint8Array ? { $b: toBase64Url(value) } : value));

@@ -8,7 +8,7 @@ import { openPresence, sealPresence, MAX_PRESENCE_TEXT } from "../e2e/presence";
 import { PurrError } from "../net/connection";
 import type { ClientServices } from "./client-services";
 import type { ContactsModule } from "./contacts";
-import type { ContactRecord } from "./model";
+import { cleanText, type ContactRecord } from "./model";
 
 const ANSWER_INTERVAL_MS = 2000;
 
@@ -95,7 +95,7 @@ export class PresenceModule {
     const previous = this.seen.get(contact.id);
     if (previous && presence.sentAtMs <= previous.at) return;
     const status = [PresenceStatus.ONLINE, PresenceStatus.AWAY, PresenceStatus.BUSY].includes(presence.status) ? presence.status : PresenceStatus.OFFLINE;
-    const text = Array.from(presence.text).filter(c => !/\p{Cc}/u.test(c)).slice(0, MAX_PRESENCE_TEXT).join("");
+    const text = cleanText(presence.text, MAX_PRESENCE_TEXT);
     this.seen.set(contact.id, { status, text, at: presence.sentAtMs });
     this.client.emit({ kind: "changed" });
   }
