@@ -61,7 +61,7 @@ public sealed class EndToEndVectorTests
         var path = Path.Combine(RepositoryPaths.Root, "tests", "Purr.Client.Tests", "Vectors", FileName);
         var vectors = JsonNode.Parse(File.ReadAllText(path))!;
         var creatorRandom = new SeededRandomSource(Hex(vectors["seeds"]!["creator"]!));
-        using var secrets = CardSecrets.Generate(creatorRandom);
+        using var secrets = CardSecrets.GenerateClassic(creatorRandom);
         var card = Card.Parse(vectors["card"]!["link"]!.GetValue<string>(), CreatedAt);
         var request = MailboxPayload.Parser.ParseFrom(Hex(vectors["contactRequest"]!["payload"]!)).ContactRequest;
         var responded = ContactHandshake.Respond(request, secrets, creatorRandom)!;
@@ -77,7 +77,7 @@ public sealed class EndToEndVectorTests
         var acceptorRandom = new SeededRandomSource(acceptorSeed);
         var mailbox = new MailboxAddress { Server = Server, SendId = ByteString.CopyFrom(CardSendId) };
 
-        using var secrets = CardSecrets.Generate(creatorRandom);
+        using var secrets = CardSecrets.GenerateClassic(creatorRandom);
         var card = Card.Create(secrets, mailbox, CreatorName, CreatedAt + CardLifetime);
 
         var intro = Envelope(acceptorRandom, IntroSentAt, e => e.ContactIntro = new ContactIntro

@@ -6,12 +6,16 @@ using Purr.Protocol.V1;
 namespace Purr.Client.EndToEnd;
 
 /// <summary>
-/// A rendezvous card: a per-contact identity, the keys for X3DH and a mailbox to answer to, signed by
-/// that identity. Travels out of band as a purr:card/ link, a QR code of the link, or a file.
+/// A rendezvous card: a per-contact identity, the keys for PQXDH (X3DH on a classic card) and a mailbox to
+/// answer to, signed by that identity. Travels out of band as a purr:card/ link, a QR code of the link, or a file.
 /// </summary>
 public sealed class Card
 {
-    public const uint Version = 1;
+    /// <summary>A post-quantum card: it carries an ML-KEM-768 prekey, and requests to it must use it.</summary>
+    public const uint Version = 2;
+
+    /// <summary>A card from a client before the post-quantum handshake: still accepted (the session upgrades later).</summary>
+    public const uint ClassicVersion = 1;
     public const string LinkPrefix = "purr:card/";
 
     private Card(CardBody body, byte[] signedBytes)
@@ -32,11 +36,14 @@ public sealed class Card
 
     public DateTimeOffset ExpiresAt => DateTimeOffset.FromUnixTimeSeconds(Body.ExpiresAt);
 
+    /// <summary>Whether a session from this card starts post-quantum (PQXDH).</summary>
+    public bool IsPostQuantum => Body.Version == Version;
+
     public static Card Create(CardSecrets secrets, MailboxAddress mailbox, string displayName, DateTimeOffset expiresAt)
     {
         var body = new CardBody
         {
-            Version = Version,
+            Version = secrets.KemSeed is null ? ClassicVersion : Version,
             IdentityKey = ByteString.CopyFrom(secrets.Identity.PublicKey),
             IdentityDhKey = ByteString.CopyFrom(secrets.IdentityDh.PublicKey),
             Prekey = ByteString.CopyFrom(secrets.Prekey.PublicKey),
@@ -44,6 +51,11 @@ public sealed class Card
             DisplayName = displayName,
             ExpiresAt = expiresAt.ToUnixTimeSeconds(),
         };
+        if (secrets.KemSeed is not null)
+        {
+            body.PqPrekey = ByteString.CopyFrom(MlKem768.PublicKeyFromSeed(secrets.KemSeed));
+        }
+
         var bodyBytes = body.ToByteArray();
         var signature = secrets.Identity.Sign(EndToEndContexts.With(EndToEndContexts.Card, bodyBytes));
         var signed = new SignedCard { Body = ByteString.CopyFrom(bodyBytes), Signature = ByteString.CopyFrom(signature) };
@@ -99,9 +111,16 @@ public sealed class Card
             throw new CardException(CardProblem.Tampered, "the card's signature does not match: a character of it was changed (mistyped or damaged in copying) or someone altered it; copy the whole link again");
         }
 
-        if (body.Version != Version)
+        if (body.Version is not (Version or ClassicVersion))
         {
-            throw new CardException(CardProblem.UnsupportedVersion, $"the card has version {body.Version}; this client reads version {Version}");
+            throw new CardException(CardProblem.UnsupportedVersion, $"the card has version {body.Version}; this client reads versions {ClassicVersion} and {Version}");
+        }
+
+        // The KEM prekey is under the signature, so it cannot be stripped or swapped; a version 2 card without a
+        // valid one (or a version 1 card with one) was made wrongly.
+        if (body.Version == Version ? !MlKem768.IsValidEncapsulationKey(body.PqPrekey.Span) : !body.PqPrekey.IsEmpty)
+        {
+            throw new CardException(CardProblem.Malformed, "the card is damaged (its post-quantum key is missing or invalid)");
         }
 
         if (DateTimeOffset.FromUnixTimeSeconds(body.ExpiresAt) <= now)

@@ -6,14 +6,16 @@ using Purr.Protocol.V1;
 namespace Purr.Client.EndToEnd;
 
 /// <summary>
-/// Turns a card into a session. The acceptor runs X3DH against the card's keys and sends a
-/// ContactRequest whose only clear field is a fresh ephemeral key; the rest (its identity keys and the
-/// first ratchet message) is sealed under DH(ephemeral, prekey). The creator's first answer comes from
-/// a fresh ratchet key (X3DH section 4.3): the Double Ratchet steps before it sends.
+/// Turns a card into a session. The acceptor runs PQXDH (X3DH on a classic card) against the card's keys
+/// and sends a ContactRequest whose only clear fields are a fresh ephemeral key and, to a post-quantum
+/// card, the ML-KEM ciphertext; the rest (its identity keys and the first ratchet message) is sealed under
+/// DH(ephemeral, prekey) and the KEM secret. The creator's first answer comes from a fresh ratchet key
+/// (X3DH section 4.3): the Double Ratchet steps before it sends.
 /// </summary>
 public static class ContactHandshake
 {
     private const int NonceBytes = 24;
+    private static readonly byte[] PqContactRequest = System.Text.Encoding.ASCII.GetBytes("purr/v2 contact request");
 
     public static InitiatedContact Initiate(Card card, Envelope intro, IRandomSource random)
     {
@@ -23,10 +25,13 @@ public static class ContactHandshake
         var responderIdentity = card.Body.IdentityKey.ToByteArray();
         var responderDh = card.Body.IdentityDhKey.ToByteArray();
         var prekey = card.Body.Prekey.ToByteArray();
+        var kemPrekey = card.IsPostQuantum ? card.Body.PqPrekey.ToByteArray() : null;
+        (byte[] Ciphertext, byte[] SharedSecret)? kem = kemPrekey is null ? null : MlKem768.Encapsulate(kemPrekey, random)
+            ?? throw new CardException(CardProblem.Malformed, "the card's post-quantum key is invalid");
 
-        var secrets = X3dh.Initiate(identityDh, ephemeral, responderDh, prekey)
+        var secrets = X3dh.Initiate(identityDh, ephemeral, responderDh, prekey, kem?.SharedSecret)
             ?? throw new CardException(CardProblem.Malformed, "the card's keys are invalid");
-        var state = DoubleRatchet.InitializeInitiator(secrets, prekey, random);
+        var state = DoubleRatchet.InitializeInitiator(secrets, prekey, random, kemPrekey);
         var session = new Session(state, Session.BuildAssociatedData(identity.PublicKey, identityDh.PublicKey, responderIdentity, responderDh));
         var body = new ContactRequestBody
         {
@@ -35,11 +40,14 @@ public static class ContactHandshake
             IdentitySignature = ByteString.CopyFrom(identity.Sign(EndToEndContexts.With(EndToEndContexts.IdentityDh, identityDh.PublicKey))),
             First = session.Seal(intro, random),
         };
-        var sealKey = SealKey(ephemeral.Agree(prekey)!);
+        var sealKey = SealKey(ephemeral.Agree(prekey)!, kem?.SharedSecret);
+        var kemCiphertext = kem?.Ciphertext ?? [];
         var request = new ContactRequest
         {
             EphemeralKey = ByteString.CopyFrom(ephemeral.PublicKey),
-            Sealed = ByteString.CopyFrom(Aead.XChaCha20Poly1305.Encrypt(sealKey.Key, sealKey.Nonce, body.ToByteArray(), ephemeral.PublicKey)),
+            Sealed = ByteString.CopyFrom(Aead.XChaCha20Poly1305.Encrypt(
+                sealKey.Key, sealKey.Nonce, body.ToByteArray(), [.. ephemeral.PublicKey, .. kemCiphertext])),
+            KemCiphertext = ByteString.CopyFrom(kemCiphertext),
         };
         return new InitiatedContact(request, session, identity, identityDh);
     }
@@ -52,6 +60,15 @@ public static class ContactHandshake
             return null;
         }
 
+        // A post-quantum card takes only post-quantum requests: one without the KEM ciphertext is a downgrade
+        // (or a client too old for the card), and a classic card takes none with one.
+        var kemCiphertext = request.KemCiphertext.ToByteArray();
+        if (card.KemSeed is null ? kemCiphertext.Length != 0 : kemCiphertext.Length != MlKem768.CiphertextBytes)
+        {
+            return null;
+        }
+
+        var kemSecret = card.KemSeed is null ? null : MlKem768.Decapsulate(card.KemSeed, kemCiphertext);
         var ephemeral = request.EphemeralKey.ToByteArray();
         var shared = card.Prekey.Agree(ephemeral);
         if (shared is null)
@@ -59,8 +76,8 @@ public static class ContactHandshake
             return null;
         }
 
-        var sealKey = SealKey(shared);
-        var opened = Aead.XChaCha20Poly1305.Decrypt(sealKey.Key, sealKey.Nonce, request.Sealed.Span, ephemeral);
+        var sealKey = SealKey(shared, kemSecret);
+        var opened = Aead.XChaCha20Poly1305.Decrypt(sealKey.Key, sealKey.Nonce, request.Sealed.Span, [.. ephemeral, .. kemCiphertext]);
         if (opened is null)
         {
             return null;
@@ -84,21 +101,24 @@ public static class ContactHandshake
             return null;
         }
 
-        var secrets = X3dh.Respond(card.IdentityDh, card.Prekey, peerDh, ephemeral);
+        var secrets = X3dh.Respond(card.IdentityDh, card.Prekey, peerDh, ephemeral, kemSecret);
         if (secrets is null)
         {
             return null;
         }
 
-        var state = DoubleRatchet.InitializeResponder(secrets, card.Prekey);
+        var state = DoubleRatchet.InitializeResponder(secrets, card.Prekey, card.KemSeed);
         var session = new Session(state, Session.BuildAssociatedData(peerIdentity, peerDh, card.Identity.PublicKey, card.IdentityDh.PublicKey));
         var (status, intro) = session.Open(body.First, random);
         return status == DecryptStatus.Ok && intro is not null ? new RespondedContact(session, peerIdentity, peerDh, intro) : null;
     }
 
-    private static (byte[] Key, byte[] Nonce) SealKey(byte[] sharedSecret)
+    /// <summary>Classic: HKDF(DH(EK, SPK), "purr/v1 contact request"); post-quantum: HKDF(DH(EK, SPK) ‖ SS, "purr/v2 contact request").</summary>
+    private static (byte[] Key, byte[] Nonce) SealKey(byte[] sharedSecret, byte[]? kemSecret)
     {
-        var output = Kdf.HkdfSha256(sharedSecret, new byte[32], EndToEndContexts.ContactRequest, Aead.KeyBytes + NonceBytes);
+        var output = kemSecret is null
+            ? Kdf.HkdfSha256(sharedSecret, new byte[32], EndToEndContexts.ContactRequest, Aead.KeyBytes + NonceBytes)
+            : Kdf.HkdfSha256([.. sharedSecret, .. kemSecret], new byte[32], PqContactRequest, Aead.KeyBytes + NonceBytes);
         return (output[..Aead.KeyBytes], output[Aead.KeyBytes..]);
     }
 }

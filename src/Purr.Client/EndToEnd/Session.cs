@@ -15,6 +15,9 @@ public sealed class Session(RatchetState state, byte[] associatedData)
 
     public byte[] AssociatedData { get; } = associatedData;
 
+    /// <summary>Both sides' ML-KEM secrets protect the session (PQXDH at the start, or the ratchet after an upgrade).</summary>
+    public bool IsPostQuantum => State.PostQuantum;
+
     /// <summary>AD = "purr/v1 session" || 0x00 || initiator Ed25519 ‖ initiator X25519 ‖ responder Ed25519 ‖ responder X25519.</summary>
     public static byte[] BuildAssociatedData(byte[] initiatorIdentity, byte[] initiatorDh, byte[] responderIdentity, byte[] responderDh) =>
         EndToEndContexts.With(EndToEndContexts.Session, initiatorIdentity, initiatorDh, responderIdentity, responderDh);
@@ -50,6 +53,12 @@ public sealed class Session(RatchetState state, byte[] associatedData)
         catch (InvalidProtocolBufferException)
         {
             return (DecryptStatus.Failed, null);
+        }
+
+        // The peer reads post-quantum headers: offer it an ML-KEM key from now on (the session upgrades).
+        if (envelope.KemHeaders)
+        {
+            DoubleRatchet.EnableKem(working, random);
         }
 
         State.CopyFrom(working);

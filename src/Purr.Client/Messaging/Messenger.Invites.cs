@@ -34,7 +34,9 @@ public sealed partial class Messenger
         var identitySeed = KeyMaterial.Draw(random, Ed25519.SeedBytes);
         var identityDh = KeyMaterial.Draw(random, X25519.KeyBytes);
         var prekey = KeyMaterial.Draw(random, X25519.KeyBytes);
-        using var secrets = new CardSecrets(Ed25519KeyPair.FromSeed(identitySeed), X25519KeyPair.FromSecret(identityDh), X25519KeyPair.FromSecret(prekey));
+        var kemSeed = KeyMaterial.Draw(random, MlKem768.SeedBytes);
+        using var secrets = new CardSecrets(
+            Ed25519KeyPair.FromSeed(identitySeed), X25519KeyPair.FromSecret(identityDh), X25519KeyPair.FromSecret(prekey), kemSeed.ToArray());
         var expiresAt = time.GetUtcNow() + validFor;
         var card = Card.Create(secrets, new MailboxAddress { Server = mailbox.Server, SendId = ByteString.CopyFrom(mailbox.SendId) }, displayName, expiresAt);
         var invite = new InviteRecord
@@ -45,6 +47,7 @@ public sealed partial class Messenger
             IdentitySeed = identitySeed,
             IdentityDhSecret = identityDh,
             PrekeySecret = prekey,
+            KemSeed = kemSeed,
             Mailbox = mailbox,
             ExpiresAt = expiresAt,
         };
@@ -140,7 +143,8 @@ public sealed partial class Messenger
         }
 
         using var secrets = new CardSecrets(
-            Ed25519KeyPair.FromSeed(invite.IdentitySeed), X25519KeyPair.FromSecret(invite.IdentityDhSecret), X25519KeyPair.FromSecret(invite.PrekeySecret));
+            Ed25519KeyPair.FromSeed(invite.IdentitySeed), X25519KeyPair.FromSecret(invite.IdentityDhSecret), X25519KeyPair.FromSecret(invite.PrekeySecret),
+            invite.KemSeed.Length == 0 ? null : invite.KemSeed.ToArray());
         var responded = ContactHandshake.Respond(request, secrets, random);
         var intro = responded?.Intro.ContactIntro;
         if (responded is null || intro?.ReplyTo is null || intro.SenderKey.Length != Ed25519.PublicKeyBytes)

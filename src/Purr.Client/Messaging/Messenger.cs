@@ -181,7 +181,8 @@ public sealed partial class Messenger : IAsyncDisposable
     private Envelope NewEnvelope()
     {
         var id = KeyMaterial.Draw(random, 16);
-        return new Envelope { MessageId = ByteString.CopyFrom(id), SentAt = time.GetUtcNow().ToUnixTimeSeconds() };
+        // KemHeaders: this client reads post-quantum ratchet headers, so a classic session with it upgrades.
+        return new Envelope { MessageId = ByteString.CopyFrom(id), SentAt = time.GetUtcNow().ToUnixTimeSeconds(), KemHeaders = true };
     }
 
     private static Session SessionOf(ContactRecord contact) => new(contact.Session, contact.AssociatedData);

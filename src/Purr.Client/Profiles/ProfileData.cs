@@ -100,6 +100,9 @@ public sealed class InviteRecord
 
     public byte[] PrekeySecret { get; set; } = [];
 
+    /// <summary>The seed of the card's ML-KEM-768 prekey; empty for a classic card made before post-quantum cards.</summary>
+    public byte[] KemSeed { get; set; } = [];
+
     public MailboxRecordData Mailbox { get; set; } = new();
 
     public DateTimeOffset ExpiresAt { get; set; }

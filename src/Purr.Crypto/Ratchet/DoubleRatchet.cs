@@ -4,8 +4,10 @@ namespace Purr.Crypto.Ratchet;
 
 /// <summary>
 /// The Double Ratchet with header encryption (Signal's specification, section 4), with
-/// XChaCha20-Poly1305 for headers and bodies. Decryption works on a copy of the state and commits it
-/// only on success, so a forged, tampered or duplicate message leaves the session exactly as it was.
+/// XChaCha20-Poly1305 for headers and bodies, and SimpleX's post-quantum extension (PQDR): each DH
+/// step also mixes an ML-KEM-768 shared secret into the root chain, the headers carrying the sender's
+/// current encapsulation key and a ciphertext to the peer's. Decryption works on a copy of the state
+/// and commits it only on success, so a forged, tampered or duplicate message leaves the session exactly as it was.
 /// </summary>
 public static class DoubleRatchet
 {
@@ -20,10 +22,21 @@ public static class DoubleRatchet
     /// <summary>Header plaintext: ratchet public key (32) ‖ previous chain length (u32 BE) ‖ message number (u32 BE).</summary>
     public const int HeaderBytes = 40;
 
+    /// <summary>A header that also offers this side's ML-KEM-768 encapsulation key (no ciphertext yet).</summary>
+    public const int KemProposalHeaderBytes = HeaderBytes + MlKem768.EncapsulationKeyBytes;
+
+    /// <summary>A header with the encapsulation key and the ciphertext to the peer's key: 2,272 bytes more than a classic one.</summary>
+    public const int KemHeaderBytes = KemProposalHeaderBytes + MlKem768.CiphertextBytes;
+
     private const int NonceBytes = 24;
 
-    /// <summary>RatchetInitAlice: the side that sends first (the acceptor of a card).</summary>
-    public static RatchetState InitializeInitiator(SessionSecrets secrets, ReadOnlySpan<byte> responderRatchetKey, IRandomSource random)
+    /// <summary>
+    /// RatchetInitAlice: the side that sends first (the acceptor of a card). With the card's ML-KEM prekey
+    /// (a post-quantum card) this is PQDR's RatchetInitAlicePQ2: a fresh KEM key pair, and an encapsulation to
+    /// the prekey mixed into the first sending chain; without it, a classic session (upgraded later).
+    /// </summary>
+    public static RatchetState InitializeInitiator(
+        SessionSecrets secrets, ReadOnlySpan<byte> responderRatchetKey, IRandomSource random, byte[]? responderKemKey = null)
     {
         var (secret, publicKey) = NewDhKey(random);
         var state = new RatchetState
@@ -35,12 +48,26 @@ public static class DoubleRatchet
             NextHeaderReceive = secrets.ResponderNextHeaderKey.ToArray(),
         };
         var dh = Agree(secret, responderRatchetKey) ?? throw new ArgumentException("the responder's ratchet key is a low-order point");
+        if (responderKemKey is not null)
+        {
+            state.KemEnabled = true;
+            state.PostQuantum = true;
+            NewKemKey(state, random);
+            var (ciphertext, shared) = MlKem768.Encapsulate(responderKemKey, random)
+                ?? throw new ArgumentException("the responder's ML-KEM key is invalid");
+            state.KemCiphertext = ciphertext;
+            dh = [.. dh, .. shared];
+        }
+
         (state.RootKey, state.ChainSend, state.NextHeaderSend) = RatchetKdf.Root(secrets.SharedKey, dh);
         return state;
     }
 
-    /// <summary>RatchetInitBob: the card's creator, whose card prekey is the first ratchet key.</summary>
-    public static RatchetState InitializeResponder(SessionSecrets secrets, X25519KeyPair prekey)
+    /// <summary>
+    /// RatchetInitBob: the card's creator, whose card prekey is the first ratchet key (and, on a post-quantum
+    /// card, whose ML-KEM prekey is the first KEM key: the initiator's first header must carry a ciphertext to it).
+    /// </summary>
+    public static RatchetState InitializeResponder(SessionSecrets secrets, X25519KeyPair prekey, byte[]? kemPrekeySeed = null)
     {
         var secret = new byte[X25519.KeyBytes];
         prekey.CopySecret(secret);
@@ -51,7 +78,29 @@ public static class DoubleRatchet
             DhSendPublic = prekey.PublicKey.ToArray(),
             NextHeaderSend = secrets.ResponderNextHeaderKey.ToArray(),
             NextHeaderReceive = secrets.InitiatorHeaderKey.ToArray(),
+            KemEnabled = kemPrekeySeed is not null,
+            PostQuantum = kemPrekeySeed is not null,
+            KemSendSeed = kemPrekeySeed?.ToArray(),
+            KemSendPublic = kemPrekeySeed is null ? null : MlKem768.PublicKeyFromSeed(kemPrekeySeed),
         };
+    }
+
+    /// <summary>
+    /// The peer reads post-quantum headers (it said so): from now on this side offers an ML-KEM key in its
+    /// headers, and the peer's next chain mixes an encapsulation to it in. Draws a KEM seed unless one is held.
+    /// </summary>
+    public static void EnableKem(RatchetState state, IRandomSource random)
+    {
+        if (state.KemEnabled)
+        {
+            return;
+        }
+
+        state.KemEnabled = true;
+        if (state.KemSendSeed is null)
+        {
+            NewKemKey(state, random);
+        }
     }
 
     public static RatchetMessage Encrypt(RatchetState state, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, IRandomSource random)
@@ -62,10 +111,14 @@ public static class DoubleRatchet
         }
 
         var (chain, messageKey) = RatchetKdf.Chain(state.ChainSend);
-        var header = new byte[HeaderBytes];
+        var kemKey = state.KemEnabled ? state.KemSendPublic : null;
+        var kemCiphertext = kemKey is null ? null : state.KemCiphertext;
+        var header = new byte[HeaderBytes + (kemKey?.Length ?? 0) + (kemCiphertext?.Length ?? 0)];
         state.DhSendPublic.CopyTo(header, 0);
         BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(32), state.PreviousSendCount);
         BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(36), state.SendCount);
+        kemKey?.CopyTo(header, HeaderBytes);
+        kemCiphertext?.CopyTo(header, KemProposalHeaderBytes);
         var encryptedHeader = EncryptHeader(state.HeaderSend, header, random);
         var body = EncryptBody(messageKey, plaintext, associatedData, encryptedHeader);
         state.ChainSend = chain;
@@ -141,7 +194,7 @@ public static class DoubleRatchet
                 return DecryptStatus.TooFarAhead;
             }
 
-            if (!RatchetStep(state, header.AsSpan(0, 32), random))
+            if (!RatchetStep(state, header, random))
             {
                 return DecryptStatus.Failed;
             }
@@ -197,8 +250,29 @@ public static class DoubleRatchet
         return true;
     }
 
-    private static bool RatchetStep(RatchetState state, ReadOnlySpan<byte> theirKey, IRandomSource random)
+    private static bool RatchetStep(RatchetState state, byte[] header, IRandomSource random)
     {
+        var theirKey = header.AsSpan(0, 32);
+        var theirKemKey = header.Length >= KemProposalHeaderBytes ? header[HeaderBytes..KemProposalHeaderBytes] : null;
+        var theirCiphertext = header.Length == KemHeaderBytes ? header[KemProposalHeaderBytes..] : null;
+
+        // Downgrade: once both sides' KEM secrets are in the root chain, a new chain must bring a fresh one.
+        if (state.PostQuantum && theirCiphertext is null)
+        {
+            return false;
+        }
+
+        byte[] receivedSecret = [];
+        if (theirCiphertext is not null)
+        {
+            if (state.KemSendSeed is null || MlKem768.Decapsulate(state.KemSendSeed, theirCiphertext) is not { } decapsulated)
+            {
+                return false;
+            }
+
+            receivedSecret = decapsulated;
+        }
+
         if (state.HeaderReceive is not null)
         {
             state.RetiredHeaderKeys.Add(state.HeaderReceive);
@@ -220,18 +294,55 @@ public static class DoubleRatchet
             return false;
         }
 
-        (state.RootKey, state.ChainReceive, state.NextHeaderReceive) = RatchetKdf.Root(state.RootKey, received);
+        (state.RootKey, state.ChainReceive, state.NextHeaderReceive) = RatchetKdf.Root(state.RootKey, [.. received, .. receivedSecret]);
         (state.DhSendSecret, state.DhSendPublic) = NewDhKey(random);
         var sent = Agree(state.DhSendSecret, theirKey)!;
-        (state.RootKey, state.ChainSend, state.NextHeaderSend) = RatchetKdf.Root(state.RootKey, sent);
+
+        // A KEM key in the peer's header means it reads post-quantum headers: answer with one of ours and an
+        // encapsulation to its key (PQDR's DHRatchetPQ2), fresh at every step.
+        byte[] sentSecret = [];
+        state.KemCiphertext = null;
+        if (theirKemKey is not null)
+        {
+            state.KemEnabled = true;
+        }
+
+        if (state.KemEnabled)
+        {
+            NewKemKey(state, random);
+            if (theirKemKey is not null)
+            {
+                if (MlKem768.Encapsulate(theirKemKey, random) is not { } encapsulated)
+                {
+                    return false;
+                }
+
+                (state.KemCiphertext, sentSecret) = encapsulated;
+            }
+        }
+
+        if (theirCiphertext is not null && state.KemCiphertext is not null)
+        {
+            state.PostQuantum = true;
+        }
+
+        (state.RootKey, state.ChainSend, state.NextHeaderSend) = RatchetKdf.Root(state.RootKey, [.. sent, .. sentSecret]);
         return true;
+    }
+
+    private static void NewKemKey(RatchetState state, IRandomSource random)
+    {
+        var seed = new byte[MlKem768.SeedBytes];
+        random.Fill(seed);
+        state.KemSendSeed = seed;
+        state.KemSendPublic = MlKem768.PublicKeyFromSeed(seed);
     }
 
     private static uint Number(byte[] header) => BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(36));
 
     private static byte[] EncryptHeader(byte[] headerKey, byte[] header, IRandomSource random)
     {
-        var output = new byte[NonceBytes + HeaderBytes + Aead.TagBytes];
+        var output = new byte[NonceBytes + header.Length + Aead.TagBytes];
         random.Fill(output.AsSpan(0, NonceBytes));
         Aead.XChaCha20Poly1305.Encrypt(headerKey, output.AsSpan(0, NonceBytes), header, [], output.AsSpan(NonceBytes));
         return output;
@@ -239,12 +350,13 @@ public static class DoubleRatchet
 
     private static byte[]? DecryptHeader(byte[] headerKey, byte[] encrypted)
     {
-        if (encrypted.Length != NonceBytes + HeaderBytes + Aead.TagBytes || headerKey.Length != Aead.KeyBytes)
+        var length = encrypted.Length - NonceBytes - Aead.TagBytes;
+        if (length is not (HeaderBytes or KemProposalHeaderBytes or KemHeaderBytes) || headerKey.Length != Aead.KeyBytes)
         {
             return null;
         }
 
-        var header = new byte[HeaderBytes];
+        var header = new byte[length];
         return Aead.XChaCha20Poly1305.TryDecrypt(headerKey, encrypted.AsSpan(0, NonceBytes), encrypted.AsSpan(NonceBytes), [], header)
             ? header
             : null;

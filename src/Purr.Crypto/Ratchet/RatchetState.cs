@@ -32,6 +32,24 @@ public sealed class RatchetState
 
     public uint PreviousSendCount { get; set; }
 
+    /// <summary>
+    /// Whether this side's headers carry ML-KEM-768 keys (the post-quantum ratchet, PROTOCOL.md 10.4): set when the
+    /// session began with PQXDH, when the peer said it reads such headers, or when a header from it carried one.
+    /// </summary>
+    public bool KemEnabled { get; set; }
+
+    /// <summary>Both sides' ML-KEM secrets are in the root chain: from now on a new chain without a KEM ciphertext is refused.</summary>
+    public bool PostQuantum { get; set; }
+
+    /// <summary>The 64-byte seed of this side's current ML-KEM-768 key pair; null until it has one.</summary>
+    public byte[]? KemSendSeed { get; set; }
+
+    /// <summary>The encapsulation key of that pair, sent in every header of this side's chains.</summary>
+    public byte[]? KemSendPublic { get; set; }
+
+    /// <summary>The ciphertext encapsulated to the peer's key at this side's last step, sent in every header of the chain.</summary>
+    public byte[]? KemCiphertext { get; set; }
+
     /// <summary>Message keys of messages skipped so far, oldest first, at most <see cref="DoubleRatchet.MaxStoredSkipped"/>.</summary>
     public List<SkippedMessageKey> Skipped { get; set; } = [];
 
@@ -53,6 +71,11 @@ public sealed class RatchetState
         SendCount = SendCount,
         ReceiveCount = ReceiveCount,
         PreviousSendCount = PreviousSendCount,
+        KemEnabled = KemEnabled,
+        PostQuantum = PostQuantum,
+        KemSendSeed = KemSendSeed?.ToArray(),
+        KemSendPublic = KemSendPublic,
+        KemCiphertext = KemCiphertext,
         Skipped = [.. Skipped],
         RetiredHeaderKeys = [.. RetiredHeaderKeys.Select(k => k.ToArray())],
     };
@@ -73,6 +96,11 @@ public sealed class RatchetState
         SendCount = other.SendCount;
         ReceiveCount = other.ReceiveCount;
         PreviousSendCount = other.PreviousSendCount;
+        KemEnabled = other.KemEnabled;
+        PostQuantum = other.PostQuantum;
+        KemSendSeed = other.KemSendSeed;
+        KemSendPublic = other.KemSendPublic;
+        KemCiphertext = other.KemCiphertext;
         Skipped = other.Skipped;
         RetiredHeaderKeys = other.RetiredHeaderKeys;
     }
