@@ -14,9 +14,10 @@ internal sealed record SessionPair(Session Creator, Session Acceptor, Card Card,
         SendId = ByteString.CopyFrom(Enumerable.Range(1, 16).Select(i => (byte)i).ToArray()),
     };
 
-    public static SessionPair Create(IRandomSource random, DateTimeOffset? now = null)
+    /// <param name="classicCard">A version 1 card (no ML-KEM prekey), as clients before PQXDH made them.</param>
+    public static SessionPair Create(IRandomSource random, DateTimeOffset? now = null, bool classicCard = false)
     {
-        var secrets = CardSecrets.Generate(random);
+        var secrets = classicCard ? CardSecrets.GenerateClassic(random) : CardSecrets.Generate(random);
         var card = Card.Create(secrets, CardMailbox, "Alice", (now ?? DateTimeOffset.UtcNow).AddDays(7));
         var parsed = Card.Parse(card.Link, now ?? DateTimeOffset.UtcNow);
         var intro = Text("hello from Bob", random);
@@ -26,10 +27,11 @@ internal sealed record SessionPair(Session Creator, Session Acceptor, Card Card,
         return new SessionPair(responded.Session, initiated.Session, card, responded);
     }
 
-    public static Envelope Text(string text, IRandomSource random)
+    /// <param name="kemHeaders">Whether the sender says it reads post-quantum headers (every current client does).</param>
+    public static Envelope Text(string text, IRandomSource random, bool kemHeaders = false)
     {
         var id = new byte[16];
         random.Fill(id);
-        return new Envelope { MessageId = ByteString.CopyFrom(id), SentAt = 1_790_000_000, Text = new Protocol.V1.Text { Text_ = text } };
+        return new Envelope { MessageId = ByteString.CopyFrom(id), SentAt = 1_790_000_000, KemHeaders = kemHeaders, Text = new Protocol.V1.Text { Text_ = text } };
     }
 }

@@ -15,7 +15,6 @@ namespace Purr.Client.EndToEnd;
 public static class ContactHandshake
 {
     private const int NonceBytes = 24;
-    private static readonly byte[] PqContactRequest = System.Text.Encoding.ASCII.GetBytes("purr/v2 contact request");
 
     public static InitiatedContact Initiate(Card card, Envelope intro, IRandomSource random)
     {
@@ -118,7 +117,7 @@ public static class ContactHandshake
     {
         var output = kemSecret is null
             ? Kdf.HkdfSha256(sharedSecret, new byte[32], EndToEndContexts.ContactRequest, Aead.KeyBytes + NonceBytes)
-            : Kdf.HkdfSha256([.. sharedSecret, .. kemSecret], new byte[32], PqContactRequest, Aead.KeyBytes + NonceBytes);
+            : Kdf.HkdfSha256([.. sharedSecret, .. kemSecret], new byte[32], EndToEndContexts.PqContactRequest, Aead.KeyBytes + NonceBytes);
         return (output[..Aead.KeyBytes], output[Aead.KeyBytes..]);
     }
 }

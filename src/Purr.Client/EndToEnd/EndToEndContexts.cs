@@ -8,6 +8,7 @@ public static class EndToEndContexts
     public static readonly byte[] Card = Encoding.ASCII.GetBytes("purr/v1 card");
     public static readonly byte[] IdentityDh = Encoding.ASCII.GetBytes("purr/v1 identity dh");
     public static readonly byte[] ContactRequest = Encoding.ASCII.GetBytes("purr/v1 contact request");
+    public static readonly byte[] PqContactRequest = Encoding.ASCII.GetBytes("purr/v2 contact request");
     public static readonly byte[] Session = Encoding.ASCII.GetBytes("purr/v1 session");
     public static readonly byte[] Address = Encoding.ASCII.GetBytes("purr/v1 address");
     public static readonly byte[] AddressRequest = Encoding.ASCII.GetBytes("purr/v1 address request");
