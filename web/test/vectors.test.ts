@@ -8,7 +8,7 @@ import { EnvelopeSchema, MailboxAddressSchema, MailboxPayloadSchema, type Envelo
 import { ready, signingKeyFromSeed, dhKeyFromSecret } from "../src/crypto/sodium";
 import { SeededRandom, type RandomSource } from "../src/crypto/random";
 import type { RatchetState } from "../src/crypto/ratchet";
-import { createCard, generateCardSecrets, parseCard } from "../src/e2e/card";
+import { createCard, generateClassicCardSecrets, parseCard } from "../src/e2e/card";
 import { initiateContact, respondToContact } from "../src/e2e/handshake";
 import { open, seal } from "../src/e2e/session";
 import { safetyCode } from "../src/e2e/safety-code";
@@ -53,7 +53,7 @@ test("card, contact request, messages and safety code reproduce byte for byte", 
   const acceptorRandom = new SeededRandom(fromHex(vectors.seeds.acceptor));
   const mailbox = create(MailboxAddressSchema, { server: inputs.cardMailboxServer, sendId: fromHex(inputs.cardMailboxSendId) });
 
-  const secrets = generateCardSecrets(creatorRandom);
+  const secrets = generateClassicCardSecrets(creatorRandom);
   const card = createCard(secrets, mailbox, inputs.cardDisplayName, inputs.cardExpiresAt);
   assert.equal(toHex(signingKeyFromSeed(secrets.identitySeed).publicKey), vectors.card.identityKey);
   assert.equal(toHex(dhKeyFromSecret(secrets.identityDhSecret).publicKey), vectors.card.identityDhKey);
@@ -150,7 +150,7 @@ test("card, contact request, messages and safety code reproduce byte for byte", 
 test("the committed contact request opens with the committed card's secrets", async () => {
   await ready;
   const creatorRandom = new SeededRandom(fromHex(vectors.seeds.creator));
-  const secrets = generateCardSecrets(creatorRandom);
+  const secrets = generateClassicCardSecrets(creatorRandom);
   const payload = fromBinary(MailboxPayloadSchema, fromHex(vectors.contactRequest.payload));
   assert.equal(payload.kind.case, "contactRequest");
   const responded = respondToContact(payload.kind.value as never, secrets, creatorRandom);

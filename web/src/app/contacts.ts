@@ -47,7 +47,8 @@ export class ContactsModule {
     const card = createCard(secrets, create(MailboxAddressSchema, { server: this.data.server, sendId: mailbox.sendId }), this.data.displayName, expiresAt);
     const invite: InviteRecord = {
       id: toHex(this.client.random.bytes(8)), label, cardLink: card.link, displayName: this.data.displayName,
-      identitySeed: secrets.identitySeed, identityDhSecret: secrets.identityDhSecret, prekeySecret: secrets.prekeySecret, mailbox, expiresAt,
+      identitySeed: secrets.identitySeed, identityDhSecret: secrets.identityDhSecret, prekeySecret: secrets.prekeySecret,
+      kemSeed: secrets.kemSeed ?? null, mailbox, expiresAt,
     };
     this.data.invites.push(invite);
     await this.client.save();
@@ -401,7 +402,8 @@ export class ContactsModule {
   }
 
   private envelope(body: Envelope["body"]): Envelope {
-    return create(EnvelopeSchema, { messageId: this.client.random.bytes(16), sentAt: BigInt(this.client.now()), body });
+    // kemHeaders: this client reads post-quantum ratchet headers, so a classic session with it upgrades.
+    return create(EnvelopeSchema, { messageId: this.client.random.bytes(16), sentAt: BigInt(this.client.now()), kemHeaders: true, body });
   }
 
   private require(id: string): ContactRecord {

@@ -28,6 +28,8 @@ export interface InviteRecord {
   identitySeed: Uint8Array;
   identityDhSecret: Uint8Array;
   prekeySecret: Uint8Array;
+  /** The seed of the card's ML-KEM-768 prekey; absent on a classic card made before post-quantum cards. */
+  kemSeed?: Uint8Array | null;
   mailbox: MailboxRecord;
   expiresAt: number;
   /** This card went to someone's contact address as a request; it waits for them to accept. */

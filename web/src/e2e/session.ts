@@ -1,7 +1,7 @@
 // One contact's Double Ratchet session: padded Envelopes in, RatchetEnvelopes out (PROTOCOL.md 10.3).
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { EnvelopeSchema, RatchetEnvelopeSchema, type Envelope, type RatchetEnvelope } from "../gen/purr/v1/contacts_pb";
-import { cloneState, encrypt, tryDecrypt, type DecryptStatus, type RatchetState } from "../crypto/ratchet";
+import { cloneState, enableKem, encrypt, tryDecrypt, type DecryptStatus, type RatchetState } from "../crypto/ratchet";
 import { pad, unpad } from "../crypto/padding";
 import type { RandomSource } from "../crypto/random";
 import { withContext } from "../protocol/bytes";
@@ -29,6 +29,8 @@ export function open(state: RatchetState, ad: Uint8Array, sealed: RatchetEnvelop
   } catch {
     return ["failed", null];
   }
+  // The peer reads post-quantum headers: offer it an ML-KEM key from now on (the session upgrades).
+  if (envelope.kemHeaders) enableKem(working, random);
   Object.assign(state, working);
   return ["ok", envelope];
 }
