@@ -6,7 +6,8 @@ namespace Purr.Cli;
 /// <summary>
 /// Renders text as a QR code for the terminal: two modules per character cell (upper and lower half blocks),
 /// light modules drawn as blocks (as qrencode's UTF8 mode does, for the usual dark terminal), error correction
-/// L (a screen does not smudge) and a 2-module quiet zone, so a card link fits in 80 columns.
+/// L (a screen does not smudge) and a 2-module quiet zone. A classic card link fits in 80 columns; a post-quantum
+/// card (its ML-KEM key is 1184 bytes) needs about 150, so a narrower terminal is told how wide to be.
 /// </summary>
 internal static class QrCode
 {
@@ -19,6 +20,34 @@ internal static class QrCode
         using var data = generator.CreateQrCode(text, QRCodeGenerator.ECCLevel.L);
         using var png = new PngByteQRCode(data);
         File.WriteAllBytes(path, png.GetGraphic(8));
+    }
+
+    /// <summary>The columns <see cref="Render"/> takes for this text.</summary>
+    public static int Columns(string text)
+    {
+        using var generator = new QRCodeGenerator();
+        using var data = generator.CreateQrCode(text, QRCodeGenerator.ECCLevel.L);
+        return data.ModuleMatrix.Count - (2 * (4 - QuietZone));
+    }
+
+    /// <summary>A line saying the code is wider than this terminal (and what to do), or nothing when it fits or the width is unknown.</summary>
+    public static string WidthHint(string text)
+    {
+        var columns = Columns(text);
+        int width;
+        try
+        {
+            width = Console.IsOutputRedirected ? 0 : Console.WindowWidth;
+        }
+        catch (IOException)
+        {
+            width = 0;
+        }
+
+        return width <= 0 || columns <= width
+            ? ""
+            : $"\n(the QR code is {columns} columns wide and this terminal {width}: widen the window or make the font smaller, "
+                + "write it as an image with --qr-file, or make a shorter card with --classic)";
     }
 
     public static string Render(string text)

@@ -14,13 +14,15 @@ internal static class ContactCommands
     private static readonly Option<string?> QrFile = Text("--qr-file", "also write the QR code as a PNG image to this file", "FILE.png");
     private static readonly Option<string?> OutFile = Text("--out", "also write the link to this file", "FILE");
     private static readonly Option<bool> Confirm = Flag("--confirm", "mark the contact verified (after comparing the code)");
+    private static readonly Option<bool> Classic = Flag(
+        "--classic", "a card without the post-quantum key: 1.6 KB shorter, its QR code fits 80 columns; the contact becomes post-quantum after the first exchange");
     private static readonly Argument<string> CardSource = Positional("card", "a purr:card/ link, or a file holding one");
     private static readonly Argument<string> Contact = Positional("name", "the contact's name in this profile");
     private static readonly Option<double> ValidHours = ValidHoursOption();
 
     public static IEnumerable<Command> All() =>
     [
-        new Command("invite", "make a card for one new contact; prints its purr:card/ link").With(Name, DisplayName, ValidHours, Qr, QrFile, OutFile, Server).Runs(InviteAsync),
+        new Command("invite", "make a card for one new contact; prints its purr:card/ link").With(Name, DisplayName, ValidHours, Qr, QrFile, OutFile, Server, Classic).Runs(InviteAsync),
         new Command("accept", "accept someone's card").With(CardSource, Name, DisplayName, Server).Runs(AcceptAsync),
         new Command("contacts", "list contacts and pending invites").Runs(ListAsync),
         new Command("verify", "show the safety code to compare out of band; --confirm marks it verified").With(Contact, Qr, QrFile, Confirm).Runs(VerifyAsync),
@@ -48,7 +50,8 @@ internal static class ContactCommands
         Card card;
         using (new Spinner("creating a mailbox"))
         {
-            card = await messenger.InviteAsync(name, context.Value(DisplayName) ?? messenger.Data.DisplayName, TimeSpan.FromHours(context.Value(ValidHours)), context.Value(Server));
+            card = await messenger.InviteAsync(
+                name, context.Value(DisplayName) ?? messenger.Data.DisplayName, TimeSpan.FromHours(context.Value(ValidHours)), context.Value(Server), !context.Value(Classic));
         }
 
         if (context.Value(OutFile) is { } path)
@@ -64,10 +67,10 @@ internal static class ContactCommands
         var text = card.Link;
         if (context.Value(Qr))
         {
-            text = QrCode.Render(card.Link) + "\n" + text;
+            text = QrCode.Render(card.Link) + "\n" + text + QrCode.WidthHint(card.Link);
         }
 
-        context.Out.Result(new { name, link = card.Link, expiresAt = card.ExpiresAt, file = context.Value(OutFile) }, text);
+        context.Out.Result(new { name, link = card.Link, expiresAt = card.ExpiresAt, postQuantum = card.IsPostQuantum, file = context.Value(OutFile) }, text);
         return 0;
     }
 
@@ -112,11 +115,13 @@ internal static class ContactCommands
                 : c.PresenceOutbox is null ? null : "offline",
             // An acceptor may write at once; "connected" comes with the card owner's answer, read by receive or chat.
             status = c.TheirSenderKey is null ? "request sent" : "connected",
+            // PQXDH at the start, or the ratchet after an upgrade: both sides' ML-KEM secrets protect the session.
+            postQuantum = c.Session.PostQuantum,
             verified = c.Verified,
             server = c.Inbox.FirstOrDefault()?.Server,
         }).ToList();
         var invites = messenger.Data.Invites.Select(i => new { name = i.Name, status = i.Requested ? "requested" : "invited", expiresAt = i.ExpiresAt }).ToList();
-        var lines = contacts.Select(c => $"{c.name}\t{c.displayName}\t{c.status}{(c.verified ? ", verified" : "")}{(c.presence is null ? "" : $"\t{c.presence}")}")
+        var lines = contacts.Select(c => $"{c.name}\t{c.displayName}\t{c.status}{(c.postQuantum ? ", post-quantum" : "")}{(c.verified ? ", verified" : "")}{(c.presence is null ? "" : $"\t{c.presence}")}")
             .Concat(invites.Select(i => i.status == "requested"
                 ? $"{i.name}\t\trequest sent through their address (waits until {TimeFormat.Date(i.expiresAt)})"
                 : $"{i.name}\t\tinvited (card expires {TimeFormat.Date(i.expiresAt)})"));

@@ -8,13 +8,17 @@ namespace Purr.Client.Messaging;
 
 public sealed partial class Messenger
 {
-    /// <summary>Makes a card for one new contact, with a fresh identity and a fresh mailbox to answer to.</summary>
-    public async Task<Card> InviteAsync(string name, string displayName, TimeSpan validFor, string? server = null)
+    /// <summary>
+    /// Makes a card for one new contact, with a fresh identity and a fresh mailbox to answer to. A post-quantum card
+    /// (the default) carries an ML-KEM-768 prekey; a classic one is 1.6 KB shorter (a QR code that fits 80 columns)
+    /// and its session becomes post-quantum in the ratchet after the first exchange.
+    /// </summary>
+    public async Task<Card> InviteAsync(string name, string displayName, TimeSpan validFor, string? server = null, bool postQuantum = true)
     {
         await gate.WaitAsync();
         try
         {
-            return (await InviteLockedAsync(name, displayName, validFor, server)).Card;
+            return (await InviteLockedAsync(name, displayName, validFor, server, postQuantum)).Card;
         }
         finally
         {
@@ -23,7 +27,8 @@ public sealed partial class Messenger
     }
 
     /// <summary>Makes and saves a card; the caller holds the gate.</summary>
-    private async Task<(Card Card, InviteRecord Invite)> InviteLockedAsync(string name, string displayName, TimeSpan validFor, string? server)
+    private async Task<(Card Card, InviteRecord Invite)> InviteLockedAsync(
+        string name, string displayName, TimeSpan validFor, string? server, bool postQuantum = true)
     {
         if (Data.Contacts.Any(c => c.Name == name) || Data.Invites.Any(i => i.Name == name))
         {
@@ -34,9 +39,10 @@ public sealed partial class Messenger
         var identitySeed = KeyMaterial.Draw(random, Ed25519.SeedBytes);
         var identityDh = KeyMaterial.Draw(random, X25519.KeyBytes);
         var prekey = KeyMaterial.Draw(random, X25519.KeyBytes);
-        var kemSeed = KeyMaterial.Draw(random, MlKem768.SeedBytes);
+        var kemSeed = postQuantum ? KeyMaterial.Draw(random, MlKem768.SeedBytes) : [];
         using var secrets = new CardSecrets(
-            Ed25519KeyPair.FromSeed(identitySeed), X25519KeyPair.FromSecret(identityDh), X25519KeyPair.FromSecret(prekey), kemSeed.ToArray());
+            Ed25519KeyPair.FromSeed(identitySeed), X25519KeyPair.FromSecret(identityDh), X25519KeyPair.FromSecret(prekey),
+            postQuantum ? kemSeed.ToArray() : null);
         var expiresAt = time.GetUtcNow() + validFor;
         var card = Card.Create(secrets, new MailboxAddress { Server = mailbox.Server, SendId = ByteString.CopyFrom(mailbox.SendId) }, displayName, expiresAt);
         var invite = new InviteRecord
