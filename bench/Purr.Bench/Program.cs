@@ -81,7 +81,17 @@ if (mode is "knee" or "knee-smoke")
 
 if (mode == "s6")
 {
-    Report(RatchetScenario.Run());
+    // Only S6 (classic and post-quantum), written to bench/results/s6-client-crypto.md beside the full run's figures.
+    var s6 = RatchetScenario.Run();
+    foreach (var row in s6)
+    {
+        Report(row);
+    }
+
+    Directory.CreateDirectory(output);
+    var s6Table = RatchetScenario.Markdown(s6, Machine.Describe(), DateTime.UtcNow);
+    await File.WriteAllTextAsync(Path.Combine(output, "s6-client-crypto.md"), s6Table, new UTF8Encoding(false));
+    Console.Out.WriteLine(s6Table);
     return 0;
 }
 
@@ -160,7 +170,10 @@ Report(await ColdStartScenario.GenericAsync("raw relay", port => new("dotnet", [
 // S6 client crypto
 if (size.Ratchet)
 {
-    Report(RatchetScenario.Run());
+    foreach (var row in RatchetScenario.Run())
+    {
+        Report(row);
+    }
 }
 
 var purrS1 = results.FirstOrDefault(r => r.Scenario == OneToOneScenario.Name && r.System == "Purr");

@@ -8,7 +8,7 @@ using Purr.Protocol.V1;
 namespace Purr.Client.Tests;
 
 /// <summary>
-/// PQXDH and the post-quantum ratchet (PROTOCOL.md 10.2 and 10.4): sessions from version 2 cards are
+/// PQXDH and the post-quantum ratchet (PROTOCOL.md 10.2 and 10.3): sessions from version 2 cards are
 /// post-quantum from the first message, downgrades are refused, classic sessions upgrade when both sides
 /// read KEM headers and stay classic with a peer that does not, and a tampered message changes nothing.
 /// </summary>

@@ -29,7 +29,7 @@ public sealed class PostQuantumVectorTests
     {
         var generated = new JsonObject
         {
-            ["description"] = "Purr post-quantum vectors v1: see PostQuantumVectorTests.cs and PROTOCOL.md sections 10.2 and 10.4. "
+            ["description"] = "Purr post-quantum vectors v1: see PostQuantumVectorTests.cs and PROTOCOL.md sections 10.2 and 10.3. "
                 + "Random bytes come from SeededRandomSource: block i = HMAC-SHA256(seed, \"purr test random\" || u64be(i)). "
                 + "Every envelope is a Text (or the ContactIntro) with kem_headers = true; its message id is the next 16 bytes of the sender's stream.",
             ["now"] = CreatedAt.ToUnixTimeSeconds(),

@@ -24,7 +24,7 @@ internal static class MarkdownReport
         [IdleScenario.Name] = [new("KiB per connection", "kib_per_connection", "KiB", false), new("connections", "connections", "", true), new("RSS after", "rss_after_mib", "MiB", false)],
         [ConnectRateScenario.Name] = [new("connections/s", "connections_per_s", "/s", true), new("connections", "connections", "", true)],
         [ColdStartScenario.Name] = [new("first accept", "first_accept_ms", "ms", false), new("first hello", "first_hello_ms", "ms", false), new("idle RSS", "idle_rss_mib", "MiB", false)],
-        ["S6 client crypto"] = [new("sealed + opened/s (one core)", "messages_per_s", "/s", true), new("encrypt only/s", "encrypt_per_s", "/s", true), new("decrypt only/s (derived)", "decrypt_per_s", "/s", true), new("mean (pair)", "mean_us", "µs", false)],
+        ["S6 client crypto"] = [new("sealed + opened/s (one core)", "messages_per_s", "/s", true), new("encrypt only/s", "encrypt_per_s", "/s", true), new("decrypt only/s (derived)", "decrypt_per_s", "/s", true), new("mean (pair)", "mean_us", "µs", false), new("each opening a new chain/s", "stepping_messages_per_s", "/s", true), new("header", "header_bytes", "B", false)],
     };
 
     public static string Build(IReadOnlyList<Measurement> results, string machine, string command, DateTimeOffset when, string outputDirectory)

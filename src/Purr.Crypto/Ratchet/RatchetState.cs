@@ -33,7 +33,7 @@ public sealed class RatchetState
     public uint PreviousSendCount { get; set; }
 
     /// <summary>
-    /// Whether this side's headers carry ML-KEM-768 keys (the post-quantum ratchet, PROTOCOL.md 10.4): set when the
+    /// Whether this side's headers carry ML-KEM-768 keys (the post-quantum ratchet, PROTOCOL.md 10.3): set when the
     /// session began with PQXDH, when the peer said it reads such headers, or when a header from it carried one.
     /// </summary>
     public bool KemEnabled { get; set; }

@@ -30,10 +30,17 @@ public sealed class BrowserCliTests
         await PurrTool.RunAsync(0, "--profile", bob, "send", "alice", "hello browser, from the terminal");
         await alice.ExpectMessageAsync("hello browser, from the terminal");
 
-        // The CLI's card, accepted by the browser; both sides compute the same safety code.
+        // The browser's card is post-quantum (PQXDH): both sides say so from the start.
+        await Assertions.Expect(alice.ById("post-quantum")).ToHaveTextAsync("post-quantum");
+        Assert.True(JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", bob, "--json", "contacts")).RootElement
+            .GetProperty("contacts")[0].GetProperty("postQuantum").GetBoolean());
+
+        // The CLI's classic card, accepted by the browser; both sides compute the same safety code, and the
+        // session becomes post-quantum in the ratchet once each side has answered the other.
         var carol = Path.Combine(home.Path, "carol");
         await PurrTool.RunAsync(0, "--profile", carol, "init", "--server", server.Address.ToString(), "--display-name", "Carol");
-        var invite = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", carol, "--json", "invite", "--name", "alice")).RootElement;
+        var invite = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", carol, "--json", "invite", "--name", "alice", "--classic")).RootElement;
+        Assert.False(invite.GetProperty("postQuantum").GetBoolean());
         await alice.AcceptAsync(invite.GetProperty("link").GetString()!);
         await PurrTool.RunAsync(0, "--profile", carol, "receive", "--wait", "10");
         await alice.ExpectMessageAsync("Carol is now a contact");
@@ -41,6 +48,10 @@ public sealed class BrowserCliTests
         await alice.ExpectMessageAsync("Carol here");
         await alice.SendAsync("hi Carol");
         Assert.Contains("hi Carol", await PurrTool.RunAsync(0, "--profile", carol, "receive", "--wait", "10"), StringComparison.Ordinal);
+        await PurrTool.RunAsync(0, "--profile", carol, "send", "alice", "now post-quantum");
+        await alice.ExpectMessageAsync("now post-quantum");
+        await Assertions.Expect(alice.ById("post-quantum")).ToHaveTextAsync("post-quantum");
+        Assert.Contains("connected, post-quantum", await PurrTool.RunAsync(0, "--profile", carol, "contacts"), StringComparison.Ordinal);
         await alice.ById("safety-code").ClickAsync();
         var code = (await alice.ById("safety-digits").TextContentAsync())!.Replace(" ", "", StringComparison.Ordinal);
         Assert.Equal(code, JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", carol, "--json", "verify", "alice")).RootElement.GetProperty("safetyCode").GetString());

@@ -98,11 +98,13 @@ export function renderContact(ui: ScreenHost, id: string): void {
   if (!contact) return ui.go({ kind: "home" });
   void ui.client.contacts.markRead(id);
   const badge = h("span", { class: "verified", title: "You compared safety codes" });
+  const quantum = h("span", { class: "quantum", "data-testid": "post-quantum",
+    title: "Post-quantum: this conversation's keys also come from ML-KEM-768 (PQXDH and the post-quantum ratchet), so recorded messages stay safe from a future quantum computer" });
   const title = h("h1", { "data-testid": "conversation-title" });
   const composer = ui.composer(text => ui.client.contacts.sendText(id, text));
   append(ui.main,
     h("header", { class: "conversation-head" },
-      title, badge,
+      title, badge, quantum,
       h("span", { class: "spacer" }),
       h("button", { class: "subtle", "data-testid": "safety-code", onClick: () => ui.go({ kind: "safety", id }) }, "Safety code"),
       h("button", { class: "subtle danger", "data-testid": "remove-contact", onClick: async () => {
@@ -119,6 +121,7 @@ export function renderContact(ui: ScreenHost, id: string): void {
     if (!current) return ui.go({ kind: "home" });
     title.textContent = current.displayName;
     badge.textContent = current.verified ? "✓ verified" : "";
+    quantum.textContent = current.state.postQuantum ? "post-quantum" : "";
     composer.setState(
       !current.outbox ? "This contact can no longer be reached." : current.established ? "Message (Markdown: *emphasis*, `code`, [links](https://…), - lists)" : "Waiting for the contact to answer… (you can already write)",
       !current.outbox);

@@ -2,7 +2,8 @@
 import QRCode from "qrcode";
 
 export function qrCanvas(text: string, scale = 4): HTMLCanvasElement {
-  const qr = QRCode.create(text, { errorCorrectionLevel: "M" });
+  // A post-quantum card is ~2,000 characters: error correction L keeps it at version 33 (149 modules) instead of 37.
+  const qr = QRCode.create(text, { errorCorrectionLevel: text.length > 1000 ? "L" : "M" });
   const size = qr.modules.size;
   const margin = 4;
   const canvas = document.createElement("canvas");
@@ -19,5 +20,8 @@ export function qrCanvas(text: string, scale = 4): HTMLCanvasElement {
   canvas.setAttribute("role", "img");
   canvas.setAttribute("aria-label", "QR code of the link");
   canvas.className = "qr";
+  // At least 2 CSS pixels per module (a phone's camera needs them), never wider than the screen (CSS max-width).
+  canvas.style.width = `${Math.max(220, (size + 2 * margin) * 2)}px`;
+  canvas.style.height = "auto";
   return canvas;
 }
