@@ -44,6 +44,30 @@ public sealed class AddressVectorTests
         Assert.Null(AddressRequests.Open(request, requestKey, new byte[32]));
     }
 
+    [Fact]
+    public void A_post_quantum_address_refuses_a_request_without_its_KEM_ciphertext_and_a_classic_one_a_request_with_one()
+    {
+        var vectors = JsonNode.Parse(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "tests", "Purr.Client.Tests", "Vectors", FileName)))!["postQuantum"]!;
+        var address = ContactAddress.Parse(vectors["address"]!["link"]!.GetValue<string>());
+        Assert.True(address.IsPostQuantum);
+        var random = new SeededRandomSource(Hex(vectors["seed"]!));
+        _ = Draw(random, 32);
+        using var requestKey = X25519KeyPair.FromSecret(Draw(random, 32));
+        var kemSeed = Hex(vectors["kemSeed"]!);
+        var request = AddressRequest.Parser.ParseFrom(Hex(vectors["request"]!["bytes"]!));
+        Assert.NotNull(AddressRequests.Open(request, requestKey, address.Body.AddressKey.Span, kemSeed));
+
+        var stripped = request.Clone();
+        stripped.KemCiphertext = ByteString.Empty;
+        Assert.Null(AddressRequests.Open(stripped, requestKey, address.Body.AddressKey.Span, kemSeed));
+        Assert.Null(AddressRequests.Open(request, requestKey, address.Body.AddressKey.Span));
+        var changed = request.Clone();
+        var ciphertext = changed.KemCiphertext.ToByteArray();
+        ciphertext[0] ^= 1;
+        changed.KemCiphertext = ByteString.CopyFrom(ciphertext);
+        Assert.Null(AddressRequests.Open(changed, requestKey, address.Body.AddressKey.Span, kemSeed));
+    }
+
     private static JsonObject Generate()
     {
         var seed = "purr vector seed: addresses"u8.ToArray();
@@ -86,6 +110,39 @@ public sealed class AddressVectorTests
                 ["tagSecret"] = Convert.ToHexStringLower(tagSecret),
                 ["tag"] = Convert.ToHexStringLower(tag),
             },
+            ["request"] = new JsonObject
+            {
+                ["body"] = Convert.ToHexStringLower(body.ToByteArray()),
+                ["bytes"] = Convert.ToHexStringLower(request.ToByteArray()),
+            },
+            ["postQuantum"] = GeneratePostQuantum(),
+        };
+    }
+
+    /// <summary>A version 2 address (with an ML-KEM-768 request key) and a request sealed to it, from its own stream.</summary>
+    private static JsonObject GeneratePostQuantum()
+    {
+        var seed = "purr vector seed: addresses pq"u8.ToArray();
+        var random = new SeededRandomSource(seed);
+        var addressSeed = Draw(random, 32);
+        var requestSecret = Draw(random, 32);
+        var kemSeed = Draw(random, MlKem768.SeedBytes);
+        var sendId = Draw(random, 16);
+        using var addressKey = Ed25519KeyPair.FromSeed(addressSeed);
+        using var requestKey = X25519KeyPair.FromSecret(requestSecret);
+        const string Server = "purr://AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA@127.0.0.1:7800";
+        var address = ContactAddress.Create(addressKey, requestKey, new MailboxAddress { Server = Server, SendId = ByteString.CopyFrom(sendId) }, "Corner Shop", kemSeed);
+        var card = Draw(random, 200);
+        var body = new AddressRequestBody { Card = ByteString.CopyFrom(card), DisplayName = "Bob", Message = "open on Sunday?" };
+        var request = AddressRequests.Seal(address, body, random);
+        Assert.Equal(body, AddressRequests.Open(request, requestKey, address.Body.AddressKey.Span, kemSeed));
+        return new JsonObject
+        {
+            ["description"] = "A version 2 address: the same steps, drawing address key seed (32), request key secret (32), ML-KEM-768 seed (64), "
+                + "send id (16), stand-in card (200), then the request's ephemeral secret (32) and the encapsulation's message m (32).",
+            ["seed"] = Convert.ToHexStringLower(seed),
+            ["kemSeed"] = Convert.ToHexStringLower(kemSeed),
+            ["address"] = new JsonObject { ["signed"] = Convert.ToHexStringLower(address.SignedBytes), ["link"] = address.Link },
             ["request"] = new JsonObject
             {
                 ["body"] = Convert.ToHexStringLower(body.ToByteArray()),

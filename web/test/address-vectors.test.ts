@@ -50,3 +50,26 @@ test("a tampered address is refused", async () => {
   assert.throws(() => parseContactAddress(tampered));
   assert.throws(() => parseContactAddress("purr:card/AAAA"));
 });
+
+test("a version 2 (post-quantum) address and its request reproduce byte for byte; a stripped KEM ciphertext is refused", async () => {
+  await ready;
+  const pq = vectors.postQuantum;
+  const random = new SeededRandom(fromHex(pq.seed));
+  const addressKeySeed = random.bytes(32);
+  const requestKeySecret = random.bytes(32);
+  const kemSeed = random.bytes(64);
+  assert.equal(toHex(kemSeed), pq.kemSeed);
+  const sendId = random.bytes(16);
+  const card = random.bytes(200);
+  const address = createAddress(addressKeySeed, requestKeySecret, create(MailboxAddressSchema, { server: vectors.inputs.server, sendId }), "Corner Shop", kemSeed);
+  assert.equal(address.body.version, 2);
+  assert.equal(toHex(address.signedBytes), pq.address.signed);
+  assert.equal(parseContactAddress(pq.address.link).link, pq.address.link);
+  const body = create(AddressRequestBodySchema, { card, displayName: "Bob", message: "open on Sunday?" });
+  const request = sealAddressRequest(address, body, random);
+  assert.equal(toHex(toBinary(AddressRequestSchema, request)), pq.request.bytes);
+  const opened = openAddressRequest(request, requestKeySecret, address.body.addressKey, kemSeed);
+  assert.equal(toHex(toBinary(AddressRequestBodySchema, opened!)), pq.request.body);
+  assert.equal(openAddressRequest({ ...request, kemCiphertext: new Uint8Array(0) }, requestKeySecret, address.body.addressKey, kemSeed), null);
+  assert.equal(openAddressRequest(request, requestKeySecret, address.body.addressKey), null);
+});

@@ -12,7 +12,11 @@ namespace Purr.Client.EndToEnd;
 /// </summary>
 public sealed class ContactAddress
 {
-    public const uint Version = 1;
+    /// <summary>A post-quantum address: requests to it are sealed with X25519 and ML-KEM-768 together.</summary>
+    public const uint Version = 2;
+
+    /// <summary>An address from a client before post-quantum addresses: still accepted.</summary>
+    public const uint ClassicVersion = 1;
     public const string LinkPrefix = "purr:address/";
 
     private ContactAddress(AddressBody body, byte[] signedBytes)
@@ -27,18 +31,28 @@ public sealed class ContactAddress
 
     public string Link => LinkPrefix + Base64Url.Encode(SignedBytes);
 
+    /// <summary>Whether requests to this address are sealed post-quantum too.</summary>
+    public bool IsPostQuantum => Body.Version == Version;
+
     public static bool LooksLikeAddress(string text) => text.Trim().StartsWith(LinkPrefix, StringComparison.Ordinal);
 
-    public static ContactAddress Create(Ed25519KeyPair addressKey, X25519KeyPair requestKey, MailboxAddress mailbox, string displayName)
+    /// <param name="requestKemSeed">The 64-byte ML-KEM-768 seed of a post-quantum address; null for a classic (version 1) one.</param>
+    public static ContactAddress Create(
+        Ed25519KeyPair addressKey, X25519KeyPair requestKey, MailboxAddress mailbox, string displayName, byte[]? requestKemSeed = null)
     {
         var body = new AddressBody
         {
-            Version = Version,
+            Version = requestKemSeed is null ? ClassicVersion : Version,
             AddressKey = ByteString.CopyFrom(addressKey.PublicKey),
             RequestKey = ByteString.CopyFrom(requestKey.PublicKey),
             Mailbox = mailbox,
             DisplayName = displayName,
         };
+        if (requestKemSeed is not null)
+        {
+            body.RequestKemKey = ByteString.CopyFrom(MlKem768.PublicKeyFromSeed(requestKemSeed));
+        }
+
         var bodyBytes = body.ToByteArray();
         var signature = addressKey.Sign(EndToEndContexts.With(EndToEndContexts.Address, bodyBytes));
         return new ContactAddress(body, new SignedAddress { Body = ByteString.CopyFrom(bodyBytes), Signature = ByteString.CopyFrom(signature) }.ToByteArray());
@@ -83,9 +97,14 @@ public sealed class ContactAddress
             throw new CardException(CardProblem.Tampered, "the address's signature does not match: a character of it was changed or someone altered it; copy the whole link again");
         }
 
-        if (body.Version != Version)
+        if (body.Version is not (Version or ClassicVersion))
         {
-            throw new CardException(CardProblem.UnsupportedVersion, $"the address has version {body.Version}; this client reads version {Version}");
+            throw new CardException(CardProblem.UnsupportedVersion, $"the address has version {body.Version}; this client reads versions {ClassicVersion} and {Version}");
+        }
+
+        if (body.Version == Version ? !MlKem768.IsValidEncapsulationKey(body.RequestKemKey.Span) : !body.RequestKemKey.IsEmpty)
+        {
+            throw new CardException(CardProblem.Malformed, "the address is damaged (its post-quantum key is missing or invalid)");
         }
 
         return new ContactAddress(body, bytes);

@@ -12,6 +12,7 @@ public static class EndToEndContexts
     public static readonly byte[] Session = Encoding.ASCII.GetBytes("purr/v1 session");
     public static readonly byte[] Address = Encoding.ASCII.GetBytes("purr/v1 address");
     public static readonly byte[] AddressRequest = Encoding.ASCII.GetBytes("purr/v1 address request");
+    public static readonly byte[] PqAddressRequest = Encoding.ASCII.GetBytes("purr/v2 address request");
 
     internal static byte[] With(byte[] context, params ReadOnlySpan<byte[]> parts)
     {

@@ -40,14 +40,17 @@ public sealed partial class Messenger
             var mailbox = await CreateMailboxAsync(server ?? Data.Server, senderKey: null);
             var addressSeed = KeyMaterial.Draw(random, Ed25519.SeedBytes);
             var requestSecret = KeyMaterial.Draw(random, X25519.KeyBytes);
+            var requestKemSeed = KeyMaterial.Draw(random, MlKem768.SeedBytes);
             using var addressKey = Ed25519KeyPair.FromSeed(addressSeed);
             using var requestKey = X25519KeyPair.FromSecret(requestSecret);
-            var address = ContactAddress.Create(addressKey, requestKey, new MailboxAddress { Server = mailbox.Server, SendId = ByteString.CopyFrom(mailbox.SendId) }, displayName);
+            var address = ContactAddress.Create(
+                addressKey, requestKey, new MailboxAddress { Server = mailbox.Server, SendId = ByteString.CopyFrom(mailbox.SendId) }, displayName, requestKemSeed);
             Data.Address = new AddressRecord
             {
                 Link = address.Link,
                 AddressKeySeed = addressSeed,
                 RequestKeySecret = requestSecret,
+                RequestKemSeed = requestKemSeed,
                 Mailbox = mailbox,
                 DisplayName = displayName,
                 AutoAccept = autoAccept,
@@ -235,7 +238,8 @@ public sealed partial class Messenger
     {
         using var addressKey = Ed25519KeyPair.FromSeed(address.AddressKeySeed);
         using var requestKey = X25519KeyPair.FromSecret(address.RequestKeySecret);
-        if (AddressRequests.Open(sealedRequest, requestKey, addressKey.PublicKey) is not { } body)
+        var kemSeed = address.RequestKemSeed.Length == 0 ? null : address.RequestKemSeed;
+        if (AddressRequests.Open(sealedRequest, requestKey, addressKey.PublicKey, kemSeed) is not { } body)
         {
             return null;
         }

@@ -120,6 +120,9 @@ public sealed class AddressRecord
 
     public byte[] RequestKeySecret { get; set; } = [];
 
+    /// <summary>The seed of the address's ML-KEM-768 request key; empty for a classic address made before post-quantum ones.</summary>
+    public byte[] RequestKemSeed { get; set; } = [];
+
     public MailboxRecordData Mailbox { get; set; } = new();
 
     /// <summary>How this profile introduces itself on the address and when it accepts a request.</summary>

@@ -26,7 +26,7 @@ internal static class AddressLinks
         {
             var signed = SignedAddress.Parser.ParseFrom(bytes);
             var body = AddressBody.Parser.ParseFrom(signed.Body);
-            if (body.Version != 1 || body.AddressKey.Length != Ed25519.PublicKeyBytes || signed.Signature.Length != Ed25519.SignatureBytes)
+            if (body.Version is not (1 or 2) || body.AddressKey.Length != Ed25519.PublicKeyBytes || signed.Signature.Length != Ed25519.SignatureBytes)
             {
                 return null;
             }

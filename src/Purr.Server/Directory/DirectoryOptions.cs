@@ -23,7 +23,7 @@ public sealed class DirectoryOptions
     [Range(1, 1000)]
     public int MaxResults { get; set; } = 20;
 
-    /// <summary>Longest contact address link a handle may point to, in bytes.</summary>
+    /// <summary>Longest contact address link a handle may point to, in bytes (a post-quantum address is about 1.8 KB).</summary>
     [Range(128, 16_384)]
-    public int MaxAddressLinkBytes { get; set; } = 1024;
+    public int MaxAddressLinkBytes { get; set; } = 4096;
 }

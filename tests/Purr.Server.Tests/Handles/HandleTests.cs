@@ -106,7 +106,11 @@ public sealed class HandleTests
     [Fact]
     public async Task Lookups_are_rate_limited_and_bad_or_unsigned_requests_change_nothing()
     {
-        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string> { ["Directory:LookupsPerMinutePerConnection"] = "3" });
+        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["Directory:LookupsPerMinutePerConnection"] = "3",
+            ["Directory:MaxAddressLinkBytes"] = "1024",
+        });
         await using var connection = await server.ConnectAsync();
         for (var i = 0; i < 3; i++)
         {
@@ -125,6 +129,13 @@ public sealed class HandleTests
         Assert.Equal(ErrorCode.InvalidArgument, (await Assert.ThrowsAsync<PurrProtocolException>(() => other.RegisterHandleAsync("no", link, addressKey))).Code);
         Assert.Equal(ErrorCode.InvalidArgument, (await Assert.ThrowsAsync<PurrProtocolException>(() => other.RegisterHandleAsync("-dash", link, addressKey))).Code);
         Assert.Equal(ErrorCode.InvalidArgument, (await Assert.ThrowsAsync<PurrProtocolException>(() => other.RegisterHandleAsync("alice", "purr:address/AAAA", addressKey))).Code);
+
+        // A post-quantum address (about 1.8 KB) is over this server's 1,024-byte limit (the default is 4,096).
+        var longLink = ContactAddress.Create(
+            addressKey, requestKey, new MailboxAddress { Server = server.Address.ToString(), SendId = ByteString.CopyFrom(new byte[16]) }, "A", SecureRandom.Bytes(64)).Link;
+        var tooLong = await Assert.ThrowsAsync<PurrProtocolException>(() => other.RegisterHandleAsync("alice", longLink, addressKey));
+        Assert.Equal(ErrorCode.InvalidArgument, tooLong.Code);
+        Assert.Contains("at most 1024 bytes", tooLong.Message, StringComparison.Ordinal);
         Assert.Equal(ErrorCode.Auth, (await Assert.ThrowsAsync<PurrProtocolException>(() => other.RegisterHandleAsync("alice", link, stranger))).Code);
         await other.RegisterHandleAsync("alice", link, addressKey);
         Assert.Equal(ErrorCode.Auth, (await Assert.ThrowsAsync<PurrProtocolException>(() => other.ReleaseHandleAsync("alice", stranger))).Code);

@@ -65,8 +65,9 @@ export class ContactsModule {
       const mailbox = await this.client.createMailbox();
       const addressKeySeed = this.client.random.bytes(32);
       const requestKeySecret = this.client.random.bytes(32);
-      const address = createAddress(addressKeySeed, requestKeySecret, create(MailboxAddressSchema, { server: this.data.server, sendId: mailbox.sendId }), this.data.displayName);
-      this.data.address = { link: address.link, addressKeySeed, requestKeySecret, mailbox, autoAccept };
+      const requestKemSeed = this.client.random.bytes(64);
+      const address = createAddress(addressKeySeed, requestKeySecret, create(MailboxAddressSchema, { server: this.data.server, sendId: mailbox.sendId }), this.data.displayName, requestKemSeed);
+      this.data.address = { link: address.link, addressKeySeed, requestKeySecret, requestKemSeed, mailbox, autoAccept };
       await this.client.save();
       await this.client.subscribe(mailbox);
       if (handle) {
@@ -171,7 +172,7 @@ export class ContactsModule {
     const address = this.data.address;
     const parsed = parsePayload(payload);
     if (!address || parsed?.kind.case !== "addressRequest") return;
-    const body = openAddressRequest(parsed.kind.value, address.requestKeySecret, signingKeyFromSeed(address.addressKeySeed).publicKey);
+    const body = openAddressRequest(parsed.kind.value, address.requestKeySecret, signingKeyFromSeed(address.addressKeySeed).publicKey, address.requestKemSeed ?? null);
     if (!body) return;
     let card;
     try {

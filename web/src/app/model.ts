@@ -41,6 +41,8 @@ export interface AddressRecord {
   link: string;
   addressKeySeed: Uint8Array;
   requestKeySecret: Uint8Array;
+  /** The seed of the address's ML-KEM-768 request key; absent on a classic address made before post-quantum ones. */
+  requestKemSeed?: Uint8Array;
   mailbox: MailboxRecord;
   autoAccept: boolean;
   /** The handle registered for it on this server (lower case). */

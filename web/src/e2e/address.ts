@@ -1,5 +1,6 @@
 // Contact addresses (PROTOCOL.md 10.8), byte-compatible with the C# ContactAddress and AddressRequests: a reusable
-// link whose requests are the requester's own card, sealed to the address's request key.
+// link whose requests are the requester's own card, sealed to the address's request key (and, on a version 2
+// address, to its ML-KEM-768 request key as well).
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
   AddressBodySchema, AddressRequestBodySchema, AddressRequestSchema, SignedAddressSchema,
@@ -11,17 +12,23 @@ import type { RandomSource } from "../crypto/random";
 import { concat, fromBase64Url, toBase64Url, utf8, withContext } from "../protocol/bytes";
 import { parseAddress as parseServerAddress } from "../protocol/address";
 import { CardError } from "./card";
+import { isValidMlKemPublicKey, mlKemCiphertextBytes, mlKemDecapsulate, mlKemEncapsulate, mlKemPublicKey } from "../crypto/mlkem";
 
-export const ADDRESS_VERSION = 1;
+/** A post-quantum address (requests sealed with X25519 and ML-KEM-768); version 1 addresses are still read. */
+export const ADDRESS_VERSION = 2;
+export const CLASSIC_ADDRESS_VERSION = 1;
 export const ADDRESS_PREFIX = "purr:address/";
 export const MAX_REQUEST_MESSAGE = 280;
 
 export interface ContactAddress { body: AddressBody; signedBytes: Uint8Array; link: string }
 
-export function createAddress(addressKeySeed: Uint8Array, requestKeySecret: Uint8Array, mailbox: MailboxAddress, displayName: string): ContactAddress {
+/** requestKemSeed: the 64-byte ML-KEM-768 seed of a post-quantum address; null for a classic one. */
+export function createAddress(addressKeySeed: Uint8Array, requestKeySecret: Uint8Array, mailbox: MailboxAddress, displayName: string, requestKemSeed: Uint8Array | null = null): ContactAddress {
   const addressKey = signingKeyFromSeed(addressKeySeed);
   const body = create(AddressBodySchema, {
-    version: ADDRESS_VERSION, addressKey: addressKey.publicKey, requestKey: dhKeyFromSecret(requestKeySecret).publicKey, mailbox, displayName,
+    version: requestKemSeed ? ADDRESS_VERSION : CLASSIC_ADDRESS_VERSION, addressKey: addressKey.publicKey,
+    requestKey: dhKeyFromSecret(requestKeySecret).publicKey, mailbox, displayName,
+    requestKemKey: requestKemSeed ? mlKemPublicKey(requestKemSeed) : new Uint8Array(0),
   });
   const bodyBytes = toBinary(AddressBodySchema, body);
   const signature = sign(addressKey, withContext("purr/v1 address", bodyBytes));
@@ -56,15 +63,23 @@ export function parseContactAddress(text: string): ContactAddress {
   if (!verify(body.addressKey, withContext("purr/v1 address", bodyBytes), signature)) {
     throw new CardError("tampered", "the address's signature does not match: a character of it was changed or someone altered it; copy the whole link again");
   }
-  if (body.version !== ADDRESS_VERSION) throw new CardError("unsupportedVersion", `the address has version ${body.version}; this client reads version ${ADDRESS_VERSION}`);
+  if (body.version !== ADDRESS_VERSION && body.version !== CLASSIC_ADDRESS_VERSION) {
+    throw new CardError("unsupportedVersion", `the address has version ${body.version}; this client reads versions ${CLASSIC_ADDRESS_VERSION} and ${ADDRESS_VERSION}`);
+  }
+  if (body.version === ADDRESS_VERSION ? !isValidMlKemPublicKey(body.requestKemKey) : body.requestKemKey.length !== 0) {
+    throw new CardError("malformed", "the address is damaged (its post-quantum key is missing or invalid)");
+  }
   return { body, signedBytes: bytes, link: ADDRESS_PREFIX + toBase64Url(bytes) };
 }
 
 /** The requester's block tag for one address: BLAKE2b-256(key = tag secret, "purr/v1 address tag" ‖ 0x00 ‖ address key). */
 export const blockTag = (tagSecret: Uint8Array, addressKey: Uint8Array) => blake2bKeyed(withContext("purr/v1 address tag", addressKey), 32, tagSecret);
 
-function sealKey(shared: Uint8Array): [Uint8Array, Uint8Array] {
-  const out = hkdfSha256(shared, new Uint8Array(32), utf8("purr/v1 address request"), 56);
+/** Classic: HKDF(DH, "purr/v1 address request"); post-quantum: HKDF(DH ‖ SS, "purr/v2 address request"). */
+function sealKey(shared: Uint8Array, kemSecret: Uint8Array | null): [Uint8Array, Uint8Array] {
+  const out = kemSecret
+    ? hkdfSha256(concat(shared, kemSecret), new Uint8Array(32), utf8("purr/v2 address request"), 56)
+    : hkdfSha256(shared, new Uint8Array(32), utf8("purr/v1 address request"), 56);
   return [out.slice(0, 32), out.slice(32)];
 }
 
@@ -72,18 +87,25 @@ export function sealAddressRequest(address: ContactAddress, body: AddressRequest
   const ephemeral = dhKeyFromSecret(random.bytes(32));
   const shared = agree(ephemeral.secret, address.body.requestKey);
   if (!shared) throw new CardError("malformed", "the address's key is invalid");
-  const [key, nonce] = sealKey(shared);
-  const sealed = aeadEncrypt(key, nonce, pad(toBinary(AddressRequestBodySchema, body)), concat(ephemeral.publicKey, address.body.addressKey));
-  return create(AddressRequestSchema, { ephemeralKey: ephemeral.publicKey, sealed });
+  const kem = address.body.version === ADDRESS_VERSION ? mlKemEncapsulate(address.body.requestKemKey, random) : null;
+  if (address.body.version === ADDRESS_VERSION && !kem) throw new CardError("malformed", "the address's post-quantum key is invalid");
+  const kemCiphertext = kem?.ciphertext ?? new Uint8Array(0);
+  const [key, nonce] = sealKey(shared, kem?.secret ?? null);
+  const sealed = aeadEncrypt(key, nonce, pad(toBinary(AddressRequestBodySchema, body)), concat(ephemeral.publicKey, address.body.addressKey, kemCiphertext));
+  return create(AddressRequestSchema, { ephemeralKey: ephemeral.publicKey, sealed, kemCiphertext });
 }
 
-/** The request's body, or null when it was not sealed to this address or was altered. */
-export function openAddressRequest(request: AddressRequest, requestKeySecret: Uint8Array, addressKey: Uint8Array): AddressRequestBody | null {
+/**
+ * The request's body, or null when it was not sealed to this address or was altered. A post-quantum address
+ * (requestKemSeed given) takes only requests with a KEM ciphertext, a classic one only without.
+ */
+export function openAddressRequest(request: AddressRequest, requestKeySecret: Uint8Array, addressKey: Uint8Array, requestKemSeed: Uint8Array | null = null): AddressRequestBody | null {
+  if (requestKemSeed ? request.kemCiphertext.length !== mlKemCiphertextBytes : request.kemCiphertext.length !== 0) return null;
   if (request.ephemeralKey.length !== 32) return null;
   const shared = agree(requestKeySecret, request.ephemeralKey);
   if (!shared) return null;
-  const [key, nonce] = sealKey(shared);
-  const padded = aeadDecrypt(key, nonce, request.sealed, concat(request.ephemeralKey, addressKey));
+  const [key, nonce] = sealKey(shared, requestKemSeed ? mlKemDecapsulate(requestKemSeed, request.kemCiphertext) : null);
+  const padded = aeadDecrypt(key, nonce, request.sealed, concat(request.ephemeralKey, addressKey, request.kemCiphertext));
   const plain = padded ? unpad(padded) : null;
   if (!plain) return null;
   try {
