@@ -54,7 +54,10 @@ internal static class MarkdownReport
             * S4: connections per second, 64 at a time, each including its handshake.
             * S5: process start to first accepted TCP connection (and for Purr, to the first completed hello); RSS after 3 s idle.
             * S6: BenchmarkDotNet, one core: seal (chain step, pad to 4 KiB, encrypt header and body) and open one 1 KiB
-              message; a second benchmark seals only, and decryption alone is the difference of the two.
+              message; a second benchmark seals only, and decryption alone is the difference of the two; a third is a round trip,
+              so every message opens a new chain. "Purr" is a classic session, "Purr post-quantum" one from a version 2 card
+              (PQXDH, ML-KEM-768 in every DH step); `purr-bench s6` measures only these two, side by side, into
+              bench/results/s6-client-crypto.md.
             """);
         md.AppendLine();
         foreach (var group in results.GroupBy(r => r.Scenario))
