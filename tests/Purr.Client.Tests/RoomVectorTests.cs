@@ -82,6 +82,12 @@ public sealed class RoomVectorTests
         var linkPlaintext = new RoomPlaintext { LinkUpdate = new RoomLinkUpdate { JoinSecret = ByteString.CopyFrom(newJoinSecret) } }.ToByteArray();
         var link = RoomCrypto.EncryptGroup(roomId, newKeyId, newRoomKey, linkPlaintext, random);
 
+        // The hybrid seal of newRoomKey to a member with an ML-KEM-768 key, from the same stream after everything above.
+        var memberKemSeed = Draw(random, MlKem768.SeedBytes);
+        var memberKemKey = MlKem768.PublicKeyFromSeed(memberKemSeed);
+        var (hybrid, hybridCiphertext) = RoomCrypto.SealHybrid(roomId, member.PublicKey, memberKemKey, newRoomKey, random);
+        Assert.Equal(newRoomKey, RoomCrypto.OpenHybrid(roomId, member, memberKemSeed, hybrid, hybridCiphertext));
+
         return new JsonObject
         {
             ["description"] = "Purr room vectors v1: see RoomVectorTests.cs and PROTOCOL.md sections 10.3 and 12. Random bytes come from "
@@ -124,6 +130,14 @@ public sealed class RoomVectorTests
                 ["ciphertext"] = Convert.ToHexStringLower(link),
             },
             ["padding"] = new JsonArray([.. PaddingLengths.Select(n => (JsonNode)new JsonObject { ["length"] = n, ["padded"] = Padding.PaddedLength(n) })]),
+            ["hybridKeySeal"] = new JsonObject
+            {
+                ["description"] = "newRoomKey sealed to a member with an ML-KEM-768 key (PROTOCOL.md 12): drawn after the link update's nonce, "
+                    + "the member's KEM seed (64), then the seal's ephemeral secret (32) and the encapsulation's m (32).",
+                ["memberKemSeed"] = Convert.ToHexStringLower(memberKemSeed),
+                ["sealed"] = Convert.ToHexStringLower(hybrid),
+                ["kemCiphertext"] = Convert.ToHexStringLower(hybridCiphertext),
+            },
         };
     }
 

@@ -6,7 +6,8 @@ import { resolve } from "node:path";
 import { ready, dhKeyFromSecret, signingKeyFromSeed } from "../src/crypto/sodium";
 import { SeededRandom } from "../src/crypto/random";
 import { paddedLength } from "../src/crypto/padding";
-import { decryptGroup, encryptGroup, initialKeyId, joinTag, openProfile, openSealed, sealProfile, sealToMember } from "../src/rooms/room-crypto";
+import { decryptGroup, encryptGroup, initialKeyId, joinTag, openHybrid, openKey, openProfile, openSealed, sealHybrid, sealProfile, sealToMember } from "../src/rooms/room-crypto";
+import { mlKemPublicKey } from "../src/crypto/mlkem";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { RoomPlaintextSchema } from "../src/gen/purr/v1/rooms_pb";
 import { fromHex, toHex } from "../src/protocol/bytes";
@@ -57,6 +58,19 @@ test("room vectors reproduce byte for byte, drawing random bytes in the document
   const linkPlaintext = toBinary(RoomPlaintextSchema, create(RoomPlaintextSchema, { body: { case: "linkUpdate", value: { joinSecret: newJoinSecret } } }));
   assert.equal(toHex(linkPlaintext), vectors.linkUpdate.plaintext);
   assert.equal(toHex(encryptGroup(roomId, newKeyId, newRoomKey, linkPlaintext, random)), vectors.linkUpdate.ciphertext);
+
+  // The hybrid seal of the new key to a member with an ML-KEM-768 key (X25519 and ML-KEM together).
+  const kemSeed = random.bytes(64);
+  assert.equal(toHex(kemSeed), vectors.hybridKeySeal.memberKemSeed);
+  const hybrid = sealHybrid(roomId, member.publicKey, mlKemPublicKey(kemSeed), newRoomKey, random);
+  assert.equal(toHex(hybrid.sealed), vectors.hybridKeySeal.sealed);
+  assert.equal(toHex(hybrid.kemCiphertext), vectors.hybridKeySeal.kemCiphertext);
+  assert.equal(toHex(openHybrid(roomId, memberDhSecret, kemSeed, hybrid.sealed, hybrid.kemCiphertext)!), vectors.inputs.newRoomKey);
+  assert.equal(toHex(openKey(roomId, memberDhSecret, kemSeed, hybrid.sealed, hybrid.kemCiphertext)!), vectors.inputs.newRoomKey);
+  const changed = hybrid.kemCiphertext.slice();
+  changed[3]! ^= 1;
+  assert.equal(openHybrid(roomId, memberDhSecret, kemSeed, hybrid.sealed, changed), null);
+  assert.equal(openKey(roomId, memberDhSecret, undefined, hybrid.sealed, hybrid.kemCiphertext), null);
 
   assert.equal(toHex(decryptGroup(roomId, group, () => roomKey)!), vectors.inputs.groupPlaintext);
   assert.equal(toHex(openSealed(roomId, memberDhSecret, whisper)!), vectors.inputs.whisperPlaintext);

@@ -21,6 +21,7 @@ public static class RoomCrypto
     private const int NonceBytes = 24;
     private static readonly byte[] GroupContext = Encoding.ASCII.GetBytes("purr/v1 room");
     private static readonly byte[] SealContext = Encoding.ASCII.GetBytes("purr/v1 room seal");
+    private static readonly byte[] PqSealContext = Encoding.ASCII.GetBytes("purr/v2 room seal");
     private static readonly byte[] ProfileContext = Encoding.ASCII.GetBytes("purr/v1 room member");
     private static readonly byte[] JoinTagContext = Encoding.ASCII.GetBytes("purr/v1 room join tag");
 
@@ -92,6 +93,36 @@ public static class RoomCrypto
         return padded is null ? null : Padding.Unpad(padded);
     }
 
+    /// <summary>
+    /// The hybrid seal of a room key to a member who gave an ML-KEM-768 key: ephemeral X25519 and an encapsulation
+    /// to that key, key ‖ nonce = HKDF(DH ‖ SS, "purr/v2 room seal" ‖ room id), ad = room id ‖ KEM ciphertext.
+    /// </summary>
+    public static (byte[] Sealed, byte[] KemCiphertext) SealHybrid(
+        byte[] roomId, byte[] memberDhKey, byte[] memberKemKey, ReadOnlySpan<byte> plaintext, IRandomSource random)
+    {
+        var secret = new byte[X25519.KeyBytes];
+        random.Fill(secret);
+        using var ephemeral = X25519KeyPair.FromSecret(secret);
+        var shared = ephemeral.Agree(memberDhKey) ?? throw new ArgumentException("the member's key is invalid", nameof(memberDhKey));
+        var (ciphertext, kemSecret) = MlKem768.Encapsulate(memberKemKey, random)
+            ?? throw new ArgumentException("the member's ML-KEM key is invalid", nameof(memberKemKey));
+        var (key, nonce) = PqSealKey(roomId, shared, kemSecret);
+        return ([.. ephemeral.PublicKey, .. Aead.XChaCha20Poly1305.Encrypt(key, nonce, Padding.Pad(plaintext), [.. roomId, .. ciphertext])], ciphertext);
+    }
+
+    public static byte[]? OpenHybrid(byte[] roomId, X25519KeyPair myDhKey, byte[] myKemSeed, ReadOnlySpan<byte> sealedBytes, ReadOnlySpan<byte> kemCiphertext)
+    {
+        if (sealedBytes.Length < X25519.KeyBytes + Aead.TagBytes || myDhKey.Agree(sealedBytes[..X25519.KeyBytes]) is not { } shared
+            || MlKem768.Decapsulate(myKemSeed, kemCiphertext) is not { } kemSecret)
+        {
+            return null;
+        }
+
+        var (key, nonce) = PqSealKey(roomId, shared, kemSecret);
+        var padded = Aead.XChaCha20Poly1305.Decrypt(key, nonce, sealedBytes[X25519.KeyBytes..], [.. roomId, .. kemCiphertext]);
+        return padded is null ? null : Padding.Unpad(padded);
+    }
+
     public static byte[] SealProfile(byte[] linkKey, byte[] memberKey, ReadOnlySpan<byte> plaintext, IRandomSource random)
     {
         var nonce = new byte[NonceBytes];
@@ -113,6 +144,12 @@ public static class RoomCrypto
     private static byte[] ProfileAd(ReadOnlySpan<byte> memberKey) => [.. ProfileContext, 0, .. memberKey];
 
     private static byte[] GroupAd(byte[] roomId, byte[] keyId) => [.. GroupContext, 0, .. roomId, .. keyId];
+
+    private static (byte[] Key, byte[] Nonce) PqSealKey(byte[] roomId, byte[] shared, byte[] kemSecret)
+    {
+        var output = Kdf.HkdfSha256([.. shared, .. kemSecret], new byte[32], [.. PqSealContext, .. roomId], Aead.KeyBytes + NonceBytes);
+        return (output[..Aead.KeyBytes], output[Aead.KeyBytes..]);
+    }
 
     private static (byte[] Key, byte[] Nonce) SealKey(byte[] roomId, byte[] shared)
     {

@@ -218,7 +218,7 @@ public sealed partial class RoomSession
                 break;
             case RoomPlaintext.BodyOneofCase.KeyUpdate:
                 var mine = plaintext.KeyUpdate.Keys.FirstOrDefault(k => k.MemberKey.Span.SequenceEqual(MemberKey));
-                var key = mine is null ? null : RoomCrypto.Open(RoomId, dhKey, mine.Sealed.Span);
+                var key = mine is null ? null : OpenKey(mine);
                 if (key is { Length: RoomLink.KeyBytes } && plaintext.KeyUpdate.KeyId.Length == RoomCrypto.KeyIdBytes)
                 {
                     lock (gate)

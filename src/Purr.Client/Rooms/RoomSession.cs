@@ -17,6 +17,15 @@ public sealed partial class RoomSession : IAsyncDisposable
     private readonly PurrConnection connection;
     private readonly Ed25519KeyPair memberKey;
     private readonly X25519KeyPair dhKey;
+
+    /// <summary>
+    /// The most bytes of sealed keys one RoomKeyUpdate message carries: padded (48 KiB bucket) and encrypted it stays
+    /// under the server's default 64 KiB room message limit (Rooms:MaxMessageBytes).
+    /// </summary>
+    private const int KeyUpdateBudgetBytes = 40_000;
+
+    /// <summary>The seed of this member's ML-KEM-768 key (room keys sealed to it use the hybrid); null for a membership saved before.</summary>
+    private readonly byte[]? kemSeed;
     private readonly IRandomSource random;
     private readonly Dictionary<string, byte[]> keys = [];
     private readonly Dictionary<string, string> names = [];
@@ -40,13 +49,15 @@ public sealed partial class RoomSession : IAsyncDisposable
     private Task pump = Task.CompletedTask;
     private EventListener? listener;
 
-    private RoomSession(PurrConnection connection, RoomLink link, string displayName, Ed25519KeyPair memberKey, X25519KeyPair dhKey, IRandomSource random)
+    private RoomSession(
+        PurrConnection connection, RoomLink link, string displayName, Ed25519KeyPair memberKey, X25519KeyPair dhKey, byte[]? kemSeed, IRandomSource random)
     {
         this.connection = connection;
         Link = link;
         DisplayName = displayName;
         this.memberKey = memberKey;
         this.dhKey = dhKey;
+        this.kemSeed = kemSeed;
         this.random = random;
         currentKeyId = InitialKeyId(link.RoomKey);
         keys[Hex(currentKeyId)] = link.RoomKey;
@@ -79,13 +90,15 @@ public sealed partial class RoomSession : IAsyncDisposable
         random ??= SystemRandomSource.Instance;
         var roomKey = Draw(random, RoomLink.KeyBytes);
         var joinSecret = Draw(random, 32);
-        var session = new RoomSession(connection, new RoomLink(new RoomInvite(), roomKey), displayName, NewSigningKey(random), NewDhKey(random), random);
+        var session = new RoomSession(
+            connection, new RoomLink(new RoomInvite(), roomKey), displayName, NewSigningKey(random), NewDhKey(random), Draw(random, MlKem768.SeedBytes), random);
         var request = new CreateRoom
         {
             Kind = kind,
             MemberProfile = ByteString.CopyFrom(session.SealedProfile()),
             MemberKey = ByteString.CopyFrom(session.MemberKey),
             MemberDhKey = ByteString.CopyFrom(session.dhKey.PublicKey),
+            MemberKemKey = ByteString.CopyFrom(session.KemPublicKey),
             JoinSecret = ByteString.CopyFrom(joinSecret),
             Settings = settings ?? new RoomSettings(),
             Password = password ?? "",
@@ -111,7 +124,14 @@ public sealed partial class RoomSession : IAsyncDisposable
             Name = name ?? "",
         };
         session.Link = new RoomLink(invite, roomKey);
-        session.members = [new RoomMember { MemberKey = ByteString.CopyFrom(session.MemberKey), MemberDhKey = ByteString.CopyFrom(session.dhKey.PublicKey), Role = RoomRole.Owner, Voice = true }];
+        session.members =
+        [
+            new RoomMember
+            {
+                MemberKey = ByteString.CopyFrom(session.MemberKey), MemberDhKey = ByteString.CopyFrom(session.dhKey.PublicKey),
+                MemberKemKey = ByteString.CopyFrom(session.KemPublicKey), Role = RoomRole.Owner, Voice = true,
+            },
+        ];
         await session.StartAsync();
         return session;
     }
@@ -122,13 +142,14 @@ public sealed partial class RoomSession : IAsyncDisposable
     {
         random ??= SystemRandomSource.Instance;
         var parsed = RoomLink.Parse(link);
-        var session = new RoomSession(connection, parsed, displayName, NewSigningKey(random), NewDhKey(random), random);
+        var session = new RoomSession(connection, parsed, displayName, NewSigningKey(random), NewDhKey(random), Draw(random, MlKem768.SeedBytes), random);
         var request = new JoinRoom
         {
             RoomId = parsed.Invite.RoomId,
             JoinSecret = parsed.Invite.JoinSecret,
             MemberKey = ByteString.CopyFrom(session.MemberKey),
             MemberDhKey = ByteString.CopyFrom(session.dhKey.PublicKey),
+            MemberKemKey = ByteString.CopyFrom(session.KemPublicKey),
             Password = password ?? "",
             MemberProfile = ByteString.CopyFrom(session.SealedProfile()),
             JoinTag = ByteString.CopyFrom(RoomCrypto.JoinTag(joinTagSecret ?? Draw(random, 32), parsed.RoomKey)),
@@ -291,12 +312,22 @@ public sealed partial class RoomSession : IAsyncDisposable
             current = [.. members.Where(m => !m.MemberKey.Span.SequenceEqual(MemberKey))];
         }
 
+        // Sealed keys are ~340 bytes each (~1,430 with the ML-KEM ciphertext): a large room's update goes out in several
+        // messages with the same key id, each under the room's message limit; every member finds its key in one of them.
+        var part = update.Clone();
         foreach (var member in current)
         {
-            update.Keys.Add(new SealedRoomKey { MemberKey = member.MemberKey, Sealed = ByteString.CopyFrom(RoomCrypto.Seal(RoomId, member.MemberDhKey.ToByteArray(), newKey, random)) });
+            var sealedKey = SealKeyFor(member, newKey);
+            if (part.Keys.Count > 0 && part.CalculateSize() + sealedKey.CalculateSize() + 8 > KeyUpdateBudgetBytes)
+            {
+                await SendPlaintextAsync(new RoomPlaintext { KeyUpdate = part }, to: null, rotateFirst: false);
+                part = update.Clone();
+            }
+
+            part.Keys.Add(sealedKey);
         }
 
-        await SendPlaintextAsync(new RoomPlaintext { KeyUpdate = update }, to: null, rotateFirst: false);
+        await SendPlaintextAsync(new RoomPlaintext { KeyUpdate = part }, to: null, rotateFirst: false);
         lock (gate)
         {
             keys[Hex(newKeyId)] = newKey;
@@ -338,7 +369,7 @@ public sealed partial class RoomSession : IAsyncDisposable
         foreach (var member in newcomers)
         {
             var update = new RoomKeyUpdate { KeyId = ByteString.CopyFrom(keyId) };
-            update.Keys.Add(new SealedRoomKey { MemberKey = member.MemberKey, Sealed = ByteString.CopyFrom(RoomCrypto.Seal(RoomId, member.MemberDhKey.ToByteArray(), key, random)) });
+            update.Keys.Add(SealKeyFor(member, key));
             await SendPlaintextAsync(new RoomPlaintext { KeyUpdate = update }, to: member.MemberKey.ToByteArray(), rotateFirst: false);
             lock (gate)
             {
@@ -346,6 +377,27 @@ public sealed partial class RoomSession : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>This member's ML-KEM-768 encapsulation key, or empty for a membership from before post-quantum rooms.</summary>
+    private byte[] KemPublicKey => kemSeed is null ? [] : MlKem768.PublicKeyFromSeed(kemSeed);
+
+    /// <summary>A room key sealed to one member: the hybrid (X25519 and ML-KEM-768) when it gave a KEM key, X25519 alone otherwise.</summary>
+    private SealedRoomKey SealKeyFor(RoomMember member, byte[] key)
+    {
+        if (MlKem768.IsValidEncapsulationKey(member.MemberKemKey.Span))
+        {
+            var (sealedKey, ciphertext) = RoomCrypto.SealHybrid(RoomId, member.MemberDhKey.ToByteArray(), member.MemberKemKey.ToByteArray(), key, random);
+            return new SealedRoomKey { MemberKey = member.MemberKey, Sealed = ByteString.CopyFrom(sealedKey), KemCiphertext = ByteString.CopyFrom(ciphertext) };
+        }
+
+        return new SealedRoomKey { MemberKey = member.MemberKey, Sealed = ByteString.CopyFrom(RoomCrypto.Seal(RoomId, member.MemberDhKey.ToByteArray(), key, random)) };
+    }
+
+    /// <summary>A room key sealed to this member, either way it was sealed; null when it does not open.</summary>
+    private byte[]? OpenKey(SealedRoomKey sealedKey) =>
+        sealedKey.KemCiphertext.IsEmpty ? RoomCrypto.Open(RoomId, dhKey, sealedKey.Sealed.Span)
+        : kemSeed is null ? null
+        : RoomCrypto.OpenHybrid(RoomId, dhKey, kemSeed, sealedKey.Sealed.Span, sealedKey.KemCiphertext.Span);
 
     /// <summary>Everything needed to resume this membership later with <see cref="ResumeAsync"/>.</summary>
     public RoomSessionState Export()
@@ -369,6 +421,7 @@ public sealed partial class RoomSession : IAsyncDisposable
                 DisplayName = DisplayName,
                 MemberKeySeed = seed,
                 DhSecret = dh,
+                KemSeed = kemSeed?.ToArray(),
                 Keys = new Dictionary<string, byte[]>(keys),
                 CurrentKeyId = currentKeyId,
                 Names = new Dictionary<string, string>(names),
@@ -386,7 +439,8 @@ public sealed partial class RoomSession : IAsyncDisposable
     {
         var session = new RoomSession(
             connection, RoomLink.Parse(state.Link), state.DisplayName,
-            Ed25519KeyPair.FromSeed(state.MemberKeySeed), X25519KeyPair.FromSecret(state.DhSecret), random ?? SystemRandomSource.Instance)
+            Ed25519KeyPair.FromSeed(state.MemberKeySeed), X25519KeyPair.FromSecret(state.DhSecret),
+            state.KemSeed is { Length: MlKem768.SeedBytes } ? state.KemSeed : null, random ?? SystemRandomSource.Instance)
         {
             Mailbox = state.Mailbox,
             MailboxKey = state.MailboxKeySeed is null ? null : Ed25519KeyPair.FromSeed(state.MailboxKeySeed),

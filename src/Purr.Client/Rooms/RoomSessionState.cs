@@ -11,6 +11,9 @@ public sealed class RoomSessionState
 
     public byte[] DhSecret { get; set; } = [];
 
+    /// <summary>The seed of the member's ML-KEM-768 key; null in memberships saved before post-quantum rooms.</summary>
+    public byte[]? KemSeed { get; set; }
+
     public Dictionary<string, byte[]> Keys { get; set; } = [];
 
     public byte[] CurrentKeyId { get; set; } = [];

@@ -103,6 +103,9 @@ public sealed class RoomMemberData
 
     public byte[] DhKey { get; set; } = [];
 
+    /// <summary>The member's ML-KEM-768 encapsulation key (room keys are sealed to it too), or empty: opaque to the server.</summary>
+    public byte[] KemKey { get; set; } = [];
+
     /// <summary>The member's sealed profile (its name, encrypted under the link's key): opaque, handed to members as is.</summary>
     public byte[] Profile { get; set; } = [];
 

@@ -33,6 +33,7 @@ internal static class RoomConversions
     {
         MemberKey = ByteString.CopyFrom(member.MemberKey),
         MemberDhKey = ByteString.CopyFrom(member.DhKey),
+        MemberKemKey = ByteString.CopyFrom(member.KemKey),
         Role = (RoomRole)(int)member.Role,
         Voice = member.Voice,
         MemberProfile = ByteString.CopyFrom(member.Profile),

@@ -33,6 +33,12 @@ internal static class RoomFieldLimits
         return null;
     }
 
+    /// <summary>A member's ML-KEM key is optional; when given it must pass FIPS 203's encapsulation-key checks.</summary>
+    public static string? CheckKemKey(Google.Protobuf.ByteString key) =>
+        key.IsEmpty || Crypto.MlKem768.IsValidEncapsulationKey(key.Span)
+            ? null
+            : $"member_kem_key must be empty or an ML-KEM-768 encapsulation key ({Crypto.MlKem768.EncapsulationKeyBytes} bytes, coefficients below q)";
+
     public static string? CheckProfile(int bytes, RoomOptions limits) =>
         bytes > limits.MaxMemberProfileBytes ? $"member_profile is at most {limits.MaxMemberProfileBytes} bytes" : null;
 

@@ -82,6 +82,8 @@ export interface RoomRecord {
   displayName: string;
   memberKeySeed: Uint8Array;
   dhSecret: Uint8Array;
+  /** The seed of this member's ML-KEM-768 key (room keys sealed to it use the hybrid); absent in rooms joined before. */
+  kemSeed?: Uint8Array;
   keys: Record<string, Uint8Array>;
   currentKeyId: string;
   names: Record<string, string>;

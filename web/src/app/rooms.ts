@@ -3,7 +3,7 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import {
   RoomEventSchema, RoomKind, RoomPlaintextSchema, RoomRole, RoomSettingsSchema, RoomInviteSchema,
-  type RoomEvent, type RoomMember, type RoomPlaintext, type RoomSettings,
+  type RoomEvent, type RoomMember, type RoomPlaintext, type RoomSettings, SealedRoomKeySchema,
 } from "../gen/purr/v1/rooms_pb";
 import { ErrorCode } from "../gen/purr/v1/errors_pb";
 import { dhKeyFromSecret, sign, signingKeyFromSeed, verify } from "../crypto/sodium";
@@ -11,13 +11,17 @@ import { equalBytes, fromHex, toHex } from "../protocol/bytes";
 import { memberRequest, recipientRequest, roomMessage } from "../protocol/signed-bytes";
 import { sameServer } from "../protocol/address";
 import { PurrError, type Signer } from "../net/connection";
-import { decryptGroup, encryptGroup, initialKeyId, joinTag, KEY_ID_BYTES, openProfile, openSealed, sealProfile, sealToMember } from "../rooms/room-crypto";
+import { decryptGroup, encryptGroup, initialKeyId, joinTag, KEY_ID_BYTES, openKey, openProfile, openSealed, sealKeyFor, sealProfile, sealToMember } from "../rooms/room-crypto";
+import { mlKemPublicKey } from "../crypto/mlkem";
 import { formatRoomLink, parseRoomLink } from "../rooms/room-link";
 import { appendMessage, type RoomRecord } from "./model";
 import type { ClientServices } from "./client-services";
 import type { MailboxRecord } from "./model";
 
 /** connected: the member has a connection to the room now, as the server last said (member list, then connection events). */
+/** The most bytes of sealed keys one RoomKeyUpdate message carries (under the default 64 KiB room message limit once padded). */
+const KEY_UPDATE_BUDGET_BYTES = 40_000;
+
 export interface MemberView { key: string; name: string; role: RoomRole; voice: boolean; me: boolean; connected: boolean }
 
 export class RoomsModule {
@@ -52,6 +56,7 @@ export class RoomsModule {
       const joinSecret = random.bytes(32);
       const memberKeySeed = random.bytes(32);
       const dhSecret = random.bytes(32);
+      const kemSeed = random.bytes(64);
       const mailbox = persistent ? await this.client.createMailbox() : null;
       const member = signingKeyFromSeed(memberKeySeed);
       const kind = persistent ? RoomKind.PERSISTENT : RoomKind.TRANSIENT;
@@ -59,7 +64,7 @@ export class RoomsModule {
       const response = await this.client.creating(registration => this.client.request({
         case: "createRoom",
         value: {
-          kind, memberKey: member.publicKey, memberDhKey: dhKeyFromSecret(dhSecret).publicKey, joinSecret,
+          kind, memberKey: member.publicKey, memberDhKey: dhKeyFromSecret(dhSecret).publicKey, memberKemKey: mlKemPublicKey(kemSeed), joinSecret,
           settings: create(RoomSettingsSchema, { moderated }), password: "", mailboxReceiveId: mailbox?.receiveId ?? new Uint8Array(0),
           memberProfile: this.sealedProfile(roomKey, member.publicKey, name), registration, joinTag: tag,
         },
@@ -68,7 +73,7 @@ export class RoomsModule {
       const invite = create(RoomInviteSchema, { server: this.data.server, roomId: response.body.value.roomId, joinSecret, kind, passwordRequired: false, name: title });
       const keyId = toHex(initialKeyId(roomKey));
       const room: RoomRecord = {
-        id: toHex(invite.roomId), link: formatRoomLink({ invite, roomKey }), title, displayName: name, memberKeySeed, dhSecret,
+        id: toHex(invite.roomId), link: formatRoomLink({ invite, roomKey }), title, displayName: name, memberKeySeed, dhSecret, kemSeed,
         keys: { [keyId]: roomKey }, currentKeyId: keyId, names: {}, mailbox, topic: "", ended: false, membersRemovedSinceKey: false, messages: [], unread: 0,
       };
       this.data.rooms.push(room);
@@ -88,20 +93,21 @@ export class RoomsModule {
       const random = this.client.random;
       const memberKeySeed = random.bytes(32);
       const dhSecret = random.bytes(32);
+      const kemSeed = random.bytes(64);
       const mailbox = parsed.invite.kind === RoomKind.PERSISTENT ? await this.client.createMailbox() : null;
       const memberKey = signingKeyFromSeed(memberKeySeed).publicKey;
       const response = await this.client.request({
         case: "joinRoom",
         value: {
           roomId: parsed.invite.roomId, joinSecret: parsed.invite.joinSecret, memberKey,
-          memberDhKey: dhKeyFromSecret(dhSecret).publicKey, password, mailboxReceiveId: mailbox?.receiveId ?? new Uint8Array(0),
+          memberDhKey: dhKeyFromSecret(dhSecret).publicKey, memberKemKey: mlKemPublicKey(kemSeed), password, mailboxReceiveId: mailbox?.receiveId ?? new Uint8Array(0),
           memberProfile: this.sealedProfile(parsed.roomKey, memberKey, name), joinTag: joinTag(await this.tagSecret(), parsed.roomKey),
         },
       }, this.signerFor(memberKeySeed), mailboxSignerFor(mailbox));
       if (response.body.case !== "roomJoined") throw new Error("unexpected answer to JoinRoom");
       const keyId = toHex(initialKeyId(parsed.roomKey));
       const room: RoomRecord = {
-        id, link: formatRoomLink(parsed), title: parsed.invite.name.slice(0, 64), displayName: name, memberKeySeed, dhSecret, keys: { [keyId]: parsed.roomKey }, currentKeyId: keyId,
+        id, link: formatRoomLink(parsed), title: parsed.invite.name.slice(0, 64), displayName: name, memberKeySeed, dhSecret, kemSeed, keys: { [keyId]: parsed.roomKey }, currentKeyId: keyId,
         names: {}, mailbox, topic: "", ended: false, membersRemovedSinceKey: false, messages: [], unread: 0,
       };
       if (existing) this.data.rooms.splice(this.data.rooms.indexOf(existing), 1);
@@ -396,7 +402,7 @@ export class RoomsModule {
         break;
       case "keyUpdate": {
         const mine = body.value.keys.find(k => equalBytes(k.memberKey, me));
-        const key = mine ? openSealed(roomId, room.dhSecret, mine.sealed) : null;
+        const key = mine ? openKey(roomId, room.dhSecret, room.kemSeed, mine.sealed, mine.kemCiphertext) : null;
         if (key?.length === 32 && body.value.keyId.length === KEY_ID_BYTES) {
           room.keys[toHex(body.value.keyId)] = key;
           room.currentKeyId = toHex(body.value.keyId);
@@ -484,13 +490,25 @@ export class RoomsModule {
     const newKey = random.bytes(32);
     const newKeyId = random.bytes(KEY_ID_BYTES);
     const me = signingKeyFromSeed(room.memberKeySeed).publicKey;
-    const keys = (this.members.get(room.id) ?? []).filter(m => !equalBytes(m.memberKey, me)).map(m => ({
-      $typeName: "purr.v1.SealedRoomKey" as const, memberKey: m.memberKey, sealed: sealToMember(fromHex(room.id), m.memberDhKey, newKey, random),
-    }));
+    const keys = (this.members.get(room.id) ?? []).filter(m => !equalBytes(m.memberKey, me)).map(m => sealKeyFor(fromHex(room.id), m, newKey, random));
     const link = newJoinSecret
       ? encryptGroup(fromHex(room.id), newKeyId, newKey, toBinary(RoomPlaintextSchema, create(RoomPlaintextSchema, { body: { case: "linkUpdate", value: { joinSecret: newJoinSecret } } })), random)
       : new Uint8Array(0);
-    await this.sendPlaintext(room, { case: "keyUpdate", value: { $typeName: "purr.v1.RoomKeyUpdate", keyId: newKeyId, keys, link } }, null);
+    // A large room's update goes out in several messages with the same key id, each under the room's message limit
+    // (as the C# client does: at most 40,000 bytes of sealed keys each); every member finds its key in one of them.
+    let part: typeof keys = [];
+    let partBytes = 0;
+    for (const sealed of keys) {
+      const size = toBinary(SealedRoomKeySchema, sealed).length + 4;
+      if (part.length > 0 && partBytes + size > KEY_UPDATE_BUDGET_BYTES) {
+        await this.sendPlaintext(room, { case: "keyUpdate", value: { $typeName: "purr.v1.RoomKeyUpdate", keyId: newKeyId, keys: part, link } }, null);
+        part = [];
+        partBytes = 0;
+      }
+      part.push(sealed);
+      partBytes += size;
+    }
+    await this.sendPlaintext(room, { case: "keyUpdate", value: { $typeName: "purr.v1.RoomKeyUpdate", keyId: newKeyId, keys: part, link } }, null);
     room.keys[toHex(newKeyId)] = newKey;
     room.currentKeyId = toHex(newKeyId);
     room.membersRemovedSinceKey = false;
@@ -518,7 +536,7 @@ export class RoomsModule {
       newcomers = (this.members.get(room.id) ?? []).filter(m => awaiting.includes(toHex(m.memberKey)));
     }
     for (const member of newcomers) {
-      const keys = [{ $typeName: "purr.v1.SealedRoomKey" as const, memberKey: member.memberKey, sealed: sealToMember(fromHex(room.id), member.memberDhKey, key, this.client.random) }];
+      const keys = [sealKeyFor(fromHex(room.id), member, key, this.client.random)];
       await this.sendPlaintext(room, { case: "keyUpdate", value: { $typeName: "purr.v1.RoomKeyUpdate", keyId, keys, link: new Uint8Array(0) } }, member.memberKey);
       room.awaitingKey = (room.awaitingKey ?? []).filter(k => k !== toHex(member.memberKey));
     }

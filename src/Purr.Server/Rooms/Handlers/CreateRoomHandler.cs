@@ -45,7 +45,8 @@ internal sealed class CreateRoomHandler(
         var persistent = request.Kind == RoomKind.Persistent;
         var settings = request.Settings.FromWire();
         if ((RoomFieldLimits.Check(settings, persistent, options.Value) ?? RoomFieldLimits.CheckPassword(request.Password, options.Value)
-            ?? RoomFieldLimits.CheckProfile(request.MemberProfile.Length, options.Value) ?? RoomBans.CheckTag(request.JoinTag)) is { } invalid)
+            ?? RoomFieldLimits.CheckProfile(request.MemberProfile.Length, options.Value) ?? RoomBans.CheckTag(request.JoinTag)
+            ?? RoomFieldLimits.CheckKemKey(request.MemberKemKey)) is { } invalid)
         {
             return Responses.InvalidArgument(invalid);
         }
@@ -102,6 +103,7 @@ internal sealed class CreateRoomHandler(
                     {
                         MemberKey = memberKey,
                         DhKey = request.MemberDhKey.ToByteArray(),
+                        KemKey = request.MemberKemKey.ToByteArray(),
                         Profile = request.MemberProfile.ToByteArray(),
                         Role = RoomMemberRole.Owner,
                         Voice = true,

@@ -35,7 +35,7 @@ internal sealed class JoinRoomHandler(
         }
 
         if ((RoomFieldLimits.CheckPassword(request.Password, options.Value) ?? RoomFieldLimits.CheckProfile(request.MemberProfile.Length, options.Value)
-            ?? RoomBans.CheckTag(request.JoinTag)) is { } invalid)
+            ?? RoomBans.CheckTag(request.JoinTag) ?? RoomFieldLimits.CheckKemKey(request.MemberKemKey)) is { } invalid)
         {
             return Responses.InvalidArgument(invalid);
         }
@@ -119,6 +119,7 @@ internal sealed class JoinRoomHandler(
             {
                 MemberKey = memberKey,
                 DhKey = request.MemberDhKey.ToByteArray(),
+                KemKey = request.MemberKemKey.ToByteArray(),
                 Profile = request.MemberProfile.ToByteArray(),
                 Role = RoomMemberRole.Member,
                 Voice = !room.Settings.Moderated,
