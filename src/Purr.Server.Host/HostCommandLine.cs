@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Purr.Server;
 using Purr.Server.Mailboxes;
@@ -19,15 +20,15 @@ internal static class HostCommandLine
 
     private static readonly Dictionary<string, string[]> Sections = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["Limits"] = PropertiesOf(typeof(ConnectionLimitsOptions), typeof(MailboxConnectionOptions)),
-        ["Mailboxes"] = PropertiesOf(typeof(MailboxOptions)),
-        ["Rooms"] = PropertiesOf(typeof(RoomOptions)),
+        ["Limits"] = PropertiesOf<ConnectionLimitsOptions, MailboxConnectionOptions>(),
+        ["Mailboxes"] = PropertiesOf<MailboxOptions>(),
+        ["Rooms"] = PropertiesOf<RoomOptions>(),
         ["Sqlite"] = ["Synchronous", "ErasureInterval"],
         ["Web"] = ["Enabled", "Root"],
         ["Debug"] = ["UnsafeLogging"],
-        ["Metrics"] = PropertiesOf(typeof(Purr.Server.Metrics.MetricsOptions)),
-        ["Admin"] = PropertiesOf(typeof(Purr.Server.Admin.AdminOptions)),
-        ["Registration"] = PropertiesOf(typeof(Purr.Server.Registration.RegistrationOptions)),
+        ["Metrics"] = PropertiesOf<Purr.Server.Metrics.MetricsOptions>(),
+        ["Admin"] = PropertiesOf<Purr.Server.Admin.AdminOptions>(),
+        ["Registration"] = PropertiesOf<Purr.Server.Registration.RegistrationOptions>(),
         ["Postgres"] = ["ConnectionString", "MaxPoolSize"],
         ["Redis"] = ["Configuration", "Channel"],
     };
@@ -133,6 +134,11 @@ internal static class HostCommandLine
         return row[b.Length];
     }
 
-    private static string[] PropertiesOf(params Type[] types) =>
-        [.. types.SelectMany(t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance)).Where(p => p.CanWrite).Select(p => p.Name).Distinct()];
+    private static string[] PropertiesOf<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T>() =>
+        [.. typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).Select(p => p.Name).Distinct()];
+
+    private static string[] PropertiesOf<
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T1,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T2>() =>
+        [.. PropertiesOf<T1>().Concat(PropertiesOf<T2>()).Distinct()];
 }

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 using System.Text;
@@ -50,15 +51,28 @@ internal static class HostUsage
         return text.ToString();
     }
 
-    private static void Section(StringBuilder text, string name, params object[] defaults)
+    private static void Section<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T>(StringBuilder text, string name, T defaults)
+        where T : class
     {
         text.Append(CultureInfo.InvariantCulture, $"\n{name} (--{name}:Setting=value):\n");
-        foreach (var options in defaults)
+        Settings(text, defaults);
+    }
+
+    private static void Section<
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T1,
+        [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T2>(StringBuilder text, string name, T1 first, T2 second)
+        where T1 : class
+        where T2 : class
+    {
+        Section(text, name, first);
+        Settings(text, second);
+    }
+
+    private static void Settings<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T>(StringBuilder text, T options)
+    {
+        foreach (var property in typeof(T).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
         {
-            foreach (var property in options.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite))
-            {
-                text.Append(CultureInfo.InvariantCulture, $"  {property.Name,-34} {Format(property.GetValue(options))}\n");
-            }
+            text.Append(CultureInfo.InvariantCulture, $"  {property.Name,-34} {Format(property.GetValue(options))}\n");
         }
     }
 

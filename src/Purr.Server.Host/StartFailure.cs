@@ -35,8 +35,12 @@ internal static partial class StartFailure
         var section = SectionOf.GetValueOrDefault(invalid.OptionsType.Name, invalid.OptionsType.Name);
         var problems = invalid.Failures.Select(failure =>
         {
-            var match = DataAnnotationFailure().Match(failure);
-            return match.Success ? $"{section}:{match.Groups["member"].Value}: {match.Groups["error"].Value.TrimEnd('.')}" : failure;
+            // The generated validators say "Member: The field OptionsType.Member must be …"; DataAnnotations said
+            // "… members: 'Member' with the error: '…'".
+            var match = GeneratedFailure().Match(failure) is { Success: true } generated ? generated : DataAnnotationFailure().Match(failure);
+            return match.Success
+                ? $"{section}:{match.Groups["member"].Value}: {match.Groups["error"].Value.Replace(invalid.OptionsType.Name + ".", "", StringComparison.Ordinal).TrimEnd('.')}"
+                : failure;
         });
         return $"{string.Join("; ", problems)} (purrd --help lists every setting and its default)";
     }
@@ -45,6 +49,9 @@ internal static partial class StartFailure
 
     [GeneratedRegex("members: '(?<member>[^']+)' with the error: '(?<error>.+?)'\\.?$")]
     private static partial Regex DataAnnotationFailure();
+
+    [GeneratedRegex("^(?<member>[A-Za-z]+): (?<error>The field .+)$")]
+    private static partial Regex GeneratedFailure();
 
     [GeneratedRegex("https?://[^ :]+(:\\d+)?")]
     private static partial Regex ListenAddress();

@@ -43,9 +43,9 @@ public static class WebClient
         var root = Path.GetFullPath(app.Configuration["Web:Root"] ?? Path.Combine(AppContext.BaseDirectory, "web"), Environment.CurrentDirectory);
         if (!File.Exists(Path.Combine(root, "index.html")))
         {
-            app.MapGet("/", () => Results.Text(
+            app.MapGet("/", context => Results.Text(
                 "purrd is running, but its browser client was not built (web/ needs Node.js 20 and npm at build time).\n",
-                "text/plain; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable));
+                "text/plain; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context));
             return;
         }
 

@@ -12,7 +12,7 @@ public static class PurrEndpointRouteBuilderExtensions
     public static IEndpointRouteBuilder MapPurr(this IEndpointRouteBuilder endpoints)
     {
         endpoints.Map(WebSocketEndpoint.Path, WebSocketEndpoint.HandleAsync);
-        endpoints.MapGet(WellKnownEndpoint.Path, WellKnownEndpoint.Handle);
+        endpoints.MapGet(WellKnownEndpoint.Path, WellKnownEndpoint.HandleAsync);
         foreach (var endpoint in endpoints.ServiceProvider.GetServices<Modules.IHttpEndpoint>())
         {
             endpoints.MapGet(endpoint.Pattern, endpoint.Handler);

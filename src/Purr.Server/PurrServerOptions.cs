@@ -1,3 +1,4 @@
+using Purr.Server.Modules;
 using System.ComponentModel.DataAnnotations;
 
 namespace Purr.Server;
@@ -48,19 +49,19 @@ public sealed class ConnectionLimitsOptions : IValidatableObject
     /// A connection must send complete HTTP request headers within this time of opening (and of its previous
     /// request, on a kept-alive connection), or it is closed: silent connections cannot pile up.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    [TimeSpanRange("00:00:01", "00:10:00")]
     public TimeSpan HttpIdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Time from the WebSocket upgrade to a completed hello; then HANDSHAKE_TIMEOUT.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    [TimeSpanRange("00:00:01", "00:10:00")]
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How often the server sends a WebSocket ping.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>A connection that has not answered a ping for this long is closed.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    [TimeSpanRange("00:00:01", "01:00:00")]
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(90);
 
     /// <summary>Frames waiting to be written to one connection; beyond it the server stops reading from it.</summary>
@@ -68,7 +69,7 @@ public sealed class ConnectionLimitsOptions : IValidatableObject
     public int OutboundQueueFrames { get; set; } = 64;
 
     /// <summary>A frame that cannot be written within this time closes the connection (a client that stopped reading).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    [TimeSpanRange("00:00:01", "00:10:00")]
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Sustained requests per second per connection (a burst of twice this is allowed); more get RATE_LIMITED.</summary>

@@ -20,8 +20,8 @@ public static class PurrServerServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddPurrServer(this IServiceCollection services, IConfiguration configuration, IReadOnlyList<IPurrModule> modules)
     {
-        services.AddOptions<ConnectionLimitsOptions>().BindConfiguration(ConnectionLimitsOptions.Section)
-            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ConnectionLimitsOptions>().BindConfiguration(ConnectionLimitsOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ConnectionLimitsOptions>, Modules.ConnectionLimitsOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ConnectionAdmission>();
         services.TryAddSingleton<AddressLimiters>();

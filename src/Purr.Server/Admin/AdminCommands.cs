@@ -67,7 +67,7 @@ internal sealed class AdminCommands(
         };
         foreach (var report in reports)
         {
-            status[report.Section] = JsonSerializer.SerializeToNode(await report.StatusAsync(cancellationToken));
+            status[report.Section] = Modules.OptionValues.ToJson(await report.StatusAsync(cancellationToken));
         }
 
         return status;
@@ -78,7 +78,7 @@ internal sealed class AdminCommands(
         var limits = new JsonObject();
         foreach (var report in reports)
         {
-            limits[report.Section] = JsonSerializer.SerializeToNode(report.Settings());
+            limits[report.Section] = Modules.OptionValues.ToJson(report.Settings());
         }
 
         return limits;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Purr.Server.Handles.Handlers;
@@ -13,7 +14,8 @@ public sealed class DirectoryModule : IPurrModule
 
     public void Register(IServiceCollection services)
     {
-        services.AddOptions<DirectoryOptions>().BindConfiguration(DirectoryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DirectoryOptions>().BindConfiguration(DirectoryOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DirectoryOptions>, DirectoryOptionsValidator>();
         services.TryAddSingleton<DirectoryLookupLimiter>();
         services.AddSingleton<IRequestHandler, RegisterHandleHandler>();
         services.AddSingleton<IRequestHandler, ReleaseHandleHandler>();

@@ -1,3 +1,4 @@
+using Purr.Server.Modules;
 using System.ComponentModel.DataAnnotations;
 
 namespace Purr.Server.Handles;
@@ -16,7 +17,7 @@ public sealed class DirectoryOptions
     public int MaxDescriptionLength { get; set; } = 140;
 
     /// <summary>Longest "free for chat" status a listing may ask for.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
+    [TimeSpanRange("00:00:00", "30.00:00:00")]
     public TimeSpan MaxFreeForChat { get; set; } = TimeSpan.FromDays(1);
 
     /// <summary>Most entries one search answers with.</summary>

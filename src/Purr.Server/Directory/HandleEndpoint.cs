@@ -1,6 +1,8 @@
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Purr.Core.Handles;
+using Purr.Server.Modules;
 
 namespace Purr.Server.Handles;
 
@@ -12,13 +14,13 @@ internal static class HandleEndpoint
 {
     public const string Path = "/.well-known/purr/handles/{name}";
 
-    public static async Task<IResult> HandleAsync(string name, HttpContext context)
+    public static async Task HandleAsync(HttpContext context)
     {
         var store = context.RequestServices.GetRequiredService<IHandleStore>();
-        var normalized = HandleNames.Normalize(name);
+        var normalized = context.Request.RouteValues["name"] is string name ? HandleNames.Normalize(name) : null;
         var handle = normalized is null ? null : await store.FindAsync(normalized, context.RequestAborted);
-        return handle is null
-            ? Results.Json(new { error = "nobody has that handle here" }, statusCode: StatusCodes.Status404NotFound)
-            : Results.Json(new { handle = handle.Name, address = handle.AddressLink });
+        await (handle is null
+            ? JsonResponses.WriteAsync(context, new JsonObject { ["error"] = "nobody has that handle here" }, StatusCodes.Status404NotFound)
+            : JsonResponses.WriteAsync(context, new JsonObject { ["handle"] = handle.Name, ["address"] = handle.AddressLink }));
     }
 }

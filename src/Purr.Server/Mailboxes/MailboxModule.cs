@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Purr.Server.Mailboxes.Handlers;
@@ -14,8 +15,10 @@ public sealed class MailboxModule : IPurrModule
 
     public void Register(IServiceCollection services)
     {
-        services.AddOptions<MailboxOptions>().BindConfiguration(MailboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<MailboxConnectionOptions>().BindConfiguration(ConnectionLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<MailboxOptions>().BindConfiguration(MailboxOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MailboxOptions>, MailboxOptionsValidator>();
+        services.AddOptions<MailboxConnectionOptions>().BindConfiguration(ConnectionLimitsOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MailboxConnectionOptions>, MailboxConnectionOptionsValidator>();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ConnectionLimitsOptions>, FrameLimitValidator>();
         services.AddSingleton<ILimitsContributor, MailboxLimits>();
         services.TryAddSingleton<MailboxAuthenticator>();

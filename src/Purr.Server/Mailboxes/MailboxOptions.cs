@@ -1,3 +1,4 @@
+using Purr.Server.Modules;
 using System.ComponentModel.DataAnnotations;
 
 namespace Purr.Server.Mailboxes;
@@ -32,7 +33,7 @@ public sealed class MailboxOptions : IValidatableObject
     public int MaxBlockedTags { get; set; } = 1000;
 
     /// <summary>How often expired messages are deleted.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    [TimeSpanRange("00:00:01", "1.00:00:00")]
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

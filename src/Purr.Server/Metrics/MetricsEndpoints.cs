@@ -18,8 +18,9 @@ internal static class MetricsEndpoints
 
     public static void Map(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/healthz", () => Results.Text("ok\n"));
-        endpoints.MapGet("/readyz", (Delegate)ReadyAsync);
+        // RequestDelegates, not minimal-API delegates: purrd runs as native AOT.
+        endpoints.MapGet("/healthz", context => Results.Text("ok\n").ExecuteAsync(context));
+        endpoints.MapGet("/readyz", async context => await (await ReadyAsync(context)).ExecuteAsync(context));
         var services = endpoints.ServiceProvider;
         var options = services.GetRequiredService<IOptions<MetricsOptions>>().Value;
         if (!options.Enabled)

@@ -14,7 +14,8 @@ internal static class RegistrationServices
 {
     public static void Add(IServiceCollection services)
     {
-        services.AddOptions<RegistrationOptions>().BindConfiguration(RegistrationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RegistrationOptions>().BindConfiguration(RegistrationOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RegistrationOptions>, RegistrationOptionsValidator>();
         services.AddSingleton<TokenKeys>();
         services.AddSingleton<CreationGate>();
         services.AddSingleton<RegistrationAdmin>();

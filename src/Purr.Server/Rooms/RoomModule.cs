@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Purr.Server.Modules;
@@ -16,7 +17,8 @@ public sealed class RoomModule : IPurrModule
 
     public void Register(IServiceCollection services)
     {
-        services.AddOptions<RoomOptions>().BindConfiguration(RoomOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RoomOptions>().BindConfiguration(RoomOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RoomOptions>, RoomOptionsValidator>();
         // A backplane registers a shared transient room store (and a relay) first; one process keeps them in memory.
         services.TryAddSingleton<ITransientRoomStore, MemoryTransientRoomStore>();
         services.TryAddSingleton<RoomConnections>();

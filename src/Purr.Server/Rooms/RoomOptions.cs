@@ -1,3 +1,4 @@
+using Purr.Server.Modules;
 using System.ComponentModel.DataAnnotations;
 
 namespace Purr.Server.Rooms;
@@ -8,7 +9,7 @@ public sealed class RoomOptions
     public const string Section = "Rooms";
 
     /// <summary>How long a transient room outlives its last connected member (and waits for its first).</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    [TimeSpanRange("00:00:00", "01:00:00")]
     public TimeSpan TransientGrace { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The most members a room may have; a room's own limit may only be lower.</summary>
@@ -16,7 +17,7 @@ public sealed class RoomOptions
     public int MaxMembers { get; set; } = 1000;
 
     /// <summary>How often transient rooms with members connected are kept alive, and ended ones looked for.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    [TimeSpanRange("00:00:01", "00:10:00")]
     public TimeSpan JanitorInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Transient rooms alive at once, server-wide (they live in memory); more get RATE_LIMITED.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Purr.Protocol;
@@ -12,7 +13,7 @@ internal static class WellKnownEndpoint
 {
     public const string Path = "/.well-known/purr";
 
-    public static IResult Handle(HttpContext context)
+    public static Task HandleAsync(HttpContext context)
     {
         var services = context.RequestServices;
         var identity = services.GetRequiredService<ServerIdentity>();
@@ -20,27 +21,27 @@ internal static class WellKnownEndpoint
         var host = context.Request.Host;
         var port = host.Port ?? (context.Request.IsHttps ? 443 : 80);
         var address = new PurrAddress(identity.IdentityKey, host.Host, port);
-        return Results.Json(new
+        return JsonResponses.WriteAsync(context, new JsonObject
         {
-            address = address.ToString(),
-            identityKey = Base64Url.Encode(identity.IdentityKey),
-            x25519Key = Base64Url.Encode(identity.X25519Key),
-            x25519Signature = Base64Url.Encode(identity.X25519Signature),
-            protocolVersion = ProtocolVersion.Current,
-            minProtocolVersion = ProtocolVersion.Min,
-            maxProtocolVersion = ProtocolVersion.Max,
-            webSocketPath = WebSocketEndpoint.Path,
-            modules = services.GetRequiredService<EnabledModules>().Names,
-            registration = Registration.RegistrationInfoFactory.Name(services.GetRequiredService<RegistrationInfo>().Policy),
-            limits = new
+            ["address"] = address.ToString(),
+            ["identityKey"] = Base64Url.Encode(identity.IdentityKey),
+            ["x25519Key"] = Base64Url.Encode(identity.X25519Key),
+            ["x25519Signature"] = Base64Url.Encode(identity.X25519Signature),
+            ["protocolVersion"] = ProtocolVersion.Current,
+            ["minProtocolVersion"] = ProtocolVersion.Min,
+            ["maxProtocolVersion"] = ProtocolVersion.Max,
+            ["webSocketPath"] = WebSocketEndpoint.Path,
+            ["modules"] = new JsonArray([.. services.GetRequiredService<EnabledModules>().Names.Select(n => (JsonNode?)n)]),
+            ["registration"] = Registration.RegistrationInfoFactory.Name(services.GetRequiredService<RegistrationInfo>().Policy),
+            ["limits"] = new JsonObject
             {
-                maxFrameBytes = limits.MaxFrameBytes,
-                maxMessageBytes = limits.MaxMessageBytes,
-                defaultLifetimeSeconds = limits.DefaultLifetimeSeconds,
-                maxLifetimeSeconds = limits.MaxLifetimeSeconds,
-                mailboxQuota = limits.MailboxQuota,
-                maxSubscriptions = limits.MaxSubscriptions,
-                requestsPerSecond = limits.RequestsPerSecond,
+                ["maxFrameBytes"] = limits.MaxFrameBytes,
+                ["maxMessageBytes"] = limits.MaxMessageBytes,
+                ["defaultLifetimeSeconds"] = limits.DefaultLifetimeSeconds,
+                ["maxLifetimeSeconds"] = limits.MaxLifetimeSeconds,
+                ["mailboxQuota"] = limits.MailboxQuota,
+                ["maxSubscriptions"] = limits.MaxSubscriptions,
+                ["requestsPerSecond"] = limits.RequestsPerSecond,
             },
         });
     }
