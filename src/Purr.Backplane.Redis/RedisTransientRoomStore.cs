@@ -15,26 +15,30 @@ namespace Purr.Backplane.Redis;
 /// </summary>
 internal sealed class RedisTransientRoomStore(RedisConnection connection, IOptions<RoomOptions> options) : ITransientRoomStore
 {
+    // Scripts take KEYS and ARGV, not LuaScript's named parameters: those are read from an object by reflection and
+    // compiled expressions, which native AOT cannot keep.
+
     // Compare-and-set in one step: replace the state only if the version is still the one read. HSET keeps the TTL.
-    private static readonly LuaScript Update = LuaScript.Prepare("""
-        if redis.call('HGET', @key, 'v') == @expected then
-            redis.call('HSET', @key, 'v', @next, 's', @state)
+    // KEYS[1] = room, ARGV = expected version, next version, state.
+    private const string Update = """
+        if redis.call('HGET', KEYS[1], 'v') == ARGV[1] then
+            redis.call('HSET', KEYS[1], 'v', ARGV[2], 's', ARGV[3])
             return 1
         end
         return 0
-        """);
+        """;
 
-    // The state only when its version moved since this process last read it (RoomStateCache).
-    private static readonly LuaScript Find = LuaScript.Prepare("""
-        local v = redis.call('HGET', @key, 'v')
+    // The state only when its version moved since this process last read it (RoomStateCache). KEYS[1] = room, ARGV[1] = known version.
+    private const string Find = """
+        local v = redis.call('HGET', KEYS[1], 'v')
         if not v then
             return nil
         end
-        if v == @known then
+        if v == ARGV[1] then
             return {v}
         end
-        return {v, redis.call('HGET', @key, 's')}
-        """);
+        return {v, redis.call('HGET', KEYS[1], 's')}
+        """;
 
     private readonly RoomStateCache cache = new();
     private readonly IDatabase redis = connection.Multiplexer.GetDatabase();
@@ -55,11 +59,8 @@ internal sealed class RedisTransientRoomStore(RedisConnection connection, IOptio
     public async ValueTask<RoomState?> FindRoomAsync(OpaqueId roomId, CancellationToken cancellationToken = default)
     {
         var known = cache.KnownVersion(roomId);
-        var found = await Reach(() => redis.ScriptEvaluateAsync(Find, new
-        {
-            key = (RedisKey)Key(roomId),
-            known = known.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        }));
+        var found = await Reach(() => redis.ScriptEvaluateAsync(
+            Find, [Key(roomId)], [known.ToString(System.Globalization.CultureInfo.InvariantCulture)]));
         if (found.IsNull)
         {
             cache.Forget(roomId);
@@ -82,13 +83,10 @@ internal sealed class RedisTransientRoomStore(RedisConnection connection, IOptio
 
     public async ValueTask<bool> TryUpdateRoomAsync(RoomState room, CancellationToken cancellationToken = default)
     {
-        var updated = await Reach(() => redis.ScriptEvaluateAsync(Update, new
-        {
-            key = (RedisKey)Key(room.RoomId),
-            expected = room.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            next = room.Version + 1,
-            state = RoomStateJson.Serialize(room),
-        }));
+        var updated = await Reach(() => redis.ScriptEvaluateAsync(
+            Update,
+            [Key(room.RoomId)],
+            [room.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), room.Version + 1, RoomStateJson.Serialize(room)]));
         if ((long)updated != 1)
         {
             return false;
