@@ -5,6 +5,7 @@
 # - tmux: a real terminal for the `purr chat` tests; zbar-tools: decodes the QR codes purr prints;
 # - postgresql (15) and redis-server: the PostgreSQL store and the multi-node tests (scripts/test-services.sh
 #   starts private instances of both on loopback);
+# - clang and zlib1g-dev: native AOT links purrd with them (scripts/test-aot.sh);
 # - Node.js 20+ with npm: builds the browser client and runs its unit tests (checked, not installed:
 #   Debian 12's own nodejs is 18; install Node 20 from your distribution channel of choice).
 set -euo pipefail
@@ -17,6 +18,8 @@ command -v tmux >/dev/null || missing+=(tmux)
 command -v zbarimg >/dev/null || missing+=(zbar-tools)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v redis-server >/dev/null || missing+=(redis-server)
+command -v clang >/dev/null || missing+=(clang)
+[ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

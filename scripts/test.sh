@@ -13,6 +13,13 @@ trap 'rm -f "$log"; bash scripts/test-services.sh stop' EXIT
 dotnet test Purr.slnx --nologo "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
+# purrd as native AOT (no trim or AOT warning allowed), and the tests that run real purrd processes, against it.
+aot=0
+if [ "${PURR_SKIP_AOT:-}" != 1 ]; then
+  bash scripts/test-aot.sh 2>&1 | tee -a "$log"
+  aot=${PIPESTATUS[0]}
+fi
+
 # The browser client's own unit tests (Node): the C# vectors byte for byte, Wycheproof, its ratchet and formats.
 # `dotnet test` above built web/ (npm ci + build) through the server project.
 node_log=$(mktemp)
@@ -49,6 +56,6 @@ fi
 passed=$((passed + ${node_passed:-0}))
 failed=$((failed + ${node_failed:-0}))
 echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
-if [ "$status" -ne 0 ] || [ "$node_status" -ne 0 ] || [ -z "${node_passed:-}" ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ] || [ "$bench" -ne 0 ] || [ "$fuzz" -ne 0 ]; then
+if [ "$status" -ne 0 ] || [ "$node_status" -ne 0 ] || [ -z "${node_passed:-}" ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ] || [ "$bench" -ne 0 ] || [ "$fuzz" -ne 0 ] || [ "$aot" -ne 0 ]; then
   exit 1
 fi

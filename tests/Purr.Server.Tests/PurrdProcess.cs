@@ -6,7 +6,10 @@ using Purr.Server.Host;
 
 namespace Purr.Server.Tests;
 
-/// <summary>A real purrd process (the built Purr.Server.Host), for tests that signal or kill it.</summary>
+/// <summary>
+/// A real purrd process (the built Purr.Server.Host), for tests that signal or kill it. With PURR_PURRD set to an
+/// executable (scripts/test-aot.sh sets it to the native AOT build), that binary runs instead.
+/// </summary>
 internal sealed class PurrdProcess : IDisposable
 {
     private readonly Process process;
@@ -32,8 +35,10 @@ internal sealed class PurrdProcess : IDisposable
     /// <param name="descriptorLimit">Runs purrd under <c>ulimit -n</c> of this many descriptors.</param>
     public static async Task<PurrdProcess> StartAsync(string dataDirectory, int? descriptorLimit, params string[] extraArgs)
     {
-        var purrd = typeof(PurrHost).Assembly.Location;
-        string[] command = ["dotnet", purrd, "--urls", "http://127.0.0.1:0", "--data", dataDirectory, .. extraArgs];
+        string[] purrd = Environment.GetEnvironmentVariable("PURR_PURRD") is { Length: > 0 } native
+            ? [native]
+            : ["dotnet", typeof(PurrHost).Assembly.Location];
+        string[] command = [.. purrd, "--urls", "http://127.0.0.1:0", "--data", dataDirectory, .. extraArgs];
         var start = descriptorLimit is { } limit
             ? new ProcessStartInfo("bash", ["-c", $"ulimit -n {limit} && exec \"$@\"", "purrd", .. command])
             : new ProcessStartInfo(command[0], command[1..]);
