@@ -79,6 +79,34 @@ if (mode is "knee" or "knee-smoke")
     return 0;
 }
 
+if (mode == "s5")
+{
+    // Only S5, JIT and native AOT side by side (publish the AOT build first: bash scripts/test-aot.sh), five runs each.
+    if (!File.Exists(ColdStartScenario.AotPurrd))
+    {
+        Console.Error.WriteLine($"no native AOT purrd at {ColdStartScenario.AotPurrd}: run bash scripts/test-aot.sh first");
+        return 1;
+    }
+
+    var s5 = new List<Measurement>();
+    for (var run = 0; run < 5; run++)
+    {
+        s5.Add(await ColdStartScenario.PurrAsync());
+        s5.Add(await ColdStartScenario.PurrAsync(nativeAot: true));
+    }
+
+    foreach (var row in s5)
+    {
+        Report(row);
+    }
+
+    Directory.CreateDirectory(output);
+    var s5Table = ColdStartScenario.Markdown(s5, Machine.Describe(), DateTime.UtcNow);
+    await File.WriteAllTextAsync(Path.Combine(output, "s5-cold-start.md"), s5Table, new UTF8Encoding(false));
+    Console.Out.WriteLine(s5Table);
+    return 0;
+}
+
 if (mode == "s6")
 {
     // Only S6 (classic and post-quantum), written to bench/results/s6-client-crypto.md beside the full run's figures.
@@ -163,8 +191,13 @@ if (size.Prosody && Launcher.ProsodyInstalled)
     Report(await ConnectRateScenario.GenericAsync(prosody, new XmppSystem(prosody.Host, prosody.Port), size.ConnectCount, "stream + SASL ANONYMOUS + bind"));
 }
 
-// S5 cold start
+// S5 cold start (JIT, and native AOT when scripts/test-aot.sh has published it)
 Report(await ColdStartScenario.PurrAsync());
+if (File.Exists(ColdStartScenario.AotPurrd))
+{
+    Report(await ColdStartScenario.PurrAsync(nativeAot: true));
+}
+
 Report(await ColdStartScenario.GenericAsync("raw relay", port => new("dotnet", [BuildOutputs.Relay, "--urls", $"http://127.0.0.1:{port}"])));
 
 // S6 client crypto
