@@ -8,7 +8,7 @@ using Purr.TestKit;
 
 namespace Purr.Server.Tests;
 
-/// <summary>The real purrd application on Kestrel, bound to 127.0.0.1 on a free port.</summary>
+/// <summary>The real purrd application on Kestrel, bound to 127.0.0.1 (or another loopback address) on a free port.</summary>
 internal sealed class RunningServer : IAsyncDisposable
 {
     private readonly WebApplication app;
@@ -35,12 +35,13 @@ internal sealed class RunningServer : IAsyncDisposable
         TimeProvider? time = null,
         IReadOnlyDictionary<string, string>? settings = null,
         ILoggerProvider? logs = null,
-        Func<Core.Mailboxes.IMailboxStore, Core.Mailboxes.IMailboxStore>? decorateStore = null)
+        Func<Core.Mailboxes.IMailboxStore, Core.Mailboxes.IMailboxStore>? decorateStore = null,
+        string host = "127.0.0.1")
     {
         var owned = dataDirectory is null ? new TemporaryDirectory() : null;
         var args = new List<string>
         {
-            "--urls", "http://127.0.0.1:0",
+            "--urls", $"http://{host}:0",
             "--storage", storage,
             "--data", dataDirectory ?? owned!.Path,
         };
