@@ -16,7 +16,6 @@ public static class AddressRequests
     /// <summary>Longest note a request may carry, in characters; a longer one is refused when sending and cut when shown.</summary>
     public const int MaxMessageLength = 280;
 
-    private const int NonceBytes = 24;
     private static readonly byte[] TagContext = System.Text.Encoding.ASCII.GetBytes("purr/v1 address tag");
 
     /// <summary>
@@ -83,11 +82,6 @@ public static class AddressRequests
         }
     }
 
-    private static (byte[] Key, byte[] Nonce) SealKey(byte[] shared, byte[]? kemSecret)
-    {
-        var output = kemSecret is null
-            ? Kdf.HkdfSha256(shared, new byte[32], EndToEndContexts.AddressRequest, Aead.KeyBytes + NonceBytes)
-            : Kdf.HkdfSha256([.. shared, .. kemSecret], new byte[32], EndToEndContexts.PqAddressRequest, Aead.KeyBytes + NonceBytes);
-        return (output[..Aead.KeyBytes], output[Aead.KeyBytes..]);
-    }
+    private static (byte[] Key, byte[] Nonce) SealKey(byte[] shared, byte[]? kemSecret) =>
+        SealKeys.Derive(shared, kemSecret, EndToEndContexts.AddressRequest, EndToEndContexts.PqAddressRequest);
 }

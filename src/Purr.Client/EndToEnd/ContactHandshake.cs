@@ -14,7 +14,6 @@ namespace Purr.Client.EndToEnd;
 /// </summary>
 public static class ContactHandshake
 {
-    private const int NonceBytes = 24;
 
     public static InitiatedContact Initiate(Card card, Envelope intro, IRandomSource random)
     {
@@ -113,13 +112,8 @@ public static class ContactHandshake
     }
 
     /// <summary>Classic: HKDF(DH(EK, SPK), "purr/v1 contact request"); post-quantum: HKDF(DH(EK, SPK) ‖ SS, "purr/v2 contact request").</summary>
-    private static (byte[] Key, byte[] Nonce) SealKey(byte[] sharedSecret, byte[]? kemSecret)
-    {
-        var output = kemSecret is null
-            ? Kdf.HkdfSha256(sharedSecret, new byte[32], EndToEndContexts.ContactRequest, Aead.KeyBytes + NonceBytes)
-            : Kdf.HkdfSha256([.. sharedSecret, .. kemSecret], new byte[32], EndToEndContexts.PqContactRequest, Aead.KeyBytes + NonceBytes);
-        return (output[..Aead.KeyBytes], output[Aead.KeyBytes..]);
-    }
+    private static (byte[] Key, byte[] Nonce) SealKey(byte[] sharedSecret, byte[]? kemSecret) =>
+        SealKeys.Derive(sharedSecret, kemSecret, EndToEndContexts.ContactRequest, EndToEndContexts.PqContactRequest);
 }
 
 /// <summary>The acceptor's side: the request to send, the session, and its new per-contact identity.</summary>

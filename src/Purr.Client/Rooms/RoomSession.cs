@@ -26,6 +26,7 @@ public sealed partial class RoomSession : IAsyncDisposable
 
     /// <summary>The seed of this member's ML-KEM-768 key (room keys sealed to it use the hybrid); null for a membership saved before.</summary>
     private readonly byte[]? kemSeed;
+    private byte[]? kemPublicKey;
     private readonly IRandomSource random;
     private readonly Dictionary<string, byte[]> keys = [];
     private readonly Dictionary<string, string> names = [];
@@ -379,7 +380,7 @@ public sealed partial class RoomSession : IAsyncDisposable
     }
 
     /// <summary>This member's ML-KEM-768 encapsulation key, or empty for a membership from before post-quantum rooms.</summary>
-    private byte[] KemPublicKey => kemSeed is null ? [] : MlKem768.PublicKeyFromSeed(kemSeed);
+    private byte[] KemPublicKey => kemPublicKey ??= kemSeed is null ? [] : MlKem768.PublicKeyFromSeed(kemSeed);
 
     /// <summary>A room key sealed to one member: the hybrid (X25519 and ML-KEM-768) when it gave a KEM key, X25519 alone otherwise.</summary>
     private SealedRoomKey SealKeyFor(RoomMember member, byte[] key)
