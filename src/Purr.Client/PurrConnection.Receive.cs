@@ -41,7 +41,8 @@ public sealed partial class PurrConnection
             }
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or InvalidProtocolBufferException
-            or IOException or ObjectDisposedException or System.Threading.Channels.ChannelClosedException)
+            or IOException or ObjectDisposedException or System.Threading.Channels.ChannelClosedException
+            or System.Net.Sockets.SocketException or MQTTnet.Exceptions.MqttCommunicationException)
         {
             failure = e;
         }
@@ -78,7 +79,7 @@ public sealed partial class PurrConnection
     /// </summary>
     private async Task<ServerFrame?> ReceiveFrameAsync(CancellationToken cancellationToken)
     {
-        using var frame = await frameReader.ReadAsync(cancellationToken);
+        using var frame = await transport.ReceiveAsync(cancellationToken);
         return frame.Kind switch
         {
             FrameKind.Binary => ServerFrame.Parser.ParseFrom(frame.Payload.Span),

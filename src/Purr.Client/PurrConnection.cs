@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Threading.Channels;
 using Google.Protobuf;
+using Purr.Client.Transport;
 using Purr.Crypto;
 using Purr.Protocol;
 using Purr.Protocol.Framing;
@@ -10,7 +12,8 @@ using Purr.Protocol.V1;
 namespace Purr.Client;
 
 /// <summary>
-/// One WebSocket connection to a Purr server whose identity key is pinned by its purr:// address.
+/// One connection to a Purr server whose identity key is pinned by its purr:// address, over the first of the
+/// address's transports that answers (WebSocket, raw framing over TCP or a Unix socket, MQTT).
 /// Requests may be issued concurrently; responses are matched by id. Pushed events arrive on <see cref="Events"/>,
 /// or on the reader of a listener that claims them (<see cref="Listen"/>).
 /// </summary>
@@ -19,8 +22,7 @@ public sealed partial class PurrConnection : IAsyncDisposable
     /// <summary>The largest frame the client accepts: the top of the server's own frame-limit range.</summary>
     private const int MaxServerFrameBytes = 16 * 1024 * 1024;
 
-    private readonly ClientWebSocket socket;
-    private readonly WebSocketFrameReader frameReader;
+    private readonly IClientTransport transport;
     private readonly PurrConnectionOptions options;
     private readonly SemaphoreSlim sendGate = new(1, 1);
     private readonly ConcurrentDictionary<ulong, TaskCompletionSource<ServerFrame>> pending = new();
@@ -32,10 +34,9 @@ public sealed partial class PurrConnection : IAsyncDisposable
     /// <summary>Mailboxes this connection holds the subscription of (hex receive ids): their acks need no signature.</summary>
     private readonly ConcurrentDictionary<string, bool> subscribed = new();
 
-    private PurrConnection(ClientWebSocket socket, PurrAddress address, PurrConnectionOptions options)
+    private PurrConnection(IClientTransport transport, PurrAddress address, PurrConnectionOptions options)
     {
-        this.socket = socket;
-        frameReader = new WebSocketFrameReader(socket, MaxServerFrameBytes);
+        this.transport = transport;
         this.options = options;
         Address = address;
         events = Channel.CreateBounded<PurrEvent>(new BoundedChannelOptions(options.EventQueueCapacity)
@@ -55,33 +56,70 @@ public sealed partial class PurrConnection : IAsyncDisposable
     /// <summary>Pushed messages, subscription ends and unsolicited errors; completes when the connection closes.</summary>
     public ChannelReader<PurrEvent> Events => events.Reader;
 
-    public WebSocketState State => socket.State;
+    /// <summary>Open: Open; otherwise Closed (kept from when every connection was a WebSocket).</summary>
+    public WebSocketState State => IsOpen ? WebSocketState.Open : WebSocketState.Closed;
 
-    public WebSocketCloseStatus? CloseStatus => socket.CloseStatus;
+    public bool IsOpen => transport.IsOpen && !closing.IsCancellationRequested;
 
-    /// <summary>Connects, checks the server's key against <paramref name="address"/>, and completes the hello.</summary>
+    /// <summary>The WebSocket close status, on a WebSocket connection the server closed.</summary>
+    public WebSocketCloseStatus? CloseStatus => transport.CloseStatus;
+
+    /// <summary>The endpoint this connection went through.</summary>
+    public TransportEndpoint Endpoint => transport.Endpoint;
+
+    /// <summary>
+    /// Connects through the first of the address's endpoints that answers and completes the hello (which checks the
+    /// server's key against <paramref name="address"/>). An endpoint that cannot be reached, or drops the connection
+    /// during the hello, makes way for the next; a server that proves a different key stops the search at once.
+    /// </summary>
     public static async Task<PurrConnection> ConnectAsync(
         PurrAddress address, PurrConnectionOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new PurrConnectionOptions();
         Sodium.EnsureAvailable();
-        var socket = new ClientWebSocket();
-        socket.Options.KeepAliveInterval = TimeSpan.FromSeconds(30);
-        var uri = new UriBuilder(options.UseTls ? "wss" : "ws", address.Host, address.Port, "/v1/ws").Uri;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.ConnectTimeout);
-        try
+        var failures = new List<string>();
+        PurrConnectionException? last = null;
+        foreach (var endpoint in address.Endpoints(options.UseTls))
         {
-            await socket.ConnectAsync(uri, timeout.Token);
-        }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or HttpRequestException)
-        {
-            socket.Dispose();
-            var reason = e is OperationCanceledException ? "timed out" : e.Message;
-            throw new PurrConnectionException($"could not reach the Purr server at {address.Host}:{address.Port}: {reason}", e);
+            try
+            {
+                return await ConnectAsync(address, endpoint, options, cancellationToken);
+            }
+            catch (PurrConnectionException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                failures.Add($"{endpoint}: {e.Message}");
+                last = e;
+            }
         }
 
-        var connection = new PurrConnection(socket, address, options);
+        throw failures.Count == 1
+            ? last!
+            : new PurrConnectionException($"could not reach the Purr server at {address.Host}:{address.Port} on any of its transports ({string.Join("; ", failures)})", last);
+    }
+
+    /// <summary>Connects through one endpoint of <paramref name="address"/>.</summary>
+    public static async Task<PurrConnection> ConnectAsync(
+        PurrAddress address, TransportEndpoint endpoint, PurrConnectionOptions options, CancellationToken cancellationToken = default)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.ConnectTimeout);
+        IClientTransport transport;
+        try
+        {
+            transport = await ClientTransports.ConnectAsync(endpoint, address, MaxServerFrameBytes, timeout.Token);
+        }
+        catch (PurrServerKeyMismatchException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or HttpRequestException or SocketException
+            or IOException or MQTTnet.Exceptions.MqttCommunicationException && !cancellationToken.IsCancellationRequested)
+        {
+            var reason = e is OperationCanceledException ? "timed out" : e.Message;
+            throw new PurrConnectionException($"could not reach the Purr server at {Where(address, endpoint)}: {reason}", e);
+        }
+
+        var connection = new PurrConnection(transport, address, options);
         try
         {
             await connection.HandshakeAsync(timeout.Token);
@@ -92,7 +130,7 @@ public sealed partial class PurrConnection : IAsyncDisposable
         {
             // The server went away (or spoke nonsense) during the handshake: the same clear error as not reaching it.
             await connection.DisposeAsync();
-            throw new PurrConnectionException($"the Purr server at {address.Host}:{address.Port} dropped the connection during the handshake", e);
+            throw new PurrConnectionException($"the Purr server at {Where(address, endpoint)} dropped the connection during the handshake", e);
         }
         catch
         {
@@ -101,10 +139,22 @@ public sealed partial class PurrConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>host:port for the WebSocket a plain address names (as messages always said), else the endpoint's URL.</summary>
+    private static string Where(PurrAddress address, TransportEndpoint endpoint) =>
+        endpoint.Kind == TransportKind.WebSocket && endpoint.Host == address.Host.Trim('[', ']') && endpoint.Port == address.Port
+            ? $"{address.Host}:{address.Port}"
+            : endpoint.ToString();
+
     private async Task HandshakeAsync(CancellationToken cancellationToken)
     {
         var first = await ReceiveFrameAsync(cancellationToken)
             ?? throw new PurrConnectionException("the server closed the connection before its hello");
+        if (first.BodyCase == ServerFrame.BodyOneofCase.Error)
+        {
+            // The raw framing and MQTT refuse a connection (limits) with an Error frame instead of an HTTP status.
+            throw new PurrConnectionException($"the server refused the connection ({first.Error.Code}): {first.Error.Detail}");
+        }
+
         if (first.BodyCase != ServerFrame.BodyOneofCase.ServerHello)
         {
             throw new PurrConnectionException("the server did not start with a hello; is this a Purr server?");
@@ -213,22 +263,9 @@ public sealed partial class PurrConnection : IAsyncDisposable
         if (!closing.IsCancellationRequested)
         {
             await closing.CancelAsync();
-            if (socket.State == WebSocketState.Open)
-            {
-                try
-                {
-                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                    await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
-                }
-                catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
-                {
-                    // Closing anyway.
-                }
-            }
-
-            socket.Abort();
+            await transport.CloseAsync();
+            await transport.DisposeAsync();
             await receiveLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            socket.Dispose();
         }
     }
 
@@ -250,9 +287,10 @@ public sealed partial class PurrConnection : IAsyncDisposable
             // Never the caller's token: cancelling a WebSocket send aborts the whole socket, so one request given up
             // (a room session closing mid-ack) would cut every other mailbox and room on the connection.
             _ = cancellationToken;
-            await socket.SendAsync(frame, WebSocketMessageType.Binary, endOfMessage: true, closing.Token);
+            await transport.SendAsync(frame, closing.Token);
         }
-        catch (Exception e) when (e is WebSocketException or ObjectDisposedException or IOException)
+        catch (Exception e) when (e is WebSocketException or ObjectDisposedException or IOException or SocketException
+            or OperationCanceledException or MQTTnet.Exceptions.MqttCommunicationException)
         {
             throw new PurrConnectionException("the connection to the Purr server is closed", e);
         }

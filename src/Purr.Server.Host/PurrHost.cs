@@ -61,12 +61,12 @@ public static class PurrHost
         return app;
     }
 
-    /// <summary>The server's address for the first HTTP URL it listens on.</summary>
+    /// <summary>The server's address for the first HTTP URL it listens on (not a Unix socket), with the transports it advertises.</summary>
     public static PurrAddress Address(WebApplication app)
     {
         var identity = app.Services.GetRequiredService<ServerIdentity>();
-        var url = new Uri(app.Urls.First(u => u.StartsWith("http", StringComparison.Ordinal)));
-        return new PurrAddress(identity.IdentityKey, url.Host, url.Port);
+        var url = new Uri(app.Urls.First(u => u.StartsWith("http", StringComparison.Ordinal) && !u.Contains("://unix:", StringComparison.Ordinal)));
+        return app.Services.GetRequiredService<Purr.Server.Transport.AdvertisedTransports>().Address(identity.IdentityKey, url.Host, url.Port);
     }
 
     /// <summary>For the start line: "sqlite in /srv/purr/data" or "memory (nothing kept across a restart)".</summary>

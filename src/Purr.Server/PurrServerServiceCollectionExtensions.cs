@@ -26,6 +26,13 @@ public static class PurrServerServiceCollectionExtensions
         services.TryAddSingleton<ConnectionAdmission>();
         services.TryAddSingleton<AddressLimiters>();
         services.TryAddSingleton<SocketAdmission>();
+        services.AddOptions<TransportOptions>().BindConfiguration(TransportOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TransportOptions>, Modules.TransportOptionsValidator>();
+        services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MqttOptions>, Modules.MqttOptionsValidator>();
+        services.TryAddSingleton<RawFramingMiddleware>();
+        services.TryAddSingleton<AdvertisedTransports>();
+        services.AddHostedService<Transport.Mqtt.MqttBridge>();
         services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>, ConfigureKestrelLimits>();
         AdmittingListenerFactory.Decorate(services);
         services.TryAddSingleton(sp => new RequestDispatcher(sp.GetServices<IRequestHandler>()));

@@ -149,7 +149,7 @@ public sealed partial class Messenger : IAsyncDisposable
 
     private async Task<PurrConnection> ConnectAsync(string server)
     {
-        if (connections.TryGetValue(server, out var open) && open.State == System.Net.WebSockets.WebSocketState.Open)
+        if (connections.TryGetValue(server, out var open) && open.IsOpen)
         {
             return open;
         }

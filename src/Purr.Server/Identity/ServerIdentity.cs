@@ -25,6 +25,9 @@ public sealed class ServerIdentity : IDisposable
 
     public byte[] X25519Signature { get; }
 
+    /// <summary>The X25519 key pair itself: the static key of the MQTT transport's Noise handshake.</summary>
+    internal X25519KeyPair AgreementKey => agreement;
+
     public string Fingerprint => Base64Url.Encode(IdentityKey);
 
     public byte[] Sign(ReadOnlySpan<byte> message) => signing.Sign(message);

@@ -35,4 +35,10 @@ internal static partial class ServerLog
 
     [LoggerMessage(9, LogLevel.Information, "A connection that stopped reading was closed")]
     internal static partial void SlowConsumerClosed(ILogger logger);
+
+    [LoggerMessage(10, LogLevel.Debug, "A raw connection sent nothing within the idle timeout and was closed")]
+    internal static partial void ConnectionIdleClosed(ILogger logger);
+
+    [LoggerMessage(11, LogLevel.Information, "MQTT transport: {State}")]
+    internal static partial void MqttState(ILogger logger, string state);
 }

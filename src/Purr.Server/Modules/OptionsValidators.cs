@@ -26,3 +26,9 @@ internal sealed partial class RegistrationOptionsValidator : IValidateOptions<Re
 
 [OptionsValidator]
 internal sealed partial class RoomOptionsValidator : IValidateOptions<RoomOptions>;
+
+[OptionsValidator]
+internal sealed partial class TransportOptionsValidator : IValidateOptions<Transport.TransportOptions>;
+
+[OptionsValidator]
+internal sealed partial class MqttOptionsValidator : IValidateOptions<Transport.MqttOptions>;

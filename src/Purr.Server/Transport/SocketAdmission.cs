@@ -66,14 +66,21 @@ public sealed class SocketAdmission
     private static IPAddress? AddressOf(ConnectionContext connection) => (connection.RemoteEndPoint as IPEndPoint)?.Address;
 }
 
-/// <summary>Counts connections out through <see cref="SocketAdmission"/> on every Kestrel endpoint, and applies the HTTP idle timeout.</summary>
-internal sealed class ConfigureKestrelLimits(SocketAdmission admission, IOptions<ConnectionLimitsOptions> options)
+/// <summary>
+/// Counts connections out through <see cref="SocketAdmission"/> on every Kestrel endpoint, applies the HTTP idle
+/// timeout, and lets the raw framing (<see cref="RawFramingMiddleware"/>) take the connections that open with its preamble.
+/// </summary>
+internal sealed class ConfigureKestrelLimits(SocketAdmission admission, RawFramingMiddleware rawFraming, IOptions<ConnectionLimitsOptions> options)
     : IConfigureOptions<KestrelServerOptions>
 {
     public void Configure(KestrelServerOptions kestrel)
     {
         kestrel.Limits.KeepAliveTimeout = options.Value.HttpIdleTimeout;
         kestrel.Limits.RequestHeadersTimeout = options.Value.HttpIdleTimeout;
-        kestrel.ConfigureEndpointDefaults(listen => listen.Use(next => connection => admission.RunAsync(connection, next)));
+        kestrel.ConfigureEndpointDefaults(listen =>
+        {
+            listen.Use(next => connection => admission.RunAsync(connection, next));
+            listen.Use(next => connection => rawFraming.RunAsync(connection, next));
+        });
     }
 }

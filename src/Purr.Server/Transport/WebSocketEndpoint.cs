@@ -24,7 +24,7 @@ internal static class WebSocketEndpoint
     {
         var services = context.RequestServices;
         var limits = services.GetRequiredService<IOptions<ConnectionLimitsOptions>>().Value;
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Purr.Server.Transport");
+        var logger = SessionLauncher.Logger(services);
         if (!context.WebSockets.IsWebSocketRequest)
         {
             context.Response.StatusCode = StatusCodes.Status426UpgradeRequired;
@@ -40,30 +40,17 @@ internal static class WebSocketEndpoint
             return;
         }
 
-        var admission = services.GetRequiredService<ConnectionAdmission>();
         var address = context.Connection.RemoteIpAddress;
-        var limiters = services.GetRequiredService<AddressLimiters>();
-        if (!limiters.Connections.TryTake(address, out var retryAfter))
+        if (SessionLauncher.Admit(services, address) is { } refusal)
         {
-            ServerLog.ConnectionRefused(logger, "per-address connection rate");
-            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await context.Response.WriteAsync($"too many new connections from your address; retry in {Math.Ceiling(retryAfter.TotalSeconds)} s\n");
-            return;
-        }
+            context.Response.StatusCode = refusal.HttpStatus;
+            if (refusal.Reason == "rate")
+            {
+                context.Response.Headers.RetryAfter = ((int)Math.Ceiling(refusal.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
 
-        switch (admission.TryAdmit(address))
-        {
-            case Admission.ServerFull:
-                ServerLog.ConnectionRefused(logger, "server connection limit");
-                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-                await context.Response.WriteAsync("too many connections to this server\n");
-                return;
-            case Admission.TooManyFromAddress:
-                ServerLog.ConnectionRefused(logger, "per-address connection limit");
-                context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                await context.Response.WriteAsync("too many connections from your address\n");
-                return;
+            await context.Response.WriteAsync(refusal.Message + "\n");
+            return;
         }
 
         try
@@ -73,20 +60,8 @@ internal static class WebSocketEndpoint
                 KeepAliveInterval = limits.PingInterval,
                 KeepAliveTimeout = limits.IdleTimeout,
             });
-            ServerLog.ConnectionOpened(logger, admission.Open);
             using var channel = new WebSocketFrameChannel(socket, limits.MaxFrameBytes, limits.OutboundQueueFrames, limits.SendTimeout, logger);
-            var session = new ProtocolSession(
-                channel,
-                address,
-                services.GetRequiredService<RequestDispatcher>(),
-                services.GetRequiredService<ServerIdentity>(),
-                new SessionSettings(
-                    limits.MaxFrameBytes, limits.RequestsPerSecond, limits.HandshakeTimeout, services.GetRequiredService<Limits>(), services.GetService<Metrics.ServerMetrics>(),
-                    limiters.FailedAuths, services.GetRequiredService<RegistrationInfo>()),
-                services.GetServices<ISessionObserver>(),
-                services.GetRequiredService<TimeProvider>(),
-                logger);
-            await session.RunAsync(services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+            await SessionLauncher.RunAsync(services, channel, address);
         }
         catch (WebSocketException)
         {
@@ -94,7 +69,7 @@ internal static class WebSocketEndpoint
         }
         finally
         {
-            admission.Release(address);
+            SessionLauncher.Release(services, address);
         }
     }
 }

@@ -20,7 +20,8 @@ internal static class WellKnownEndpoint
         var limits = services.GetRequiredService<Limits>();
         var host = context.Request.Host;
         var port = host.Port ?? (context.Request.IsHttps ? 443 : 80);
-        var address = new PurrAddress(identity.IdentityKey, host.Host, port);
+        var transports = services.GetRequiredService<AdvertisedTransports>();
+        var address = transports.Address(identity.IdentityKey, host.Host, port);
         return JsonResponses.WriteAsync(context, new JsonObject
         {
             ["address"] = address.ToString(),
@@ -31,6 +32,7 @@ internal static class WellKnownEndpoint
             ["minProtocolVersion"] = ProtocolVersion.Min,
             ["maxProtocolVersion"] = ProtocolVersion.Max,
             ["webSocketPath"] = WebSocketEndpoint.Path,
+            ["transports"] = new JsonArray([.. address.Endpoints().Select(e => (JsonNode?)e.ToString())]),
             ["modules"] = new JsonArray([.. services.GetRequiredService<EnabledModules>().Names.Select(n => (JsonNode?)n)]),
             ["registration"] = Registration.RegistrationInfoFactory.Name(services.GetRequiredService<RegistrationInfo>().Policy),
             ["limits"] = new JsonObject

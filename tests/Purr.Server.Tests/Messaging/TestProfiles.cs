@@ -10,10 +10,13 @@ internal sealed class TestProfiles : IAsyncDisposable
 {
     private readonly List<(TemporaryDirectory Directory, Messenger Messenger)> profiles = [];
 
-    public Messenger Create(RunningServer server, string displayName)
+    public Messenger Create(RunningServer server, string displayName) => Create(server.Address.ToString(), displayName);
+
+    /// <summary>A profile whose home server is <paramref name="serverAddress"/> (an address with transports, say).</summary>
+    public Messenger Create(string serverAddress, string displayName)
     {
         var directory = new TemporaryDirectory();
-        var data = new ProfileData { Server = server.Address.ToString(), DisplayName = displayName };
+        var data = new ProfileData { Server = serverAddress, DisplayName = displayName };
         var file = ProfileFile.Create(directory.Path, "test passphrase", data, new Argon2Cost(1, 8UL * 1024 * 1024));
         var messenger = new Messenger(file, data);
         profiles.Add((directory, messenger));

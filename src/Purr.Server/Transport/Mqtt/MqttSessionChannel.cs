@@ -1,0 +1,230 @@
+using System.Buffers;
+using System.Threading.Channels;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+using Purr.Crypto.Noise;
+using Purr.Protocol.Framing;
+using Purr.Protocol.V1;
+using Purr.Server.Logging;
+
+namespace Purr.Server.Transport.Mqtt;
+
+/// <summary>
+/// <see cref="IFrameChannel"/> for one Purr connection through the MQTT broker. The bridge hands it each payload
+/// from the connection's up topic in the broker's order; it decrypts them with the Noise transport state and
+/// writes frames encrypted to the down topic through one writer (so nonces go out in order). Keep-alives and the
+/// idle timeout are as in the raw framing; an empty payload ends the connection either way.
+/// </summary>
+internal sealed class MqttSessionChannel : IFrameChannel, IDisposable
+{
+    /// <summary>Frames received and not yet handled; a client that sends more is closed (it ignores its answers).</summary>
+    public const int InboundFrames = 256;
+
+    private readonly Func<byte[], CancellationToken, Task> publish;
+    private readonly NoiseCipherState receive;
+    private readonly NoiseCipherState send;
+    private readonly int maxFrameBytes;
+    private readonly TimeSpan sendTimeout;
+    private readonly TimeSpan pingInterval;
+    private readonly TimeSpan idleTimeout;
+    private readonly ILogger logger;
+    private readonly Channel<byte[]> inbound = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(InboundFrames) { SingleReader = true });
+    private readonly Channel<OutboundFrame> outbound;
+    private readonly CancellationTokenSource aborted = new();
+    private readonly CancellationTokenSource idle;
+    private readonly Task writer;
+    private int closeSent;
+
+    public MqttSessionChannel(
+        Func<byte[], CancellationToken, Task> publish, NoiseCipherState receive, NoiseCipherState send, int maxFrameBytes, int queueFrames,
+        TimeSpan sendTimeout, TimeSpan pingInterval, TimeSpan idleTimeout, ILogger logger)
+    {
+        this.publish = publish;
+        this.receive = receive;
+        this.send = send;
+        this.maxFrameBytes = maxFrameBytes;
+        this.sendTimeout = sendTimeout;
+        this.pingInterval = pingInterval;
+        this.idleTimeout = idleTimeout;
+        this.logger = logger;
+        idle = CancellationTokenSource.CreateLinkedTokenSource(aborted.Token);
+        idle.CancelAfter(idleTimeout);
+        outbound = Channel.CreateBounded<OutboundFrame>(new BoundedChannelOptions(queueFrames) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        writer = Task.Run(WriteLoopAsync, CancellationToken.None);
+    }
+
+    public CancellationToken Closed => aborted.Token;
+
+    /// <summary>A payload from the up topic (the bridge calls this in the broker's order).</summary>
+    public void Deliver(byte[] payload)
+    {
+        if (!inbound.Writer.TryWrite(payload))
+        {
+            // Full or closed: the connection is ending, or its client sends without reading the answers.
+            Abort();
+        }
+    }
+
+    public async ValueTask<Frame> ReadAsync()
+    {
+        while (true)
+        {
+            byte[] payload;
+            try
+            {
+                payload = await inbound.Reader.ReadAsync(idle.Token);
+            }
+            catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+            {
+                ServerLog.ConnectionIdleClosed(logger);
+                Abort();
+                return new Frame(FrameKind.Close, null, 0);
+            }
+            catch (ChannelClosedException)
+            {
+                return new Frame(FrameKind.Close, null, 0);
+            }
+
+            if (payload.Length == 0)
+            {
+                // The client ended the connection; nothing more is sent to it.
+                Interlocked.Exchange(ref closeSent, 1);
+                return new Frame(FrameKind.Close, null, 0);
+            }
+
+            if (payload.Length > maxFrameBytes + Crypto.Aead.TagBytes)
+            {
+                return new Frame(FrameKind.TooLarge, null, 0);
+            }
+
+            var plaintext = receive.DecryptWithAd([], payload);
+            if (plaintext is null)
+            {
+                // Not from this connection's client (or out of order): nothing after it could be trusted.
+                Abort();
+                return new Frame(FrameKind.Close, null, 0);
+            }
+
+            idle.CancelAfter(idleTimeout);
+            if (plaintext.Length == 0)
+            {
+                continue;
+            }
+
+            var pooled = ArrayPool<byte>.Shared.Rent(plaintext.Length);
+            plaintext.CopyTo(pooled, 0);
+            return new Frame(FrameKind.Binary, pooled, plaintext.Length);
+        }
+    }
+
+    public bool TryWrite(OutboundFrame frame) => !aborted.IsCancellationRequested && outbound.Writer.TryWrite(frame);
+
+    public async ValueTask WriteAsync(OutboundFrame frame, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await outbound.Writer.WriteAsync(frame, cancellationToken);
+        }
+        catch (ChannelClosedException)
+        {
+            // Closing already; the frame has nowhere to go.
+        }
+    }
+
+    public void Close(ErrorCode? reason) => outbound.Writer.TryComplete();
+
+    public void Abort()
+    {
+        try
+        {
+            aborted.Cancel();
+            inbound.Writer.TryComplete();
+            outbound.Writer.TryComplete();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already cleaned up.
+        }
+    }
+
+    public async Task ShutdownAsync(TimeSpan grace)
+    {
+        outbound.Writer.TryComplete();
+        await Task.WhenAny(writer, Task.Delay(grace, CancellationToken.None));
+        await SendCloseAsync();
+        aborted.Cancel();
+        inbound.Writer.TryComplete();
+    }
+
+    public void Dispose()
+    {
+        idle.Dispose();
+        aborted.Dispose();
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        try
+        {
+            Task<bool>? pending = null;
+            while (true)
+            {
+                // Waiting for the next frame at most a ping interval: silence that long sends a keep-alive.
+                var ready = pending ?? outbound.Reader.WaitToReadAsync(aborted.Token).AsTask();
+                pending = null;
+                if (!ready.IsCompleted)
+                {
+                    if (await Task.WhenAny(ready, Task.Delay(pingInterval, aborted.Token)) != ready)
+                    {
+                        pending = ready;
+                        await PublishAsync([]);
+                        continue;
+                    }
+                }
+
+                if (!await ready)
+                {
+                    break;
+                }
+
+                while (outbound.Reader.TryRead(out var frame))
+                {
+                    var bytes = frame.Bytes ?? frame.Frame!.ToByteArray();
+                    await PublishAsync(bytes.Span);
+                }
+            }
+        }
+        catch (TimeoutException)
+        {
+            ServerLog.SlowConsumerClosed(logger);
+            Abort();
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or InvalidOperationException
+            or MQTTnet.Exceptions.MqttCommunicationException)
+        {
+            aborted.Cancel();
+        }
+    }
+
+    private Task PublishAsync(ReadOnlySpan<byte> plaintext) =>
+        publish(send.EncryptWithAd([], plaintext), aborted.Token).WaitAsync(sendTimeout, aborted.Token);
+
+    /// <summary>The empty payload that tells the client the connection ended (once, and not to a client that ended it).</summary>
+    private async Task SendCloseAsync()
+    {
+        if (Interlocked.Exchange(ref closeSent, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            await publish([], timeout.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or MQTTnet.Exceptions.MqttCommunicationException)
+        {
+            // The broker is gone; the client notices without us.
+        }
+    }
+}
