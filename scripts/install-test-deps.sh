@@ -6,6 +6,8 @@
 # - postgresql (15) and redis-server: the PostgreSQL store and the multi-node tests (scripts/test-services.sh
 #   starts private instances of both on loopback);
 # - clang and zlib1g-dev: native AOT links purrd with them (scripts/test-aot.sh);
+# - mosquitto: the MQTT broker the MQTT transport tests start privately on a free loopback port (Debian's package
+#   may also start its own service on 1883; the tests do not use it);
 # - Node.js 20+ with npm: builds the browser client and runs its unit tests (checked, not installed:
 #   Debian 12's own nodejs is 18; install Node 20 from your distribution channel of choice).
 set -euo pipefail
@@ -20,6 +22,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v clang >/dev/null || missing+=(clang)
 [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+[ -x /usr/sbin/mosquitto ] || missing+=(mosquitto)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

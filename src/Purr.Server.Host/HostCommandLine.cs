@@ -31,6 +31,8 @@ internal static class HostCommandLine
         ["Registration"] = PropertiesOf<Purr.Server.Registration.RegistrationOptions>(),
         ["Postgres"] = ["ConnectionString", "MaxPoolSize"],
         ["Redis"] = ["Configuration", "Channel"],
+        ["Transports"] = PropertiesOf<Purr.Server.Transport.TransportOptions>(),
+        ["Mqtt"] = PropertiesOf<Purr.Server.Transport.MqttOptions>(),
     };
 
     /// <summary>The exit code when the command line was answered or refused here; null to go on and start.</summary>
@@ -104,7 +106,9 @@ internal static class HostCommandLine
             return true;
         }
 
-        return Sections.TryGetValue(first, out var keys) && parts.Length == 2 && keys.Contains(parts[1], StringComparer.OrdinalIgnoreCase);
+        // A list setting takes an index: --Transports:Advertise:0=…, --Limits:AllowedOrigins:1=….
+        var listItem = parts.Length == 3 && int.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _);
+        return Sections.TryGetValue(first, out var keys) && (parts.Length == 2 || listItem) && keys.Contains(parts[1], StringComparer.OrdinalIgnoreCase);
     }
 
     private static string Suggestion(string key)

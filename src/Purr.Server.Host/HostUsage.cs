@@ -47,6 +47,8 @@ internal static class HostUsage
         Section(text, "Mailboxes", new MailboxOptions());
         Section(text, "Rooms", new RoomOptions());
         Section(text, "Registration", new Purr.Server.Registration.RegistrationOptions());
+        Section(text, "Transports", new Purr.Server.Transport.TransportOptions());
+        Section(text, "Mqtt", new Purr.Server.Transport.MqttOptions());
         text.Append("\nREADME.md explains each setting; PROTOCOL.md section 8 says what clients see of the limits.");
         return text.ToString();
     }

@@ -67,6 +67,17 @@ test("addresses and base64url", () => {
   assert.equal(formatAddress(parsed), server);
   assert.ok(sameServer(server, server + "/"));
   for (const bad of ["http://x", "purr://short@host:1", server.replace("7878", "99999"), "purr://" + "A".repeat(43)]) assert.equal(parseAddress(bad), null, bad);
+  // Transport endpoints (PROTOCOL.md section 1): kept in order, unknown schemes skipped, malformed known ones refused.
+  const listed = `${server}?transport=tcp://example.org:7879&transport=udp://x:1&transport=mqtt://broker:1883/purr/home&transport=unix:/run/purr/purrd.sock`;
+  assert.deepEqual(parseAddress(listed)!.transports, ["tcp://example.org:7879", "mqtt://broker:1883/purr/home", "unix:/run/purr/purrd.sock"]);
+  assert.equal(formatAddress(parseAddress(listed)!), listed.replace("&transport=udp://x:1", ""));
+  assert.ok(sameServer(server, listed));
+  assert.equal(parseAddress(`${server}?transport=mqtt%3A%2F%2F[::1]%2Fpurr%2Fx`)!.transports![0], "mqtt://[::1]/purr/x");
+  for (const bad of ["tcp://h:1/path", "mqtt://broker:1883", "mqtt://b/purr//x", "mqtt://b/purr/+", "unix:relative", "tcp://h:99999"]) {
+    assert.equal(parseAddress(`${server}?transport=${bad}`), null, bad);
+  }
+  const nine = Array.from({ length: 9 }, (_, i) => `transport=tcp://h:${i + 1}`).join("&");
+  assert.equal(parseAddress(`${server}?${nine}`), null);
   assert.equal(fromBase64Url("a+b/"), null);
   assert.deepEqual(fromBase64Url(toBase64Url(Uint8Array.of(1, 2, 3, 250))), Uint8Array.of(1, 2, 3, 250));
 });

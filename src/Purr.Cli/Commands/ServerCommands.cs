@@ -10,7 +10,8 @@ internal static class ServerCommands
 {
     private static readonly Argument<string> Address = Positional("address", "the server's purr://KEY@HOST:PORT address");
 
-    public static Command Ping() => new Command("ping", "check a server's key and time a round trip").With(Address).Runs(PingAsync);
+    public static Command Ping() =>
+        new Command("ping", "check a server's key and time a round trip, through the first of its transports that answers").With(Address).Runs(PingAsync);
 
     private static async Task<int> PingAsync(CliContext context)
     {
@@ -32,8 +33,8 @@ internal static class ServerCommands
             await connection.PingAsync();
             var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             context.Out.Result(
-                new { address = address.ToString(), keyVerified = true, protocol = connection.Hello.MaxVersion, roundTripMs = elapsed },
-                $"ok: server key verified, protocol {connection.Hello.MaxVersion}, round trip {elapsed:F1} ms");
+                new { address = address.ToString(), keyVerified = true, protocol = connection.Hello.MaxVersion, roundTripMs = elapsed, transport = connection.Endpoint.ToString() },
+                $"ok: server key verified, protocol {connection.Hello.MaxVersion}, round trip {elapsed:F1} ms, via {connection.Endpoint}");
         }
 
         return 0;

@@ -75,6 +75,19 @@ public sealed class RawFramingTests
     }
 
     [Fact]
+    public async Task Purr_ping_falls_back_too_and_says_which_transport_answered()
+    {
+        await using var server = await RunningServer.StartAsync();
+        var address = new PurrAddress(server.Address.IdentityKey, "127.0.0.1", Mosquitto.FreePort())
+        {
+            Transports = [TransportEndpoint.Parse($"tcp://127.0.0.1:{server.Address.Port}")],
+        };
+        var output = await PurrTool.RunAsync(0, "ping", address.ToString());
+        Assert.Contains($"ok: server key verified", output, StringComparison.Ordinal);
+        Assert.Contains($"via tcp://127.0.0.1:{server.Address.Port}", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task When_every_endpoint_is_dead_the_error_names_each_and_a_wrong_key_stops_the_search()
     {
         await using var server = await RunningServer.StartAsync();
