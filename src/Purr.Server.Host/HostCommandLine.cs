@@ -33,6 +33,7 @@ internal static class HostCommandLine
         ["Redis"] = ["Configuration", "Channel"],
         ["Transports"] = PropertiesOf<Purr.Server.Transport.TransportOptions>(),
         ["Mqtt"] = PropertiesOf<Purr.Server.Transport.MqttOptions>(),
+        ["Lan"] = PropertiesOf<Purr.Server.Transport.LanOptions>(),
     };
 
     /// <summary>The exit code when the command line was answered or refused here; null to go on and start.</summary>

@@ -49,6 +49,7 @@ internal static class HostUsage
         Section(text, "Registration", new Purr.Server.Registration.RegistrationOptions());
         Section(text, "Transports", new Purr.Server.Transport.TransportOptions());
         Section(text, "Mqtt", new Purr.Server.Transport.MqttOptions());
+        Section(text, "Lan", new Purr.Server.Transport.LanOptions());
         text.Append("\nREADME.md explains each setting; PROTOCOL.md section 8 says what clients see of the limits.");
         return text.ToString();
     }

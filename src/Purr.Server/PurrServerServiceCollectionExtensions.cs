@@ -33,6 +33,9 @@ public static class PurrServerServiceCollectionExtensions
         services.TryAddSingleton<RawFramingMiddleware>();
         services.TryAddSingleton<AdvertisedTransports>();
         services.AddHostedService<Transport.Mqtt.MqttBridge>();
+        services.AddOptions<LanOptions>().BindConfiguration(LanOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<LanOptions>, Modules.LanOptionsValidator>();
+        services.AddHostedService<LanAnnouncer>();
         services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>, ConfigureKestrelLimits>();
         AdmittingListenerFactory.Decorate(services);
         services.TryAddSingleton(sp => new RequestDispatcher(sp.GetServices<IRequestHandler>()));

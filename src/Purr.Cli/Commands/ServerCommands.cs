@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Purr.Client;
 using Purr.Protocol;
+using Purr.Protocol.Lan;
 using static Purr.Cli.CommandBuilding;
 
 namespace Purr.Cli.Commands;
@@ -10,8 +11,88 @@ internal static class ServerCommands
 {
     private static readonly Argument<string> Address = Positional("address", "the server's purr://KEY@HOST:PORT address");
 
+    private static readonly Option<bool> Lan = Flag("--lan", "find Purr servers on the local network (multicast DNS) instead");
+    private static readonly Option<double> Wait = Seconds("--wait", "how long to listen for answers on the local network", 2);
+    private static readonly Option<string[]> Interfaces = new("--interface")
+    {
+        Description = "the IPv4 address of an interface to search on (repeatable; default: every interface that is up, not loopback)",
+        HelpName = "IP",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    public static Command Servers() =>
+        new Command("servers", "the servers this profile uses, each checked, or with --lan the Purr servers on the local network")
+            .With(Lan, Wait, Interfaces).Runs(ServersAsync);
+
     public static Command Ping() =>
         new Command("ping", "check a server's key and time a round trip, through the first of its transports that answers").With(Address).Runs(PingAsync);
+
+    private static async Task<int> ServersAsync(CliContext context)
+    {
+        if (context.Value(Lan))
+        {
+            return await LanServersAsync(context);
+        }
+
+        await using var messenger = context.OpenMessenger();
+        var data = messenger.Data;
+        // Home first, then where contacts' and rooms' mailboxes live; one entry per server whatever transports it lists.
+        var servers = new[] { data.Server }
+            .Concat(data.Contacts.SelectMany(c => c.Inbox.Select(m => m.Server).Append(c.Outbox?.Server ?? "")))
+            .Concat(data.Rooms.Select(r => Client.Rooms.RoomLink.Parse(r.State.Link).Invite.Server))
+            .Where(s => PurrAddress.TryParse(s, out _, out _))
+            .DistinctBy(s => PurrAddress.Parse(s).WithoutTransports().ToString())
+            .ToList();
+        var checks = await Task.WhenAll(servers.Select(async server =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                await using var connection = await PurrConnection.ConnectAsync(
+                    PurrAddress.Parse(server), new PurrConnectionOptions { ConnectTimeout = TimeSpan.FromSeconds(5) });
+                return (server, reachable: true, via: connection.Endpoint.ToString(), ms: Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+            catch (PurrClientException e)
+            {
+                return (server, reachable: false, via: e.Message, ms: 0.0);
+            }
+        }));
+        context.Out.Result(
+            checks.Select(c => new { address = c.server, home = c.server == data.Server, reachable = c.reachable, transport = c.reachable ? c.via : null, error = c.reachable ? null : c.via }).ToList(),
+            string.Join('\n', checks.Select(c => $"{c.server}{(c.server == data.Server ? " (home)" : "")}\t{(c.reachable ? $"reachable via {c.via}, {c.ms:F0} ms" : $"unreachable: {c.via}")}")));
+        return 0;
+    }
+
+    private static async Task<int> LanServersAsync(CliContext context)
+    {
+        var configured = context.Value(Interfaces) ?? [];
+        foreach (var address in configured)
+        {
+            if (!System.Net.IPAddress.TryParse(address, out var parsed) || parsed.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+            {
+                throw new UsageException($"--interface takes an IPv4 address, not '{address}'");
+            }
+        }
+
+        var interfaces = PurrServiceDiscovery.Interfaces(configured);
+        if (interfaces.Count == 0)
+        {
+            throw new UsageException("no network interface to search on (none is up besides loopback); name one with --interface");
+        }
+
+        IReadOnlyList<LanServer> found;
+        using (new Spinner("looking for Purr servers on the local network"))
+        {
+            found = await MdnsBrowser.BrowseAsync(interfaces, TimeSpan.FromSeconds(context.Value(Wait)));
+        }
+
+        context.Out.Result(
+            found.Select(s => new { name = s.Instance, address = s.Address.ToString() }).ToList(),
+            found.Count == 0
+                ? "no Purr server answered on the local network"
+                : string.Join('\n', found.Select(s => $"{s.Instance}\t{s.Address}")));
+        return 0;
+    }
 
     private static async Task<int> PingAsync(CliContext context)
     {

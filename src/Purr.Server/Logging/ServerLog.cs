@@ -41,4 +41,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(11, LogLevel.Information, "MQTT transport: {State}")]
     internal static partial void MqttState(ILogger logger, string state);
+
+    [LoggerMessage(12, LogLevel.Information, "LAN: {State}")]
+    internal static partial void LanState(ILogger logger, string state);
 }

@@ -32,3 +32,6 @@ internal sealed partial class TransportOptionsValidator : IValidateOptions<Trans
 
 [OptionsValidator]
 internal sealed partial class MqttOptionsValidator : IValidateOptions<Transport.MqttOptions>;
+
+[OptionsValidator]
+internal sealed partial class LanOptionsValidator : IValidateOptions<Transport.LanOptions>;
