@@ -108,4 +108,38 @@ public sealed class Ipv6LoopbackTests
         alice.AssertOnlyOwnServerContacted();
         alice.AssertNoProblems();
     }
+
+    [Fact]
+    public async Task Transport_endpoints_with_IPv6_hosts_carry_the_raw_framing_and_MQTT()
+    {
+        await using var broker = await Transports.Mosquitto.StartAsync(host: "::1");
+        var mqttUrl = $"mqtt://[::1]:{broker.Port}/purr/six";
+        await using var server = await RunningServer.StartAsync(host: Loopback6, settings: new Dictionary<string, string> { ["Mqtt:Endpoint"] = mqttUrl });
+        Assert.Equal(mqttUrl, server.Address.Transports.Single().ToString());
+        // The WebSocket endpoint is dead: the address falls back to tcp://[::1] and to MQTT through a broker on ::1.
+        var address = new PurrAddress(server.Address.IdentityKey, "::1", Transports.Mosquitto.FreePort())
+        {
+            Transports = [TransportEndpoint.Parse($"tcp://[::1]:{server.Address.Port}"), TransportEndpoint.Parse(mqttUrl)],
+        };
+        await using (var raw = await Client.PurrConnection.ConnectAsync(PurrAddress.Parse(address.ToString())))
+        {
+            Assert.Equal("tcp://[::1]:" + server.Address.Port, raw.Endpoint.ToString());
+            await raw.PingAsync();
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await using var mqtt = await Client.PurrConnection.ConnectAsync(address, address.Transports[1], new Client.PurrConnectionOptions { ConnectTimeout = TimeSpan.FromSeconds(1) });
+                await mqtt.PingAsync();
+                break;
+            }
+            catch (Client.PurrConnectionException) when (attempt < 20)
+            {
+                // purrd subscribes at the broker just after it starts.
+                await Task.Delay(100);
+            }
+        }
+    }
 }

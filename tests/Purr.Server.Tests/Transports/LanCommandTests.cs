@@ -15,14 +15,21 @@ public sealed class LanCommandTests
     private static readonly string Purr = Path.Combine(AppContext.BaseDirectory, "purr.dll");
 
     [Fact]
-    public async Task Two_CLIs_talk_through_purr_lan_with_no_other_server_then_carry_on_over_their_usual_server()
+    public async Task Two_CLIs_talk_through_purr_lan_with_no_other_server_running_then_carry_on_over_their_usual_server()
     {
         using var home = new TemporaryDirectory();
         var alice = Path.Combine(home.Path, "alice");
         var bob = Path.Combine(home.Path, "bob");
-        // Their usual server exists but is down (no internet today).
-        await using var usual = await RunningServer.StartAsync();
-        var usualAddress = usual.Address.ToString();
+        // Their usual server is down today (no internet): it ran once, so they know its address, and comes back later
+        // with the same key and port.
+        using var usualData = new TemporaryDirectory();
+        var usualSettings = new Dictionary<string, string> { ["urls"] = $"http://127.0.0.1:{Mosquitto.FreePort()}" };
+        string usualAddress;
+        await using (var once = await RunningServer.StartAsync(dataDirectory: usualData.Path, settings: usualSettings))
+        {
+            usualAddress = once.Address.ToString();
+        }
+
         await PurrTool.RunAsync(0, "--profile", alice, "init", "--server", usualAddress, "--display-name", "Alice");
         await PurrTool.RunAsync(0, "--profile", bob, "init", "--server", usualAddress, "--display-name", "Bob");
         var name = "alice-lan-" + Guid.NewGuid().ToString("N")[..6];
@@ -44,7 +51,9 @@ public sealed class LanCommandTests
         await PurrTool.RunAsync(0, "--profile", alice, "send", "bob", "hello across the room");
         Assert.Contains("hello across the room", await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10", "--json"), StringComparison.Ordinal);
 
-        // Later, with the usual server at hand: both move their mailboxes there (the notice goes through the LAN server).
+        // Later, with the usual server back: both move their mailboxes there (the notice goes through the LAN server).
+        await using var usual = await RunningServer.StartAsync(dataDirectory: usualData.Path, settings: usualSettings);
+        Assert.Equal(usualAddress, usual.Address.ToString());
         await PurrTool.RunAsync(0, "--profile", alice, "move", "bob", "--server", usualAddress);
         await PurrTool.RunAsync(0, "--profile", bob, "move", "alice", "--server", usualAddress);
         for (var round = 0; round < 2; round++)

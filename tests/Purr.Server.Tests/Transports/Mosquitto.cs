@@ -22,14 +22,14 @@ internal sealed class Mosquitto : IAsyncDisposable
 
     public int Port { get; }
 
-    /// <summary>Starts a broker on <paramref name="port"/>, or on a free port.</summary>
-    public static async Task<Mosquitto> StartAsync(int? port = null)
+    /// <summary>Starts a broker on <paramref name="port"/>, or on a free port, listening on <paramref name="host"/>.</summary>
+    public static async Task<Mosquitto> StartAsync(int? port = null, string host = "127.0.0.1")
     {
         Assert.True(File.Exists(Binary), "mosquitto is missing: run scripts/install-test-deps.sh as root");
         var directory = new TemporaryDirectory();
         var listenPort = port ?? FreePort();
         var config = Path.Combine(directory.Path, "mosquitto.conf");
-        await File.WriteAllTextAsync(config, $"listener {listenPort} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest none\n");
+        await File.WriteAllTextAsync(config, $"listener {listenPort} {host}\nallow_anonymous true\npersistence false\nlog_dest none\n");
         var process = Process.Start(new ProcessStartInfo(Binary, ["-c", config])
         {
             RedirectStandardError = true,
@@ -42,7 +42,7 @@ internal sealed class Mosquitto : IAsyncDisposable
             try
             {
                 using var probe = new TcpClient();
-                await probe.ConnectAsync(IPAddress.Loopback, listenPort);
+                await probe.ConnectAsync(IPAddress.Parse(host), listenPort);
                 return broker;
             }
             catch (SocketException) when (waited < 100 && !process.HasExited)
