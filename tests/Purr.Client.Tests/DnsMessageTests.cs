@@ -14,7 +14,8 @@ public sealed class DnsMessageTests
             [
                 DnsRecord.Srv("home._purr._tcp.local", 7878, "home.local", 120),
                 DnsRecord.Txt("home._purr._tcp.local", ["txtvers=1", "address=purr://x@192.168.1.5:7878"], 4500),
-                DnsRecord.A("home.local", IPAddress.Parse("192.168.1.5"), 120),
+                DnsRecord.Address("home.local", IPAddress.Parse("192.168.1.5"), 120),
+                DnsRecord.Address("home.local", IPAddress.Parse("fd00::5"), 120),
             ]);
         var read = DnsMessage.TryDecode(message.Encode())!;
         Assert.True(read.IsResponse);
@@ -25,6 +26,8 @@ public sealed class DnsMessageTests
         Assert.True(read.Additionals[1].CacheFlush);
         Assert.Equal(message.Additionals[0].Data, read.Additionals[0].Data);
         Assert.Equal(new byte[] { 192, 168, 1, 5 }, read.Additionals[2].Data);
+        Assert.Equal(DnsType.Aaaa, read.Additionals[3].Type);
+        Assert.Equal(IPAddress.Parse("fd00::5").GetAddressBytes(), read.Additionals[3].Data);
     }
 
     [Fact]

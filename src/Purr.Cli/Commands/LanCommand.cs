@@ -25,7 +25,7 @@ internal static class LanCommand
 
     private static readonly Option<string[]> Interfaces = new("--interface")
     {
-        Description = "the IPv4 address of an interface to serve and announce on (repeatable; default: every interface that is up, not loopback)",
+        Description = "the IPv4 or IPv6 address of an interface to serve and announce on (repeatable; default: every interface that is up, not loopback)",
         HelpName = "IP",
         Arity = ArgumentArity.ZeroOrMore,
     };
@@ -45,9 +45,9 @@ internal static class LanCommand
         }
 
         var configured = context.Value(Interfaces) ?? [];
-        if (configured.Any(a => !System.Net.IPAddress.TryParse(a, out var ip) || ip.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork))
+        if (configured.Any(a => !System.Net.IPAddress.TryParse(a, out var ip) || ip.AddressFamily is not (System.Net.Sockets.AddressFamily.InterNetwork or System.Net.Sockets.AddressFamily.InterNetworkV6)))
         {
-            throw new UsageException("--interface takes an IPv4 address");
+            throw new UsageException("--interface takes an IPv4 or IPv6 address");
         }
 
         var interfaces = PurrServiceDiscovery.Interfaces(configured);
@@ -60,7 +60,7 @@ internal static class LanCommand
         Directory.CreateDirectory(data);
         List<string> args =
         [
-            "--urls", string.Join(';', interfaces.Select(ip => $"http://{ip}:{port}")),
+            "--urls", string.Join(';', interfaces.Select(ip => ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"http://[{ip}]:{port}" : $"http://{ip}:{port}")),
             "--storage", "sqlite",
             "--data", data,
             "--Modules:0=mailboxes", "--Modules:1=rooms",

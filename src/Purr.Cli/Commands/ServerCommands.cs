@@ -15,7 +15,7 @@ internal static class ServerCommands
     private static readonly Option<double> Wait = Seconds("--wait", "how long to listen for answers on the local network", 2);
     private static readonly Option<string[]> Interfaces = new("--interface")
     {
-        Description = "the IPv4 address of an interface to search on (repeatable; default: every interface that is up, not loopback)",
+        Description = "the IPv4 or IPv6 address of an interface to search on (repeatable; default: every interface that is up, not loopback)",
         HelpName = "IP",
         Arity = ArgumentArity.ZeroOrMore,
     };
@@ -68,9 +68,9 @@ internal static class ServerCommands
         var configured = context.Value(Interfaces) ?? [];
         foreach (var address in configured)
         {
-            if (!System.Net.IPAddress.TryParse(address, out var parsed) || parsed.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+            if (!System.Net.IPAddress.TryParse(address, out var parsed) || parsed.AddressFamily is not (System.Net.Sockets.AddressFamily.InterNetwork or System.Net.Sockets.AddressFamily.InterNetworkV6))
             {
-                throw new UsageException($"--interface takes an IPv4 address, not '{address}'");
+                throw new UsageException($"--interface takes an IPv4 or IPv6 address, not '{address}'");
             }
         }
 
@@ -83,7 +83,15 @@ internal static class ServerCommands
         IReadOnlyList<LanServer> found;
         using (new Spinner("looking for Purr servers on the local network"))
         {
-            found = await MdnsBrowser.BrowseAsync(interfaces, TimeSpan.FromSeconds(context.Value(Wait)));
+            try
+            {
+                found = await MdnsBrowser.BrowseAsync(interfaces, TimeSpan.FromSeconds(context.Value(Wait)));
+            }
+            catch (IOException e)
+            {
+                Output.Error(e.Message);
+                return 1;
+            }
         }
 
         context.Out.Result(

@@ -10,6 +10,8 @@ public enum DnsType : ushort
     /// <summary>PTR: from a service type to its instances.</summary>
     ServicePointer = 12,
     Txt = 16,
+    /// <summary>An IPv6 address (RFC 3596).</summary>
+    Aaaa = 28,
     Srv = 33,
     Any = 255,
 }
@@ -49,7 +51,9 @@ public sealed record DnsRecord(string Name, DnsType Type, uint Ttl, byte[] Data,
         return new DnsRecord(name, DnsType.Txt, ttl, [.. data], CacheFlush: true);
     }
 
-    public static DnsRecord A(string name, System.Net.IPAddress address, uint ttl) => new(name, DnsType.A, ttl, address.GetAddressBytes(), CacheFlush: true);
+    /// <summary>An A record for an IPv4 address, AAAA for an IPv6 one.</summary>
+    public static DnsRecord Address(string name, System.Net.IPAddress address, uint ttl) =>
+        new(name, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? DnsType.A : DnsType.Aaaa, ttl, address.GetAddressBytes(), CacheFlush: true);
 
     /// <summary>The strings of a TXT record; empty when it is malformed.</summary>
     public IReadOnlyList<string> TxtStrings()

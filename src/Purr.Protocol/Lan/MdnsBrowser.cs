@@ -8,11 +8,13 @@ public sealed record LanServer(string Instance, PurrAddress Address);
 
 /// <summary>
 /// Finds Purr servers on the local network with one-shot multicast DNS queries (RFC 6762 section 5.1): a PTR
-/// question for <c>_purr._tcp.local</c> from an ephemeral port on each interface; responders answer to that port
+/// question for <c>_purr._tcp.local</c> from an ephemeral port on each interface (to 224.0.0.251, or ff02::fb for an
+/// IPv6 address); responders answer to that port
 /// directly. Nothing is cached and nothing is announced.
 /// </summary>
 public static class MdnsBrowser
 {
+    /// <exception cref="IOException">No interface could send the question.</exception>
     public static async Task<IReadOnlyList<LanServer>> BrowseAsync(
         IReadOnlyList<IPAddress> interfaces, TimeSpan wait, CancellationToken cancellationToken = default)
     {
@@ -22,13 +24,28 @@ public static class MdnsBrowser
         var sockets = new List<Socket>();
         try
         {
+            var failures = new List<string>();
             foreach (var address in interfaces)
             {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-                sockets.Add(socket);
-                socket.Bind(new IPEndPoint(address, 0));
-                PurrServiceDiscovery.SendThrough(socket, address);
-                await socket.SendToAsync(query, new IPEndPoint(PurrServiceDiscovery.Group, PurrServiceDiscovery.Port), cancellationToken);
+                var socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+                try
+                {
+                    socket.Bind(new IPEndPoint(address, 0));
+                    PurrServiceDiscovery.SendThrough(socket, address);
+                    await socket.SendToAsync(query, PurrServiceDiscovery.GroupFor(address), cancellationToken);
+                    sockets.Add(socket);
+                }
+                catch (Exception e) when (e is SocketException or ArgumentException)
+                {
+                    // An interface without multicast (or gone): search on the others.
+                    failures.Add($"{address}: {e.Message}");
+                    socket.Dispose();
+                }
+            }
+
+            if (sockets.Count == 0)
+            {
+                throw new IOException($"cannot send multicast DNS on any interface ({string.Join("; ", failures)})");
             }
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -54,7 +71,8 @@ public static class MdnsBrowser
             int length;
             try
             {
-                var result = await socket.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), cancellationToken);
+                var result = await socket.ReceiveFromAsync(
+                    buffer, new IPEndPoint(socket.AddressFamily == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, 0), cancellationToken);
                 length = result.ReceivedBytes;
             }
             catch (OperationCanceledException)

@@ -12,7 +12,10 @@ public sealed class LanOptions : IValidatableObject
     /// <summary>Answer `_purr._tcp.local` questions on the local network, so `purr servers --lan` finds this server.</summary>
     public bool Announce { get; set; }
 
-    /// <summary>The IPv4 addresses of the interfaces to announce on; empty: every interface that is up, not loopback, multicast-capable.</summary>
+    /// <summary>
+    /// The IPv4 or IPv6 addresses of the interfaces to announce on; empty: the IPv4 and global IPv6 addresses of every
+    /// interface that is up, not loopback, multicast-capable.
+    /// </summary>
     public string[] Interfaces { get; set; } = [];
 
     /// <summary>The instance name people see (one DNS label, no dots); empty: purr- and the start of the server's fingerprint.</summary>
@@ -22,9 +25,9 @@ public sealed class LanOptions : IValidatableObject
     {
         foreach (var address in Interfaces)
         {
-            if (!IPAddress.TryParse(address, out var parsed) || parsed.AddressFamily != AddressFamily.InterNetwork)
+            if (!IPAddress.TryParse(address, out var parsed) || parsed.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
             {
-                yield return new ValidationResult($"Lan:Interfaces: '{address}' is not an IPv4 address");
+                yield return new ValidationResult($"Lan:Interfaces: '{address}' is not an IPv4 or IPv6 address");
             }
         }
 

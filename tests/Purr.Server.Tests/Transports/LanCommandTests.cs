@@ -92,7 +92,7 @@ public sealed class LanCommandTests
             await again.WaitForExitAsync();
         }
 
-        Assert.Contains("IPv4 address", await PurrTool.RunAsync(2, "--profile", home.Path, "lan", "--interface", "nope"), StringComparison.Ordinal);
+        Assert.Contains("IPv4 or IPv6 address", await PurrTool.RunAsync(2, "--profile", home.Path, "lan", "--interface", "nope"), StringComparison.Ordinal);
         Assert.Contains("0 to 65535", await PurrTool.RunAsync(2, "--profile", home.Path, "lan", "--port", "70000"), StringComparison.Ordinal);
     }
 
