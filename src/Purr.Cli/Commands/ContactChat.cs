@@ -12,6 +12,7 @@ namespace Purr.Cli.Commands;
 internal sealed class ContactChat : IAsyncDisposable
 {
     private const string Help = "commands: /help  /quit (or Ctrl+D)  //text sends a line starting with /";
+    private const int ScrollbackLines = 20;
     private readonly Messenger messenger;
     private readonly string name;
     private readonly IChatConsole console;
@@ -53,6 +54,12 @@ internal sealed class ContactChat : IAsyncDisposable
     private async Task<int> RunAsync()
     {
         using var stop = new CancellationTokenSource();
+        // Scrollback: the last lines kept on this device ('purr history' has the rest).
+        foreach (var entry in messenger.History.Chat(name, limit: ScrollbackLines))
+        {
+            console.Print($"[{TimeFormat.Date(entry.At)}] {(entry.Outgoing ? "you" : name)}: {entry.Text}");
+        }
+
         try
         {
             foreach (var waiting in await messenger.ReceiveAsync(TimeSpan.Zero))

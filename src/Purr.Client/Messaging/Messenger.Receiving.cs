@@ -199,6 +199,7 @@ public sealed partial class Messenger
                 var receipt = NewEnvelope();
                 receipt.Receipt = new Receipt { MessageIds = { envelope.MessageId } };
                 await SendEnvelopeAsync(contact, receipt);
+                History.Append(new History.HistoryEntry(contact.Name, Outgoing: false, envelope.Text.Text_, DateTimeOffset.FromUnixTimeSeconds(envelope.SentAt), id));
                 return new TextReceived(contact.Name, envelope.Text.Text_, id, DateTimeOffset.FromUnixTimeSeconds(envelope.SentAt));
             case Envelope.BodyOneofCase.Receipt:
                 var delivered = envelope.Receipt.MessageIds.Select(m => Convert.ToHexStringLower(m.Span)).ToList();

@@ -16,7 +16,9 @@ public sealed partial class Messenger
             var envelope = NewEnvelope();
             envelope.Text = new Text { Text_ = text };
             await SendEnvelopeAsync(Contact(name), envelope);
-            return Convert.ToHexStringLower(envelope.MessageId.Span);
+            var id = Convert.ToHexStringLower(envelope.MessageId.Span);
+            History.Append(new History.HistoryEntry(name, Outgoing: true, text, DateTimeOffset.FromUnixTimeSeconds(envelope.SentAt), id));
+            return id;
         }
         finally
         {

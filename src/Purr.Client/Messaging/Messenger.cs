@@ -22,6 +22,7 @@ public sealed partial class Messenger : IAsyncDisposable
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly Dictionary<string, PurrConnection> connections = [];
     private readonly Registration.ProfileRegistration? ownedRegistration;
+    private History.MessageHistory? history;
 
     public Messenger(ProfileFile file, ProfileData data, IRandomSource? random = null, TimeProvider? time = null, PurrConnectionOptions? connectionOptions = null)
     {
@@ -43,6 +44,9 @@ public sealed partial class Messenger : IAsyncDisposable
     }
 
     public ProfileData Data { get; }
+
+    /// <summary>The profile's message history on this device (texts sent and received, per contact).</summary>
+    public History.MessageHistory History => history ??= new History.MessageHistory(file);
 
     public IReadOnlyList<ContactRecord> Contacts => Data.Contacts;
 

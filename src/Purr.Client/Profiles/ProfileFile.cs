@@ -35,6 +35,13 @@ public sealed class ProfileFile
 
     public bool IsEncrypted => key is not null;
 
+    /// <summary>
+    /// A key for another file of this profile (the message history), derived from the passphrase's key:
+    /// HKDF-SHA256(profile key, info = "purr/v1 " + <paramref name="purpose"/>); null for an unencrypted profile.
+    /// </summary>
+    public byte[]? DeriveFileKey(string purpose) =>
+        key is null ? null : Kdf.HkdfSha256(key, [], Encoding.ASCII.GetBytes("purr/v1 " + purpose), Aead.KeyBytes);
+
     public static bool Exists(string directory) => File.Exists(Path.Combine(directory, FileName));
 
     /// <summary>Creates a new profile. A null passphrase stores it unencrypted (the caller asked explicitly).</summary>

@@ -1,0 +1,4 @@
+namespace Purr.Client.History;
+
+/// <summary>One message in a chat's history: what was said, by whom (Outgoing: this profile), and when.</summary>
+public sealed record HistoryEntry(string Chat, bool Outgoing, string Text, DateTimeOffset At, string MessageId);
