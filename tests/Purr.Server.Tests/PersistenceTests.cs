@@ -95,6 +95,8 @@ public sealed class PersistenceTests
             connections.Add(await server.ConnectAsync());
         }
 
+        var metrics = (Purr.Server.Metrics.ServerMetrics)server.Services.GetService(typeof(Purr.Server.Metrics.ServerMetrics))!;
+        var framesBefore = metrics.FramesReceived;
         var attempts = connections.Select(async connection =>
         {
             using var member = Ed25519KeyPair.Generate();
@@ -117,8 +119,13 @@ public sealed class PersistenceTests
                 return false;
             }
         }).ToList();
-        // By now every request has been read and is being handled (most wait for the one hashing slot).
-        await Task.Delay(150);
+        // Wait until every request has been read and is being handled (most wait for the one hashing slot); a fixed
+        // pause was not always enough on a loaded two-core machine.
+        for (var waited = 0; metrics.FramesReceived < framesBefore + connections.Count && waited < 500; waited++)
+        {
+            await Task.Delay(10);
+        }
+
         var registry = (Purr.Server.Rooms.RoomRegistry)server.Services.GetService(typeof(Purr.Server.Rooms.RoomRegistry))!;
         var stopping = server.DisposeAsync();
         var answered = (await Task.WhenAll(attempts)).Count(created => created);

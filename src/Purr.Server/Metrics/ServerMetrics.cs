@@ -50,6 +50,9 @@ public sealed class ServerMetrics
 
     public void FrameReceived() => FramesIn.Inc();
 
+    /// <summary>Frames taken up for handling so far (tests wait on it instead of sleeping).</summary>
+    internal double FramesReceived => FramesIn.Value;
+
     public void Handled(Request.OpOneofCase operation, TimeSpan elapsed) => Requests.WithLabels(operation.ToString()).Observe(elapsed.TotalSeconds);
 
     public void Refused(ErrorCode code) => Errors.WithLabels(code.ToString()).Inc();
