@@ -56,6 +56,8 @@ fi
 passed=$((passed + ${node_passed:-0}))
 failed=$((failed + ${node_failed:-0}))
 echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
+# Name the failed tests again at the very end, where a truncated CI log still shows them.
+grep -E '^\s+Failed [A-Za-z_]' "$log" | sort -u | sed 's/^ */failed: /' || true
 if [ "$status" -ne 0 ] || [ "$node_status" -ne 0 ] || [ -z "${node_passed:-}" ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ] || [ "$bench" -ne 0 ] || [ "$fuzz" -ne 0 ] || [ "$aot" -ne 0 ]; then
   exit 1
 fi
