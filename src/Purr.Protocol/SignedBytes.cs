@@ -21,6 +21,14 @@ public static class SignedBytes
     public static readonly byte[] ServerBroadcastContext = Encoding.ASCII.GetBytes("purr/v1 server broadcast");
     public static readonly byte[] TokenKeyContext = Encoding.ASCII.GetBytes("purr/v1 token key");
     public static readonly byte[] CreationTokenContext = Encoding.ASCII.GetBytes("purr/v1 creation token");
+    public static readonly byte[] PeerHelloContext = Encoding.ASCII.GetBytes("purr/v1 peer hello");
+
+    /// <summary>
+    /// Signed by a connecting server's identity key on a federation link (PROTOCOL.md section 15): the listener's
+    /// session nonce ‖ the connecting server's nonce ‖ the listener's identity key.
+    /// </summary>
+    public static byte[] PeerHello(ReadOnlySpan<byte> sessionNonce, ReadOnlySpan<byte> peerNonce, ReadOnlySpan<byte> listenerKey) =>
+        Concat(PeerHelloContext, [.. sessionNonce, .. peerNonce], listenerKey);
 
     /// <summary>Signed by the server identity key: proves the key's holder answers on this connection.</summary>
     public static byte[] ServerHello(ReadOnlySpan<byte> sessionNonce, ReadOnlySpan<byte> clientNonce) =>

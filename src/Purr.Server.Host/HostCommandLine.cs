@@ -34,6 +34,13 @@ internal static class HostCommandLine
         ["Transports"] = PropertiesOf<Purr.Server.Transport.TransportOptions>(),
         ["Mqtt"] = PropertiesOf<Purr.Server.Transport.MqttOptions>(),
         ["Lan"] = PropertiesOf<Purr.Server.Transport.LanOptions>(),
+        ["Federation"] = PropertiesOf<Purr.Server.Federation.FederationOptions>(),
+    };
+
+    /// <summary>List settings whose items have keys of their own: --Federation:Peers:0:Address=….</summary>
+    private static readonly Dictionary<string, string[]> ListsOfSections = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Federation:Peers"] = PropertiesOf<Purr.Server.Federation.FederationPeerOptions>(),
     };
 
     /// <summary>The exit code when the command line was answered or refused here; null to go on and start.</summary>
@@ -108,7 +115,13 @@ internal static class HostCommandLine
         }
 
         // A list setting takes an index: --Transports:Advertise:0=…, --Limits:AllowedOrigins:1=….
-        var listItem = parts.Length == 3 && int.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _);
+        var indexed = parts.Length >= 3 && int.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _);
+        if (indexed && parts.Length == 4)
+        {
+            return ListsOfSections.TryGetValue($"{first}:{parts[1]}", out var itemKeys) && itemKeys.Contains(parts[3], StringComparer.OrdinalIgnoreCase);
+        }
+
+        var listItem = indexed && parts.Length == 3;
         return Sections.TryGetValue(first, out var keys) && (parts.Length == 2 || listItem) && keys.Contains(parts[1], StringComparer.OrdinalIgnoreCase);
     }
 

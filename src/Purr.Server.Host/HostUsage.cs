@@ -50,6 +50,7 @@ internal static class HostUsage
         Section(text, "Transports", new Purr.Server.Transport.TransportOptions());
         Section(text, "Mqtt", new Purr.Server.Transport.MqttOptions());
         Section(text, "Lan", new Purr.Server.Transport.LanOptions());
+        Section(text, "Federation", new Purr.Server.Federation.FederationOptions());
         text.Append("\nREADME.md explains each setting; PROTOCOL.md section 8 says what clients see of the limits.");
         return text.ToString();
     }

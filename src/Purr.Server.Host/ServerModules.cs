@@ -12,5 +12,5 @@ namespace Purr.Server.Host;
 /// </summary>
 internal static class ServerModules
 {
-    public static IReadOnlyList<IPurrModule> Offered => [new MailboxModule(), new RoomModule(), new DirectoryModule(), new AdminModule()];
+    public static IReadOnlyList<IPurrModule> Offered => [new MailboxModule(), new RoomModule(), new DirectoryModule(), new AdminModule(), new Purr.Server.Federation.FederationModule()];
 }

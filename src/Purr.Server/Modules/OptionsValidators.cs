@@ -35,3 +35,6 @@ internal sealed partial class MqttOptionsValidator : IValidateOptions<Transport.
 
 [OptionsValidator]
 internal sealed partial class LanOptionsValidator : IValidateOptions<Transport.LanOptions>;
+
+[OptionsValidator]
+internal sealed partial class FederationOptionsValidator : IValidateOptions<Federation.FederationOptions>;

@@ -27,6 +27,11 @@ public interface IClientSession
     /// <summary>Like <see cref="TryPush"/> for a frame already serialised: fan-out encodes once for all members.</summary>
     bool TryPushEncoded(ReadOnlyMemory<byte> frame);
 
+    /// <summary>Replaces the connection's request rate (a federation link carries many people's requests).</summary>
+    void SetRequestRate(int requestsPerSecond)
+    {
+    }
+
     /// <summary>Closes the connection without a close handshake (used for clients that stopped reading).</summary>
     void Abort();
 }

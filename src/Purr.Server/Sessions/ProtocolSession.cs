@@ -29,7 +29,7 @@ internal sealed class ProtocolSession : IClientSession
     private readonly TimeProvider time;
     private readonly ILogger logger;
     private readonly Lock closeGate = new();
-    private readonly RequestRateLimiter rateLimiter;
+    private RequestRateLimiter rateLimiter;
     private readonly byte[] sessionNonce = SecureRandom.Bytes(SignedBytes.NonceBytes);
     private ulong lastRequestId;
     private volatile bool helloDone;
@@ -68,6 +68,9 @@ internal sealed class ProtocolSession : IClientSession
     public bool TryPush(ServerFrame frame) => channel.TryWrite(new OutboundFrame(frame, null));
 
     public bool TryPushEncoded(ReadOnlyMemory<byte> frame) => channel.TryWrite(new OutboundFrame(null, frame));
+
+    /// <summary>Called while this session's own request is handled (PeerHello), so no other frame races the swap.</summary>
+    public void SetRequestRate(int requestsPerSecond) => rateLimiter = new RequestRateLimiter(requestsPerSecond, time);
 
     public void Abort()
     {

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Purr.Server.Modules;
+using Purr.Server.Routing;
+
+namespace Purr.Server.Federation;
+
+/// <summary>
+/// Federation (PROTOCOL.md section 15): links with other purrd servers (Federation:Mode, allowlist, pre-shared keys)
+/// and relayed requests, so a client can reach a mailbox or room on another server through its own. Enabled by
+/// default; with Federation:Mode off (the default) it refuses every link and relay.
+/// </summary>
+public sealed class FederationModule : IPurrModule
+{
+    public string Name => "federation";
+
+    public void Register(IServiceCollection services)
+    {
+        services.AddOptions<FederationOptions>().BindConfiguration(FederationOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FederationOptions>, Modules.FederationOptionsValidator>();
+        services.TryAddSingleton<FederationPolicy>();
+        services.TryAddSingleton<FederationLinks>();
+        services.TryAddSingleton<PeerTrafficLimiter>();
+        services.TryAddSingleton<RelayProcessor>();
+        services.TryAddSingleton<ProxyRoutes>();
+        services.AddSingleton<IRequestHandler, PeerHelloHandler>();
+        services.AddSingleton<IRequestHandler, RelayForwardHandler>();
+        services.AddSingleton<IRequestHandler, RelayKeysHandler>();
+        services.AddSingleton<IRequestHandler, ProxyForwardHandler>();
+    }
+}

@@ -1,0 +1,103 @@
+using System.ComponentModel.DataAnnotations;
+using Purr.Protocol;
+using Purr.Server.Modules;
+
+namespace Purr.Server.Federation;
+
+/// <summary>Which servers this one links with and relays for (PROTOCOL.md section 15).</summary>
+public enum FederationMode
+{
+    /// <summary>No links in or out; RelayKeys and ProxyForward are refused (the default).</summary>
+    Off,
+
+    /// <summary>Links only with the servers in <see cref="FederationOptions.Peers"/>, in both directions.</summary>
+    Allowlist,
+
+    /// <summary>Links with any Purr server, relays to any (public addresses only, unless AllowPrivateAddresses).</summary>
+    Open,
+}
+
+/// <summary>One federation peer: its address and, optionally, a key both operators share.</summary>
+public sealed class FederationPeerOptions
+{
+    /// <summary>The peer's purr:// address (the key it pins is the peer's identity).</summary>
+    public string Address { get; set; } = "";
+
+    /// <summary>
+    /// 32 random bytes in base64url (43 characters), the same on both servers; mixed into the link's authentication.
+    /// Empty: none. A peer with a key must prove it, and a peer without one is refused by a server that has one for it.
+    /// </summary>
+    public string PreSharedKey { get; set; } = "";
+}
+
+/// <summary>Server-to-server links and relayed requests (section "Federation"; README lists the defaults).</summary>
+public sealed class FederationOptions : IValidatableObject
+{
+    public const string Section = "Federation";
+
+    public FederationMode Mode { get; set; } = FederationMode.Off;
+
+    /// <summary>The allowlist (Mode allowlist), and pre-shared keys for peers in any mode.</summary>
+    public List<FederationPeerOptions> Peers { get; set; } = [];
+
+    /// <summary>Outgoing links held at once; a forward to a further server is answered RELAY_FAILED.</summary>
+    [Range(1, 10_000)]
+    public int MaxLinks { get; set; } = 64;
+
+    /// <summary>Forwards waiting for an answer on one outgoing link; beyond it a forward is answered RATE_LIMITED.</summary>
+    [Range(1, 100_000)]
+    public int MaxInFlightPerPeer { get; set; } = 256;
+
+    /// <summary>
+    /// Relay traffic per peer and direction (forwards this server sends it, packets it accepts from it), in bytes per
+    /// minute, bursts of the same; counted in whole packets (20,480 bytes each). Beyond it: RATE_LIMITED.
+    /// </summary>
+    [Range(RelayPacketBytes, 1L << 40)]
+    public long BytesPerMinutePerPeer { get; set; } = 128L * 1024 * 1024;
+
+    /// <summary>The request rate of an accepted incoming link (in place of Limits:RequestsPerSecond), bursts of twice that.</summary>
+    [Range(1, 1_000_000)]
+    public int LinkRequestsPerSecond { get; set; } = 5_000;
+
+    /// <summary>How long connecting to a peer (transport, hello, peer hello) may take.</summary>
+    [TimeSpanRange("00:00:01", "00:05:00")]
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a forward waits for the destination's answer.</summary>
+    [TimeSpanRange("00:00:01", "00:05:00")]
+    public TimeSpan ForwardTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>After a failed connect, how long until the next try to that peer (doubling up to a minute).</summary>
+    [TimeSpanRange("00:00:00.100", "00:01:00")]
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Packet keys remembered against replay (each for the packets' 6-minute window); when full, packets wait (RATE_LIMITED).</summary>
+    [Range(1_000, 100_000_000)]
+    public int ReplayCacheEntries { get; set; } = 1_000_000;
+
+    /// <summary>Mode open: also link to servers at loopback, private and link-local addresses (tests and LANs).</summary>
+    public bool AllowPrivateAddresses { get; set; }
+
+    private const long RelayPacketBytes = Protocol.Federation.RelayPacket.PacketBytes;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var peer in Peers)
+        {
+            if (!PurrAddress.TryParse(peer.Address, out _, out _))
+            {
+                yield return new ValidationResult($"Federation:Peers: '{peer.Address}' is not a purr:// address");
+            }
+
+            if (peer.PreSharedKey.Length != 0 && !(Base64Url.TryDecode(peer.PreSharedKey, out var key) && key.Length == 32))
+            {
+                yield return new ValidationResult("Federation:Peers: PreSharedKey must be 32 bytes in base64url (43 characters)");
+            }
+        }
+
+        if (Mode == FederationMode.Allowlist && Peers.Count == 0)
+        {
+            yield return new ValidationResult("Federation:Mode allowlist needs at least one entry in Federation:Peers");
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+using Purr.Protocol;
+
+namespace Purr.Server.Federation;
+
+/// <summary>A configured peer: its address and the key both operators share, if any.</summary>
+internal sealed record FederationPeer(PurrAddress Address, byte[]? PreSharedKey);
+
+/// <summary>
+/// Who this server links with (<see cref="FederationOptions.Mode"/>, the allowlist, pre-shared keys), decided the same
+/// way for links coming in and for forwards going out.
+/// </summary>
+internal sealed class FederationPolicy
+{
+    private readonly Dictionary<string, FederationPeer> peers = new(StringComparer.Ordinal);
+
+    public FederationPolicy(IOptions<FederationOptions> options)
+    {
+        Options = options.Value;
+        foreach (var peer in Options.Peers)
+        {
+            var address = PurrAddress.Parse(peer.Address);
+            byte[]? key = peer.PreSharedKey.Length == 0 ? null : Base64Url.TryDecode(peer.PreSharedKey, out var decoded) ? decoded : null;
+            peers[address.Fingerprint] = new FederationPeer(address, key);
+        }
+    }
+
+    public FederationOptions Options { get; }
+
+    public FederationMode Mode => Options.Mode;
+
+    /// <summary>The configured peer with this identity key, if any.</summary>
+    public FederationPeer? Peer(ReadOnlySpan<byte> identityKey) => peers.GetValueOrDefault(Base64Url.Encode(identityKey));
+
+    /// <summary>Why a server with this key may not link or be relayed to, in words for the refusal; null when it may.</summary>
+    public string? Refusal(ReadOnlySpan<byte> identityKey) => Mode switch
+    {
+        FederationMode.Off => "this server does not federate (Federation:Mode is off)",
+        FederationMode.Allowlist when Peer(identityKey) is null => "this server federates only with the servers on its allowlist",
+        _ => null,
+    };
+
+    /// <summary>
+    /// Mode open keeps clients from steering this server at its own network: a destination whose host is (or resolves
+    /// to) a loopback, private, link-local or unspecified address is refused unless AllowPrivateAddresses. Configured
+    /// peers are the operator's word and are not checked.
+    /// </summary>
+    public async Task<string?> DestinationRefusalAsync(PurrAddress destination, CancellationToken cancellationToken)
+    {
+        if (Mode != FederationMode.Open || Options.AllowPrivateAddresses || Peer(destination.IdentityKey) is not null)
+        {
+            return null;
+        }
+
+        var host = destination.Host.Trim('[', ']');
+        IPAddress[] addresses;
+        try
+        {
+            addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
+        }
+        catch (SocketException)
+        {
+            return null; // unresolvable: the connect fails on its own, with RELAY_FAILED
+        }
+
+        return addresses.Any(IsPrivate) ? "this server does not relay to private or loopback addresses" : null;
+    }
+
+    internal static bool IsPrivate(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        if (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
+        {
+            return true;
+        }
+
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            var first = address.GetAddressBytes()[0];
+            return address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || (first & 0xfe) == 0xfc;
+        }
+
+        var b = address.GetAddressBytes();
+        return b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) || (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254)
+            || (b[0] == 100 && (b[1] & 0xc0) == 64) || b[0] == 0;
+    }
+}

@@ -1,0 +1,52 @@
+using Google.Protobuf;
+using Purr.Crypto;
+using Purr.Protocol;
+using Purr.Protocol.V1;
+using Purr.Server.Identity;
+using Purr.Server.Routing;
+
+namespace Purr.Server.Federation;
+
+/// <summary>Where a client's RelayKeys or ProxyForward goes: this server itself, a link to a peer, or a refusal to answer with.</summary>
+internal readonly record struct ProxyRoute(bool ToSelf, PeerLink? Link, ServerFrame? Refusal);
+
+/// <summary>Resolves a client's destination against the federation policy and the links (the proxy's half).</summary>
+internal sealed class ProxyRoutes(FederationPolicy policy, FederationLinks links, ServerIdentity identity)
+{
+    public async Task<ProxyRoute> ResolveAsync(string destination, CancellationToken cancellationToken)
+    {
+        if (!PurrAddress.TryParse(destination, out var address, out var error))
+        {
+            return Refused(Responses.InvalidArgument($"destination: {error}"));
+        }
+
+        if (ConstantTime.Equal(address.IdentityKey, identity.IdentityKey))
+        {
+            return new ProxyRoute(true, null, null);
+        }
+
+        if ((policy.Refusal(address.IdentityKey) ?? await policy.DestinationRefusalAsync(address, cancellationToken)) is { } refusal)
+        {
+            return Refused(Responses.Error(ErrorCode.PeerRefused, refusal));
+        }
+
+        try
+        {
+            return new ProxyRoute(false, await links.GetAsync(address, cancellationToken), null);
+        }
+        catch (RelayFailure failure)
+        {
+            var answer = Responses.Error(ErrorCode.RelayFailed, $"the destination server cannot be reached through this one: {failure.Message}");
+            answer.Error.RetryAfterMs = (uint)Math.Clamp(Math.Ceiling(failure.RetryAfter.TotalMilliseconds), 1, uint.MaxValue);
+            return Refused(answer);
+        }
+    }
+
+    public ServerKeys OwnKeys() => new()
+    {
+        X25519Key = ByteString.CopyFrom(identity.X25519Key),
+        X25519Signature = ByteString.CopyFrom(identity.X25519Signature),
+    };
+
+    private static ProxyRoute Refused(ServerFrame refusal) => new(false, null, refusal);
+}
