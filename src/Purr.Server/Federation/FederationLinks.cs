@@ -173,7 +173,9 @@ internal sealed class FederationLinks(FederationPolicy policy, ServerIdentity id
 
             var reason = e switch
             {
-                PurrProtocolException { Code: ErrorCode.PeerRefused } refused => $"the peer refused the link: {refused.Detail}",
+                PurrProtocolException { Code: ErrorCode.PeerRefused } refused => PeerHelloHandler.KnownReasons.Contains(refused.Detail)
+                    ? $"the peer refused the link: {refused.Detail}"
+                    : "the peer refused the link",
                 PurrProtocolException refused => $"the peer answered {refused.Code}",
                 PurrServerKeyMismatchException => "the server at that address has a different key",
                 RelayFailure failure => failure.Message,

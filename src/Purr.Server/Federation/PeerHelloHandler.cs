@@ -16,6 +16,17 @@ namespace Purr.Server.Federation;
 /// </summary>
 internal sealed class PeerHelloHandler(FederationPolicy policy, ServerIdentity identity, ILogger<PeerHelloHandler> logger) : IRequestHandler
 {
+    /// <summary>
+    /// The reasons a listener gives, so a connecting server can repeat them in its own log: only these fixed texts
+    /// (never what a peer chose to send) reach a log line.
+    /// </summary>
+    internal static readonly HashSet<string> KnownReasons =
+    [
+        "this connection is already a federation link", "the peer hello's signature does not verify",
+        "this server does not federate (Federation:Mode is off)", "this server federates only with the servers on its allowlist",
+        "this server shares no pre-shared key with yours", "this server requires a pre-shared key with yours", "the pre-shared key does not match",
+    ];
+
     public Request.OpOneofCase Operation => Request.OpOneofCase.PeerHello;
 
     public ValueTask<ServerFrame> HandleAsync(RequestContext context, CancellationToken cancellationToken) => ValueTask.FromResult(Handle(context));
