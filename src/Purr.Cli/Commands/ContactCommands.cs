@@ -19,6 +19,9 @@ internal static class ContactCommands
     private static readonly Argument<string> CardSource = Positional("card", "a purr:card/ link, or a file holding one");
     private static readonly Argument<string> Contact = Positional("name", "the contact's name in this profile");
     private static readonly Option<double> ValidHours = ValidHoursOption();
+    private static readonly Option<bool> Direct = Flag("--direct", "send straight to the contact's server (which then sees your address)");
+    private static readonly Option<bool> ViaHome = Flag("--via-home", "always send through your own server; a send fails rather than go directly");
+    private static readonly Option<bool> AutoRoute = Flag("--auto", "through your own server when it relays there, else directly (the default)");
 
     public static IEnumerable<Command> All() =>
     [
@@ -26,6 +29,7 @@ internal static class ContactCommands
         new Command("accept", "accept someone's card").With(CardSource, Name, DisplayName, Server).Runs(AcceptAsync),
         new Command("contacts", "list contacts and pending invites").Runs(ListAsync),
         new Command("verify", "show the safety code to compare out of band; --confirm marks it verified").With(Contact, Qr, QrFile, Confirm).Runs(VerifyAsync),
+        new Command("route", "show or choose how your messages to a contact travel").With(Contact, Direct, ViaHome, AutoRoute).Runs(RouteAsync),
         new Command("move", "move where a contact sends to you to a new mailbox").With(Contact, Server).Runs(MoveAsync),
         new Command("remove", "tell a contact, delete your mailboxes for them, forget them").With(Contact).Runs(RemoveAsync),
     ];
@@ -119,9 +123,10 @@ internal static class ContactCommands
             postQuantum = c.Session.PostQuantum,
             verified = c.Verified,
             server = c.Inbox.FirstOrDefault()?.Server,
+            route = ContactRoutes.Name(Messenger.RouteOf(c)),
         }).ToList();
         var invites = messenger.Data.Invites.Select(i => new { name = i.Name, status = i.Requested ? "requested" : "invited", expiresAt = i.ExpiresAt }).ToList();
-        var lines = contacts.Select(c => $"{c.name}\t{c.displayName}\t{c.status}{(c.postQuantum ? ", post-quantum" : "")}{(c.verified ? ", verified" : "")}{(c.presence is null ? "" : $"\t{c.presence}")}")
+        var lines = contacts.Select(c => $"{c.name}\t{c.displayName}\t{c.status}{(c.postQuantum ? ", post-quantum" : "")}{(c.verified ? ", verified" : "")}{(c.route == "auto" ? "" : $", route {c.route}")}{(c.presence is null ? "" : $"\t{c.presence}")}")
             .Concat(invites.Select(i => i.status == "requested"
                 ? $"{i.name}\t\trequest sent through their address (waits until {TimeFormat.Date(i.expiresAt)})"
                 : $"{i.name}\t\tinvited (card expires {TimeFormat.Date(i.expiresAt)})"));
@@ -131,6 +136,33 @@ internal static class ContactCommands
         }
         var text = string.Join('\n', lines);
         context.Out.Result(new { contacts, invites }, text.Length == 0 ? "no contacts yet: 'purr invite' or 'purr accept'" : text);
+        return 0;
+    }
+
+    private static async Task<int> RouteAsync(CliContext context)
+    {
+        var name = context.Value(Contact);
+        var chosen = new[] { (context.Value(Direct), ContactRoute.Direct), (context.Value(ViaHome), ContactRoute.ViaHome), (context.Value(AutoRoute), ContactRoute.Auto) }
+            .Where(c => c.Item1).Select(c => c.Item2).ToList();
+        if (chosen.Count > 1)
+        {
+            throw new UsageException("choose one of --direct, --via-home and --auto");
+        }
+
+        await using var messenger = context.OpenMessenger();
+        if (chosen.Count == 1)
+        {
+            await messenger.SetRouteAsync(name, chosen[0]);
+        }
+
+        var route = Messenger.RouteOf(messenger.Contact(name));
+        var explained = route switch
+        {
+            ContactRoute.Direct => "sent straight to their server, which sees your address",
+            ContactRoute.ViaHome => "sent through your own server, always: their server sees your server, not you",
+            _ => "sent through your own server when it relays there (their server sees your server, not you), else directly",
+        };
+        context.Out.Result(new { name, route = ContactRoutes.Name(route) }, $"{name}: {ContactRoutes.Name(route)} ({explained})");
         return 0;
     }
 

@@ -143,8 +143,8 @@ public sealed partial class Messenger
             }, random);
             try
             {
-                var connection = await ConnectAsync(address.Body.Mailbox.Server);
-                await connection.SendAsync(address.Body.Mailbox.SendId.ToByteArray(), new MailboxPayload { AddressRequest = request }.ToByteArray(), tag: tag);
+                await SendToMailboxAsync(
+                    address.Body.Mailbox.Server, address.Body.Mailbox.SendId.ToByteArray(), new MailboxPayload { AddressRequest = request }.ToByteArray(), null, tag, ContactRoute.Auto);
             }
             catch (PurrClientException e)
             {

@@ -256,7 +256,7 @@ public sealed partial class Messenger
         {
             using var sender = Ed25519KeyPair.FromSeed(contact.Outbox.SenderKeySeed);
             var payload = new MailboxPayload { Presence = PresenceSeal.Seal(outbox.Key, presence, random) };
-            await (await ConnectAsync(outbox.Server)).SendAsync(outbox.SendId, payload.ToByteArray(), sender);
+            await SendToMailboxAsync(outbox.Server, outbox.SendId, payload.ToByteArray(), sender, tag: null, RouteOf(contact));
         }
         catch (PurrProtocolException e) when (e.Code == ErrorCode.Auth)
         {

@@ -139,7 +139,6 @@ public sealed partial class Messenger
     {
         var outbox = contact.Outbox!;
         using var sender = Ed25519KeyPair.FromSeed(outbox.SenderKeySeed);
-        var connection = await ConnectAsync(outbox.Server);
-        await connection.SendAsync(outbox.SendId, payload.ToByteArray(), sender);
+        await SendToMailboxAsync(outbox.Server, outbox.SendId, payload.ToByteArray(), sender, tag: null, RouteOf(contact));
     }
 }

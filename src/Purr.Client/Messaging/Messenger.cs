@@ -50,6 +50,9 @@ public sealed partial class Messenger : IAsyncDisposable
 
     public IReadOnlyList<ContactRecord> Contacts => Data.Contacts;
 
+    /// <summary>The servers this messenger holds a connection to (addresses as the profile writes them).</summary>
+    public IReadOnlyList<string> ConnectedServers => [.. connections.Keys];
+
     public ContactRecord Contact(string name) =>
         Data.Contacts.FirstOrDefault(c => c.Name == name)
         ?? throw new MessengerException(Data.Invites.Any(i => i.Name == name)

@@ -199,6 +199,10 @@ public sealed class ContactRecord
 
     /// <summary>Where we send presence and queries for the contact (its PresenceChannel), and its key; null until it told us.</summary>
     public PresenceOutboxData? PresenceOutbox { get; set; }
+
+    /// <summary>How sends to this contact travel: "direct" or "via-home"; null (not written) is "auto" (Messaging.ContactRoute).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? Route { get; set; }
 }
 
 /// <summary>A contact's presence mailbox and the key presence to it is sealed with.</summary>

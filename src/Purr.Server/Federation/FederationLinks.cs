@@ -11,9 +11,12 @@ using Purr.Server.Routing;
 namespace Purr.Server.Federation;
 
 /// <summary>Why a link to a peer could not be had, and when the next try will be.</summary>
-internal sealed class RelayFailure(string reason, TimeSpan retryAfter) : Exception(reason)
+internal sealed class RelayFailure(string reason, TimeSpan retryAfter, bool refusedByPeer = false) : Exception(reason)
 {
     public TimeSpan RetryAfter { get; } = retryAfter;
+
+    /// <summary>The peer's policy refused the link (PEER_REFUSED), rather than the peer being unreachable or someone else.</summary>
+    public bool RefusedByPeer { get; } = refusedByPeer;
 }
 
 /// <summary>This server's link to one peer: a Purr connection on which it proved its own key, with the peer's X25519 key.</summary>
@@ -34,6 +37,8 @@ internal sealed class PeerLink(PurrAddress address)
     public TimeSpan Delay { get; set; }
 
     public string LastFailure { get; set; } = "";
+
+    public bool LastRefusedByPeer { get; set; }
 
     public int InFlight;
 
@@ -100,7 +105,7 @@ internal sealed class FederationLinks(FederationPolicy policy, ServerIdentity id
                 var now = time.GetUtcNow();
                 if (now < link.NextAttempt)
                 {
-                    throw new RelayFailure(link.LastFailure, link.NextAttempt - now);
+                    throw new RelayFailure(link.LastFailure, link.NextAttempt - now, link.LastRefusedByPeer);
                 }
 
                 link.Connecting = ConnectAsync(link);
@@ -181,9 +186,11 @@ internal sealed class FederationLinks(FederationPolicy policy, ServerIdentity id
                 RelayFailure failure => failure.Message,
                 _ => "the peer server could not be reached",
             };
+            var refusedByPeer = e is PurrProtocolException { Code: ErrorCode.PeerRefused };
             TimeSpan delay;
             lock (gate)
             {
+                link.LastRefusedByPeer = refusedByPeer;
                 link.Delay = delay = link.Delay == TimeSpan.Zero ? policy.Options.ReconnectDelay : TimeSpan.FromTicks(Math.Min(link.Delay.Ticks * 2, MaxDelay.Ticks));
                 link.NextAttempt = time.GetUtcNow() + delay;
                 link.LastFailure = reason;
@@ -191,7 +198,7 @@ internal sealed class FederationLinks(FederationPolicy policy, ServerIdentity id
             }
 
             FederationLog.LinkFailed(logger, reason, delay.TotalSeconds);
-            throw new RelayFailure(reason, delay);
+            throw new RelayFailure(reason, delay, refusedByPeer);
         }
     }
 

@@ -36,7 +36,10 @@ internal sealed class ProxyRoutes(FederationPolicy policy, FederationLinks links
         }
         catch (RelayFailure failure)
         {
-            var answer = Responses.Error(ErrorCode.RelayFailed, $"the destination server cannot be reached through this one: {failure.Message}");
+            // A destination whose policy refuses this server's link answers like a policy here: PEER_REFUSED.
+            var answer = failure.RefusedByPeer
+                ? Responses.Error(ErrorCode.PeerRefused, $"the destination server does not take links from this one: {failure.Message}")
+                : Responses.Error(ErrorCode.RelayFailed, $"the destination server cannot be reached through this one: {failure.Message}");
             answer.Error.RetryAfterMs = (uint)Math.Clamp(Math.Ceiling(failure.RetryAfter.TotalMilliseconds), 1, uint.MaxValue);
             return Refused(answer);
         }

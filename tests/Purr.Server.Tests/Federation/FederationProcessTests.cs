@@ -279,7 +279,7 @@ public sealed class FederationProcessTests
     {
         await using var client = await PurrConnection.ConnectAsync(proxy.Address);
         var refused = await Assert.ThrowsAsync<PurrProtocolException>(() => client.RelayKeysAsync(destination.Address));
-        Assert.Equal(ErrorCode.RelayFailed, refused.Code);
+        Assert.Equal(ErrorCode.PeerRefused, refused.Code);
         return refused.Detail;
     }
 
