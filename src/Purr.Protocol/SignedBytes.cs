@@ -22,6 +22,10 @@ public static class SignedBytes
     public static readonly byte[] TokenKeyContext = Encoding.ASCII.GetBytes("purr/v1 token key");
     public static readonly byte[] CreationTokenContext = Encoding.ASCII.GetBytes("purr/v1 creation token");
     public static readonly byte[] PeerHelloContext = Encoding.ASCII.GetBytes("purr/v1 peer hello");
+    public static readonly byte[] ServerCatalogContext = Encoding.ASCII.GetBytes("purr/v1 server catalog");
+
+    /// <summary>Signed by the server identity key: its catalog of peers (PROTOCOL.md 15.4), over the body's bytes as served.</summary>
+    public static byte[] ServerCatalog(ReadOnlySpan<byte> body) => Concat(ServerCatalogContext, body, []);
 
     /// <summary>
     /// Signed by a connecting server's identity key on a federation link (PROTOCOL.md section 15): the listener's

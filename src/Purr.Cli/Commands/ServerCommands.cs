@@ -1,3 +1,4 @@
+using Purr.Client.Federation;
 using System.CommandLine;
 using System.Diagnostics;
 using Purr.Client;
@@ -57,10 +58,75 @@ internal static class ServerCommands
                 return (server, reachable: false, via: e.Message, ms: 0.0);
             }
         }));
+        var catalog = await CatalogAsync(messenger, servers, checks.Where(c => c.reachable).Select(c => c.server));
         context.Out.Result(
-            checks.Select(c => new { address = c.server, home = c.server == data.Server, reachable = c.reachable, transport = c.reachable ? c.via : null, error = c.reachable ? null : c.via }).ToList(),
-            string.Join('\n', checks.Select(c => $"{c.server}{(c.server == data.Server ? " (home)" : "")}\t{(c.reachable ? $"reachable via {c.via}, {c.ms:F0} ms" : $"unreachable: {c.via}")}")));
+            new
+            {
+                servers = checks.Select(c => new { address = c.server, home = c.server == data.Server, reachable = c.reachable, transport = c.reachable ? c.via : null, error = c.reachable ? null : c.via }).ToList(),
+                catalog = catalog.Select(c => new { address = c.Entry.Address.ToString(), listedBy = c.Entry.ListedBy.ToString(), relays = c.Entry.Relays, reachable = c.Reachable, error = c.Error }).ToList(),
+            },
+            string.Join('\n', checks.Select(c => $"{c.server}{(c.server == data.Server ? " (home)" : "")}\t{(c.reachable ? $"reachable via {c.via}, {c.ms:F0} ms" : $"unreachable: {c.via}")}")
+                .Concat(catalog.Select(c => $"{c.Entry.Address} (listed by {c.Entry.ListedBy.Host}:{c.Entry.ListedBy.Port}{(c.Entry.Relays ? ", relays" : "")})\t"
+                    + (c.Reachable is true ? "reachable through your server" : c.Reachable is false ? $"unreachable through your server: {c.Error}" : $"not checked: {c.Error}")))));
         return 0;
+    }
+
+    /// <summary>
+    /// The catalogs of the reachable servers this profile uses (they see this device's address anyway), merged; each
+    /// listed server is checked through the home server (RelayKeys: it links to it), never directly, so checking
+    /// does not show this device to servers it does not use.
+    /// </summary>
+    private static async Task<List<(CatalogEntry Entry, bool? Reachable, string? Error)>> CatalogAsync(
+        Client.Messaging.Messenger messenger, IEnumerable<string> used, IEnumerable<string> reachable)
+    {
+        var catalogs = new List<IReadOnlyList<CatalogEntry>>();
+        foreach (var server in reachable)
+        {
+            try
+            {
+                catalogs.Add(await ServerCatalog.FetchAsync(PurrAddress.Parse(server)));
+            }
+            catch (PurrClientException)
+            {
+                // A server from before catalogs, or one that does not serve it: nothing listed.
+            }
+        }
+
+        var entries = ServerCatalog.Merge(catalogs, used.Select(PurrAddress.Parse));
+        if (entries.Count == 0)
+        {
+            return [];
+        }
+
+        PurrConnection home;
+        try
+        {
+            home = await messenger.ConnectionAsync(messenger.Data.Server);
+        }
+        catch (PurrClientException e)
+        {
+            return [.. entries.Select(e2 => (e2, (bool?)null, (string?)$"your server is unreachable ({e.Message})"))];
+        }
+
+        var results = new List<(CatalogEntry, bool?, string?)>();
+        foreach (var entry in entries)
+        {
+            try
+            {
+                await home.RelayKeysAsync(entry.Address);
+                results.Add((entry, true, null));
+            }
+            catch (PurrProtocolException e) when (e.Code == Protocol.V1.ErrorCode.PeerRefused)
+            {
+                results.Add((entry, null, $"your server does not relay there ({e.Detail})"));
+            }
+            catch (PurrClientException e)
+            {
+                results.Add((entry, false, e is PurrProtocolException p ? p.Detail : e.Message));
+            }
+        }
+
+        return results;
     }
 
     private static async Task<int> LanServersAsync(CliContext context)

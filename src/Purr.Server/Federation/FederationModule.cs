@@ -28,5 +28,6 @@ public sealed class FederationModule : IPurrModule
         services.AddSingleton<IRequestHandler, RelayForwardHandler>();
         services.AddSingleton<IRequestHandler, RelayKeysHandler>();
         services.AddSingleton<IRequestHandler, ProxyForwardHandler>();
+        services.AddSingleton<IHttpEndpoint>(new HttpEndpoint(CatalogEndpoint.Path, CatalogEndpoint.HandleAsync));
     }
 }

@@ -28,6 +28,12 @@ public sealed class FederationPeerOptions
     /// Empty: none. A peer with a key must prove it, and a peer without one is refused by a server that has one for it.
     /// </summary>
     public string PreSharedKey { get; set; } = "";
+
+    /// <summary>List this peer in the server's catalog (/.well-known/purr/catalog), where clients pick servers to relay through.</summary>
+    public bool Listed { get; set; } = true;
+
+    /// <summary>What the catalog says of the peer: it relays for other servers' clients (its operator's word, not checked here).</summary>
+    public bool Relays { get; set; } = true;
 }
 
 /// <summary>Server-to-server links and relayed requests (section "Federation"; README lists the defaults).</summary>

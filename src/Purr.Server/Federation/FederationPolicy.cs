@@ -6,7 +6,7 @@ using Purr.Protocol;
 namespace Purr.Server.Federation;
 
 /// <summary>A configured peer: its address and the key both operators share, if any.</summary>
-internal sealed record FederationPeer(PurrAddress Address, byte[]? PreSharedKey);
+internal sealed record FederationPeer(PurrAddress Address, byte[]? PreSharedKey, bool Listed, bool Relays);
 
 /// <summary>
 /// Who this server links with (<see cref="FederationOptions.Mode"/>, the allowlist, pre-shared keys), decided the same
@@ -23,13 +23,16 @@ internal sealed class FederationPolicy
         {
             var address = PurrAddress.Parse(peer.Address);
             byte[]? key = peer.PreSharedKey.Length == 0 ? null : Base64Url.TryDecode(peer.PreSharedKey, out var decoded) ? decoded : null;
-            peers[address.Fingerprint] = new FederationPeer(address, key);
+            peers[address.Fingerprint] = new FederationPeer(address, key, peer.Listed, peer.Relays);
         }
     }
 
     public FederationOptions Options { get; }
 
     public FederationMode Mode => Options.Mode;
+
+    /// <summary>The configured peers, in configuration order.</summary>
+    public IEnumerable<FederationPeer> Peers => peers.Values;
 
     /// <summary>The configured peer with this identity key, if any.</summary>
     public FederationPeer? Peer(ReadOnlySpan<byte> identityKey) => peers.GetValueOrDefault(Base64Url.Encode(identityKey));

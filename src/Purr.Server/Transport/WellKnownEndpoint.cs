@@ -35,6 +35,7 @@ internal static class WellKnownEndpoint
             ["transports"] = new JsonArray([.. address.Endpoints().Select(e => (JsonNode?)e.ToString())]),
             ["modules"] = new JsonArray([.. services.GetRequiredService<EnabledModules>().Names.Select(n => (JsonNode?)n)]),
             ["registration"] = Registration.RegistrationInfoFactory.Name(services.GetRequiredService<RegistrationInfo>().Policy),
+            ["federation"] = services.GetService<Federation.FederationPolicy>() is { } federation ? Federation.CatalogEndpoint.Name(federation.Mode) : "off",
             ["limits"] = new JsonObject
             {
                 ["maxFrameBytes"] = limits.MaxFrameBytes,
