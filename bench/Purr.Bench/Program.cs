@@ -107,6 +107,25 @@ if (mode == "s5")
     return 0;
 }
 
+if (mode == "s7")
+{
+    // Only S7 (direct and one proxy hop, `--rates` or 500 and 1,000 msg/s), merged into results.json and BENCHMARKS.md.
+    var s7 = await FederationScenario.RunAsync(size with { OneToOneClients = options.Clients ?? 200, OneToOneDuration = options.Duration ?? TimeSpan.FromSeconds(10) }, options.Rates ?? [500, 1000], Report);
+    Directory.CreateDirectory(output);
+    var s7Table = FederationScenario.Markdown(s7, Machine.Describe(), DateTime.UtcNow);
+    await File.WriteAllTextAsync(Path.Combine(output, "s7-federation.md"), s7Table, new UTF8Encoding(false));
+    var resultsPath = Path.Combine(output, "results.json");
+    var kept = File.Exists(resultsPath)
+        ? JsonSerializer.Deserialize<List<Measurement>>(await File.ReadAllTextAsync(resultsPath), jsonOptions)!.Where(m => m.Scenario != FederationScenario.Name).ToList()
+        : [];
+    kept.AddRange(s7);
+    await File.WriteAllTextAsync(resultsPath, JsonSerializer.Serialize(kept, jsonOptions));
+    await File.WriteAllTextAsync(Path.Combine(BuildOutputs.Root, "BENCHMARKS.md"),
+        MarkdownReport.Build(kept, Machine.Describe(), "bash bench/run.sh", DateTimeOffset.UtcNow, output) + Targets.Describe(kept), new UTF8Encoding(false));
+    Console.Out.WriteLine(s7Table);
+    return 0;
+}
+
 if (mode == "s6")
 {
     // Only S6 (classic and post-quantum), written to bench/results/s6-client-crypto.md beside the full run's figures.
@@ -200,6 +219,14 @@ if (File.Exists(ColdStartScenario.AotPurrd))
 
 Report(await ColdStartScenario.GenericAsync("raw relay", port => new("dotnet", [BuildOutputs.Relay, "--urls", $"http://127.0.0.1:{port}"])));
 
+// S7 federation: direct and one proxy hop (the smoke run: its one smoke rate)
+foreach (var row in await FederationScenario.RunAsync(
+    mode == "all" ? size with { OneToOneClients = 200, OneToOneDuration = TimeSpan.FromSeconds(10) } : size,
+    mode == "all" ? [500, 1000] : [size.OneToOneRate / 5], _ => { }))
+{
+    Report(row);
+}
+
 // S6 client crypto
 if (size.Ratchet)
 {
@@ -214,8 +241,10 @@ var purrS2 = results.FirstOrDefault(r => r.Scenario == FanOutScenario.Name && r.
 if (mode != "all")
 {
     // The smoke run checks the harness works end to end: every message delivered, nothing failed.
+    var s7Rows = results.Where(r => r.Scenario == FederationScenario.Name).ToList();
     var ok = purrS1 is not null && purrS1["delivered"] >= purrS1["sent"] && purrS1["failed"] == 0
-        && purrS2 is not null && purrS2["deliveries"] >= purrS2["expected_deliveries"];
+        && purrS2 is not null && purrS2["deliveries"] >= purrS2["expected_deliveries"]
+        && s7Rows.Count == 2 && s7Rows.All(r => r["delivered"] >= r["sent"] && r["failed"] == 0);
     Console.Out.WriteLine(ok ? "bench smoke: ok" : "bench smoke: FAILED");
     return ok ? 0 : 1;
 }

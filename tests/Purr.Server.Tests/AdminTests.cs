@@ -45,7 +45,7 @@ public sealed class AdminTests
         Assert.Equal(131072, limits.GetProperty("connections").GetProperty("MaxFrameBytes").GetInt32());
         Assert.Equal(512, limits.GetProperty("rooms").GetProperty("MaxMemberProfileBytes").GetInt32());
         Assert.Equal(128, limits.GetProperty("mailboxes").GetProperty("Quota").GetInt32());
-        Assert.Equal("mailboxes\nrooms\ndirectory\nadmin", (await RunAsync("--data", data.Path, "modules")).Output.Trim());
+        Assert.Equal("mailboxes\nrooms\ndirectory\nadmin\nfederation", (await RunAsync("--data", data.Path, "modules")).Output.Trim());
     }
 
     [Fact]

@@ -22,6 +22,9 @@ internal sealed class PurrChatClient : IChatClient
 
     public Action<ReadOnlyMemory<byte>>? OnMessage { get; set; }
 
+    /// <summary>Where others send to this client's mailbox.</summary>
+    public byte[] SendId => mailbox.SendId;
+
     public static async Task<PurrChatClient> ConnectAsync(PurrAddress address)
     {
         var connection = await PurrConnection.ConnectAsync(address);

@@ -16,6 +16,11 @@ internal static class MarkdownReport
             new("delivered/s", "delivered_per_s", "msg/s", true), new("p50", "p50_ms", "ms", false),
             new("p99", "p99_ms", "ms", false), new("p99.9", "p999_ms", "ms", false), new("delivered", "delivered", "", true), new("sent", "sent", "", true),
         ],
+        [FederationScenario.Name] =
+        [
+            new("delivered/s", "delivered_per_s", "msg/s", true), new("offered", "offered_per_s", "msg/s", true), new("p50", "p50_ms", "ms", false),
+            new("p99", "p99_ms", "ms", false), new("server CPU per message", "server_cpu_us_per_msg", "µs", false), new("delivered", "delivered", "", true),
+        ],
         [FanOutScenario.Name] =
         [
             new("deliveries/s", "deliveries_per_s", "/s", true), new("p99 to last recipient", "p99_last_recipient_ms", "ms", false),
@@ -58,6 +63,11 @@ internal static class MarkdownReport
               so every message opens a new chain. "Purr" is a classic session, "Purr post-quantum" one from a version 2 card
               (PQXDH, ML-KEM-768 in every DH step); `purr-bench s6` measures only these two, side by side, into
               bench/results/s6-client-crypto.md.
+            * S7: S1's traffic (200 clients, 1 KiB, open loop) to mailboxes on one purrd, sent directly to it or through a
+              second purrd as proxy (one relay hop: every send a 20,480-byte packet sealed to the destination, forwarded over
+              the proxy's link and answered with a packet of the same size), at the same rates in one run; CPU is both
+              processes'. Onion routes of several hops do not exist yet, so there is no three-hop row. `purr-bench s7` runs
+              only this, into bench/results/s7-federation.md and this file.
             """);
         md.AppendLine();
         foreach (var group in results.GroupBy(r => r.Scenario))

@@ -198,7 +198,15 @@ public sealed partial class Messenger
             case Envelope.BodyOneofCase.Text:
                 var receipt = NewEnvelope();
                 receipt.Receipt = new Receipt { MessageIds = { envelope.MessageId } };
-                await SendEnvelopeAsync(contact, receipt);
+                try
+                {
+                    await SendEnvelopeAsync(contact, receipt);
+                }
+                catch (PurrClientException)
+                {
+                    // The receipt is best effort: when the contact's server cannot be reached, the text must still be
+                    // shown and kept (it is already marked seen, so failing here would lose it on the next receive).
+                }
                 History.Append(new History.HistoryEntry(contact.Name, Outgoing: false, envelope.Text.Text_, DateTimeOffset.FromUnixTimeSeconds(envelope.SentAt), id));
                 return new TextReceived(contact.Name, envelope.Text.Text_, id, DateTimeOffset.FromUnixTimeSeconds(envelope.SentAt));
             case Envelope.BodyOneofCase.Receipt:

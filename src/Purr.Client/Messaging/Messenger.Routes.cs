@@ -53,6 +53,11 @@ public sealed partial class Messenger
     /// <summary>Servers the home server said it does not relay to (auto routes then go directly), for this messenger's lifetime.</summary>
     private readonly HashSet<string> notRelayed = [];
 
+    /// <summary>How long auto routes go directly after the home server could not be reached (no waiting on it for every send).</summary>
+    private static readonly TimeSpan HomeRetry = TimeSpan.FromSeconds(30);
+
+    private DateTimeOffset homeUnreachableUntil;
+
     public async Task SetRouteAsync(string name, ContactRoute route)
     {
         await gate.WaitAsync();
@@ -83,11 +88,23 @@ public sealed partial class Messenger
             throw new MessengerException($"this message is too large to relay ({payload.Length} bytes; at most {MaxRelayedPayloadBytes}); 'purr route NAME --direct' sends it directly");
         }
 
-        if (!local && route != ContactRoute.Direct && payload.Length <= MaxRelayedPayloadBytes && (route == ContactRoute.ViaHome || !notRelayed.Contains(server)))
+        var autoRelays = !notRelayed.Contains(server) && time.GetUtcNow() >= homeUnreachableUntil;
+        if (!local && route != ContactRoute.Direct && payload.Length <= MaxRelayedPayloadBytes && (route == ContactRoute.ViaHome || autoRelays))
         {
+            PurrConnection proxy;
             try
             {
-                var proxy = await ConnectAsync(home);
+                proxy = await ConnectAsync(home);
+            }
+            catch (PurrConnectionException) when (route == ContactRoute.Auto)
+            {
+                // No home server to relay through (offline, or only a LAN server is reachable): auto goes directly for a while.
+                homeUnreachableUntil = time.GetUtcNow() + HomeRetry;
+                return await (await ConnectAsync(server)).SendAsync(sendId, payload, sender, tag);
+            }
+
+            try
+            {
                 if (!relayDestinations.TryGetValue(server, out var destination))
                 {
                     relayDestinations[server] = destination = await proxy.RelayKeysAsync(PurrAddress.Parse(server));

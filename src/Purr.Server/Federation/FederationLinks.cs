@@ -50,7 +50,8 @@ internal sealed class PeerLink(PurrAddress address)
 /// peer's address, whose key the hello checks, then PeerHello), used by every forward to that peer at once, and opened
 /// again after it drops, no sooner than its back-off (Federation:ReconnectDelay, doubling up to a minute) allows.
 /// </summary>
-internal sealed class FederationLinks(FederationPolicy policy, ServerIdentity identity, TimeProvider time, ILogger<FederationLinks> logger)
+internal sealed class FederationLinks(
+    FederationPolicy policy, ServerIdentity identity, FederationCounters counters, TimeProvider time, ILogger<FederationLinks> logger)
     : IAsyncDisposable
 {
     private static readonly TimeSpan MaxDelay = TimeSpan.FromMinutes(1);
@@ -130,15 +131,19 @@ internal sealed class FederationLinks(FederationPolicy policy, ServerIdentity id
         try
         {
             var connection = link.Connection ?? throw new PurrConnectionException("the link is down");
-            return await connection.RequestAsync(new Request { RelayForward = new RelayForward { Packet = packet } }, signer: null, cancellationToken);
+            var answer = await connection.RequestAsync(new Request { RelayForward = new RelayForward { Packet = packet } }, signer: null, cancellationToken);
+            counters.Forward(answered: true);
+            return answer;
         }
         catch (PurrProtocolException e) when (e.Code is not ErrorCode.PeerRefused)
         {
+            counters.Forward(answered: false);
             // The destination's own refusal of the packet (PACKET_REFUSED, RATE_LIMITED, …) goes back as it came.
             return new ServerFrame { Error = new Error { Code = e.Code, Detail = e.Detail, RetryAfterMs = (uint)e.RetryAfter.TotalMilliseconds } };
         }
         catch (Exception e) when (e is PurrProtocolException or PurrConnectionException)
         {
+            counters.Forward(answered: false);
             return Responses.Error(ErrorCode.RelayFailed, "the link to the destination server failed; try again");
         }
         finally

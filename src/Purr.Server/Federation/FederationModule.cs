@@ -24,6 +24,8 @@ public sealed class FederationModule : IPurrModule
         services.TryAddSingleton<PeerTrafficLimiter>();
         services.TryAddSingleton<RelayProcessor>();
         services.TryAddSingleton<ProxyRoutes>();
+        services.TryAddSingleton<FederationCounters>();
+        services.AddSingleton<IOperatorReport, FederationReport>();
         services.AddSingleton<IRequestHandler, PeerHelloHandler>();
         services.AddSingleton<IRequestHandler, RelayForwardHandler>();
         services.AddSingleton<IRequestHandler, RelayKeysHandler>();

@@ -14,7 +14,7 @@ namespace Purr.Server.Federation;
 /// where the two operators share one, the pre-shared key; the answer proves the key back. Whatever is refused gets
 /// PEER_REFUSED with the reason, and the connection stays an ordinary client connection.
 /// </summary>
-internal sealed class PeerHelloHandler(FederationPolicy policy, ServerIdentity identity, ILogger<PeerHelloHandler> logger) : IRequestHandler
+internal sealed class PeerHelloHandler(FederationPolicy policy, ServerIdentity identity, FederationCounters counters, ILogger<PeerHelloHandler> logger) : IRequestHandler
 {
     /// <summary>
     /// The reasons a listener gives, so a connecting server can repeat them in its own log: only these fixed texts
@@ -78,6 +78,7 @@ internal sealed class PeerHelloHandler(FederationPolicy policy, ServerIdentity i
 
         context.Session.Features.GetOrAdd(() => new PeerLinkState(hello.ServerIdentityKey.ToByteArray()));
         context.Session.SetRequestRate(policy.Options.LinkRequestsPerSecond);
+        counters.LinkAccepted();
         FederationLog.LinkAccepted(logger);
         var accepted = new PeerAccepted
         {

@@ -17,7 +17,7 @@ namespace Purr.Server.Federation;
 /// Only requests that need no live connection may come this way.
 /// </summary>
 internal sealed class RelayProcessor(
-    ServerIdentity identity, FederationPolicy policy, IServiceProvider services, TimeProvider time, ILogger<RelayProcessor> logger)
+    ServerIdentity identity, FederationPolicy policy, FederationCounters counters, IServiceProvider services, TimeProvider time, ILogger<RelayProcessor> logger)
 {
     /// <summary>How old a packet's sent_at may be, and how far ahead (clocks differ).</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(5);
@@ -38,6 +38,13 @@ internal sealed class RelayProcessor(
 
     /// <summary>The sealed answer, or an error frame (PACKET_REFUSED, RATE_LIMITED) for the link when the packet itself is refused.</summary>
     public async Task<ServerFrame> ProcessAsync(ReadOnlyMemory<byte> packet, IPAddress linkAddress, CancellationToken cancellationToken)
+    {
+        var answer = await OpenAndAnswerAsync(packet, linkAddress, cancellationToken);
+        counters.Packet(answered: answer.BodyCase == ServerFrame.BodyOneofCase.RelayResult);
+        return answer;
+    }
+
+    private async Task<ServerFrame> OpenAndAnswerAsync(ReadOnlyMemory<byte> packet, IPAddress linkAddress, CancellationToken cancellationToken)
     {
         var opened = RelayPacket.Open(identity.AgreementKey, packet.Span);
         RelayedRequest? relayed = null;

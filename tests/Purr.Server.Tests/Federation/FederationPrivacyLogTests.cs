@@ -43,6 +43,12 @@ public sealed class FederationPrivacyLogTests
             Assert.Equal(payload, (await recipient.FetchAsync(mailbox.ReceiveId, key))!.Payload);
             var refused = await Assert.ThrowsAsync<PurrProtocolException>(() => sender.SendRelayedAsync(relay, Ed25519KeyPair.Generate().PublicKey[..16], payload));
             Assert.Equal(Protocol.V1.ErrorCode.Auth, refused.Code);
+
+            // The operator's counts (purrctl status, /metrics): two forwards carried by the proxy, two packets answered.
+            var proxied = await StatusAsync(proxy);
+            Assert.Equal(("open", 1, 2L, 0L), ((string)proxied["mode"], (int)proxied["linksUp"], (long)proxied["forwarded"], (long)proxied["forwardsFailed"]));
+            var destined = await StatusAsync(destination);
+            Assert.Equal((1L, 2L, 0L), ((long)destined["linksAccepted"], (long)destined["packetsAnswered"], (long)destined["packetsRefused"]));
         }
 
         var lines = logs.Lines.ToList();
@@ -61,4 +67,8 @@ public sealed class FederationPrivacyLogTests
             }
         }
     }
+
+    private static async Task<IReadOnlyDictionary<string, object>> StatusAsync(RunningServer server) =>
+        await Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetServices<Modules.IOperatorReport>(server.Services)
+            .Single(r => r.Section == "federation").StatusAsync(CancellationToken.None);
 }

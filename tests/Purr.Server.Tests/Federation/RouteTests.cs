@@ -67,6 +67,25 @@ public sealed class RouteTests
     }
 
     [Fact]
+    public async Task Auto_goes_directly_while_the_home_server_is_down_and_via_home_then_fails()
+    {
+        var home = await RunningServer.StartAsync(settings: Federating);
+        await using var other = await RunningServer.StartAsync(settings: Federating);
+        await using var profiles = new TestProfiles();
+        var erin = profiles.Create(home, "Erin");
+        var frank = profiles.Create(other, "Frank");
+        await TestProfiles.ConnectAsync(erin, "frank", frank, "erin");
+        await home.DisposeAsync();
+
+        // Frank's receipt cannot reach Erin's server: he still gets the text (a failed receipt used to lose it).
+        await erin.SendTextAsync("frank", "my server is down");
+        Assert.Equal("my server is down", Assert.Single((await frank.ReceiveAsync(TimeSpan.FromSeconds(10))).OfType<TextReceived>()).Text);
+
+        await erin.SetRouteAsync("frank", ContactRoute.ViaHome);
+        await Assert.ThrowsAsync<PurrConnectionException>(() => erin.SendTextAsync("frank", "only through my server"));
+    }
+
+    [Fact]
     public async Task The_cli_shows_and_sets_a_contacts_route()
     {
         await using var server = await RunningServer.StartAsync(settings: Federating);
