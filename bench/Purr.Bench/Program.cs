@@ -43,7 +43,9 @@ if (mode == "report")
     var saved = JsonSerializer.Deserialize<List<Measurement>>(await File.ReadAllTextAsync(Path.Combine(output, "results.json")), jsonOptions)!;
     var when = File.GetLastWriteTimeUtc(Path.Combine(output, "results.json"));
     await File.WriteAllTextAsync(Path.Combine(BuildOutputs.Root, "BENCHMARKS.md"),
-        MarkdownReport.Build(saved, Machine.Describe(), "bash bench/run.sh", when, output) + Targets.Describe(saved), new UTF8Encoding(false));
+        MarkdownReport.Build(saved, Machine.Describe(), "bash bench/run.sh", when, output,
+            saved.Any(m => m.Scenario == FederationScenario.Name) ? "S7 may come from a later `bash bench/run.sh s7` on the same machine (bench/results/s7-federation.md says when)." : null)
+        + Targets.Describe(saved), new UTF8Encoding(false));
     Console.Out.WriteLine("rewrote BENCHMARKS.md from bench/results/results.json");
     return 0;
 }
@@ -115,13 +117,16 @@ if (mode == "s7")
     var s7Table = FederationScenario.Markdown(s7, Machine.Describe(), DateTime.UtcNow);
     await File.WriteAllTextAsync(Path.Combine(output, "s7-federation.md"), s7Table, new UTF8Encoding(false));
     var resultsPath = Path.Combine(output, "results.json");
+    var fullRun = File.Exists(resultsPath) ? new DateTimeOffset(File.GetLastWriteTimeUtc(resultsPath)) : DateTimeOffset.UtcNow;
     var kept = File.Exists(resultsPath)
         ? JsonSerializer.Deserialize<List<Measurement>>(await File.ReadAllTextAsync(resultsPath), jsonOptions)!.Where(m => m.Scenario != FederationScenario.Name).ToList()
         : [];
     kept.AddRange(s7);
     await File.WriteAllTextAsync(resultsPath, JsonSerializer.Serialize(kept, jsonOptions));
+    File.SetLastWriteTimeUtc(resultsPath, fullRun.UtcDateTime);
+    var addendum = $"S7 was measured on its own by `bash bench/run.sh s7 --rates {string.Join(',', s7.Select(r => r["offered_per_s"]).Distinct())}` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, on the same machine.";
     await File.WriteAllTextAsync(Path.Combine(BuildOutputs.Root, "BENCHMARKS.md"),
-        MarkdownReport.Build(kept, Machine.Describe(), "bash bench/run.sh", DateTimeOffset.UtcNow, output) + Targets.Describe(kept), new UTF8Encoding(false));
+        MarkdownReport.Build(kept, Machine.Describe(), "bash bench/run.sh", fullRun, output, addendum) + Targets.Describe(kept), new UTF8Encoding(false));
     Console.Out.WriteLine(s7Table);
     return 0;
 }
