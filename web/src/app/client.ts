@@ -1,14 +1,16 @@
 // An unlocked profile talking to the page's own server: one connection, every mailbox and room
 // subscribed on it, pushes handled one at a time (handled, saved, then acknowledged), and the
 // connection re-opened with back-off when it drops.
-import { create } from "@bufbuild/protobuf";
-import type { ServerFrame } from "../gen/purr/v1/frames_pb";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { RequestSchema, ServerFrameSchema, type ServerFrame } from "../gen/purr/v1/frames_pb";
+import { RelayedRequestSchema } from "../gen/purr/v1/federation_pb";
+import { newEphemeral, openRelayResponse, sealRelayPacket } from "../protocol/relay-packet";
 import { ErrorCode } from "../gen/purr/v1/errors_pb";
-import { sign, signingKeyFromSeed, type SigningKeyPair } from "../crypto/sodium";
+import { sign, signingKeyFromSeed, verify, type SigningKeyPair } from "../crypto/sodium";
 import { systemRandom, type RandomSource } from "../crypto/random";
-import { recipientRequest, senderRequest } from "../protocol/signed-bytes";
+import { recipientRequest, senderRequest, serverX25519 } from "../protocol/signed-bytes";
 import { equalBytes, toHex } from "../protocol/bytes";
-import { parseAddress } from "../protocol/address";
+import { parseAddress, sameServer } from "../protocol/address";
 import { PurrConnection, PurrError, type RequestOp, type Signer } from "../net/connection";
 import { CreateMailboxSchema } from "../gen/purr/v1/mailboxes_pb";
 import { saveProfileBlob } from "./profile-store";
@@ -42,6 +44,8 @@ export class PurrClient implements ClientServices {
   /** Receive ids (hex) whose subscription the current connection holds: their acks go unsigned. */
   private readonly subscribed = new Set<string>();
   private stopped = false;
+  /** Other servers' X25519 keys (by address), fetched through this server and checked against the key each address pins. */
+  private readonly relayKeys = new Map<string, Uint8Array>();
   /**
    * Set by the UI: asks the person for what the server's policy wants after a creation was refused (an invite
    * link, the server password, an account), stores it, and resolves true to try once more.
@@ -185,8 +189,55 @@ export class PurrClient implements ClientServices {
   }
 
   /** Sends to a mailbox; unsigned (an unsecured mailbox: a card's or an address's) without a sender key. */
-  async send(sendId: Uint8Array, payload: Uint8Array, senderKey?: SigningKeyPair, tag?: Uint8Array): Promise<void> {
+  async send(sendId: Uint8Array, payload: Uint8Array, senderKey?: SigningKeyPair, tag?: Uint8Array, server?: string): Promise<void> {
+    if (server && !sameServer(server, this.data.server)) {
+      await this.sendRelayed(server, sendId, payload, senderKey, tag);
+      return;
+    }
     await this.request({ case: "sendMessage", value: { sendId, payload, tag: tag ?? new Uint8Array(0) } }, senderKey ? senderSigner(senderKey) : undefined);
+  }
+
+  /**
+   * A send to a mailbox on another server, relayed by the page's own server (PROTOCOL.md section 15): sealed to the
+   * other server's key, so this server learns only which server, and the other server never sees this browser.
+   */
+  private async sendRelayed(server: string, sendId: Uint8Array, payload: Uint8Array, senderKey?: SigningKeyPair, tag?: Uint8Array): Promise<void> {
+    const key = await this.relayKey(server);
+    const ephemeral = newEphemeral(this.random);
+    const requestBytes = toBinary(RequestSchema, create(RequestSchema, { id: 1n, op: { case: "sendMessage", value: { sendId, payload, tag: tag ?? new Uint8Array(0) } } }));
+    const relayed = create(RelayedRequestSchema, {
+      request: requestBytes,
+      signature: senderKey ? sign(senderKey, senderRequest(ephemeral.publicKey, requestBytes)) : new Uint8Array(0),
+      sentAt: BigInt(this.now()),
+    });
+    const { packet, reply } = sealRelayPacket(key, ephemeral, toBinary(RelayedRequestSchema, relayed), this.random);
+    const frame = await this.request({ case: "proxyForward", value: { destination: server, packet } });
+    const opened = frame.body.case === "relayResult" ? openRelayResponse(reply, frame.body.value.packet) : null;
+    if (!opened) throw new Error("the relayed answer does not open: your server or the other one changed it");
+    const answer = fromBinary(ServerFrameSchema, opened);
+    if (answer.body.case === "error") throw new PurrError(answer.body.value.code, answer.body.value.detail);
+  }
+
+  private async relayKey(server: string): Promise<Uint8Array> {
+    const known = this.relayKeys.get(server);
+    if (known) return known;
+    const destination = parseAddress(server);
+    if (!destination) throw new Error("the contact's server address is not valid");
+    let frame: ServerFrame;
+    try {
+      frame = await this.request({ case: "relayKeys", value: { destination: server } });
+    } catch (e) {
+      if (e instanceof PurrError && (e.code === ErrorCode.PEER_REFUSED || e.code === ErrorCode.UNKNOWN_REQUEST)) {
+        throw new Error(`this contact's mailbox is on another Purr server, and this server does not relay there (${e.message}); ask its operator to enable federation, or use the purr CLI`);
+      }
+      throw e;
+    }
+    const keys = frame.body.case === "serverKeys" ? frame.body.value : null;
+    if (!keys || keys.x25519Key.length !== 32 || !verify(destination.identityKey, serverX25519(keys.x25519Key), keys.x25519Signature)) {
+      throw new Error("the other server's key, as this server gave it, is not signed by the key its address pins; not sending");
+    }
+    this.relayKeys.set(server, keys.x25519Key);
+    return keys.x25519Key;
   }
 
   async blockSenders(mailbox: MailboxRecord, tags: Uint8Array[], clear: boolean): Promise<void> {

@@ -23,7 +23,7 @@ const DAY = 86400;
 
 export class ContactsModule {
   /** Set by the presence module: a contact told us its presence channel. */
-  onPresenceChannel?: (contact: ContactRecord, sendId: Uint8Array, key: Uint8Array) => Promise<void>;
+  onPresenceChannel?: (contact: ContactRecord, sendId: Uint8Array, key: Uint8Array, server: string) => Promise<void>;
 
   constructor(private readonly client: ClientServices) {}
 
@@ -109,9 +109,6 @@ export class ContactsModule {
   requestContact(link: string, message = ""): Promise<InviteRecord> {
     return this.client.serialized(async () => {
       const address = parseContactAddress(link);
-      if (!sameServer(address.body.mailbox!.server, this.data.server)) {
-        throw new CardError("malformed", "this address is on another Purr server; the browser client talks only to the server it was opened from (use the purr CLI for other servers)");
-      }
       if (message.length > MAX_REQUEST_MESSAGE) throw new Error(`the note is at most ${MAX_REQUEST_MESSAGE} characters`);
       if (this.data.address && equalLinks(this.data.address.link, address.link)) throw new Error("this is your own contact address");
       const invite = await this.makeInvite(address.body.displayName || "contact", 30);
@@ -122,7 +119,7 @@ export class ContactsModule {
       const tag = blockTag(this.data.roomTagSecret, address.body.addressKey);
       const request = sealAddressRequest(address, { $typeName: "purr.v1.AddressRequestBody", card: card.signedBytes, displayName: this.data.displayName, message, tag }, this.client.random);
       try {
-        await this.client.send(address.body.mailbox!.sendId, toBinary(MailboxPayloadSchema, create(MailboxPayloadSchema, { kind: { case: "addressRequest", value: request } })), undefined, tag);
+        await this.client.send(address.body.mailbox!.sendId, toBinary(MailboxPayloadSchema, create(MailboxPayloadSchema, { kind: { case: "addressRequest", value: request } })), undefined, tag, address.body.mailbox!.server);
       } catch (e) {
         // Nothing of a refused request stays.
         this.data.invites.splice(this.data.invites.indexOf(invite), 1);
@@ -184,7 +181,7 @@ export class ContactsModule {
     if (this.data.usedCards.includes(toHex(card.id)) || requests.some(r => r.cardLink === card.link)) return;
     const displayName = clean(card.body.displayName || body.displayName, 64) || "someone";
     const message = clean(body.message, MAX_REQUEST_MESSAGE);
-    if (address.autoAccept && sameServer(card.body.mailbox!.server, this.data.server)) {
+    if (address.autoAccept) {
       try {
         const contact = await this.acceptCard(card.link);
         this.client.emit({ kind: "message", where: "contact", id: contact.id, title: `${displayName} asked for contact and was accepted` });
@@ -217,9 +214,6 @@ export class ContactsModule {
     const card = parseCard(link, this.client.now());
     const cardId = toHex(card.id);
     if (this.data.usedCards.includes(cardId)) throw new CardError("alreadyUsed", "this card was already accepted; a card works once");
-    if (!sameServer(card.body.mailbox!.server, this.data.server)) {
-      throw new CardError("malformed", "this card's mailbox is on another Purr server; the browser client talks only to the server it was opened from (use the purr CLI for other servers)");
-    }
     const inbox = await this.client.createMailbox();
     const senderKeySeed = this.client.random.bytes(32);
     const sender = signingKeyFromSeed(senderKeySeed);
@@ -231,7 +225,7 @@ export class ContactsModule {
     const contact: ContactRecord = {
       id: toHex(this.client.random.bytes(8)), displayName: card.body.displayName || "contact",
       myIdentitySeed: initiated.identitySeed, theirIdentityKey: card.body.identityKey, state: initiated.state, ad: initiated.ad,
-      inbox: [inbox], outbox: { sendId: card.body.mailbox!.sendId, senderKeySeed }, theirSenderKey: null,
+      inbox: [inbox], outbox: { sendId: card.body.mailbox!.sendId, senderKeySeed, ...elsewhere(card.body.mailbox!.server, this.data.server) }, theirSenderKey: null,
       established: false, verified: false, seen: [], messages: [], unread: 0,
     };
     this.data.contacts.push(contact);
@@ -291,15 +285,11 @@ export class ContactsModule {
     const responded = respondToContact(request, invite, this.client.random);
     const intro = responded?.intro.body.case === "contactIntro" ? responded.intro.body.value : null;
     if (!responded || !intro?.replyTo || intro.senderKey.length !== 32) return;
-    if (!sameServer(intro.replyTo.server, this.data.server)) {
-      this.client.emit({ kind: "problem", text: "someone answered your invite from another Purr server; the browser client can only reach its own server" });
-      return;
-    }
     const senderKeySeed = this.client.random.bytes(32);
     const contact: ContactRecord = {
       id: invite.id, displayName: intro.displayName || invite.label || "contact",
       myIdentitySeed: invite.identitySeed, theirIdentityKey: responded.peerIdentity, state: responded.state, ad: responded.ad,
-      inbox: [invite.mailbox], outbox: { sendId: intro.replyTo.sendId, senderKeySeed }, theirSenderKey: intro.senderKey,
+      inbox: [invite.mailbox], outbox: { sendId: intro.replyTo.sendId, senderKeySeed, ...elsewhere(intro.replyTo.server, this.data.server) }, theirSenderKey: intro.senderKey,
       established: true, verified: false, seen: [], messages: [], unread: 0,
     };
     this.data.invites.splice(this.data.invites.indexOf(invite), 1);
@@ -357,16 +347,12 @@ export class ContactsModule {
         break;
       case "mailboxMove":
         if (body.value.mailbox && body.value.mailbox.sendId.length === 16 && contact.outbox) {
-          if (!sameServer(body.value.mailbox.server, this.data.server)) {
-            appendMessage(contact.messages, { id: "move-" + id, mine: false, text: `${contact.displayName} moved to another Purr server, which this browser client cannot reach.`, sentAt: this.client.now(), notice: true });
-            break;
-          }
-          contact.outbox = { sendId: body.value.mailbox.sendId, senderKeySeed: contact.outbox.senderKeySeed };
+          contact.outbox = { sendId: body.value.mailbox.sendId, senderKeySeed: contact.outbox.senderKeySeed, ...elsewhere(body.value.mailbox.server, this.data.server) };
           await this.sendEnvelope(contact, this.envelope({ case: "mailboxMoveAck", value: { $typeName: "purr.v1.MailboxMoveAck", mailbox: body.value.mailbox } }));
         }
         break;
       case "presenceChannel":
-        if (body.value.mailbox?.sendId.length === 16 && body.value.key.length === 32) await this.onPresenceChannel?.(contact, body.value.mailbox.sendId, body.value.key);
+        if (body.value.mailbox?.sendId.length === 16 && body.value.key.length === 32) await this.onPresenceChannel?.(contact, body.value.mailbox.sendId, body.value.key, body.value.mailbox.server);
         break;
       case "contactDeleted":
         appendMessage(contact.messages, { id: "deleted-" + id, mine: false, text: `${contact.displayName} removed you as a contact.`, sentAt: this.client.now(), notice: true });
@@ -399,7 +385,7 @@ export class ContactsModule {
   }
 
   private async sendPayload(contact: ContactRecord, payload: MailboxPayload): Promise<void> {
-    await this.client.send(contact.outbox!.sendId, toBinary(MailboxPayloadSchema, payload), signingKeyFromSeed(contact.outbox!.senderKeySeed));
+    await this.client.send(contact.outbox!.sendId, toBinary(MailboxPayloadSchema, payload), signingKeyFromSeed(contact.outbox!.senderKeySeed), undefined, contact.outbox!.server);
   }
 
   private envelope(body: Envelope["body"]): Envelope {
@@ -426,3 +412,7 @@ const CARD_LINK_PREFIX = "purr:card/";
 
 const equalLinks = (a: string, b: string) => a.trim() === b.trim();
 
+/** `{ server }` for a mailbox on another server than the page's own (sent to through it, PROTOCOL.md 15), else nothing. */
+function elsewhere(server: string, own: string): { server?: string } {
+  return sameServer(server, own) ? {} : { server };
+}

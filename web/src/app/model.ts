@@ -60,7 +60,8 @@ export interface ContactRecord {
   state: RatchetState;
   ad: Uint8Array;
   inbox: MailboxRecord[];
-  outbox: { sendId: Uint8Array; senderKeySeed: Uint8Array } | null;
+  /** Where this profile sends to; `server` absent means the page's own server (older profiles, and most contacts). */
+  outbox: { sendId: Uint8Array; senderKeySeed: Uint8Array; server?: string } | null;
   theirSenderKey: Uint8Array | null;
   established: boolean;
   verified: boolean;
@@ -71,7 +72,7 @@ export interface ContactRecord {
   sharePresence?: boolean;
   presenceInbox?: MailboxRecord;
   presenceInboxKey?: Uint8Array;
-  presenceOutbox?: { sendId: Uint8Array; key: Uint8Array };
+  presenceOutbox?: { sendId: Uint8Array; key: Uint8Array; server?: string };
 }
 
 export interface RoomRecord {

@@ -6,6 +6,7 @@ import { ErrorCode } from "../gen/purr/v1/errors_pb";
 import { signingKeyFromSeed } from "../crypto/sodium";
 import { openPresence, sealPresence, MAX_PRESENCE_TEXT } from "../e2e/presence";
 import { PurrError } from "../net/connection";
+import { sameServer } from "../protocol/address";
 import type { ClientServices } from "./client-services";
 import type { ContactsModule } from "./contacts";
 import { cleanText, type ContactRecord } from "./model";
@@ -21,7 +22,7 @@ export class PresenceModule {
 
   constructor(private readonly client: ClientServices, contacts: ContactsModule) {
     this.contacts = contacts;
-    contacts.onPresenceChannel = (contact, sendId, key) => this.onChannel(contact, sendId, key);
+    contacts.onPresenceChannel = (contact, sendId, key, server) => this.onChannel(contact, sendId, key, server);
   }
 
   private readonly contacts: ContactsModule;
@@ -109,8 +110,8 @@ export class PresenceModule {
     });
   }
 
-  private async onChannel(contact: ContactRecord, sendId: Uint8Array, key: Uint8Array): Promise<void> {
-    contact.presenceOutbox = { sendId, key };
+  private async onChannel(contact: ContactRecord, sendId: Uint8Array, key: Uint8Array, server: string): Promise<void> {
+    contact.presenceOutbox = sameServer(server, this.data.server) ? { sendId, key } : { sendId, key, server };
     await this.client.save();
     if (!this.enabled) return;
     await this.ensureChannels();
@@ -147,13 +148,14 @@ export class PresenceModule {
     if (!outbox || !contact.outbox) return;
     const payload = create(MailboxPayloadSchema, { kind: { case: "presence", value: sealPresence(outbox.key, presence, this.client.random) } });
     try {
-      await this.client.send(outbox.sendId, toBinary(MailboxPayloadSchema, payload), signingKeyFromSeed(contact.outbox.senderKeySeed));
+      await this.client.send(outbox.sendId, toBinary(MailboxPayloadSchema, payload), signingKeyFromSeed(contact.outbox.senderKeySeed), undefined, outbox.server);
     } catch (e) {
       if (e instanceof PurrError && e.code === ErrorCode.AUTH) {
         // The contact turned presence off.
         contact.presenceOutbox = undefined;
         await this.client.save();
-      } else if (!(e instanceof PurrError)) {
+      } else if (!(e instanceof PurrError) && !outbox.server) {
+        // Presence to another server is best effort too: a server that does not relay there must not keep saying so.
         throw e;
       }
     }

@@ -1,6 +1,7 @@
 // The exact bytes under every signature (PROTOCOL.md section 6).
 import { concat, withContext } from "./bytes";
 
+export const serverX25519 = (key: Uint8Array) => withContext("purr/v1 server x25519", key, new Uint8Array(0));
 export const serverHello = (sessionNonce: Uint8Array, clientNonce: Uint8Array) => withContext("purr/v1 server hello", sessionNonce, clientNonce);
 export const recipientRequest = (sessionNonce: Uint8Array, request: Uint8Array) => withContext("purr/v1 recipient request", sessionNonce, request);
 export const senderRequest = (sessionNonce: Uint8Array, request: Uint8Array) => withContext("purr/v1 sender request", sessionNonce, request);

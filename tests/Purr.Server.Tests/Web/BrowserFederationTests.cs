@@ -1,0 +1,78 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using Purr.Server.Tests.Messaging;
+using Purr.TestKit;
+
+namespace Purr.Server.Tests.Web;
+
+/// <summary>
+/// A browser served by server A chats with `purr` CLI users whose mailboxes are on server B (issue 11): the browser's
+/// sends to B are relayed by A (PROTOCOL.md section 15), and every request the page makes goes to A.
+/// </summary>
+public sealed class BrowserFederationTests
+{
+    private static readonly Dictionary<string, string> Federating = new()
+    {
+        ["Federation:Mode"] = "open",
+        ["Federation:AllowPrivateAddresses"] = "true",
+    };
+
+    [Fact]
+    public async Task A_browser_on_server_A_chats_both_ways_with_cli_users_on_server_B()
+    {
+        await using var a = await RunningServer.StartAsync(settings: Federating);
+        await using var b = await RunningServer.StartAsync(settings: Federating);
+        using var home = new TemporaryDirectory();
+        var bob = Path.Combine(home.Path, "bob");
+        var carol = Path.Combine(home.Path, "carol");
+        await PurrTool.RunAsync(0, "--profile", bob, "init", "--server", b.Address.ToString(), "--display-name", "Bob on B");
+        await PurrTool.RunAsync(0, "--profile", carol, "init", "--server", b.Address.ToString(), "--display-name", "Carol on B");
+        await using var browser = await Browser.LaunchAsync();
+        var alice = await browser.OpenAsync(a.HttpBase, "alice");
+        await alice.CreateProfileAsync("Alice");
+
+        // The browser's card (its mailbox on A), accepted by Bob on B: Bob's inbox for Alice is on B.
+        var link = await alice.InviteAsync("Bob");
+        await PurrTool.RunAsync(0, "--profile", bob, "accept", link, "--name", "alice");
+        await Assertions.Expect(alice.Page.Locator("nav .item", new() { HasText = "Bob on B" })).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10");
+        await alice.OpenConversationAsync("Bob on B");
+        await alice.SendAsync("hello B, from a browser on A");
+        var atBob = await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10", "--json");
+        Assert.Contains(JsonDocument.Parse(atBob).RootElement.EnumerateArray(), e => e.GetProperty("type").GetString() == "text"
+            && e.GetProperty("text").GetString() == "hello B, from a browser on A");
+        await PurrTool.RunAsync(0, "--profile", bob, "send", "alice", "hello A, from B");
+        await alice.ExpectMessageAsync("hello A, from B");
+        await alice.Page.WaitForSelectorAsync("[data-testid=delivered]", new() { Timeout = 20_000 });
+
+        // Carol's card (its mailbox on B), accepted in the browser: the contact request goes to B through A.
+        var invite = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", carol, "--json", "invite", "--name", "alice")).RootElement;
+        await alice.AcceptAsync(invite.GetProperty("link").GetString()!);
+        await PurrTool.RunAsync(0, "--profile", carol, "receive", "--wait", "10");
+        await alice.ExpectMessageAsync("Carol on B is now a contact");
+        await alice.SendAsync("hi Carol, through my server");
+        Assert.Contains("hi Carol, through my server", await PurrTool.RunAsync(0, "--profile", carol, "receive", "--wait", "10"), StringComparison.Ordinal);
+
+        alice.AssertOnlyOwnServerContacted();
+        alice.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task A_browser_whose_server_does_not_relay_says_so_when_it_writes_to_another_server()
+    {
+        await using var a = await RunningServer.StartAsync();
+        await using var b = await RunningServer.StartAsync(settings: Federating);
+        using var home = new TemporaryDirectory();
+        var carol = Path.Combine(home.Path, "carol");
+        await PurrTool.RunAsync(0, "--profile", carol, "init", "--server", b.Address.ToString(), "--display-name", "Carol on B");
+        await using var browser = await Browser.LaunchAsync();
+        var alice = await browser.OpenAsync(a.HttpBase, "alice");
+        await alice.CreateProfileAsync("Alice");
+        var invite = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", carol, "--json", "invite", "--name", "alice")).RootElement;
+        await alice.ById("accept").ClickAsync();
+        await alice.ById("card-input").FillAsync(invite.GetProperty("link").GetString()!);
+        await alice.ById("accept-card").ClickAsync();
+        await Assertions.Expect(alice.Page.GetByText("this server does not relay there", new() { Exact = false })).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        alice.AssertOnlyOwnServerContacted();
+    }
+}
