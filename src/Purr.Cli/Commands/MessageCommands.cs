@@ -75,6 +75,7 @@ internal static class MessageCommands
         ContactRequestReceived request => $"* contact request {request.RequestId} from {request.DisplayName}{Note(request.Message)}: purr requests accept {request.RequestId} (or reject)",
         PresenceChanged presence => $"* {presence.Contact} is {PresenceCommands.Name(presence.Status)}{(presence.Text.Length > 0 ? $": {presence.Text}" : "")}",
         UndecryptableMessage bad => $"* a message from {bad.Contact} could not be decrypted and was dropped",
+        ServerUnreachable away => $"* could not reach {away.Server}; the mailboxes there were not read ({away.Reason})",
         ServerAnnouncement announcement => $"*** ANNOUNCEMENT from your server's operator ({TimeFormat.Date(announcement.SentAt)}, signed by the server key): {announcement.Text}",
         _ => item.ToString(),
     };
@@ -88,6 +89,7 @@ internal static class MessageCommands
         MessagesDelivered delivered => new { type = "delivered", contact = delivered.Contact, messageIds = delivered.MessageIds },
         ContactRequestReceived request => new { type = "request", id = request.RequestId, contact = request.Contact, displayName = request.DisplayName, message = request.Message },
         PresenceChanged presence => new { type = "presence", contact = presence.Contact, status = PresenceCommands.Name(presence.Status), text = presence.Text },
+        ServerUnreachable away => new { type = "unreachable", server = away.Server, error = away.Reason },
         ServerAnnouncement announcement => new { type = "announcement", server = announcement.Server, text = announcement.Text, sentAt = announcement.SentAt },
         _ => new { type = item.GetType().Name, contact = item.Contact },
     };

@@ -22,7 +22,7 @@ public sealed partial class Messenger
     {
         var events = new List<MessengerEvent>();
         await DrainAsync(events, cancellationToken);
-        if (events.Count == 0 && wait > TimeSpan.Zero)
+        if (events.All(e => e is ServerUnreachable) && wait > TimeSpan.Zero)
         {
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(wait);
@@ -84,13 +84,22 @@ public sealed partial class Messenger
     /// <summary>Fetches what waits in the mailboxes (on <paramref name="server"/> only, if given). The caller holds the gate.</summary>
     private async Task DrainLockedAsync(List<MessengerEvent> events, string? server, CancellationToken cancellationToken)
     {
-        // New mailboxes can appear while draining (a move); loop until a pass finds nothing.
+        // New mailboxes can appear while draining (a move); loop until a pass finds nothing. A server that cannot be
+        // reached is skipped (and said so) so that the mailboxes on the others are still read; only when none of the
+        // profile's servers answers does the whole receive fail.
+        var unreachable = new Dictionary<string, PurrConnectionException>();
+        var reached = false;
         bool found;
         do
         {
             found = false;
             foreach (var (mailbox, _) in AllMailboxes().Where(m => server is null || m.Mailbox.Server == server))
             {
+                if (unreachable.ContainsKey(mailbox.Server))
+                {
+                    continue;
+                }
+
                 // Handling an earlier message may have removed this one (a contact that removed us takes
                 // all its mailboxes, the retiring ones of a move too): it is gone from the server as well.
                 if (!AllMailboxes().Any(m => m.Mailbox == mailbox))
@@ -98,22 +107,38 @@ public sealed partial class Messenger
                     continue;
                 }
 
-                var connection = await ConnectAsync(mailbox.Server);
-                using var key = Ed25519KeyPair.FromSeed(mailbox.RecipientKeySeed);
-                while (await connection.FetchAsync(mailbox.ReceiveId, key, cancellationToken) is { } message)
+                try
                 {
-                    found = true;
-                    await HandleAsync(connection, mailbox.ReceiveId, message.MessageId, message.Payload, events);
-                    if (!AllMailboxes().Any(m => m.Mailbox == mailbox))
+                    var connection = await ConnectAsync(mailbox.Server);
+                    using var key = Ed25519KeyPair.FromSeed(mailbox.RecipientKeySeed);
+                    while (await connection.FetchAsync(mailbox.ReceiveId, key, cancellationToken) is { } message)
                     {
-                        break;
+                        found = true;
+                        await HandleAsync(connection, mailbox.ReceiveId, message.MessageId, message.Payload, events);
+                        if (!AllMailboxes().Any(m => m.Mailbox == mailbox))
+                        {
+                            break;
+                        }
                     }
+
+                    reached = true;
+                }
+                catch (PurrConnectionException e) when (server is null)
+                {
+                    unreachable[mailbox.Server] = e;
                 }
             }
 
             await RetireDrainedMailboxesAsync(events);
         }
         while (found);
+
+        if (unreachable.Count > 0 && !reached && events.Count == 0)
+        {
+            throw unreachable.Values.First();
+        }
+
+        events.AddRange(unreachable.Select(u => new ServerUnreachable(u.Key, u.Value.Message)));
     }
 
     private List<(MailboxRecordData Mailbox, object Owner)> AllMailboxes() =>

@@ -30,6 +30,9 @@ public sealed record ContactRequestReceived(string Contact, string RequestId, st
 public sealed record UndecryptableMessage(string Contact) : MessengerEvent(Contact);
 
 /// <summary>The operator of <paramref name="Server"/> announced something (signed with the server's key, checked).</summary>
+/// <summary>A server holding some of this profile's mailboxes could not be reached: they were not read this time (the others were).</summary>
+public sealed record ServerUnreachable(string Server, string Reason) : MessengerEvent("");
+
 public sealed record ServerAnnouncement(string Server, string Text, DateTimeOffset SentAt) : MessengerEvent("");
 
 /// <summary>A listener lost (Connected false) or regained its connection to one of the profile's servers.</summary>
