@@ -10,7 +10,8 @@ bash scripts/test-services.sh start >/dev/null || exit 1
 
 log=$(mktemp)
 trap 'rm -f "$log"; bash scripts/test-services.sh stop' EXIT
-dotnet test Purr.slnx --nologo "$@" 2>&1 | tee "$log"
+# A test that hangs is stopped after 8 minutes and named (blame), instead of holding CI until its time limit.
+dotnet test Purr.slnx --nologo --blame-hang-timeout 8m --blame-hang-dump-type none "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
 # purrd as native AOT (no trim or AOT warning allowed), and the tests that run real purrd processes, against it.

@@ -133,11 +133,16 @@ internal sealed class MqttSessionChannel : IFrameChannel, IDisposable
 
     public void Close(ErrorCode? reason) => outbound.Writer.TryComplete();
 
+    /// <summary>
+    /// Ends the connection without waiting. The cancellation's callbacks run on the thread pool, not here: callers
+    /// abort while holding a room's state (a slow member, the broker lost), and running this session's own shutdown
+    /// inline (its rooms' SessionClosed among it) re-entered that state and hung once.
+    /// </summary>
     public void Abort()
     {
         try
         {
-            aborted.Cancel();
+            _ = aborted.CancelAsync();
             inbound.Writer.TryComplete();
             outbound.Writer.TryComplete();
         }
