@@ -3,16 +3,10 @@ using Purr.Server.Routing;
 
 namespace Purr.Server.Federation;
 
-/// <summary>
-/// A packet a peer server forwards over its link: this server is the destination. Packets on one link are handled
-/// concurrently (each is independent and single-use), answered as each is done.
-/// </summary>
-internal sealed class RelayForwardHandler(RelayProcessor processor, PeerTrafficLimiter traffic, FederationPolicy policy) : IRequestHandler
+/// <summary>A packet a peer server forwards over its link: this server is the destination.</summary>
+internal sealed class RelayForwardHandler(RelayProcessor processor, PeerTrafficLimiter traffic) : IRequestHandler
 {
     public Request.OpOneofCase Operation => Request.OpOneofCase.RelayForward;
-
-    /// <summary>A link carries many people's packets: up to the proxy's own in-flight limit are opened and answered at once.</summary>
-    public int MaxConcurrent => policy.Options.MaxInFlightPerPeer;
 
     public async ValueTask<ServerFrame> HandleAsync(RequestContext context, CancellationToken cancellationToken)
     {

@@ -4,8 +4,8 @@ using Purr.Crypto;
 namespace Purr.Server.Tests.Federation;
 
 /// <summary>
-/// A link's relay packets are handled concurrently at the destination (PROTOCOL.md 15.1): many forwards in flight at
-/// once from many clients all arrive, each once, and every one is answered.
+/// Many forwards in flight at once on one link (PROTOCOL.md 15.1), from several clients of the proxy: every one is
+/// answered, and each message arrives once.
 /// </summary>
 public sealed class RelayConcurrencyTests
 {
