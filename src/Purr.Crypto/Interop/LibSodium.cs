@@ -75,6 +75,9 @@ internal static partial class LibSodium
         ref byte m, out ulong mlen, nint nsec, ref byte c, ulong clen, ref byte ad, ulong adlen, ref byte npub, ref byte k);
 
     [LibraryImport(Name)]
+    internal static partial int crypto_stream_chacha20_ietf_xor(ref byte c, ref byte m, ulong mlen, ref byte n, ref byte k);
+
+    [LibraryImport(Name)]
     internal static partial int crypto_pwhash(
         ref byte output, ulong outlen, ref byte passwd, ulong passwdlen, ref byte salt, ulong opslimit, nuint memlimit, int alg);
 

@@ -71,6 +71,15 @@ internal sealed class FederationLinks(
         }
     }
 
+    /// <summary>The identity keys (fingerprints) of the peers with a link up now: the servers this one sends to.</summary>
+    public IReadOnlyList<string> UpFingerprints()
+    {
+        lock (gate)
+        {
+            return [.. links.Values.Where(l => l.IsUp).Select(l => l.Fingerprint).Order(StringComparer.Ordinal)];
+        }
+    }
+
     /// <summary>The link to <paramref name="peer"/>, connected; throws <see cref="RelayFailure"/>.</summary>
     public async Task<PeerLink> GetAsync(PurrAddress peer, CancellationToken cancellationToken)
     {
@@ -119,8 +128,8 @@ internal sealed class FederationLinks(
         return link;
     }
 
-    /// <summary>Forwards a packet over the link and returns the peer's answer: RelayResult, or the error to hand back.</summary>
-    public async Task<ServerFrame> ForwardAsync(PeerLink link, ByteString packet, CancellationToken cancellationToken)
+    /// <summary>Sends a link request (RelayForward, OnionForward) over the link and returns the peer's answer, or the error to hand back.</summary>
+    public async Task<ServerFrame> ForwardAsync(PeerLink link, Request request, CancellationToken cancellationToken)
     {
         if (Interlocked.Increment(ref link.InFlight) > policy.Options.MaxInFlightPerPeer)
         {
@@ -131,7 +140,7 @@ internal sealed class FederationLinks(
         try
         {
             var connection = link.Connection ?? throw new PurrConnectionException("the link is down");
-            var answer = await connection.RequestAsync(new Request { RelayForward = new RelayForward { Packet = packet } }, signer: null, cancellationToken);
+            var answer = await connection.RequestAsync(request, signer: null, cancellationToken);
             counters.Forward(answered: true);
             return answer;
         }

@@ -25,11 +25,15 @@ public sealed class FederationModule : IPurrModule
         services.TryAddSingleton<RelayProcessor>();
         services.TryAddSingleton<ProxyRoutes>();
         services.TryAddSingleton<FederationCounters>();
+        services.TryAddSingleton<ProxyService>();
+        services.TryAddSingleton<OnionRouter>();
+        services.TryAddSingleton<OnionCapture>();
         services.AddSingleton<IOperatorReport, FederationReport>();
         services.AddSingleton<IRequestHandler, PeerHelloHandler>();
         services.AddSingleton<IRequestHandler, RelayForwardHandler>();
         services.AddSingleton<IRequestHandler, RelayKeysHandler>();
         services.AddSingleton<IRequestHandler, ProxyForwardHandler>();
+        services.AddSingleton<IRequestHandler, OnionForwardHandler>();
         services.AddSingleton<IHttpEndpoint>(new HttpEndpoint(CatalogEndpoint.Path, CatalogEndpoint.HandleAsync));
     }
 }

@@ -84,6 +84,13 @@ public sealed class FederationOptions : IValidatableObject
     /// <summary>Mode open: also link to servers at loopback, private and link-local addresses (tests and LANs).</summary>
     public bool AllowPrivateAddresses { get; set; }
 
+    /// <summary>
+    /// Keep, in memory, what this server learned from the last 100 onion layers it removed (the server a packet came
+    /// from, "a client" otherwise, and the next server), shown by purrctl status. For tests and for checking what a hop
+    /// learns; it holds servers' keys only, never a client's address, and nothing is written anywhere.
+    /// </summary>
+    public bool DebugCaptureOnionHops { get; set; }
+
     private const long RelayPacketBytes = Protocol.Federation.RelayPacket.PacketBytes;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

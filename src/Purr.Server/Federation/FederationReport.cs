@@ -10,6 +10,9 @@ internal sealed class FederationCounters
     private long forwardsFailed;
     private long packetsAnswered;
     private long packetsRefused;
+    private long onionForwarded;
+    private long onionExited;
+    private long onionRefused;
 
     public long LinksAccepted => Interlocked.Read(ref linksAccepted);
 
@@ -21,6 +24,29 @@ internal sealed class FederationCounters
 
     public long PacketsRefused => Interlocked.Read(ref packetsRefused);
 
+    public long OnionForwarded => Interlocked.Read(ref onionForwarded);
+
+    public long OnionExited => Interlocked.Read(ref onionExited);
+
+    public long OnionRefused => Interlocked.Read(ref onionRefused);
+
+    /// <summary>An onion layer this server removed: sent on, acted on as the last hop, or refused (this hop's or the next one's refusal).</summary>
+    public void Onion(OnionOutcome outcome)
+    {
+        switch (outcome)
+        {
+            case OnionOutcome.Forwarded:
+                Interlocked.Increment(ref onionForwarded);
+                break;
+            case OnionOutcome.Exited:
+                Interlocked.Increment(ref onionExited);
+                break;
+            default:
+                Interlocked.Increment(ref onionRefused);
+                break;
+        }
+    }
+
     public void LinkAccepted() => Interlocked.Increment(ref linksAccepted);
 
     /// <summary>A client's forward this server carried: answered by the destination (even with an error inside), or not.</summary>
@@ -30,13 +56,21 @@ internal sealed class FederationCounters
     public void Packet(bool answered) => Interlocked.Increment(ref answered ? ref packetsAnswered : ref packetsRefused);
 }
 
+internal enum OnionOutcome
+{
+    Forwarded,
+    Exited,
+    Refused,
+}
+
 /// <summary>The federation module's part of purrctl status and limits (and the purr_federation_* gauges).</summary>
-internal sealed class FederationReport(FederationPolicy policy, FederationLinks links, FederationCounters counters) : IOperatorReport
+internal sealed class FederationReport(FederationPolicy policy, FederationLinks links, FederationCounters counters, OnionCapture capture) : IOperatorReport
 {
     public string Section => "federation";
 
-    public ValueTask<IReadOnlyDictionary<string, object>> StatusAsync(CancellationToken cancellationToken) =>
-        ValueTask.FromResult<IReadOnlyDictionary<string, object>>(new Dictionary<string, object>
+    public ValueTask<IReadOnlyDictionary<string, object>> StatusAsync(CancellationToken cancellationToken)
+    {
+        var status = new Dictionary<string, object>
         {
             ["mode"] = CatalogEndpoint.Name(policy.Mode),
             ["linksUp"] = links.Up,
@@ -45,7 +79,18 @@ internal sealed class FederationReport(FederationPolicy policy, FederationLinks 
             ["forwardsFailed"] = counters.ForwardsFailed,
             ["packetsAnswered"] = counters.PacketsAnswered,
             ["packetsRefused"] = counters.PacketsRefused,
-        });
+            ["onionForwarded"] = counters.OnionForwarded,
+            ["onionExited"] = counters.OnionExited,
+            ["onionRefused"] = counters.OnionRefused,
+            ["linkedTo"] = links.UpFingerprints(),
+        };
+        if (capture.Enabled)
+        {
+            status["onionCapture"] = capture.Entries();
+        }
+
+        return ValueTask.FromResult<IReadOnlyDictionary<string, object>>(status);
+    }
 
     public IReadOnlyDictionary<string, object> Settings()
     {
@@ -63,6 +108,7 @@ internal sealed class FederationReport(FederationPolicy policy, FederationLinks 
             ["ReconnectDelay"] = options.ReconnectDelay,
             ["ReplayCacheEntries"] = options.ReplayCacheEntries,
             ["AllowPrivateAddresses"] = options.AllowPrivateAddresses,
+            ["DebugCaptureOnionHops"] = options.DebugCaptureOnionHops,
         };
     }
 }

@@ -11,5 +11,12 @@ public interface IRequestHandler
 {
     Request.OpOneofCase Operation { get; }
 
+    /// <summary>
+    /// Above 0: requests of this kind on one connection may be handled this many at a time, each answered when done,
+    /// out of order with the connection's other requests (onion packets, which wait on the next server of their route).
+    /// 0: in order, one at a time.
+    /// </summary>
+    int MaxConcurrent => 0;
+
     ValueTask<ServerFrame> HandleAsync(RequestContext context, CancellationToken cancellationToken);
 }

@@ -30,6 +30,7 @@ internal sealed class ProtocolSession : IClientSession
     private readonly ILogger logger;
     private readonly Lock closeGate = new();
     private RequestRateLimiter rateLimiter;
+    private SemaphoreSlim? concurrentSlots;
     private readonly byte[] sessionNonce = SecureRandom.Bytes(SignedBytes.NonceBytes);
     private ulong lastRequestId;
     private volatile bool helloDone;
@@ -289,6 +290,15 @@ internal sealed class ProtocolSession : IClientSession
         }
 
         var context = new RequestContext(request, frame.Request, frame.Signature, this, frame.MailboxSignature);
+        if (handler.MaxConcurrent > 0)
+        {
+            // Taken before the next frame is read: when every slot is busy, this connection waits (backpressure).
+            concurrentSlots ??= new SemaphoreSlim(handler.MaxConcurrent);
+            await concurrentSlots.WaitAsync(channel.Closed);
+            _ = HandleConcurrentlyAsync(handler, context, concurrentSlots);
+            return;
+        }
+
         ServerFrame response;
         var started = time.GetTimestamp();
         try
@@ -318,6 +328,46 @@ internal sealed class ProtocolSession : IClientSession
 
         await RespondAsync(request.Id, response);
         await context.RunAfterResponseAsync();
+    }
+
+    /// <summary>
+    /// One request of a kind that may overlap others on its connection: answered when done. A failure answers INTERNAL
+    /// for that request only (the connection carries other people's requests); at shutdown its answer may be lost.
+    /// </summary>
+    private async Task HandleConcurrentlyAsync(IRequestHandler handler, RequestContext context, SemaphoreSlim slots)
+    {
+        var started = time.GetTimestamp();
+        try
+        {
+            ServerFrame response;
+            try
+            {
+                response = await handler.HandleAsync(context, channel.Closed);
+                settings.Metrics?.Handled(context.Request.OpCase, time.GetElapsedTime(started));
+            }
+            catch (Exception e) when (StoreUnavailable.Is(e))
+            {
+                ServerLog.StoreUnavailable(logger, e.GetType().Name);
+                response = Responses.Unavailable("the server's storage is unreachable; nothing was changed", StoreUnavailable.RetryAfter);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                ServerLog.HandlerFailed(logger, e.GetType().Name);
+                response = Responses.Error(ErrorCode.Internal, "the server failed to handle the request");
+            }
+
+            await RespondAsync(context.Request.Id, response);
+            await context.RunAfterResponseAsync();
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or System.Net.WebSockets.WebSocketException
+            or System.Threading.Channels.ChannelClosedException or ObjectDisposedException)
+        {
+            // The connection closed while this request was handled: there is nobody to answer.
+        }
+        finally
+        {
+            slots.Release();
+        }
     }
 
     private async Task HandleHelloAsync(Request request)
