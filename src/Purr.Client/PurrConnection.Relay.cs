@@ -25,6 +25,12 @@ public sealed partial class PurrConnection
     public async Task<RelayDestination> RelayKeysAsync(PurrAddress destination, CancellationToken cancellationToken = default)
     {
         var keys = (await RequestAsync(new Request { RelayKeys = new RelayKeys { Destination = destination.ToString() } }, signer: null, cancellationToken)).ServerKeys;
+        return Checked(destination, keys);
+    }
+
+    /// <summary>The X25519 key a relay gave for <paramref name="destination"/>, if the destination's pinned identity key signed it.</summary>
+    private RelayDestination Checked(PurrAddress destination, ServerKeys keys)
+    {
         if (keys.X25519Key.Length != X25519.KeyBytes
             || !Ed25519.Verify(destination.IdentityKey, SignedBytes.ServerX25519(keys.X25519Key.Span), keys.X25519Signature.Span))
         {
@@ -38,11 +44,12 @@ public sealed partial class PurrConnection
     /// <summary>
     /// Seals one request to <paramref name="destination"/>, has this connection's server forward it, and returns the
     /// destination's answer. Errors the destination answers, and errors of the relay itself, are thrown as
-    /// <see cref="PurrProtocolException"/>.
+    /// <see cref="PurrProtocolException"/>. With a <paramref name="route"/> of two or more servers (this connection's
+    /// server first), the packet goes through them as an onion route (section 15.5) and the last one hands it on.
     /// </summary>
     public async Task<ServerFrame> ForwardAsync(
         RelayDestination destination, Request request, RelaySigner? signer = null, RelaySigner? mailboxSigner = null,
-        CancellationToken cancellationToken = default)
+        IReadOnlyList<RelayDestination>? route = null, CancellationToken cancellationToken = default)
     {
         using var ephemeral = RelayPacket.NewEphemeral(SystemRandomSource.Instance);
         request.Id = 1;
@@ -59,10 +66,10 @@ public sealed partial class PurrConnection
         }
 
         var (packet, reply) = RelayPacket.Seal(destination.X25519Key, ephemeral, relayed.ToByteArray(), SystemRandomSource.Instance);
-        var response = await RequestAsync(
-            new Request { ProxyForward = new ProxyForward { Destination = destination.Address.ToString(), Packet = ByteString.CopyFrom(packet) } },
-            signer: null,
-            cancellationToken);
+        var proxyForward = new Request { ProxyForward = new ProxyForward { Destination = destination.Address.ToString(), Packet = ByteString.CopyFrom(packet) } };
+        var response = route is { Count: > 1 }
+            ? await OnionRequestAsync(route, proxyForward, cancellationToken)
+            : await RequestAsync(proxyForward, signer: null, cancellationToken);
         var opened = RelayPacket.OpenResponse(reply, response.RelayResult.Packet.Span)
             ?? throw new PurrConnectionException("the relayed answer does not open: the relay or the destination tampered with it");
         ServerFrame answer;
@@ -86,7 +93,7 @@ public sealed partial class PurrConnection
     /// <summary>Like <see cref="SendAsync"/>, relayed: sends ciphertext to a mailbox on <paramref name="destination"/>.</summary>
     public async Task<byte[]> SendRelayedAsync(
         RelayDestination destination, byte[] sendId, ReadOnlyMemory<byte> payload, Ed25519KeyPair? senderKey = null, byte[]? tag = null,
-        CancellationToken cancellationToken = default)
+        IReadOnlyList<RelayDestination>? route = null, CancellationToken cancellationToken = default)
     {
         var send = new SendMessage { SendId = ByteString.CopyFrom(sendId), Payload = ByteString.CopyFrom(payload.Span) };
         if (tag is not null)
@@ -95,7 +102,7 @@ public sealed partial class PurrConnection
         }
 
         RelaySigner? signer = senderKey is null ? null : (nonce, bytes) => senderKey.Sign(SignedBytes.SenderRequest(nonce, bytes));
-        var answer = await ForwardAsync(destination, new Request { SendMessage = send }, signer, cancellationToken: cancellationToken);
+        var answer = await ForwardAsync(destination, new Request { SendMessage = send }, signer, mailboxSigner: null, route, cancellationToken);
         return answer.MessageAccepted.MessageId.ToByteArray();
     }
 }

@@ -22,6 +22,9 @@ internal static class ContactCommands
     private static readonly Option<bool> Direct = Flag("--direct", "send straight to the contact's server (which then sees your address)");
     private static readonly Option<bool> ViaHome = Flag("--via-home", "always send through your own server; a send fails rather than go directly");
     private static readonly Option<bool> AutoRoute = Flag("--auto", "through your own server when it relays there, else directly (the default)");
+    private static readonly Option<string?> Hops = Text(
+        "--hops", "an onion route of N servers (2-5): yours, then N-1 picked at random from your server's catalog for every message", "N");
+    private static readonly Option<string?> Through = Text("--through", "an onion route through your server, then these servers in order (1-4)", "ADDRESS,...");
 
     public static IEnumerable<Command> All() =>
     [
@@ -29,7 +32,7 @@ internal static class ContactCommands
         new Command("accept", "accept someone's card").With(CardSource, Name, DisplayName, Server).Runs(AcceptAsync),
         new Command("contacts", "list contacts and pending invites").Runs(ListAsync),
         new Command("verify", "show the safety code to compare out of band; --confirm marks it verified").With(Contact, Qr, QrFile, Confirm).Runs(VerifyAsync),
-        new Command("route", "show or choose how your messages to a contact travel").With(Contact, Direct, ViaHome, AutoRoute).Runs(RouteAsync),
+        new Command("route", "show or choose how your messages to a contact travel").With(Contact, Direct, ViaHome, AutoRoute, Hops, Through).Runs(RouteAsync),
         new Command("move", "move where a contact sends to you to a new mailbox").With(Contact, Server).Runs(MoveAsync),
         new Command("remove", "tell a contact, delete your mailboxes for them, forget them").With(Contact).Runs(RemoveAsync),
     ];
@@ -123,7 +126,7 @@ internal static class ContactCommands
             postQuantum = c.Session.PostQuantum,
             verified = c.Verified,
             server = c.Inbox.FirstOrDefault()?.Server,
-            route = ContactRoutes.Name(Messenger.RouteOf(c)),
+            route = Messenger.RouteOf(c).Name,
         }).ToList();
         var invites = messenger.Data.Invites.Select(i => new { name = i.Name, status = i.Requested ? "requested" : "invited", expiresAt = i.ExpiresAt }).ToList();
         var lines = contacts.Select(c => $"{c.name}\t{c.displayName}\t{c.status}{(c.postQuantum ? ", post-quantum" : "")}{(c.verified ? ", verified" : "")}{(c.route == "auto" ? "" : $", route {c.route}")}{(c.presence is null ? "" : $"\t{c.presence}")}")
@@ -142,11 +145,37 @@ internal static class ContactCommands
     private static async Task<int> RouteAsync(CliContext context)
     {
         var name = context.Value(Contact);
-        var chosen = new[] { (context.Value(Direct), ContactRoute.Direct), (context.Value(ViaHome), ContactRoute.ViaHome), (context.Value(AutoRoute), ContactRoute.Auto) }
-            .Where(c => c.Item1).Select(c => c.Item2).ToList();
+        var chosen = new List<RouteChoice>();
+        if (context.Value(Direct))
+        {
+            chosen.Add(RouteChoice.Direct);
+        }
+
+        if (context.Value(ViaHome))
+        {
+            chosen.Add(RouteChoice.ViaHome);
+        }
+
+        if (context.Value(AutoRoute))
+        {
+            chosen.Add(RouteChoice.Auto);
+        }
+
+        if (context.Value(Hops) is { } hops)
+        {
+            chosen.Add(int.TryParse(hops, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count)
+                ? RouteChoice.RandomHops(count)
+                : throw new UsageException("--hops takes a number of servers, 2 to 5"));
+        }
+
+        if (context.Value(Through) is { } through)
+        {
+            chosen.Add(RouteChoice.ThroughServers(through.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+        }
+
         if (chosen.Count > 1)
         {
-            throw new UsageException("choose one of --direct, --via-home and --auto");
+            throw new UsageException("choose one of --direct, --via-home, --auto, --hops and --through");
         }
 
         await using var messenger = context.OpenMessenger();
@@ -156,13 +185,17 @@ internal static class ContactCommands
         }
 
         var route = Messenger.RouteOf(messenger.Contact(name));
-        var explained = route switch
+        var explained = route.Kind switch
         {
             ContactRoute.Direct => "sent straight to their server, which sees your address",
             ContactRoute.ViaHome => "sent through your own server, always: their server sees your server, not you",
+            ContactRoute.Onion when route.Through is { Count: > 0 } =>
+                $"an onion route through your server and {route.Through.Count} more: each server learns only its neighbours, their server only the last one",
+            ContactRoute.Onion =>
+                $"an onion route through your server and {route.Hops - 1} more picked at random for every message: each server learns only its neighbours",
             _ => "sent through your own server when it relays there (their server sees your server, not you), else directly",
         };
-        context.Out.Result(new { name, route = ContactRoutes.Name(route) }, $"{name}: {ContactRoutes.Name(route)} ({explained})");
+        context.Out.Result(new { name, route = route.Name }, $"{name}: {route.Name} ({explained})");
         return 0;
     }
 

@@ -144,7 +144,7 @@ public sealed partial class Messenger
             try
             {
                 await SendToMailboxAsync(
-                    address.Body.Mailbox.Server, address.Body.Mailbox.SendId.ToByteArray(), new MailboxPayload { AddressRequest = request }.ToByteArray(), null, tag, ContactRoute.Auto);
+                    address.Body.Mailbox.Server, address.Body.Mailbox.SendId.ToByteArray(), new MailboxPayload { AddressRequest = request }.ToByteArray(), null, tag, RouteChoice.Auto);
             }
             catch (PurrClientException e)
             {

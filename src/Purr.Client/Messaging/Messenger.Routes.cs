@@ -17,25 +17,76 @@ public enum ContactRoute
 
     /// <summary>Always through the profile's own server; a send fails rather than go directly.</summary>
     ViaHome,
+
+    /// <summary>An onion route: the own server, then further servers (picked at random, or named), then the contact's server.</summary>
+    Onion,
 }
 
-/// <summary>The profile's words for routes ("auto", "direct", "via-home").</summary>
-public static class ContactRoutes
+/// <summary>
+/// A contact's route: its kind and, for onion routes, how many servers carry it (the own server included) or which
+/// servers after the own one. Written in the profile as "auto", "direct", "via-home", "hops:N" or "through:ADDR,ADDR".
+/// </summary>
+public sealed record RouteChoice(ContactRoute Kind, int Hops = 1, IReadOnlyList<string>? Through = null)
 {
-    public static string Name(ContactRoute route) => route switch
+    public static readonly RouteChoice Auto = new(ContactRoute.Auto);
+    public static readonly RouteChoice Direct = new(ContactRoute.Direct);
+    public static readonly RouteChoice ViaHome = new(ContactRoute.ViaHome);
+
+    /// <summary>An onion route of <paramref name="hops"/> servers: the own server and hops - 1 picked at random from its catalog for each send.</summary>
+    public static RouteChoice RandomHops(int hops) => hops is < 1 or > OnionPacket.MaxHops
+        ? throw new MessengerException($"an onion route has 1 to {OnionPacket.MaxHops} servers (yours included)")
+        : hops == 1 ? ViaHome : new RouteChoice(ContactRoute.Onion, hops);
+
+    /// <summary>An onion route through the own server, then <paramref name="servers"/> in order.</summary>
+    public static RouteChoice ThroughServers(IReadOnlyList<string> servers)
+    {
+        if (servers.Count is < 1 or > OnionPacket.MaxHops - 1)
+        {
+            throw new MessengerException($"--through names 1 to {OnionPacket.MaxHops - 1} servers (yours comes first)");
+        }
+
+        foreach (var server in servers)
+        {
+            if (!PurrAddress.TryParse(server, out _, out var error))
+            {
+                throw new MessengerException($"'{server}' is not a server address: {error}");
+            }
+        }
+
+        return new RouteChoice(ContactRoute.Onion, servers.Count + 1, [.. servers]);
+    }
+
+    public string Name => Kind switch
     {
         ContactRoute.Direct => "direct",
         ContactRoute.ViaHome => "via-home",
+        ContactRoute.Onion when Through is { Count: > 0 } => "through:" + string.Join(',', Through),
+        ContactRoute.Onion => $"hops:{Hops}",
         _ => "auto",
     };
 
-    /// <summary>A stored route; anything this version does not know (a later client's onion route) reads as auto.</summary>
-    public static ContactRoute Parse(string? text) => text switch
+    /// <summary>A stored route; anything this version does not know reads as auto.</summary>
+    public static RouteChoice Parse(string? text)
     {
-        "direct" => ContactRoute.Direct,
-        "via-home" => ContactRoute.ViaHome,
-        _ => ContactRoute.Auto,
-    };
+        switch (text)
+        {
+            case "direct":
+                return Direct;
+            case "via-home":
+                return ViaHome;
+            case not null when text.StartsWith("hops:", StringComparison.Ordinal)
+                && int.TryParse(text.AsSpan(5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var hops)
+                && hops is >= 2 and <= OnionPacket.MaxHops:
+                return new RouteChoice(ContactRoute.Onion, hops);
+            case not null when text.StartsWith("through:", StringComparison.Ordinal):
+                var servers = text[8..].Split(',', StringSplitOptions.RemoveEmptyEntries);
+                return servers.Length is >= 1 and < OnionPacket.MaxHops && servers.All(s => PurrAddress.TryParse(s, out _, out _))
+                    ? new RouteChoice(ContactRoute.Onion, servers.Length + 1, servers)
+                    : Auto;
+            default:
+                return Auto;
+        }
+    }
 }
 
 /// <summary>
@@ -58,12 +109,12 @@ public sealed partial class Messenger
 
     private DateTimeOffset homeUnreachableUntil;
 
-    public async Task SetRouteAsync(string name, ContactRoute route)
+    public async Task SetRouteAsync(string name, RouteChoice route)
     {
         await gate.WaitAsync();
         try
         {
-            Contact(name).Route = route == ContactRoute.Auto ? null : ContactRoutes.Name(route);
+            Contact(name).Route = route.Kind == ContactRoute.Auto ? null : route.Name;
             file.Save(Data);
         }
         finally
@@ -72,20 +123,26 @@ public sealed partial class Messenger
         }
     }
 
-    public static ContactRoute RouteOf(ContactRecord contact) => ContactRoutes.Parse(contact.Route);
+    public static RouteChoice RouteOf(ContactRecord contact) => RouteChoice.Parse(contact.Route);
 
     /// <summary>The largest payload a relayed send carries; larger ones go directly (auto) or fail (via-home).</summary>
     public static int MaxRelayedPayloadBytes => RelayPacket.MaxRequestMessageBytes - RelayOverheadBytes;
 
     /// <summary>Sends to a mailbox on <paramref name="server"/> by <paramref name="route"/>; returns the message id.</summary>
     private async Task<byte[]> SendToMailboxAsync(
-        string server, byte[] sendId, byte[] payload, Ed25519KeyPair? sender, byte[]? tag, ContactRoute route)
+        string server, byte[] sendId, byte[] payload, Ed25519KeyPair? sender, byte[]? tag, RouteChoice choice)
     {
         var home = Data.Server;
         var local = home.Length == 0 || SameServer(server, home);
-        if (route == ContactRoute.ViaHome && payload.Length > MaxRelayedPayloadBytes)
+        var route = choice.Kind;
+        if (route is ContactRoute.ViaHome or ContactRoute.Onion && payload.Length > MaxRelayedPayloadBytes)
         {
             throw new MessengerException($"this message is too large to relay ({payload.Length} bytes; at most {MaxRelayedPayloadBytes}); 'purr route NAME --direct' sends it directly");
+        }
+
+        if (route == ContactRoute.Onion && !local)
+        {
+            return await SendThroughOnionAsync(server, sendId, payload, sender, tag, choice);
         }
 
         var autoRelays = !notRelayed.Contains(server) && time.GetUtcNow() >= homeUnreachableUntil;

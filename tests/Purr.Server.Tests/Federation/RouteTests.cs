@@ -40,7 +40,7 @@ public sealed class RouteTests
         Assert.Equal([first.Address.ToString()], alice.ConnectedServers);
         Assert.Equal([second.Address.ToString()], bob.ConnectedServers);
 
-        await alice.SetRouteAsync("bob", ContactRoute.Direct);
+        await alice.SetRouteAsync("bob", RouteChoice.Direct);
         await alice.SendTextAsync("bob", "straight there");
         Assert.Equal("straight there", Assert.Single((await bob.ReceiveAsync(TimeSpan.FromSeconds(10))).OfType<TextReceived>()).Text);
         Assert.Contains(second.Address.ToString(), alice.ConnectedServers);
@@ -60,7 +60,7 @@ public sealed class RouteTests
         Assert.Single((await dave.ReceiveAsync(TimeSpan.FromSeconds(10))).OfType<TextReceived>());
         Assert.Contains(other.Address.ToString(), carol.ConnectedServers);
 
-        await carol.SetRouteAsync("dave", ContactRoute.ViaHome);
+        await carol.SetRouteAsync("dave", RouteChoice.ViaHome);
         var refused = await Assert.ThrowsAsync<PurrProtocolException>(() => carol.SendTextAsync("dave", "never directly"));
         Assert.Equal(ErrorCode.PeerRefused, refused.Code);
         Assert.Empty((await dave.ReceiveAsync(TimeSpan.FromSeconds(1))).OfType<TextReceived>());
@@ -81,7 +81,7 @@ public sealed class RouteTests
         await erin.SendTextAsync("frank", "my server is down");
         Assert.Equal("my server is down", Assert.Single((await frank.ReceiveAsync(TimeSpan.FromSeconds(10))).OfType<TextReceived>()).Text);
 
-        await erin.SetRouteAsync("frank", ContactRoute.ViaHome);
+        await erin.SetRouteAsync("frank", RouteChoice.ViaHome);
         await Assert.ThrowsAsync<PurrConnectionException>(() => erin.SendTextAsync("frank", "only through my server"));
     }
 
