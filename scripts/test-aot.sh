@@ -15,4 +15,4 @@ head -c 4 "$out/purrd" | grep -q "ELF" || { echo "test-aot: $out/purrd is not a 
 "$out/purrd" --version
 
 PURR_PURRD="$PWD/$out/purrd" dotnet test tests/Purr.Server.Tests --nologo \
-  --filter "FullyQualifiedName~Purr.Server.Tests.PersistenceTests|FullyQualifiedName~Purr.Server.Tests.AdminTests|FullyQualifiedName~Purr.Server.Tests.ErasureTests|FullyQualifiedName~Purr.Server.Tests.BroadcastTests|FullyQualifiedName~Purr.Server.Tests.RegistrationTests|FullyQualifiedName~Purr.Server.Tests.ScaleOut|FullyQualifiedName~Purr.Server.Tests.Transports.TransportProcessTests|FullyQualifiedName~Purr.Server.Tests.Federation.FederationProcessTests" "$@"
+  --filter "FullyQualifiedName~Purr.Server.Tests.PersistenceTests|FullyQualifiedName~Purr.Server.Tests.AdminTests|FullyQualifiedName~Purr.Server.Tests.ErasureTests|FullyQualifiedName~Purr.Server.Tests.BroadcastTests|FullyQualifiedName~Purr.Server.Tests.RegistrationTests|FullyQualifiedName~Purr.Server.Tests.ScaleOut|FullyQualifiedName~Purr.Server.Tests.Transports.TransportProcessTests|FullyQualifiedName~Purr.Server.Tests.Federation.FederationProcessTests|FullyQualifiedName~Purr.Server.Tests.Federation.OnionProcessTests" "$@"

@@ -47,6 +47,43 @@ public sealed class RouteTests
     }
 
     [Fact]
+    public async Task An_onion_route_of_random_or_named_hops_delivers_and_the_profile_connects_only_to_its_own_server()
+    {
+        await using var second = await RunningServer.StartAsync(settings: Federating);
+        await using var third = await RunningServer.StartAsync(settings: Federating);
+        await using var fourth = await RunningServer.StartAsync(settings: Federating);
+        var listing = new Dictionary<string, string>(Federating)
+        {
+            ["Federation:Peers:0:Address"] = second.Address.ToString(),
+            ["Federation:Peers:1:Address"] = third.Address.ToString(),
+            ["Federation:Peers:2:Address"] = fourth.Address.ToString(),
+        };
+        await using var first = await RunningServer.StartAsync(settings: listing);
+        await using var profiles = new TestProfiles();
+        var alice = profiles.Create(first, "Alice");
+        var bob = profiles.Create(fourth, "Bob");
+        await TestProfiles.ConnectAsync(alice, "bob", bob, "alice");
+
+        // Three servers: Alice's own, then the two others her server's catalog lists (never Bob's own server as a hop).
+        await alice.SetRouteAsync("bob", RouteChoice.RandomHops(3));
+        Assert.Equal("hops:3", Messenger.RouteOf(alice.Contact("bob")).Name);
+        await alice.SendTextAsync("bob", "through three servers");
+        Assert.Equal("through three servers", Assert.Single((await bob.ReceiveAsync(TimeSpan.FromSeconds(10))).OfType<TextReceived>()).Text);
+
+        await alice.SetRouteAsync("bob", RouteChoice.ThroughServers([third.Address.ToString()]));
+        await alice.SendTextAsync("bob", "through a named one");
+        Assert.Equal("through a named one", Assert.Single((await bob.ReceiveAsync(TimeSpan.FromSeconds(10))).OfType<TextReceived>()).Text);
+        Assert.Equal([first.Address.ToString()], alice.ConnectedServers);
+
+        // More hops than the catalog has servers for: a clear error, nothing sent another way.
+        await alice.SetRouteAsync("bob", RouteChoice.RandomHops(5));
+        var tooMany = await Assert.ThrowsAsync<MessengerException>(() => alice.SendTextAsync("bob", "five"));
+        Assert.Contains("catalog lists 2 server(s)", tooMany.Message, StringComparison.Ordinal);
+        Assert.Empty((await bob.ReceiveAsync(TimeSpan.FromSeconds(1))).OfType<TextReceived>());
+        Assert.Equal([first.Address.ToString()], alice.ConnectedServers);
+    }
+
+    [Fact]
     public async Task Auto_goes_directly_when_the_home_server_does_not_relay_and_via_home_then_refuses_to_send()
     {
         await using var home = await RunningServer.StartAsync();
@@ -106,6 +143,11 @@ public sealed class RouteTests
         var json = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", alice, "--json", "contacts")).RootElement;
         Assert.Equal("via-home", json.GetProperty("contacts")[0].GetProperty("route").GetString());
         Assert.Contains("choose one of", await PurrTool.RunAsync(2, "--profile", alice, "route", "bob", "--direct", "--auto"), StringComparison.Ordinal);
+        Assert.Contains("bob: hops:3", await PurrTool.RunAsync(0, "--profile", alice, "route", "bob", "--hops", "3"), StringComparison.Ordinal);
+        Assert.Contains($"bob: through:{address}", await PurrTool.RunAsync(0, "--profile", alice, "route", "bob", "--through", address), StringComparison.Ordinal);
+        Assert.Contains("1 to 5", await PurrTool.RunAsync(1, "--profile", alice, "route", "bob", "--hops", "6"), StringComparison.Ordinal);
+        Assert.Contains("not a server address", await PurrTool.RunAsync(1, "--profile", alice, "route", "bob", "--through", "nowhere"), StringComparison.Ordinal);
+        await PurrTool.RunAsync(0, "--profile", alice, "route", "bob", "--via-home");
         Assert.Contains("no contact named", await PurrTool.RunAsync(1, "--profile", alice, "route", "nobody"), StringComparison.Ordinal);
 
         // Their mailboxes share the one server: a send to it needs no relay, whatever the route.
