@@ -5,8 +5,9 @@ using Purr.Protocol;
 namespace Purr.Server.Tests.Federation;
 
 /// <summary>
-/// The privacy log test for federation: a send relayed from a client of one server to a mailbox on another, with every
-/// log level on in both, and no id, key, payload or address (of a client or of either server) in any line.
+/// The privacy log test for federation: sends relayed from a client of one server to a mailbox on another, by one proxy
+/// and by an onion route, with every log level on in both, and no id, key, payload or address (of a client or of either
+/// server) in any line.
 /// </summary>
 public sealed class FederationPrivacyLogTests
 {
@@ -44,11 +45,21 @@ public sealed class FederationPrivacyLogTests
             var refused = await Assert.ThrowsAsync<PurrProtocolException>(() => sender.SendRelayedAsync(relay, Ed25519KeyPair.Generate().PublicKey[..16], payload));
             Assert.Equal(Protocol.V1.ErrorCode.Auth, refused.Code);
 
-            // The operator's counts (purrctl status, /metrics): two forwards carried by the proxy, two packets answered.
+            // And through a two-hop onion route: the proxy peels its layer, the destination peels the last and delivers.
+            var home = await sender.RelayKeysAsync(proxy.Address);
+            secrets.Add(home.X25519Key);
+            var onionPayload = "private words through an onion route"u8.ToArray();
+            secrets.Add(onionPayload);
+            secrets.Add(await sender.SendRelayedAsync(relay, mailbox.SendId, onionPayload, route: [home, relay]));
+
+            // The operator's counts (purrctl status, /metrics): three forwards carried by the proxy (the last an onion
+            // layer it passed on), three packets answered, the onion's last layer peeled at the destination.
             var proxied = await StatusAsync(proxy);
-            Assert.Equal(("open", 1, 2L, 0L), ((string)proxied["mode"], (int)proxied["linksUp"], (long)proxied["forwarded"], (long)proxied["forwardsFailed"]));
+            Assert.Equal(("open", 1, 3L, 0L), ((string)proxied["mode"], (int)proxied["linksUp"], (long)proxied["forwarded"], (long)proxied["forwardsFailed"]));
+            Assert.Equal((1L, 0L), ((long)proxied["onionForwarded"], (long)proxied["onionExited"]));
             var destined = await StatusAsync(destination);
-            Assert.Equal((1L, 2L, 0L), ((long)destined["linksAccepted"], (long)destined["packetsAnswered"], (long)destined["packetsRefused"]));
+            Assert.Equal((1L, 3L, 0L), ((long)destined["linksAccepted"], (long)destined["packetsAnswered"], (long)destined["packetsRefused"]));
+            Assert.Equal((0L, 1L, 0L), ((long)destined["onionForwarded"], (long)destined["onionExited"], (long)destined["onionRefused"]));
         }
 
         var lines = logs.Lines.ToList();
