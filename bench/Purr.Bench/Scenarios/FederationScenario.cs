@@ -7,8 +7,9 @@ namespace Purr.Bench.Scenarios;
 
 /// <summary>
 /// S7: S1's 1 KiB one-to-one traffic to mailboxes on one server, sent directly to it and through a proxy server (one
-/// relay hop, PROTOCOL.md section 15), at the same offered rates in one run. Two purrd processes: the destination (every
-/// mailbox) and the proxy. Onion routes of several hops are not built yet, so there is no three-hop row.
+/// relay hop, PROTOCOL.md section 15) and through a three-hop onion route (proxy, middle, exit; section 15.5), at the
+/// same offered rates in one run. Four purrd processes: the destination (every mailbox), the proxy, the middle and the
+/// exit; the CPU column counts all four.
 /// </summary>
 internal static class FederationScenario
 {
@@ -25,11 +26,14 @@ internal static class FederationScenario
         var rows = new List<Measurement>();
         await using var destination = await Launcher.PurrdAsync(extra: Federating, name: "destination");
         await using var proxy = await Launcher.PurrdAsync(extra: Federating, name: "proxy");
-        TimeSpan Both() => destination.CpuTime() + proxy.CpuTime();
+        await using var middle = await Launcher.PurrdAsync(extra: Federating, name: "middle");
+        await using var exit = await Launcher.PurrdAsync(extra: Federating, name: "exit");
+        TimeSpan Both() => destination.CpuTime() + proxy.CpuTime() + middle.CpuTime() + exit.CpuTime();
+        var onion = new RelayedPurrSystem(proxy.PurrAddress!, destination.PurrAddress!, [middle.PurrAddress!, exit.PurrAddress!]);
         foreach (var rate in rates)
         {
             var atRate = size with { OneToOneRate = rate };
-            foreach (IChatSystem system in new IChatSystem[] { new PurrSystem([destination.PurrAddress!], "direct"), new RelayedPurrSystem(proxy.PurrAddress!, destination.PurrAddress!) })
+            foreach (IChatSystem system in new IChatSystem[] { new PurrSystem([destination.PurrAddress!], "direct"), new RelayedPurrSystem(proxy.PurrAddress!, destination.PurrAddress!), onion })
             {
                 var measured = await OneToOneScenario.RunAsync(system, atRate, Both);
                 var row = measured with { Scenario = Name, System = $"{measured.System}, {rate:N0}/s" };
@@ -48,7 +52,7 @@ internal static class FederationScenario
         md.AppendLine();
         md.AppendLine(machine);
         md.AppendLine();
-        md.AppendLine("| route, offered | offered | delivered/s | p50 | p99 | server CPU per message (both servers) | delivered / sent |");
+        md.AppendLine("| route, offered | offered | delivered/s | p50 | p99 | server CPU per message (all four servers) | delivered / sent |");
         md.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
         foreach (var row in rows)
         {
