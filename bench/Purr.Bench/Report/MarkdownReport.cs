@@ -66,9 +66,10 @@ internal static class MarkdownReport
               bench/results/s6-client-crypto.md.
             * S7: S1's traffic (200 clients, 1 KiB, open loop) to mailboxes on one purrd, sent directly to it or through a
               second purrd as proxy (one relay hop: every send a 20,480-byte packet sealed to the destination, forwarded over
-              the proxy's link and answered with a packet of the same size), at the same rates in one run; CPU is both
-              processes'. Onion routes of several hops do not exist yet, so there is no three-hop row. `purr-bench s7` runs
-              only this, into bench/results/s7-federation.md and this file.
+              the proxy's link and answered with a packet of the same size), or through a three-hop onion route (the proxy, a
+              middle and an exit purrd, then the destination: 24,576-byte packets and answers on every hop), at the same
+              rates in one run; CPU is all four processes'. `purr-bench s7` runs only this, into
+              bench/results/s7-federation.md and this file.
             """);
         md.AppendLine();
         foreach (var group in results.GroupBy(r => r.Scenario))
