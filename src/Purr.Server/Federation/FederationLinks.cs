@@ -80,6 +80,15 @@ internal sealed class FederationLinks(
         }
     }
 
+    /// <summary>The link to the peer with this key when it is up now (its host was checked when it connected), else null.</summary>
+    public PeerLink? UpOrNull(string fingerprint)
+    {
+        lock (gate)
+        {
+            return links.TryGetValue(fingerprint, out var link) && link.IsUp ? link : null;
+        }
+    }
+
     /// <summary>The link to <paramref name="peer"/>, connected; throws <see cref="RelayFailure"/>.</summary>
     public async Task<PeerLink> GetAsync(PurrAddress peer, CancellationToken cancellationToken)
     {

@@ -25,9 +25,21 @@ internal sealed class ProxyRoutes(FederationPolicy policy, FederationLinks links
             return new ProxyRoute(true, null, null);
         }
 
-        if ((policy.Refusal(address.IdentityKey) ?? await policy.DestinationRefusalAsync(address, cancellationToken)) is { } refusal)
+        if (policy.Refusal(address.IdentityKey) is { } refusal)
         {
             return Refused(Responses.Error(ErrorCode.PeerRefused, refusal));
+        }
+
+        // A link that is up goes to the host checked when it connected (whatever host this address names): no DNS
+        // lookup for every packet. The address's own host is checked only when a link must be opened.
+        if (links.UpOrNull(address.Fingerprint) is { } up)
+        {
+            return new ProxyRoute(false, up, null);
+        }
+
+        if (await policy.DestinationRefusalAsync(address, cancellationToken) is { } hostRefusal)
+        {
+            return Refused(Responses.Error(ErrorCode.PeerRefused, hostRefusal));
         }
 
         try
