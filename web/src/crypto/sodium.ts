@@ -88,6 +88,18 @@ export function agree(secret: Uint8Array, publicKey: Uint8Array): Uint8Array | n
   }
 }
 
+/** XORs data in place with the ChaCha20 (RFC 8439) keystream of key, zero nonce, counter 0 (PROTOCOL.md 15.5). */
+export function chacha20Xor(key: Uint8Array, data: Uint8Array): void {
+  requireLength("ChaCha20 key", key, KEY_BYTES);
+  data.set(sodium.crypto_stream_chacha20_ietf_xor(data, new Uint8Array(12), key));
+}
+
+export function sha256(...parts: Uint8Array[]): Uint8Array {
+  const state = sodium.crypto_hash_sha256_init();
+  for (const part of parts) sodium.crypto_hash_sha256_update(state, part);
+  return sodium.crypto_hash_sha256_final(state);
+}
+
 export function blake2b(data: Uint8Array, length: number): Uint8Array {
   return sodium.crypto_generichash(length, data, null);
 }
