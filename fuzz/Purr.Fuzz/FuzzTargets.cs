@@ -34,6 +34,9 @@ public static class FuzzTargets
 
         // The ratchet's decrypt path, on a message from the network.
         ["ratchet"] = RatchetTarget.Run,
+
+        // Onion packets and answers (a hop's peeling, a client's opening, building round trips).
+        ["onion"] = OnionTarget.Run,
     };
 
     /// <summary>Runs <paramref name="parse"/>; its documented refusal is fine, anything else escapes.</summary>
@@ -104,5 +107,82 @@ internal static class RatchetTarget
         var bytes = new byte[length];
         random.Fill(bytes);
         return bytes;
+    }
+}
+
+/// <summary>
+/// Onion packets (PROTOCOL.md 15.5). The first byte picks what the rest is: even, a packet (cut or zero-padded to the
+/// packet size) for the first hop of a fixed three-hop route, and also an answer for its client: a layer whose MAC
+/// holds, or an answer that opens, would be a forgery. Odd, an address and an exit message to build a route with:
+/// every hop must peel exactly what was built.
+/// </summary>
+internal static class OnionTarget
+{
+    private static readonly Lazy<Crypto.X25519KeyPair[]> Hops = new(() =>
+        [.. Enumerable.Range(1, 3).Select(i => Crypto.X25519KeyPair.FromSecret(Enumerable.Repeat((byte)i, 32).ToArray()))]);
+
+    /// <summary>A packet the fixed route's first hop peels (its MAC holds there, so the fuzzer starts past the checks before it).</summary>
+    public static byte[] SeedPacket() => [0, .. Protocol.Federation.OnionPacket.Build(
+        [.. Hops.Value.Select(h => h.PublicKey)], ["purr://b.example", "purr://c.example"], "ping"u8, 1_793_620_800, new byte[32],
+        new TestKit.SeededRandomSource([7])).Packet];
+
+    public static void Run(byte[] input)
+    {
+        if (input.Length == 0)
+        {
+            return;
+        }
+
+        var hops = Hops.Value;
+        var body = input.AsSpan(1);
+        if (input[0] % 2 == 0)
+        {
+            var packet = new byte[Protocol.Federation.OnionPacket.PacketBytes];
+            body[..Math.Min(body.Length, packet.Length)].CopyTo(packet);
+            if (Protocol.Federation.OnionPacket.Peel(hops[0], packet) is { MacValid: true } && !packet.AsSpan().SequenceEqual(SeedPacket().AsSpan(1)))
+            {
+                throw new InvalidOperationException("a layer nobody built passed its MAC");
+            }
+
+            var keys = new Protocol.Federation.OnionReplyKeys([.. hops.Select(h => new Protocol.Federation.OnionHopKeys(h.PublicKey, h.PublicKey))]);
+            if (Protocol.Federation.OnionPacket.OpenReply(keys, packet.AsSpan(0, Protocol.Federation.OnionPacket.ReplyBytes)) is not null)
+            {
+                throw new InvalidOperationException("an answer nobody sealed opened");
+            }
+
+            return;
+        }
+
+        var split = body.IndexOf((byte)0);
+        var address = Encoding.UTF8.GetString(split < 0 ? body : body[..split]);
+        var message = split < 0 ? [] : body[(split + 1)..].ToArray();
+        (byte[] Packet, Protocol.Federation.OnionReplyKeys Keys) built;
+        try
+        {
+            built = Protocol.Federation.OnionPacket.Build(
+                [.. hops.Select(h => h.PublicKey)], [address, address], message, 1_793_620_800, new byte[32], Crypto.SystemRandomSource.Instance);
+        }
+        catch (ArgumentException)
+        {
+            return; // an address or a message too long for a frame or the payload: refused as documented
+        }
+
+        var current = built.Packet;
+        for (var i = 0; i < hops.Length; i++)
+        {
+            var layer = Protocol.Federation.OnionPacket.Peel(hops[i], current) ?? throw new InvalidOperationException($"hop {i} could not peel");
+            var expected = i < hops.Length - 1 ? Protocol.Federation.OnionInstruction.Forward : Protocol.Federation.OnionInstruction.Exit;
+            if (!layer.MacValid || layer.Instruction != expected || (i < hops.Length - 1 && layer.NextAddress != address))
+            {
+                throw new InvalidOperationException($"hop {i} peeled something else than was built");
+            }
+
+            current = layer.Inner;
+        }
+
+        if (!current.AsSpan().SequenceEqual(message))
+        {
+            throw new InvalidOperationException("the exit got another message than was built");
+        }
     }
 }

@@ -40,6 +40,8 @@ internal static class Seeds
 
         Save(root, "profile", "empty", JsonSerializer.SerializeToUtf8Bytes(new ProfileData()));
         Save(root, "ratchet", "first-message", RatchetTarget.SeedMessage());
+        Save(root, "onion", "route", [1, .. Encoding.UTF8.GetBytes(address.ToString()), 0, .. "the exit's request"u8]);
+        Save(root, "onion", "packet", OnionTarget.SeedPacket());
 
         Save(root, "server", "mailbox-requests", ServerSessionTarget.Encode(
         [
