@@ -310,7 +310,8 @@ public sealed class FederationProcessTests
         await purrd.WaitForExitAsync(TimeSpan.FromSeconds(20));
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
+    /// <summary>Waits (up to 2 s) until a tap has seen the bytes, then a little more for the rest of a frame.</summary>
+    internal static async Task WaitUntilAsync(Func<bool> condition)
     {
         for (var waited = 0; !condition() && waited < 100; waited++)
         {
@@ -320,7 +321,7 @@ public sealed class FederationProcessTests
         await Task.Delay(50); // the rest of the frame, if it came in pieces
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();

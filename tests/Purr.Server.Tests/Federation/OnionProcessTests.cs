@@ -200,22 +200,7 @@ public sealed class OnionProcessTests
     private static List<string> Strings(JsonElement section, string name) =>
         section.TryGetProperty(name, out var list) ? [.. list.EnumerateArray().Select(e => e.GetString()!)] : [];
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var waited = 0; !condition() && waited < 100; waited++)
-        {
-            await Task.Delay(20);
-        }
+    private static Task WaitUntilAsync(Func<bool> condition) => FederationProcessTests.WaitUntilAsync(condition);
 
-        await Task.Delay(50);
-    }
-
-    private static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    private static int FreePort() => FederationProcessTests.FreePort();
 }
