@@ -26,6 +26,12 @@ public sealed partial class PurrConnection
                     continue;
                 }
 
+                if (frame.BodyCase == ServerFrame.BodyOneofCase.TunnelData)
+                {
+                    DeliverTunnel(frame.TunnelData);
+                    continue;
+                }
+
                 if (frame.BodyCase == ServerFrame.BodyOneofCase.SubscriptionEnded)
                 {
                     subscribed.TryRemove(Convert.ToHexStringLower(frame.SubscriptionEnded.ReceiveId.Span), out _);
@@ -50,6 +56,7 @@ public sealed partial class PurrConnection
         {
             events.Writer.TryComplete();
             CompleteListeners();
+            EndTunnels();
             var closed = new PurrConnectionException("the connection to the Purr server closed", failure);
             foreach (var waiting in pending.Values)
             {

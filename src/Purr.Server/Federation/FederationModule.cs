@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Purr.Server.Modules;
 using Purr.Server.Routing;
+using Purr.Server.Sessions;
 
 namespace Purr.Server.Federation;
 
@@ -28,12 +29,18 @@ public sealed class FederationModule : IPurrModule
         services.TryAddSingleton<ProxyService>();
         services.TryAddSingleton<OnionRouter>();
         services.TryAddSingleton<OnionCapture>();
+        services.TryAddSingleton<TunnelProxy>();
+        services.TryAddSingleton<TunnelEndpoint>();
+        services.AddSingleton<ISessionObserver>(sp => sp.GetRequiredService<TunnelProxy>());
+        services.AddSingleton<ISessionObserver>(sp => sp.GetRequiredService<TunnelEndpoint>());
         services.AddSingleton<IOperatorReport, FederationReport>();
         services.AddSingleton<IRequestHandler, PeerHelloHandler>();
         services.AddSingleton<IRequestHandler, RelayForwardHandler>();
         services.AddSingleton<IRequestHandler, RelayKeysHandler>();
         services.AddSingleton<IRequestHandler, ProxyForwardHandler>();
         services.AddSingleton<IRequestHandler, OnionForwardHandler>();
+        services.AddSingleton<IRequestHandler, TunnelOpenHandler>();
+        services.AddSingleton<IRequestHandler, TunnelSendHandler>();
         services.AddSingleton<IHttpEndpoint>(new HttpEndpoint(CatalogEndpoint.Path, CatalogEndpoint.HandleAsync));
     }
 }

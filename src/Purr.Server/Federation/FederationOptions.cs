@@ -61,6 +61,14 @@ public sealed class FederationOptions : IValidatableObject
     [Range(RelayPacketBytes, 1L << 40)]
     public long BytesPerMinutePerPeer { get; set; } = 128L * 1024 * 1024;
 
+    /// <summary>Relayed connections (tunnels, PROTOCOL.md 15.6) one client connection may hold open through this server.</summary>
+    [Range(1, 100_000)]
+    public int MaxTunnelsPerConnection { get; set; } = 64;
+
+    /// <summary>Relayed connections one peer's link may hold open to this server (each is a session here).</summary>
+    [Range(1, 1_000_000)]
+    public int MaxTunnelsPerPeer { get; set; } = 4_096;
+
     /// <summary>The request rate of an accepted incoming link (in place of Limits:RequestsPerSecond), bursts of twice that.</summary>
     [Range(1, 1_000_000)]
     public int LinkRequestsPerSecond { get; set; } = 5_000;

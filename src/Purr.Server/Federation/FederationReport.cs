@@ -64,7 +64,9 @@ internal enum OnionOutcome
 }
 
 /// <summary>The federation module's part of purrctl status and limits (and the purr_federation_* gauges).</summary>
-internal sealed class FederationReport(FederationPolicy policy, FederationLinks links, FederationCounters counters, OnionCapture capture) : IOperatorReport
+internal sealed class FederationReport(
+    FederationPolicy policy, FederationLinks links, FederationCounters counters, OnionCapture capture, TunnelProxy tunnelProxy, TunnelEndpoint tunnelEndpoint)
+    : IOperatorReport
 {
     public string Section => "federation";
 
@@ -82,6 +84,8 @@ internal sealed class FederationReport(FederationPolicy policy, FederationLinks 
             ["onionForwarded"] = counters.OnionForwarded,
             ["onionExited"] = counters.OnionExited,
             ["onionRefused"] = counters.OnionRefused,
+            ["tunnelsCarried"] = tunnelProxy.Carrying,
+            ["tunnelsServed"] = tunnelEndpoint.Serving,
             ["linkedTo"] = links.UpFingerprints(),
         };
         if (capture.Enabled)
@@ -103,6 +107,8 @@ internal sealed class FederationReport(FederationPolicy policy, FederationLinks 
             ["MaxInFlightPerPeer"] = options.MaxInFlightPerPeer,
             ["BytesPerMinutePerPeer"] = options.BytesPerMinutePerPeer,
             ["LinkRequestsPerSecond"] = options.LinkRequestsPerSecond,
+            ["MaxTunnelsPerConnection"] = options.MaxTunnelsPerConnection,
+            ["MaxTunnelsPerPeer"] = options.MaxTunnelsPerPeer,
             ["ConnectTimeout"] = options.ConnectTimeout,
             ["ForwardTimeout"] = options.ForwardTimeout,
             ["ReconnectDelay"] = options.ReconnectDelay,

@@ -27,6 +27,13 @@ public interface IClientSession
     /// <summary>Like <see cref="TryPush"/> for a frame already serialised: fan-out encodes once for all members.</summary>
     bool TryPushEncoded(ReadOnlyMemory<byte> frame);
 
+    /// <summary>
+    /// Queues a server-pushed event, waiting while the connection's queue is full (a tunnel's frames on a federation
+    /// link: back-pressure rather than loss); returns quietly when the connection is closing.
+    /// </summary>
+    ValueTask PushAsync(ServerFrame frame, CancellationToken cancellationToken) =>
+        TryPush(frame) ? ValueTask.CompletedTask : throw new IOException("the connection's queue is full");
+
     /// <summary>Replaces the connection's request rate (a federation link carries many people's requests).</summary>
     void SetRequestRate(int requestsPerSecond)
     {

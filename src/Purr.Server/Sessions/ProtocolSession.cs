@@ -70,6 +70,9 @@ internal sealed class ProtocolSession : IClientSession
 
     public bool TryPushEncoded(ReadOnlyMemory<byte> frame) => channel.TryWrite(new OutboundFrame(null, frame));
 
+    public ValueTask PushAsync(ServerFrame frame, CancellationToken cancellationToken) =>
+        channel.WriteAsync(new OutboundFrame(frame, null), cancellationToken);
+
     /// <summary>Called while this session's own request is handled (PeerHello), so no other frame races the swap.</summary>
     public void SetRequestRate(int requestsPerSecond) => rateLimiter = new RequestRateLimiter(requestsPerSecond, time);
 

@@ -130,7 +130,7 @@ internal sealed class PipeFrameChannel : IFrameChannel, IDisposable
     /// <summary>The raw framing has no close status: the session's Error frame (if any) says why, then the stream ends.</summary>
     public void Close(ErrorCode? reason) => outbound.Writer.TryComplete();
 
-    /// <summary>Ends the connection without waiting; cancellation callbacks run on the thread pool (see MqttSessionChannel.Abort).</summary>
+    /// <summary>Ends the connection without waiting; cancellation callbacks run on the thread pool (see NoiseFrameChannel.Abort).</summary>
     public void Abort()
     {
         try

@@ -60,10 +60,20 @@ internal static class SessionLauncher
         Error = new Error { Code = refusal.Code, Detail = refusal.Message, RetryAfterMs = (uint)refusal.RetryAfter.TotalMilliseconds },
     };
 
-    /// <summary>Runs the Purr protocol over an admitted connection's channel until it ends.</summary>
-    public static Task RunAsync(IServiceProvider services, IFrameChannel channel, IPAddress? address)
+    /// <summary>
+    /// Runs the Purr protocol over an admitted connection's channel until it ends. <paramref name="frameAllowance"/>
+    /// lowers the frame limit the session enforces and advertises (a tunnel's frames travel inside the link's own).
+    /// </summary>
+    public static Task RunAsync(IServiceProvider services, IFrameChannel channel, IPAddress? address, int frameAllowance = 0)
     {
         var limits = services.GetRequiredService<IOptions<ConnectionLimitsOptions>>().Value;
+        var advertised = services.GetRequiredService<Limits>();
+        if (frameAllowance > 0)
+        {
+            advertised = advertised.Clone();
+            advertised.MaxFrameBytes = (uint)(limits.MaxFrameBytes - frameAllowance);
+        }
+
         var logger = Logger(services);
         ServerLog.ConnectionOpened(logger, services.GetRequiredService<ConnectionAdmission>().Open);
         var session = new ProtocolSession(
@@ -72,7 +82,7 @@ internal static class SessionLauncher
             services.GetRequiredService<RequestDispatcher>(),
             services.GetRequiredService<ServerIdentity>(),
             new SessionSettings(
-                limits.MaxFrameBytes, limits.RequestsPerSecond, limits.HandshakeTimeout, services.GetRequiredService<Limits>(),
+                limits.MaxFrameBytes - frameAllowance, limits.RequestsPerSecond, limits.HandshakeTimeout, advertised,
                 services.GetService<Metrics.ServerMetrics>(), services.GetRequiredService<AddressLimiters>().FailedAuths,
                 services.GetRequiredService<RegistrationInfo>()),
             services.GetServices<ISessionObserver>(),

@@ -32,7 +32,7 @@ internal sealed class MqttBridge(
     TimeProvider time,
     ILoggerFactory loggers) : BackgroundService
 {
-    private readonly ConcurrentDictionary<string, MqttSessionChannel> sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, NoiseFrameChannel> sessions = new(StringComparer.Ordinal);
     private readonly ILogger logger = loggers.CreateLogger("Purr.Server.Transport");
     private readonly AddressRateLimiter handshakes = new(options.Value.HandshakesPerMinute, time);
     private IMqttClient? client;
@@ -163,7 +163,7 @@ internal sealed class MqttBridge(
         var down = MqttTopic.Down(prefix, connectionId);
         var (receive, send) = handshake.Split();
         var limit = limits.Value;
-        var channel = new MqttSessionChannel(
+        var channel = new NoiseFrameChannel(
             (payload, token) => Publish(mqtt, down, payload, token), receive, send, limit.MaxFrameBytes, limit.OutboundQueueFrames,
             limit.SendTimeout, limit.PingInterval, limit.IdleTimeout, logger);
         _ = Publish(mqtt, down, second, CancellationToken.None);
@@ -176,7 +176,7 @@ internal sealed class MqttBridge(
         _ = Task.Run(() => RunAsync(connectionId, channel));
     }
 
-    private async Task RunAsync(string connectionId, MqttSessionChannel channel)
+    private async Task RunAsync(string connectionId, NoiseFrameChannel channel)
     {
         // Each MQTT connection counts as its own address (a private IPv6 address drawn from its id), so the per-address
         // limits (failed authentications) fall on it alone, not on everyone behind the broker.

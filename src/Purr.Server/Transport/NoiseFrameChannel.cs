@@ -7,15 +7,16 @@ using Purr.Protocol.Framing;
 using Purr.Protocol.V1;
 using Purr.Server.Logging;
 
-namespace Purr.Server.Transport.Mqtt;
+namespace Purr.Server.Transport;
 
 /// <summary>
-/// <see cref="IFrameChannel"/> for one Purr connection through the MQTT broker. The bridge hands it each payload
-/// from the connection's up topic in the broker's order; it decrypts them with the Noise transport state and
-/// writes frames encrypted to the down topic through one writer (so nonces go out in order). Keep-alives and the
+/// <see cref="IFrameChannel"/> for one Purr connection carried as Noise transport messages by something else: an MQTT
+/// broker (the bridge hands it each payload from the connection's up topic in the broker's order) or a federation
+/// link (a tunnel's TunnelSend payloads, in the link's order). It decrypts them with the Noise transport state and
+/// writes frames encrypted through one writer (so nonces go out in order) to <c>publish</c>. Keep-alives and the
 /// idle timeout are as in the raw framing; an empty payload ends the connection either way.
 /// </summary>
-internal sealed class MqttSessionChannel : IFrameChannel, IDisposable
+internal sealed class NoiseFrameChannel : IFrameChannel, IDisposable
 {
     /// <summary>Frames received and not yet handled; a client that sends more is closed (it ignores its answers).</summary>
     public const int InboundFrames = 256;
@@ -35,7 +36,7 @@ internal sealed class MqttSessionChannel : IFrameChannel, IDisposable
     private readonly Task writer;
     private int closeSent;
 
-    public MqttSessionChannel(
+    public NoiseFrameChannel(
         Func<byte[], CancellationToken, Task> publish, NoiseCipherState receive, NoiseCipherState send, int maxFrameBytes, int queueFrames,
         TimeSpan sendTimeout, TimeSpan pingInterval, TimeSpan idleTimeout, ILogger logger)
     {
@@ -55,7 +56,7 @@ internal sealed class MqttSessionChannel : IFrameChannel, IDisposable
 
     public CancellationToken Closed => aborted.Token;
 
-    /// <summary>A payload from the up topic (the bridge calls this in the broker's order).</summary>
+    /// <summary>A payload from the client, in the order it sent them (the up topic, or the tunnel).</summary>
     public void Deliver(byte[] payload)
     {
         if (!inbound.Writer.TryWrite(payload))
@@ -204,7 +205,7 @@ internal sealed class MqttSessionChannel : IFrameChannel, IDisposable
             ServerLog.SlowConsumerClosed(logger);
             Abort();
         }
-        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or InvalidOperationException
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or InvalidOperationException or IOException
             or MQTTnet.Exceptions.MqttCommunicationException)
         {
             aborted.Cancel();
@@ -227,9 +228,10 @@ internal sealed class MqttSessionChannel : IFrameChannel, IDisposable
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             await publish([], timeout.Token);
         }
-        catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or MQTTnet.Exceptions.MqttCommunicationException)
+        catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or IOException
+            or MQTTnet.Exceptions.MqttCommunicationException)
         {
-            // The broker is gone; the client notices without us.
+            // The broker (or the link) is gone; the client notices without us.
         }
     }
 }

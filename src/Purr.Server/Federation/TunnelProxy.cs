@@ -1,0 +1,281 @@
+using Google.Protobuf;
+using Purr.Client;
+using Purr.Crypto.Noise;
+using Purr.Protocol.V1;
+using Purr.Server.Routing;
+using Purr.Server.Sessions;
+
+namespace Purr.Server.Federation;
+
+/// <summary>One client tunnel this server carries: the link it rides and its id there.</summary>
+internal sealed record ProxiedTunnel(PurrConnection Link, uint LinkId);
+
+/// <summary>The tunnels a client connection holds open through this server, kept on the client's session.</summary>
+internal sealed class ClientTunnels
+{
+    public Lock Gate { get; } = new();
+
+    public Dictionary<uint, ProxiedTunnel> Open { get; } = [];
+
+    public bool Ended { get; set; }
+}
+
+/// <summary>
+/// The proxy's half of relayed connections (PROTOCOL.md 15.6): a client's TunnelOpen goes to the destination over
+/// this server's link (under a link id of this server's choosing), and from then on frames are passed through as
+/// they are, Noise ciphertext this server cannot read: the client's TunnelSend onto the link, the destination's
+/// TunnelData pushes back to the client. This server learns which destination and how much traffic, never what.
+/// </summary>
+internal sealed class TunnelProxy(ProxyRoutes routes, FederationLinks links, FederationPolicy policy) : ISessionObserver
+{
+    private int carrying;
+
+    /// <summary>Tunnels this server carries for its clients now.</summary>
+    public int Carrying => Volatile.Read(ref carrying);
+
+    public async Task<ServerFrame> OpenAsync(IClientSession client, TunnelOpen open, CancellationToken cancellationToken)
+    {
+        if (open.TunnelId == 0)
+        {
+            return Responses.InvalidArgument("tunnel_id must be above 0");
+        }
+
+        if (open.Handshake.Length != NoiseNx.FirstMessageOverhead)
+        {
+            return Responses.InvalidArgument($"handshake must be the {NoiseNx.FirstMessageOverhead}-byte first Noise_NX message");
+        }
+
+        var tunnels = client.Features.GetOrAdd(() => new ClientTunnels());
+        lock (tunnels.Gate)
+        {
+            if (tunnels.Open.ContainsKey(open.TunnelId))
+            {
+                return Responses.InvalidArgument("that tunnel_id is already open on this connection");
+            }
+
+            if (tunnels.Open.Count >= policy.Options.MaxTunnelsPerConnection)
+            {
+                return Responses.RateLimited(
+                    "this connection holds as many tunnels as it may (Federation:MaxTunnelsPerConnection); close one first", TimeSpan.FromSeconds(5));
+            }
+        }
+
+        var route = await routes.ResolveAsync(open.Destination, cancellationToken);
+        if (route.Refusal is { } refusal)
+        {
+            return refusal;
+        }
+
+        if (route.ToSelf)
+        {
+            return Responses.InvalidArgument("the destination is this server: connect to it directly");
+        }
+
+        var link = route.Link!;
+        if (link.Connection is not { } connection)
+        {
+            return Responses.Error(ErrorCode.RelayFailed, "the link to the destination server failed; try again");
+        }
+
+        var clientId = open.TunnelId;
+        var linkId = connection.NextTunnelId();
+        connection.AttachTunnel(linkId, data => Down(client, tunnels, clientId, connection, linkId, data));
+        var answer = await links.ForwardAsync(
+            link, new Request { TunnelOpen = new TunnelOpen { TunnelId = linkId, Handshake = open.Handshake } }, cancellationToken);
+        if (answer.BodyCase != ServerFrame.BodyOneofCase.TunnelOpened)
+        {
+            connection.DetachTunnel(linkId);
+            return answer.BodyCase == ServerFrame.BodyOneofCase.Error
+                ? answer
+                : Responses.Error(ErrorCode.RelayFailed, "the destination server answered the tunnel with something else");
+        }
+
+        bool ended;
+        lock (tunnels.Gate)
+        {
+            ended = tunnels.Ended;
+            if (!ended)
+            {
+                tunnels.Open[clientId] = new ProxiedTunnel(connection, linkId);
+                Interlocked.Increment(ref carrying);
+            }
+        }
+
+        if (ended)
+        {
+            CloseOnLink(connection, linkId);
+            return Responses.Error(ErrorCode.RelayFailed, "the connection is closing");
+        }
+
+        return new ServerFrame { TunnelOpened = answer.TunnelOpened };
+    }
+
+    /// <summary>A frame of one of the client's tunnels, passed on as it is (empty: the client closes the tunnel).</summary>
+    public async Task<ServerFrame> SendAsync(IClientSession client, TunnelSend send, CancellationToken cancellationToken)
+    {
+        ProxiedTunnel? tunnel = null;
+        if (client.Features.Get<ClientTunnels>() is { } tunnels)
+        {
+            lock (tunnels.Gate)
+            {
+                if (tunnels.Open.TryGetValue(send.TunnelId, out tunnel) && send.Data.IsEmpty)
+                {
+                    Forget(tunnels, send.TunnelId);
+                }
+            }
+        }
+
+        if (tunnel is null)
+        {
+            return send.Data.IsEmpty ? Responses.Ok() : Responses.InvalidArgument("no tunnel with that id is open on this connection");
+        }
+
+        if (send.Data.IsEmpty)
+        {
+            tunnel.Link.DetachTunnel(tunnel.LinkId);
+        }
+
+        // Written to the link in the client's order; the destination's answer (Ok, or an error when the tunnel is gone
+        // there) is not waited for, so a client's frames are not held a round trip each.
+        try
+        {
+            var answer = await tunnel.Link.PostAsync(
+                new Request { TunnelSend = new TunnelSend { TunnelId = tunnel.LinkId, Data = send.Data } }, cancellationToken);
+            var clientId = send.TunnelId;
+            _ = answer.ContinueWith(
+                done =>
+                {
+                    if (!done.IsCompletedSuccessfully || done.Result.BodyCase == ServerFrame.BodyOneofCase.Error)
+                    {
+                        End(client, clientId, tunnel);
+                    }
+                },
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+        catch (PurrConnectionException)
+        {
+            End(client, send.TunnelId, tunnel);
+            return Responses.Error(ErrorCode.RelayFailed, "the link to the destination server failed; the tunnel is closed");
+        }
+
+        return Responses.Ok();
+    }
+
+    public void SessionClosed(IClientSession session)
+    {
+        if (session.Features.Get<ClientTunnels>() is not { } tunnels)
+        {
+            return;
+        }
+
+        List<ProxiedTunnel> open;
+        lock (tunnels.Gate)
+        {
+            tunnels.Ended = true;
+            open = [.. tunnels.Open.Values];
+            Interlocked.Add(ref carrying, -tunnels.Open.Count);
+            tunnels.Open.Clear();
+        }
+
+        foreach (var tunnel in open)
+        {
+            tunnel.Link.DetachTunnel(tunnel.LinkId);
+            CloseOnLink(tunnel.Link, tunnel.LinkId);
+        }
+    }
+
+    /// <summary>
+    /// A frame the destination pushed for one tunnel (empty: it closed, or the link went). Runs on the link's receive
+    /// loop, so it never waits: a client that does not take its frames as fast as they come loses that tunnel.
+    /// </summary>
+    private void Down(IClientSession client, ClientTunnels tunnels, uint clientId, PurrConnection link, uint linkId, ReadOnlyMemory<byte> data)
+    {
+        if (data.IsEmpty)
+        {
+            bool wasOpen;
+            lock (tunnels.Gate)
+            {
+                wasOpen = tunnels.Open.TryGetValue(clientId, out var open) && open.Link == link && open.LinkId == linkId;
+                if (wasOpen)
+                {
+                    Forget(tunnels, clientId);
+                }
+            }
+
+            link.DetachTunnel(linkId);
+            if (wasOpen)
+            {
+                PushClose(client, clientId);
+            }
+
+            return;
+        }
+
+        if (!client.TryPush(new ServerFrame { TunnelData = new TunnelData { TunnelId = clientId, Data = ByteString.CopyFrom(data.Span) } }))
+        {
+            ProxiedTunnel? open;
+            lock (tunnels.Gate)
+            {
+                if (!tunnels.Open.TryGetValue(clientId, out open) || open.Link != link || open.LinkId != linkId)
+                {
+                    return;
+                }
+            }
+
+            End(client, clientId, open);
+        }
+    }
+
+    /// <summary>Ends one tunnel from the middle: both ends are told.</summary>
+    private void End(IClientSession client, uint clientId, ProxiedTunnel? tunnel)
+    {
+        if (tunnel is null || client.Features.Get<ClientTunnels>() is not { } tunnels)
+        {
+            return;
+        }
+
+        lock (tunnels.Gate)
+        {
+            if (!tunnels.Open.TryGetValue(clientId, out var open) || open != tunnel)
+            {
+                return;
+            }
+
+            Forget(tunnels, clientId);
+        }
+
+        tunnel.Link.DetachTunnel(tunnel.LinkId);
+        CloseOnLink(tunnel.Link, tunnel.LinkId);
+        PushClose(client, clientId);
+    }
+
+    private void Forget(ClientTunnels tunnels, uint clientId)
+    {
+        if (tunnels.Open.Remove(clientId))
+        {
+            Interlocked.Decrement(ref carrying);
+        }
+    }
+
+    private static void PushClose(IClientSession client, uint clientId)
+    {
+        if (!client.TryPush(new ServerFrame { TunnelData = new TunnelData { TunnelId = clientId } }))
+        {
+            // It cannot even be told: a client that stopped reading loses its connection, as for any other push.
+            client.Abort();
+        }
+    }
+
+    private static void CloseOnLink(PurrConnection link, uint linkId) =>
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await link.PostAsync(new Request { TunnelSend = new TunnelSend { TunnelId = linkId } }, CancellationToken.None);
+            }
+            catch (PurrConnectionException)
+            {
+                // The link is gone: the destination ended every tunnel on it.
+            }
+        });
+}
