@@ -43,6 +43,9 @@ public sealed partial class PurrConnection
         }
     }
 
+    /// <summary>True for a relayed connection: it goes through the client's own server, which the destination sees instead of this device.</summary>
+    public bool IsRelayed => transport is TunnelClientTransport;
+
     /// <summary>A tunnel id not used before on this connection.</summary>
     public uint NextTunnelId() => (uint)Interlocked.Increment(ref lastTunnelId);
 

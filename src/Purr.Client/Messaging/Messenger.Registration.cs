@@ -15,8 +15,11 @@ public sealed partial class Messenger
             .RedeemAsync(connection, invite);
     }
 
-    /// <summary>A new connection of the caller's own (which disposes it), creating with this profile's credentials.</summary>
-    public Task<PurrConnection> OpenConnectionAsync(string server) => PurrConnection.ConnectAsync(PurrAddress.Parse(server), connectionOptions);
+    /// <summary>
+    /// A new connection of the caller's own (which disposes it), creating with this profile's credentials; to another
+    /// server than the own one, relayed through the own server where it relays (Messenger.Tunnels.cs).
+    /// </summary>
+    public Task<PurrConnection> OpenConnectionAsync(string server) => OpenAsync(server);
 
     /// <summary>Remembers the password of a server whose policy is "password".</summary>
     public void SetServerPassword(PurrAddress server, string password) => Update(server, entry => entry.ServerPassword = password);

@@ -91,7 +91,7 @@ public sealed record RouteChoice(ContactRoute Kind, int Hops = 1, IReadOnlyList<
 
 /// <summary>
 /// Sends to mailboxes by each contact's route: directly, or relayed through the profile's own server so the contact's
-/// server never sees this device's address. Receiving is always direct (relayed subscriptions come later).
+/// server never sees this device's address. Receiving from other servers goes through relayed connections (Messenger.Tunnels.cs).
 /// </summary>
 public sealed partial class Messenger
 {
@@ -176,7 +176,7 @@ public sealed partial class Messenger
             }
         }
 
-        return await (await ConnectAsync(server)).SendAsync(sendId, payload, sender, tag);
+        return await (await ConnectAsync(server, direct: route == ContactRoute.Direct)).SendAsync(sendId, payload, sender, tag);
     }
 
     private static bool SameServer(string a, string b) =>

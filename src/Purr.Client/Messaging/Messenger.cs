@@ -21,6 +21,9 @@ public sealed partial class Messenger : IAsyncDisposable
     private readonly PurrConnectionOptions connectionOptions;
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly Dictionary<string, PurrConnection> connections = [];
+
+    /// <summary>Connections straight to a server for contacts whose route is "direct" (never through the own server).</summary>
+    private readonly Dictionary<string, PurrConnection> directConnections = [];
     private readonly Registration.ProfileRegistration? ownedRegistration;
     private History.MessageHistory? history;
 
@@ -51,7 +54,7 @@ public sealed partial class Messenger : IAsyncDisposable
     public IReadOnlyList<ContactRecord> Contacts => Data.Contacts;
 
     /// <summary>The servers this messenger holds a connection to (addresses as the profile writes them).</summary>
-    public IReadOnlyList<string> ConnectedServers => [.. connections.Keys];
+    public IReadOnlyList<string> ConnectedServers => [.. connections.Keys.Union(directConnections.Keys)];
 
     public ContactRecord Contact(string name) =>
         Data.Contacts.FirstOrDefault(c => c.Name == name)
@@ -139,24 +142,29 @@ public sealed partial class Messenger : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var connection in connections.Values)
+        // Relayed connections first: they ride the connection to the own server.
+        foreach (var connection in directConnections.Values.Concat(connections.Where(c => !SameServer(c.Key, Data.Server)).Select(c => c.Value))
+            .Concat(connections.Where(c => SameServer(c.Key, Data.Server)).Select(c => c.Value)))
         {
             await connection.DisposeAsync();
         }
 
         connections.Clear();
+        directConnections.Clear();
         ownedRegistration?.Dispose();
     }
 
     /// <summary>
     /// The profile's one connection to <paramref name="server"/>, shared by its contacts' mailboxes and its rooms
-    /// (room sessions take their events through their own listeners). Closed with the messenger.
+    /// (room sessions take their events through their own listeners); to another server than the profile's own, a
+    /// relayed connection through the own server where it relays (see <see cref="OpenAsync"/>). Closed with the messenger.
     /// </summary>
     public Task<PurrConnection> ConnectionAsync(string server) => ConnectAsync(server);
 
-    private async Task<PurrConnection> ConnectAsync(string server)
+    private async Task<PurrConnection> ConnectAsync(string server, bool direct = false)
     {
-        if (connections.TryGetValue(server, out var open) && open.IsOpen)
+        var pool = direct ? directConnections : connections;
+        if (pool.TryGetValue(server, out var open) && open.IsOpen)
         {
             return open;
         }
@@ -166,8 +174,8 @@ public sealed partial class Messenger : IAsyncDisposable
             await open.DisposeAsync();
         }
 
-        var connection = await PurrConnection.ConnectAsync(PurrAddress.Parse(server), connectionOptions);
-        connections[server] = connection;
+        var connection = direct ? await PurrConnection.ConnectAsync(PurrAddress.Parse(server), connectionOptions) : await OpenAsync(server);
+        pool[server] = connection;
         return connection;
     }
 

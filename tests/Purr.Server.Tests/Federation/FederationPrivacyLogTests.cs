@@ -6,7 +6,7 @@ namespace Purr.Server.Tests.Federation;
 
 /// <summary>
 /// The privacy log test for federation: sends relayed from a client of one server to a mailbox on another, by one proxy
-/// and by an onion route, with every log level on in both, and no id, key, payload or address (of a client or of either
+/// and by an onion route, and a subscription through a relayed connection, with every log level on in both, and no id, key, payload or address (of a client or of either
 /// server) in any line.
 /// </summary>
 public sealed class FederationPrivacyLogTests
@@ -57,6 +57,23 @@ public sealed class FederationPrivacyLogTests
             var proxied = await StatusAsync(proxy);
             Assert.Equal(("open", 1, 3L, 0L), ((string)proxied["mode"], (int)proxied["linksUp"], (long)proxied["forwarded"], (long)proxied["forwardsFailed"]));
             Assert.Equal((1L, 0L), ((long)proxied["onionForwarded"], (long)proxied["onionExited"]));
+            // And a relayed connection (tunnel): a mailbox on the destination created, subscribed, pushed to, acked.
+            await using (var tunneled = await PurrConnection.ConnectThroughAsync(sender, destination.Address))
+            {
+                using var tunnelKey = Ed25519KeyPair.Generate();
+                var tunnelMailbox = await tunneled.CreateMailboxAsync(tunnelKey);
+                secrets.AddRange([tunnelMailbox.ReceiveId, tunnelMailbox.SendId, tunnelKey.PublicKey, tunneled.SessionNonce.ToArray()]);
+                await tunneled.SubscribeAsync(tunnelMailbox.ReceiveId, tunnelKey);
+                var tunnelPayload = "private words through a tunnel"u8.ToArray();
+                secrets.Add(tunnelPayload);
+                await recipient.SendAsync(tunnelMailbox.SendId, tunnelPayload);
+                var pushed = await tunneled.NextAsync<MessageReceived>();
+                Assert.Equal(tunnelPayload, pushed.Payload);
+                await tunneled.AckAsync(tunnelMailbox.ReceiveId, pushed.MessageId, tunnelKey);
+                Assert.Equal(1, (int)(await StatusAsync(proxy))["tunnelsCarried"]);
+                Assert.Equal(1, (int)(await StatusAsync(destination))["tunnelsServed"]);
+            }
+
             var destined = await StatusAsync(destination);
             Assert.Equal((1L, 3L, 0L), ((long)destined["linksAccepted"], (long)destined["packetsAnswered"], (long)destined["packetsRefused"]));
             Assert.Equal((0L, 1L, 0L), ((long)destined["onionForwarded"], (long)destined["onionExited"], (long)destined["onionRefused"]));

@@ -23,6 +23,14 @@ internal sealed class TestProfiles : IAsyncDisposable
         return messenger;
     }
 
+    /// <summary>A second messenger on the profile of <paramref name="existing"/> (as another run of the CLI would open it); the caller disposes it.</summary>
+    public Messenger Reopen(Messenger existing)
+    {
+        var directory = profiles.First(p => p.Messenger == existing).Directory;
+        var (file, data) = ProfileFile.Open(directory.Path, () => "test passphrase");
+        return new Messenger(file, data);
+    }
+
     /// <summary>The usual start of a friendship: A invites, B accepts, both receive.</summary>
     public static async Task ConnectAsync(Messenger a, string aCallsB, Messenger b, string bCallsA)
     {
