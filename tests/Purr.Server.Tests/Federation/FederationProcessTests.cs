@@ -91,6 +91,64 @@ public sealed class FederationProcessTests
     }
 
     [Fact]
+    public async Task A_client_of_A_holds_a_live_room_session_on_B_through_a_relayed_connection()
+    {
+        using var dataA = new TemporaryDirectory();
+        using var dataB = new TemporaryDirectory();
+        using var a = await PurrdProcess.StartAsync(dataA.Path, ["--storage", "memory", .. Open]);
+        using var b = await PurrdProcess.StartAsync(dataB.Path, ["--storage", "memory", .. Open]);
+
+        // A transient room on B (its members must be connected: relayed packets cannot hold one), joined from A's client.
+        await using var ownerConnection = await PurrConnection.ConnectAsync(b.Address);
+        await using var owner = await RoomSession.CreateAsync(ownerConnection, RoomKind.Transient, "owner on B");
+        await using var home = await PurrConnection.ConnectAsync(a.Address);
+        await using var relayed = await PurrConnection.ConnectThroughAsync(home, b.Address);
+        Assert.True(relayed.IsRelayed);
+        await using var member = await RoomSession.JoinAsync(relayed, owner.Link.ToString(), "member on A");
+
+        await owner.SendTextAsync("to everyone, from B");
+        Assert.Equal("to everyone, from B", (await NextTextAsync(member)).Text);
+        await member.SendTextAsync("back, through A");
+        Assert.Equal("back, through A", (await NextTextAsync(owner)).Text);
+
+        var viewA = await FederationStatusAsync(dataA.Path);
+        var viewB = await FederationStatusAsync(dataB.Path);
+        Assert.Equal(1, viewA.GetProperty("tunnelsCarried").GetInt32());
+        Assert.Equal(1, viewB.GetProperty("tunnelsServed").GetInt32());
+
+        // B's end goes (SIGTERM): the relayed connection ends, A's client keeps its own connection.
+        await StopAsync(b);
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await foreach (var _ in relayed.Events.ReadAllAsync(wait.Token))
+        {
+        }
+
+        await home.PingAsync();
+        await WaitUntilAsync(() => FederationStatusAsync(dataA.Path).Result.GetProperty("tunnelsCarried").GetInt32() == 0);
+    }
+
+    private static async Task<RoomText> NextTextAsync(RoomSession session)
+    {
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await foreach (var update in session.Updates.ReadAllAsync(wait.Token))
+        {
+            if (update is RoomText text)
+            {
+                return text;
+            }
+        }
+
+        throw new InvalidOperationException("the room session ended");
+    }
+
+    private static async Task<System.Text.Json.JsonElement> FederationStatusAsync(string dataDirectory)
+    {
+        var (exit, output) = await ProcessRun.RunAsync("dotnet", [OnionProcessTests.Purrctl, "--data", dataDirectory, "--json", "status"]);
+        Assert.True(exit == 0, output);
+        return System.Text.Json.JsonDocument.Parse(output).RootElement.GetProperty("federation").Clone();
+    }
+
+    [Fact]
     public async Task Every_packet_on_the_link_has_the_same_size_on_the_wire_whatever_it_carries()
     {
         using var dataA = new TemporaryDirectory();

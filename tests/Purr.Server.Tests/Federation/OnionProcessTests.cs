@@ -17,7 +17,7 @@ namespace Purr.Server.Tests.Federation;
 /// </summary>
 public sealed class OnionProcessTests
 {
-    private static readonly string Purrctl = Path.Combine(AppContext.BaseDirectory, "purrctl.dll");
+    internal static readonly string Purrctl = Path.Combine(AppContext.BaseDirectory, "purrctl.dll");
 
     private static readonly string[] Open =
         ["--storage", "memory", "--Federation:Mode", "open", "--Federation:AllowPrivateAddresses", "true", "--Federation:DebugCaptureOnionHops", "true"];
