@@ -33,6 +33,23 @@ export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, 
   return output;
 }
 
+/** ChaCha20-Poly1305 (RFC 8439, 12-byte nonce), for Noise's ChaChaPoly. */
+export function chachaPolyEncrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array): Uint8Array {
+  requireLength("key", key, KEY_BYTES);
+  requireLength("nonce", nonce, 12);
+  return sodium.crypto_aead_chacha20poly1305_ietf_encrypt(plaintext, ad.length > 0 ? ad : null, null, nonce, key);
+}
+
+/** The plaintext, or null when it does not authenticate. */
+export function chachaPolyDecrypt(key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, ad: Uint8Array): Uint8Array | null {
+  if (key.length !== KEY_BYTES || nonce.length !== 12 || ciphertext.length < AEAD_TAG_BYTES) return null;
+  try {
+    return sodium.crypto_aead_chacha20poly1305_ietf_decrypt(null, ciphertext, ad.length > 0 ? ad : null, nonce, key);
+  } catch {
+    return null;
+  }
+}
+
 export function aeadEncrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array | null): Uint8Array {
   requireLength("key", key, KEY_BYTES);
   requireLength("nonce", nonce, AEAD_NONCE_BYTES);
