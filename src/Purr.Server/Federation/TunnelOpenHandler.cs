@@ -18,7 +18,7 @@ internal sealed class TunnelOpenHandler(TunnelProxy proxy, TunnelEndpoint endpoi
         {
             return open.Destination.Length == 0
                 ? Responses.InvalidArgument("destination: the purr:// address of the server to reach is required")
-                : await proxy.OpenAsync(context.Session, open, cancellationToken);
+                : await proxy.OpenAsync(context, open, cancellationToken);
         }
 
         // A link's tunnels end here: a server that passed them on would be a proxy for a proxy nobody chose.

@@ -33,8 +33,14 @@ internal sealed class TunnelProxy(ProxyRoutes routes, FederationLinks links, Fed
     /// <summary>Tunnels this server carries for its clients now.</summary>
     public int Carrying => Volatile.Read(ref carrying);
 
-    public async Task<ServerFrame> OpenAsync(IClientSession client, TunnelOpen open, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens a client's tunnel. The destination's first frames (its hello) can reach this server before its answer has
+    /// gone back to the client; they wait until the answer is queued (<paramref name="context"/>'s AfterResponse), so the
+    /// client always gets TunnelOpened first.
+    /// </summary>
+    public async Task<ServerFrame> OpenAsync(Routing.RequestContext context, TunnelOpen open, CancellationToken cancellationToken)
     {
+        var client = context.Session;
         if (open.TunnelId == 0)
         {
             return Responses.InvalidArgument("tunnel_id must be above 0");
@@ -79,7 +85,14 @@ internal sealed class TunnelProxy(ProxyRoutes routes, FederationLinks links, Fed
 
         var clientId = open.TunnelId;
         var linkId = connection.NextTunnelId();
-        connection.AttachTunnel(linkId, data => Down(client, tunnels, clientId, connection, linkId, data));
+        var held = new HeldFrames();
+        connection.AttachTunnel(linkId, data =>
+        {
+            if (!held.TryHold(data))
+            {
+                Down(client, tunnels, clientId, connection, linkId, data);
+            }
+        });
         var answer = await links.ForwardAsync(
             link, new Request { TunnelOpen = new TunnelOpen { TunnelId = linkId, Handshake = open.Handshake } }, cancellationToken);
         if (answer.BodyCase != ServerFrame.BodyOneofCase.TunnelOpened)
@@ -107,7 +120,46 @@ internal sealed class TunnelProxy(ProxyRoutes routes, FederationLinks links, Fed
             return Responses.Error(ErrorCode.RelayFailed, "the connection is closing");
         }
 
+        context.AfterResponse(() =>
+        {
+            held.Release(data => Down(client, tunnels, clientId, connection, linkId, data));
+            return ValueTask.CompletedTask;
+        });
         return new ServerFrame { TunnelOpened = answer.TunnelOpened };
+    }
+
+    /// <summary>A tunnel's frames from the link while its TunnelOpened is on its way to the client (the link's loop never waits).</summary>
+    private sealed class HeldFrames
+    {
+        private readonly Lock gate = new();
+        private List<byte[]>? held = [];
+
+        /// <summary>Keeps a copy while holding; false once released (the caller passes it on itself).</summary>
+        public bool TryHold(ReadOnlyMemory<byte> data)
+        {
+            lock (gate)
+            {
+                held?.Add(data.ToArray());
+                return held is not null;
+            }
+        }
+
+        /// <summary>
+        /// Passes on what was held, in order, then lets frames straight through. Under the lock, so a frame arriving
+        /// meanwhile waits its turn (passing on never waits: it only queues).
+        /// </summary>
+        public void Release(Action<byte[]> pass)
+        {
+            lock (gate)
+            {
+                foreach (var data in held ?? [])
+                {
+                    pass(data);
+                }
+
+                held = null;
+            }
+        }
     }
 
     /// <summary>A frame of one of the client's tunnels, passed on as it is (empty: the client closes the tunnel).</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 using Microsoft.Playwright;
 using Purr.Server.Tests.Messaging;
@@ -52,6 +53,42 @@ public sealed class BrowserFederationTests
         await alice.ExpectMessageAsync("Carol on B is now a contact");
         await alice.SendAsync("hi Carol, through my server");
         Assert.Contains("hi Carol, through my server", await PurrTool.RunAsync(0, "--profile", carol, "receive", "--wait", "10"), StringComparison.Ordinal);
+
+        alice.AssertOnlyOwnServerContacted();
+        alice.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task A_browser_on_server_A_joins_and_talks_in_a_room_on_server_B_through_A()
+    {
+        await using var a = await RunningServer.StartAsync(settings: Federating);
+        await using var b = await RunningServer.StartAsync(settings: Federating);
+        using var home = new TemporaryDirectory();
+        var bob = Path.Combine(home.Path, "bob");
+        await PurrTool.RunAsync(0, "--profile", bob, "init", "--server", b.Address.ToString(), "--display-name", "Bob on B");
+        await using var browser = await Browser.LaunchAsync();
+        var alice = await browser.OpenAsync(a.HttpBase, "alice");
+        await alice.CreateProfileAsync("Alice");
+
+        // A persistent room on B, made in the terminal: the browser's member mailbox for it is on B too, reached through A.
+        var created = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", bob, "--json", "room", "create", "--persistent", "--name", "den")).RootElement;
+        await alice.JoinRoomAsync(created.GetProperty("link").GetString()!);
+        await alice.SendAsync("hello B's room, from a browser on A");
+        Assert.Contains("hello B's room, from a browser on A", await PurrTool.RunAsync(0, "--profile", bob, "room", "receive", "den", "--wait", "10"), StringComparison.Ordinal);
+        await PurrTool.RunAsync(0, "--profile", bob, "room", "send", "den", "welcome, Alice, from B");
+        await alice.ExpectMessageAsync("welcome, Alice, from B");
+
+        // B sees the browser only inside A's link (one relayed connection), never a connection of its own.
+        Assert.True(b.Services.GetRequiredService<Purr.Server.Federation.TunnelEndpoint>().Serving >= 1);
+        Assert.True(a.Services.GetRequiredService<Purr.Server.Federation.TunnelProxy>().Carrying >= 1);
+
+        // After a reload the page follows the room on B again, through A.
+        await alice.Page.ReloadAsync();
+        await alice.ById("unlock-passphrase").FillAsync("correct horse battery");
+        await alice.ById("unlock").ClickAsync();
+        await PurrTool.RunAsync(0, "--profile", bob, "room", "send", "den", "still there after your reload");
+        await alice.OpenConversationAsync("den");
+        await alice.ExpectMessageAsync("still there after your reload");
 
         alice.AssertOnlyOwnServerContacted();
         alice.AssertNoProblems();

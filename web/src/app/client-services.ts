@@ -26,7 +26,10 @@ export interface ClientServices {
   /** Runs `action` after every action queued before it: one change to the profile at a time. */
   serialized<T>(action: () => Promise<T>): Promise<T>;
   request(op: RequestOp, signer?: Signer, mailboxSigner?: Signer): Promise<ServerFrame>;
-  createMailbox(liveOnly?: boolean): Promise<MailboxRecord>;
+  /** A request to `server`: the page's own (absent), or another reached through it (a relayed connection, PROTOCOL.md 15.6). */
+  requestAt(server: string | undefined, op: RequestOp, signer?: Signer, mailboxSigner?: Signer): Promise<ServerFrame>;
+  /** A mailbox on the page's own server, or on `server` (a persistent room's elsewhere) through it. */
+  createMailbox(liveOnly?: boolean, server?: string): Promise<MailboxRecord>;
   /** Runs a creation (a room) with the credential the server's registration policy asks for. */
   creating<T>(attempt: (registration: Registration | undefined) => Promise<T>): Promise<T>;
   secureMailbox(mailbox: MailboxRecord, senderKey: Uint8Array): Promise<void>;

@@ -1,6 +1,7 @@
 // An unlocked profile talking to the page's own server: one connection, every mailbox and room
 // subscribed on it, pushes handled one at a time (handled, saved, then acknowledged), and the
-// connection re-opened with back-off when it drops.
+// connection re-opened with back-off when it drops. Rooms (and their mailboxes) on other servers are
+// reached through relayed connections over it (PROTOCOL.md 15.6): those servers never see this browser.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { RequestSchema, ServerFrameSchema, type ServerFrame } from "../gen/purr/v1/frames_pb";
 import { RelayedRequestSchema } from "../gen/purr/v1/federation_pb";
@@ -11,7 +12,8 @@ import { systemRandom, type RandomSource } from "../crypto/random";
 import { recipientRequest, senderRequest, serverX25519 } from "../protocol/signed-bytes";
 import { equalBytes, toHex } from "../protocol/bytes";
 import { parseAddress, sameServer } from "../protocol/address";
-import { PurrConnection, PurrError, type RequestOp, type Signer } from "../net/connection";
+import { ConnectionClosedError, PurrConnection, PurrError, type RequestOp, type Signer } from "../net/connection";
+import { TunnelPipe } from "../net/tunnel";
 import { CreateMailboxSchema } from "../gen/purr/v1/mailboxes_pb";
 import { saveProfileBlob } from "./profile-store";
 import { sealProfile, type ProfileKey } from "./profile-file";
@@ -44,6 +46,9 @@ export class PurrClient implements ClientServices {
   /** Receive ids (hex) whose subscription the current connection holds: their acks go unsigned. */
   private readonly subscribed = new Set<string>();
   private stopped = false;
+  /** Relayed connections to other servers (by address), each through the current connection to the page's own server. */
+  private readonly remotes = new Map<string, PurrConnection>();
+  private readonly remotesOpening = new Map<string, Promise<PurrConnection>>();
   /** Other servers' X25519 keys (by address), fetched through this server and checked against the key each address pins. */
   private readonly relayKeys = new Map<string, Uint8Array>();
   /**
@@ -108,6 +113,8 @@ export class PurrClient implements ClientServices {
 
   stop(): void {
     this.stopped = true;
+    for (const remote of this.remotes.values()) remote.close();
+    this.remotes.clear();
     this.connection?.close();
     this.connection = null;
   }
@@ -117,14 +124,27 @@ export class PurrClient implements ClientServices {
     return connection.request(op, signer, mailboxSigner);
   }
 
-  /** @param liveOnly a mailbox that stores nothing (lifetime 0): presence channels. */
-  async createMailbox(liveOnly = false): Promise<MailboxRecord> {
+  /** A request to `server` (absent or the page's own: the usual connection; another: a relayed connection through it). */
+  async requestAt(server: string | undefined, op: RequestOp, signer?: Signer, mailboxSigner?: Signer): Promise<ServerFrame> {
+    if (!server || sameServer(server, this.data.server)) return this.request(op, signer, mailboxSigner);
+    return (await this.connectTo(server)).request(op, signer, mailboxSigner);
+  }
+
+  /**
+   * @param liveOnly a mailbox that stores nothing (lifetime 0): presence channels.
+   * @param server another server than the page's own (a persistent room's there), reached through it; no credentials.
+   */
+  async createMailbox(liveOnly = false, server?: string): Promise<MailboxRecord> {
     const recipientKeySeed = this.random.bytes(32);
     const key = signingKeyFromSeed(recipientKeySeed);
-    const response = await this.creating(registration =>
-      this.request({ case: "createMailbox", value: create(CreateMailboxSchema, { recipientKey: key.publicKey, registration, lifetimeSeconds: liveOnly ? 0 : undefined }) }, recipientSigner(key)));
+    const remote = server && !sameServer(server, this.data.server) ? server : undefined;
+    const op = (registration: Registration | undefined): RequestOp =>
+      ({ case: "createMailbox", value: create(CreateMailboxSchema, { recipientKey: key.publicKey, registration, lifetimeSeconds: liveOnly ? 0 : undefined }) });
+    const response = remote
+      ? await this.requestAt(remote, op(undefined), recipientSigner(key))
+      : await this.creating(registration => this.request(op(registration), recipientSigner(key)));
     if (response.body.case !== "mailboxCreated") throw new Error("unexpected answer to CreateMailbox");
-    return { receiveId: response.body.value.receiveId, sendId: response.body.value.sendId, recipientKeySeed };
+    return { receiveId: response.body.value.receiveId, sendId: response.body.value.sendId, recipientKeySeed, ...(remote ? { server: remote } : {}) };
   }
 
   /**
@@ -170,18 +190,19 @@ export class PurrClient implements ClientServices {
   }
 
   async secureMailbox(mailbox: MailboxRecord, senderKey: Uint8Array): Promise<void> {
-    await this.request({ case: "secureMailbox", value: { receiveId: mailbox.receiveId, senderKey } }, recipientSigner(signingKeyFromSeed(mailbox.recipientKeySeed)));
+    await this.requestAt(mailbox.server, { case: "secureMailbox", value: { receiveId: mailbox.receiveId, senderKey } }, recipientSigner(signingKeyFromSeed(mailbox.recipientKeySeed)));
   }
 
   async subscribe(mailbox: MailboxRecord): Promise<void> {
-    await this.request({ case: "subscribe", value: { receiveId: mailbox.receiveId } }, recipientSigner(signingKeyFromSeed(mailbox.recipientKeySeed)));
-    this.subscribed.add(toHex(mailbox.receiveId));
+    await this.requestAt(mailbox.server, { case: "subscribe", value: { receiveId: mailbox.receiveId } }, recipientSigner(signingKeyFromSeed(mailbox.recipientKeySeed)));
+    // A relayed connection comes and goes on its own: acks there are always signed.
+    if (!mailbox.server) this.subscribed.add(toHex(mailbox.receiveId));
   }
 
   async deleteMailbox(mailbox: MailboxRecord): Promise<void> {
     this.subscribed.delete(toHex(mailbox.receiveId));
     try {
-      await this.request({ case: "deleteMailbox", value: { receiveId: mailbox.receiveId } }, recipientSigner(signingKeyFromSeed(mailbox.recipientKeySeed)));
+      await this.requestAt(mailbox.server, { case: "deleteMailbox", value: { receiveId: mailbox.receiveId } }, recipientSigner(signingKeyFromSeed(mailbox.recipientKeySeed)));
     } catch (e) {
       if (!(e instanceof PurrError)) throw e;
       // Already gone: its messages expire on the server anyway.
@@ -241,14 +262,14 @@ export class PurrClient implements ClientServices {
   }
 
   async blockSenders(mailbox: MailboxRecord, tags: Uint8Array[], clear: boolean): Promise<void> {
-    await this.request({ case: "blockSenders", value: { receiveId: mailbox.receiveId, tags, clear } }, recipientSigner(signingKeyFromSeed(mailbox.recipientKeySeed)));
+    await this.requestAt(mailbox.server, { case: "blockSenders", value: { receiveId: mailbox.receiveId, tags, clear } }, recipientSigner(signingKeyFromSeed(mailbox.recipientKeySeed)));
   }
 
   /** On the connection holding the subscription an ack needs no signature (PROTOCOL.md section 4). */
   private async ack(mailbox: MailboxRecord, messageId: Uint8Array): Promise<void> {
     const signer = this.subscribed.has(toHex(mailbox.receiveId)) ? undefined : recipientSigner(signingKeyFromSeed(mailbox.recipientKeySeed));
     try {
-      await this.request({ case: "ack", value: { receiveId: mailbox.receiveId, messageId } }, signer);
+      await this.requestAt(mailbox.server, { case: "ack", value: { receiveId: mailbox.receiveId, messageId } }, signer);
     } catch (e) {
       // Already acknowledged, or the mailbox was deleted while handling.
       if (!(e instanceof PurrError && (e.code === ErrorCode.NO_MESSAGE || e.code === ErrorCode.AUTH))) throw e;
@@ -289,6 +310,52 @@ export class PurrClient implements ClientServices {
     return connection;
   }
 
+  /** The relayed connection to `server`, opened through the page's own server if there is none. */
+  private connectTo(server: string): Promise<PurrConnection> {
+    const open = this.remotes.get(server);
+    if (open?.isOpen) return Promise.resolve(open);
+    let opening = this.remotesOpening.get(server);
+    if (!opening) {
+      opening = this.openRemote(server).finally(() => this.remotesOpening.delete(server));
+      this.remotesOpening.set(server, opening);
+    }
+    return opening;
+  }
+
+  private async openRemote(server: string): Promise<PurrConnection> {
+    const address = parseAddress(server);
+    if (!address) throw new Error("that server address is not valid");
+    // While the own connection is still opening (its rooms subscribed from open()), it is already usable: no waiting on ourselves.
+    const home = this.connection?.isOpen ? this.connection : await this.connect();
+    let pipe: TunnelPipe;
+    try {
+      pipe = await TunnelPipe.open(home, server, address.identityKey, this.random);
+    } catch (e) {
+      if (e instanceof PurrError && (e.code === ErrorCode.PEER_REFUSED || e.code === ErrorCode.UNKNOWN_REQUEST)) {
+        throw new Error(`this is on another Purr server, and this server does not relay there (${e.message}); ask its operator to enable federation, or use the purr CLI`);
+      }
+      throw e;
+    }
+    const connection = await PurrConnection.over(pipe, address.identityKey);
+    connection.onPush = frame => void this.serialized(() => this.handlePush(frame, server)).catch(e => this.emit({ kind: "problem", text: String(e?.message ?? e) }));
+    connection.onClose = () => this.remoteLost(server, connection);
+    this.remotes.set(server, connection);
+    return connection;
+  }
+
+  /** A relayed connection ended while the page's own stays: its rooms are subscribed again shortly (the own's reconnect does it otherwise). */
+  private remoteLost(server: string, connection: PurrConnection): void {
+    if (this.remotes.get(server) === connection) this.remotes.delete(server);
+    if (this.stopped) return;
+    setTimeout(() => {
+      if (this.stopped || !this.connection?.isOpen || this.remotes.get(server)?.isOpen) return;
+      void this.serialized(() => this.rooms.subscribeAll(server)).catch(e => {
+        if (!(e instanceof ConnectionClosedError)) this.emit({ kind: "problem", text: String(e?.message ?? e) });
+        this.remoteLost(server, connection);
+      });
+    }, 2_000);
+  }
+
   private reconnectLater(): void {
     this.connection = null;
     this.emit({ kind: "connection", online: false });
@@ -310,8 +377,10 @@ export class PurrClient implements ClientServices {
     ];
   }
 
-  private async handlePush(frame: ServerFrame): Promise<void> {
+  /** @param server the other server a relayed connection's push came from (its broadcasts are not this server's). */
+  private async handlePush(frame: ServerFrame, server?: string): Promise<void> {
     if (frame.body.case === "broadcast") {
+      if (server) return;
       // The operator's announcement counts only if the pinned server key signed it and it has not expired.
       const opened = openBroadcast(frame.body.value.body, frame.body.value.signature, this.identityKey, this.now());
       if (opened) this.emit({ kind: "broadcast", ...opened });

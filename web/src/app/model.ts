@@ -6,7 +6,8 @@ import { fromBase64Url, toBase64Url } from "../protocol/bytes";
 export const MESSAGES_KEPT = 500;
 export const SEEN_IDS_KEPT = 512;
 
-export interface MailboxRecord { receiveId: Uint8Array; sendId: Uint8Array; recipientKeySeed: Uint8Array }
+/** A mailbox of this profile; `server` absent: on the page's own server (else reached through it, PROTOCOL.md 15.6). */
+export interface MailboxRecord { receiveId: Uint8Array; sendId: Uint8Array; recipientKeySeed: Uint8Array; server?: string }
 
 export interface ChatMessage {
   id: string;

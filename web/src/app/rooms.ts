@@ -86,7 +86,8 @@ export class RoomsModule {
   join(link: string, name: string, password = ""): Promise<RoomRecord> {
     return this.client.serialized(async () => {
       const parsed = parseRoomLink(link);
-      if (!sameServer(parsed.invite.server, this.data.server)) throw new Error("this room is on another Purr server; the browser client talks only to the server it was opened from");
+      // A room on another server is joined and followed through this page's server (PROTOCOL.md 15.6).
+      const server = sameServer(parsed.invite.server, this.data.server) ? undefined : parsed.invite.server;
       const id = toHex(parsed.invite.roomId);
       const existing = this.find(id);
       if (existing && !existing.ended) return existing;
@@ -94,9 +95,9 @@ export class RoomsModule {
       const memberKeySeed = random.bytes(32);
       const dhSecret = random.bytes(32);
       const kemSeed = random.bytes(64);
-      const mailbox = parsed.invite.kind === RoomKind.PERSISTENT ? await this.client.createMailbox() : null;
+      const mailbox = parsed.invite.kind === RoomKind.PERSISTENT ? await this.client.createMailbox(false, server) : null;
       const memberKey = signingKeyFromSeed(memberKeySeed).publicKey;
-      const response = await this.client.request({
+      const response = await this.client.requestAt(server, {
         case: "joinRoom",
         value: {
           roomId: parsed.invite.roomId, joinSecret: parsed.invite.joinSecret, memberKey,
@@ -127,9 +128,9 @@ export class RoomsModule {
     });
   }
 
-  /** On every (re)connect: each live room's events to this connection, and its member list. */
-  async subscribeAll(): Promise<void> {
-    for (const room of this.data.rooms.filter(r => !r.ended)) {
+  /** On every (re)connect: each live room's events to this connection, and its member list (`server`: only that server's rooms). */
+  async subscribeAll(server?: string): Promise<void> {
+    for (const room of this.data.rooms.filter(r => !r.ended && (!server || sameServer(this.serverOf(r), server)))) {
       try {
         await this.subscribe(room);
       } catch (e) {
@@ -605,7 +606,12 @@ export class RoomsModule {
     room: RoomRecord, kind: K, fields: Record<string, unknown>,
   ) {
     const memberKey = signingKeyFromSeed(room.memberKeySeed).publicKey;
-    return this.client.request({ case: kind, value: { roomId: fromHex(room.id), memberKey, ...fields } } as never, this.signerFor(room.memberKeySeed));
+    return this.client.requestAt(this.serverOf(room), { case: kind, value: { roomId: fromHex(room.id), memberKey, ...fields } } as never, this.signerFor(room.memberKeySeed));
+  }
+
+  /** The server the room lives on (its link says). */
+  private serverOf(room: RoomRecord): string {
+    return parseRoomLink(room.link).invite.server;
   }
 
   private signerFor(memberKeySeed: Uint8Array): Signer {

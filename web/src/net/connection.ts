@@ -1,11 +1,13 @@
-// One WebSocket to the page's own Purr server, its identity key pinned (PROTOCOL.md sections 2-3).
-// Requests get strictly increasing ids and are matched to their responses; pushes go to onPush.
+// One connection to a Purr server, its identity key pinned (PROTOCOL.md sections 2-3): the page's WebSocket to its own
+// server, or a relayed connection through it (net/tunnel.ts). Requests get strictly increasing ids and are matched to
+// their responses; pushes go to onPush, and a tunnel's frames to the tunnel they belong to.
 import { create, fromBinary, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
 import { ClientFrameSchema, RequestSchema, ServerFrameSchema, type ServerFrame } from "../gen/purr/v1/frames_pb";
 import type { RegistrationInfo } from "../gen/purr/v1/registration_pb";
 import { ErrorCode } from "../gen/purr/v1/errors_pb";
 import { constantTimeEqual, randomBytes, verify } from "../crypto/sodium";
 import { serverHello } from "../protocol/signed-bytes";
+import { FramePipe, WebSocketPipe } from "./pipe";
 
 export type RequestOp = MessageInitShape<typeof RequestSchema>["op"];
 export type Signer = (requestBytes: Uint8Array, sessionNonce: Uint8Array) => Uint8Array;
@@ -46,32 +48,47 @@ export class PurrConnection {
   registration: RegistrationInfo | undefined;
   private closed = false;
 
-  private constructor(private readonly socket: WebSocket) {}
+  /** Where each open tunnel's pushed frames go (PROTOCOL.md 15.6), by the id this side chose; empty: it ended. */
+  private readonly tunnels = new Map<number, (data: Uint8Array) => void>();
+  private lastTunnelId = 0;
 
-  /** Connects, checks the server's key against the pinned one and completes the hello. */
-  static async connect(url: string, identityKey: Uint8Array): Promise<PurrConnection> {
-    const socket = new WebSocket(url);
-    socket.binaryType = "arraybuffer";
-    const connection = new PurrConnection(socket);
+  private constructor(private readonly pipe: FramePipe) {}
+
+  /** Connects to the page's own server over its WebSocket; see `over`. */
+  static connect(url: string, identityKey: Uint8Array): Promise<PurrConnection> {
+    return PurrConnection.over(new WebSocketPipe(url), identityKey);
+  }
+
+  /** Runs the hello over `pipe`: checks the server's key against the pinned one and completes the hello. */
+  static async over(pipe: FramePipe, identityKey: Uint8Array): Promise<PurrConnection> {
+    const connection = new PurrConnection(pipe);
+    // Anything after the hello, before the connection listens, waits for it in order.
+    const early: Uint8Array[] = [];
+    let first = true;
     const hello = await new Promise<ServerFrame>((resolve, reject) => {
-      socket.onerror = () => reject(new ConnectionClosedError("could not reach the Purr server"));
-      socket.onclose = () => reject(new ConnectionClosedError("the server closed the connection before its hello"));
-      socket.onmessage = event => {
-        try {
-          resolve(fromBinary(ServerFrameSchema, new Uint8Array(event.data as ArrayBuffer)));
-        } catch {
-          reject(new Error("the server's hello is malformed"));
-        }
-      };
+      pipe.attach(
+        frame => {
+          if (!first) {
+            early.push(frame);
+            return;
+          }
+          first = false;
+          try {
+            resolve(fromBinary(ServerFrameSchema, frame));
+          } catch {
+            reject(new Error("the server's hello is malformed"));
+          }
+        },
+        () => reject(new ConnectionClosedError("could not reach the Purr server, or it closed the connection before its hello")));
     });
     if (hello.body.case !== "serverHello") throw new Error("the server did not start with a hello; is this a Purr server?");
     if (!constantTimeEqual(hello.body.value.serverIdentityKey, identityKey)) {
-      socket.close();
+      pipe.close();
       throw new Error("this server's identity key differs from the one pinned in your profile; refusing to connect");
     }
     connection.sessionNonce = hello.body.value.sessionNonce;
     connection.registration = hello.body.value.registration;
-    connection.listen();
+    connection.listen(early);
     const clientNonce = randomBytes(32);
     const accepted = await connection.request({ case: "hello", value: { version: 1, clientNonce } });
     if (accepted.body.case !== "helloAccepted" || !verify(identityKey, serverHello(connection.sessionNonce, clientNonce), accepted.body.value.signature)) {
@@ -82,7 +99,21 @@ export class PurrConnection {
   }
 
   get isOpen(): boolean {
-    return !this.closed && this.socket.readyState === WebSocket.OPEN;
+    return !this.closed && this.pipe.isOpen;
+  }
+
+  /** A tunnel id not used before on this connection. */
+  nextTunnelId(): number {
+    return ++this.lastTunnelId;
+  }
+
+  /** Routes the tunnel's TunnelData pushes to `deliver` (an empty frame: the tunnel ended, also when this connection closes). */
+  attachTunnel(id: number, deliver: (data: Uint8Array) => void): void {
+    this.tunnels.set(id, deliver);
+  }
+
+  detachTunnel(id: number): void {
+    this.tunnels.delete(id);
   }
 
   /**
@@ -114,23 +145,23 @@ export class PurrConnection {
           reject(e);
         },
       });
-      this.socket.send(toBinary(ClientFrameSchema, frame));
+      this.pipe.send(toBinary(ClientFrameSchema, frame));
     });
   }
 
   close(): void {
     if (!this.closed) {
       this.closed = true;
-      this.socket.close();
+      this.pipe.close();
       this.fail();
     }
   }
 
-  private listen(): void {
-    this.socket.onmessage = event => {
+  private listen(early: Uint8Array[]): void {
+    const receive = (bytes: Uint8Array) => {
       let frame: ServerFrame;
       try {
-        frame = fromBinary(ServerFrameSchema, new Uint8Array(event.data as ArrayBuffer));
+        frame = fromBinary(ServerFrameSchema, bytes);
       } catch {
         return;
       }
@@ -138,21 +169,28 @@ export class PurrConnection {
       if (waiting) {
         this.pending.delete(frame.requestId);
         waiting.resolve(frame);
+      } else if (frame.body.case === "tunnelData") {
+        const deliver = this.tunnels.get(frame.body.value.tunnelId);
+        if (frame.body.value.data.length === 0) this.tunnels.delete(frame.body.value.tunnelId);
+        deliver?.(frame.body.value.data);
       } else {
         this.onPush(frame);
       }
     };
-    this.socket.onclose = () => {
+    for (const frame of early) receive(frame);
+    this.pipe.attach(receive, () => {
       this.closed = true;
       this.fail();
       this.onClose();
-    };
-    this.socket.onerror = () => {};
+    });
   }
 
   private fail(): void {
     const error = new ConnectionClosedError("the connection to the Purr server closed");
     for (const waiting of this.pending.values()) waiting.reject(error);
     this.pending.clear();
+    const tunnels = [...this.tunnels.values()];
+    this.tunnels.clear();
+    for (const deliver of tunnels) deliver(new Uint8Array(0));
   }
 }
