@@ -25,6 +25,11 @@ internal static class ContactCommands
     private static readonly Option<string?> Hops = Text(
         "--hops", "an onion route of N servers (2-5): yours, then N-1 picked at random from your server's catalog for every message", "N");
     private static readonly Option<string?> Through = Text("--through", "an onion route through your server, then these servers in order (1-4)", "ADDRESS,...");
+    private static readonly Argument<string?> IsolationMode = new("mode")
+    {
+        Description = "auto (the default), shared or per-contact; without it, shows the current one",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
 
     public static IEnumerable<Command> All() =>
     [
@@ -33,6 +38,7 @@ internal static class ContactCommands
         new Command("contacts", "list contacts and pending invites").Runs(ListAsync),
         new Command("verify", "show the safety code to compare out of band; --confirm marks it verified").With(Contact, Qr, QrFile, Confirm).Runs(VerifyAsync),
         new Command("route", "show or choose how your messages to a contact travel").With(Contact, Direct, ViaHome, AutoRoute, Hops, Through).Runs(RouteAsync),
+        new Command("isolation", "show or choose which of your contacts and rooms share a connection to a server").With(IsolationMode).Runs(IsolationAsync),
         new Command("move", "move where a contact sends to you to a new mailbox").With(Contact, Server).Runs(MoveAsync),
         new Command("remove", "tell a contact, delete your mailboxes for them, forget them").With(Contact).Runs(RemoveAsync),
     ];
@@ -196,6 +202,34 @@ internal static class ContactCommands
             _ => "sent through your own server when it relays there (their server sees your server, not you), else directly",
         };
         context.Out.Result(new { name, route = route.Name }, $"{name}: {route.Name} ({explained})");
+        return 0;
+    }
+
+    private static async Task<int> IsolationAsync(CliContext context)
+    {
+        var mode = context.Value(IsolationMode);
+        var chosen = mode switch
+        {
+            null => (TransportIsolation?)null,
+            "auto" or "shared" or "per-contact" => Messenger.ParseIsolation(mode),
+            _ => throw new UsageException("isolation is one of auto, shared, per-contact"),
+        };
+        await using var messenger = context.OpenMessenger();
+        if (chosen is { } isolation)
+        {
+            await messenger.SetIsolationAsync(isolation);
+        }
+
+        var current = messenger.Isolation;
+        var explained = current switch
+        {
+            TransportIsolation.Shared => "one connection per server for everything: each server can link all your mailboxes and rooms on it",
+            TransportIsolation.PerContact =>
+                "a separate connection per contact and per room to every server, your own too (which still sees your address on each)",
+            _ => "one connection to your own server (it sees your address anyway); a separate relayed connection per contact and per room to any other server",
+        };
+        var name = Messenger.IsolationName(current);
+        context.Out.Result(new { isolation = name }, $"isolation: {name} ({explained})");
         return 0;
     }
 

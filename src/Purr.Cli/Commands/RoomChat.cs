@@ -203,7 +203,7 @@ internal sealed class RoomChat : IAsyncDisposable
         {
             try
             {
-                var connection = await messenger.ConnectionAsync(RoomLink.Parse(record.State.Link).Invite.Server);
+                var connection = await messenger.RoomConnectionAsync(record);
                 record.State = room.Export();
                 var resumed = await RoomSession.ResumeAsync(connection, record.State);
                 await room.DisposeAsync();

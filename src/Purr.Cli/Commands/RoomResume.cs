@@ -13,8 +13,8 @@ internal static class RoomResume
     {
         using (new Spinner("connecting"))
         {
-            // The profile's connection to that server, shared with its contacts' mailboxes (one connection per server).
-            return await messenger.ConnectionAsync(RoomLink.Parse(record.State.Link).Invite.Server);
+            // The profile's connection to that server for this room (shared with its contacts', or its own: 'purr isolation').
+            return await messenger.RoomConnectionAsync(record);
         }
     }
 

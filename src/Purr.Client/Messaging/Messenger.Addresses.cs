@@ -58,7 +58,7 @@ public sealed partial class Messenger
             file.Save(Data);
             if (handle is not null)
             {
-                await (await ConnectAsync(mailbox.Server)).RegisterHandleAsync(handle, address.Link, addressKey);
+                await (await ConnectAsync(mailbox.Server, group: GroupOf(mailbox))).RegisterHandleAsync(handle, address.Link, addressKey);
                 Data.Address.Handle = handle;
                 file.Save(Data);
             }
@@ -205,7 +205,7 @@ public sealed partial class Messenger
                 }
 
                 using var key = Ed25519KeyPair.FromSeed(address.Mailbox.RecipientKeySeed);
-                await (await ConnectAsync(address.Mailbox.Server)).BlockSendersAsync(address.Mailbox.ReceiveId, key, [request.Tag]);
+                await (await ConnectAsync(address.Mailbox.Server, group: GroupOf(address.Mailbox))).BlockSendersAsync(address.Mailbox.ReceiveId, key, [request.Tag]);
             }
 
             Data.Requests.Remove(request);
@@ -225,7 +225,7 @@ public sealed partial class Messenger
         {
             var address = Data.Address ?? throw new MessengerException("this profile has no contact address");
             using var key = Ed25519KeyPair.FromSeed(address.Mailbox.RecipientKeySeed);
-            await (await ConnectAsync(address.Mailbox.Server)).BlockSendersAsync(address.Mailbox.ReceiveId, key, [], clear: true);
+            await (await ConnectAsync(address.Mailbox.Server, group: GroupOf(address.Mailbox))).BlockSendersAsync(address.Mailbox.ReceiveId, key, [], clear: true);
         }
         finally
         {

@@ -28,7 +28,7 @@ public sealed partial class Messenger
             using var key = Ed25519KeyPair.FromSeed(address.AddressKeySeed);
             try
             {
-                await (await ConnectAsync(address.Mailbox.Server)).RegisterHandleAsync(name, address.Link, key);
+                await (await ConnectAsync(address.Mailbox.Server, group: GroupOf(address.Mailbox))).RegisterHandleAsync(name, address.Link, key);
             }
             catch (PurrProtocolException e) when (e.Code == ErrorCode.HandleTaken)
             {
@@ -77,7 +77,7 @@ public sealed partial class Messenger
             }
 
             using var key = Ed25519KeyPair.FromSeed(address.AddressKeySeed);
-            await (await ConnectAsync(address.Mailbox.Server)).SetListingAsync(handle, key, listed, description, freeForChat);
+            await (await ConnectAsync(address.Mailbox.Server, group: GroupOf(address.Mailbox))).SetListingAsync(handle, key, listed, description, freeForChat);
         }
         finally
         {
@@ -153,7 +153,7 @@ public sealed partial class Messenger
         using var key = Ed25519KeyPair.FromSeed(address.AddressKeySeed);
         try
         {
-            await (await ConnectAsync(address.Mailbox.Server)).ReleaseHandleAsync(handle, key);
+            await (await ConnectAsync(address.Mailbox.Server, group: GroupOf(address.Mailbox))).ReleaseHandleAsync(handle, key);
         }
         catch (PurrProtocolException e) when (e.Code == ErrorCode.Auth)
         {

@@ -188,7 +188,7 @@ public sealed partial class Messenger
     private async Task SecureAsync(MailboxRecordData mailbox, byte[] senderKey)
     {
         using var key = Ed25519KeyPair.FromSeed(mailbox.RecipientKeySeed);
-        var connection = await ConnectAsync(mailbox.Server);
+        var connection = await ConnectAsync(mailbox.Server, group: GroupOf(mailbox));
         await connection.SecureMailboxAsync(mailbox.ReceiveId, key, senderKey);
     }
 }

@@ -25,18 +25,19 @@ public sealed partial class Messenger
     {
         var work = Channel.CreateUnbounded<ListenWork>();
         using var stopWatchers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        List<string> servers;
+        List<(string Server, string Group)> groups;
         await gate.WaitAsync(cancellationToken);
         try
         {
-            servers = [.. AllMailboxes().Select(m => m.Mailbox.Server).Distinct()];
+            // One watcher per connection: per server, and per isolation group on it (Messenger.Isolation.cs).
+            groups = [.. AllMailboxes().Select(m => (m.Mailbox.Server, GroupFor(m.Mailbox.Server, m.Owner))).Distinct()];
         }
         finally
         {
             gate.Release();
         }
 
-        var watchers = servers.Select(server => WatchServerAsync(server, work.Writer, onConnection, stopWatchers.Token)).ToList();
+        var watchers = groups.Select(g => WatchServerAsync(g.Server, g.Group, work.Writer, onConnection, stopWatchers.Token)).ToList();
         try
         {
             await foreach (var item in work.Reader.ReadAllAsync(cancellationToken))
@@ -83,7 +84,8 @@ public sealed partial class Messenger
     }
 
     /// <summary>Keeps one server's subscriptions alive: connect, subscribe, pump pushes; on loss, report and retry.</summary>
-    private async Task WatchServerAsync(string server, ChannelWriter<ListenWork> work, Action<ServerConnectionChanged>? onConnection, CancellationToken cancellationToken)
+    private async Task WatchServerAsync(
+        string server, string group, ChannelWriter<ListenWork> work, Action<ServerConnectionChanged>? onConnection, CancellationToken cancellationToken)
     {
         var retry = FirstRetry;
         var lost = false;
@@ -93,7 +95,7 @@ public sealed partial class Messenger
             PurrConnection connection;
             try
             {
-                connection = await SubscribeServerAsync(server, cancellationToken);
+                connection = await SubscribeServerAsync(server, group, cancellationToken);
             }
             catch (PurrConnectionException)
             {
@@ -139,13 +141,13 @@ public sealed partial class Messenger
         }
     }
 
-    private async Task<PurrConnection> SubscribeServerAsync(string server, CancellationToken cancellationToken)
+    private async Task<PurrConnection> SubscribeServerAsync(string server, string group, CancellationToken cancellationToken)
     {
         await gate.WaitAsync(cancellationToken);
         try
         {
-            var connection = await ConnectAsync(server);
-            foreach (var (mailbox, _) in AllMailboxes().Where(m => m.Mailbox.Server == server))
+            var connection = await ConnectAsync(server, group: group);
+            foreach (var (mailbox, _) in AllMailboxes().Where(m => m.Mailbox.Server == server && GroupFor(server, m.Owner) == group))
             {
                 using var key = Ed25519KeyPair.FromSeed(mailbox.RecipientKeySeed);
                 try

@@ -125,9 +125,9 @@ public sealed partial class Messenger
             }
 
             await EnsurePresenceChannelsLockedAsync();
-            foreach (var group in Data.Contacts.Where(c => c.PresenceInbox is not null).GroupBy(c => c.PresenceInbox!.Server))
+            foreach (var group in Data.Contacts.Where(c => c.PresenceInbox is not null).GroupBy(c => (c.PresenceInbox!.Server, Group: GroupFor(c.PresenceInbox!.Server, c))))
             {
-                var connection = await ConnectAsync(group.Key);
+                var connection = await ConnectAsync(group.Key.Server, group: group.Key.Group);
                 foreach (var contact in group)
                 {
                     using var key = Ed25519KeyPair.FromSeed(contact.PresenceInbox!.RecipientKeySeed);
@@ -225,7 +225,7 @@ public sealed partial class Messenger
         {
             try
             {
-                var inbox = await CreateMailboxAsync(Data.Server, contact.TheirSenderKey, lifetimeSeconds: 0);
+                var inbox = await CreateMailboxAsync(Data.Server, contact.TheirSenderKey, lifetimeSeconds: 0, owner: contact);
                 contact.PresenceInbox = inbox;
                 contact.PresenceInboxKey = KeyMaterial.Draw(random, 32);
                 file.Save(Data);
@@ -256,7 +256,7 @@ public sealed partial class Messenger
         {
             using var sender = Ed25519KeyPair.FromSeed(contact.Outbox.SenderKeySeed);
             var payload = new MailboxPayload { Presence = PresenceSeal.Seal(outbox.Key, presence, random) };
-            await SendToMailboxAsync(outbox.Server, outbox.SendId, payload.ToByteArray(), sender, tag: null, RouteOf(contact));
+            await SendToMailboxAsync(outbox.Server, outbox.SendId, payload.ToByteArray(), sender, tag: null, RouteOf(contact), GroupFor(outbox.Server, contact));
         }
         catch (PurrProtocolException e) when (e.Code == ErrorCode.Auth)
         {

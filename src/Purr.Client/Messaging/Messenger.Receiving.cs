@@ -67,7 +67,7 @@ public sealed partial class Messenger
             {
                 // The profile's own server is away but its mailboxes elsewhere were read: what was fetched stands.
             }
-            foreach (var (server, connection) in connections)
+            foreach (var ((server, _), connection) in connections)
             {
                 while (connection.Events.TryPeek(out var pushed) && pushed is ServerBroadcastReceived broadcast && connection.Events.TryRead(out _))
                 {
@@ -93,7 +93,7 @@ public sealed partial class Messenger
         do
         {
             found = false;
-            foreach (var (mailbox, _) in AllMailboxes().Where(m => server is null || m.Mailbox.Server == server))
+            foreach (var (mailbox, owner) in AllMailboxes().Where(m => server is null || m.Mailbox.Server == server))
             {
                 if (unreachable.ContainsKey(mailbox.Server))
                 {
@@ -109,7 +109,7 @@ public sealed partial class Messenger
 
                 try
                 {
-                    var connection = await ConnectAsync(mailbox.Server);
+                    var connection = await ConnectAsync(mailbox.Server, group: GroupFor(mailbox.Server, owner));
                     using var key = Ed25519KeyPair.FromSeed(mailbox.RecipientKeySeed);
                     while (await connection.FetchAsync(mailbox.ReceiveId, key, cancellationToken) is { } message)
                     {
@@ -280,7 +280,7 @@ public sealed partial class Messenger
             foreach (var old in contact.Inbox.Where(m => m.Retiring).ToList())
             {
                 using var key = Ed25519KeyPair.FromSeed(old.RecipientKeySeed);
-                var connection = await ConnectAsync(old.Server);
+                var connection = await ConnectAsync(old.Server, group: GroupFor(old.Server, contact));
                 if (await connection.FetchAsync(old.ReceiveId, key) is { } straggler)
                 {
                     await HandleAsync(connection, old.ReceiveId, straggler.MessageId, straggler.Payload, events);

@@ -130,7 +130,7 @@ public sealed partial class Messenger
 
     /// <summary>Sends to a mailbox on <paramref name="server"/> by <paramref name="route"/>; returns the message id.</summary>
     private async Task<byte[]> SendToMailboxAsync(
-        string server, byte[] sendId, byte[] payload, Ed25519KeyPair? sender, byte[]? tag, RouteChoice choice)
+        string server, byte[] sendId, byte[] payload, Ed25519KeyPair? sender, byte[]? tag, RouteChoice choice, string group = "")
     {
         var home = Data.Server;
         var local = home.Length == 0 || SameServer(server, home);
@@ -157,7 +157,7 @@ public sealed partial class Messenger
             {
                 // No home server to relay through (offline, or only a LAN server is reachable): auto goes directly for a while.
                 homeUnreachableUntil = time.GetUtcNow() + HomeRetry;
-                return await (await ConnectAsync(server)).SendAsync(sendId, payload, sender, tag);
+                return await (await ConnectAsync(server, group: group)).SendAsync(sendId, payload, sender, tag);
             }
 
             try
@@ -176,7 +176,7 @@ public sealed partial class Messenger
             }
         }
 
-        return await (await ConnectAsync(server, direct: route == ContactRoute.Direct)).SendAsync(sendId, payload, sender, tag);
+        return await (await ConnectAsync(server, direct: route == ContactRoute.Direct, group: group)).SendAsync(sendId, payload, sender, tag);
     }
 
     private static bool SameServer(string a, string b) =>

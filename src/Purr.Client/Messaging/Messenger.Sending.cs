@@ -55,7 +55,7 @@ public sealed partial class Messenger
         try
         {
             var contact = Contact(name);
-            var fresh = await CreateMailboxAsync(server ?? Data.Server, contact.TheirSenderKey);
+            var fresh = await CreateMailboxAsync(server ?? Data.Server, contact.TheirSenderKey, owner: contact);
             foreach (var old in contact.Inbox)
             {
                 old.Retiring = true;
@@ -114,7 +114,7 @@ public sealed partial class Messenger
         try
         {
             using var key = Ed25519KeyPair.FromSeed(mailbox.RecipientKeySeed);
-            await (await ConnectAsync(mailbox.Server)).DeleteMailboxAsync(mailbox.ReceiveId, key);
+            await (await ConnectAsync(mailbox.Server, group: GroupOf(mailbox))).DeleteMailboxAsync(mailbox.ReceiveId, key);
         }
         catch (PurrClientException)
         {
@@ -139,6 +139,6 @@ public sealed partial class Messenger
     {
         var outbox = contact.Outbox!;
         using var sender = Ed25519KeyPair.FromSeed(outbox.SenderKeySeed);
-        await SendToMailboxAsync(outbox.Server, outbox.SendId, payload.ToByteArray(), sender, tag: null, RouteOf(contact));
+        await SendToMailboxAsync(outbox.Server, outbox.SendId, payload.ToByteArray(), sender, tag: null, RouteOf(contact), GroupFor(outbox.Server, contact));
     }
 }

@@ -15,7 +15,7 @@ public sealed partial class Messenger
     /// server cannot be reached (30 s) or after it said it does not relay there, unless a contact with mailboxes there
     /// has the route via-home or an onion route: then it fails rather than let that server see this device's address.
     /// </summary>
-    private async Task<PurrConnection> OpenAsync(string server)
+    private async Task<PurrConnection> OpenAsync(string server, string group = "")
     {
         var address = PurrAddress.Parse(server);
         var home = Data.Server;
@@ -33,7 +33,8 @@ public sealed partial class Messenger
         PurrConnection homeConnection;
         try
         {
-            homeConnection = await ConnectAsync(home);
+            // Per contact, a contact's tunnel rides that contact's own connection to the own server.
+            homeConnection = await ConnectAsync(home, group: Isolation == TransportIsolation.PerContact ? group : "");
         }
         catch (PurrConnectionException) when (!strict)
         {

@@ -20,10 +20,11 @@ public sealed partial class Messenger : IAsyncDisposable
     private readonly TimeProvider time;
     private readonly PurrConnectionOptions connectionOptions;
     private readonly SemaphoreSlim gate = new(1, 1);
-    private readonly Dictionary<string, PurrConnection> connections = [];
+    /// <summary>Open connections by server and isolation group ("" the shared one; Messenger.Isolation.cs).</summary>
+    private readonly Dictionary<(string Server, string Group), PurrConnection> connections = [];
 
     /// <summary>Connections straight to a server for contacts whose route is "direct" (never through the own server).</summary>
-    private readonly Dictionary<string, PurrConnection> directConnections = [];
+    private readonly Dictionary<(string Server, string Group), PurrConnection> directConnections = [];
     private readonly Registration.ProfileRegistration? ownedRegistration;
     private History.MessageHistory? history;
 
@@ -54,7 +55,10 @@ public sealed partial class Messenger : IAsyncDisposable
     public IReadOnlyList<ContactRecord> Contacts => Data.Contacts;
 
     /// <summary>The servers this messenger holds a connection to (addresses as the profile writes them).</summary>
-    public IReadOnlyList<string> ConnectedServers => [.. connections.Keys.Union(directConnections.Keys)];
+    public IReadOnlyList<string> ConnectedServers => [.. connections.Keys.Concat(directConnections.Keys).Select(k => k.Server).Distinct()];
+
+    /// <summary>How many connections this messenger holds open now (each isolation group has its own).</summary>
+    public int OpenConnections => connections.Values.Concat(directConnections.Values).Count(c => c.IsOpen);
 
     public ContactRecord Contact(string name) =>
         Data.Contacts.FirstOrDefault(c => c.Name == name)
@@ -143,8 +147,8 @@ public sealed partial class Messenger : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         // Relayed connections first: they ride the connection to the own server.
-        foreach (var connection in directConnections.Values.Concat(connections.Where(c => !SameServer(c.Key, Data.Server)).Select(c => c.Value))
-            .Concat(connections.Where(c => SameServer(c.Key, Data.Server)).Select(c => c.Value)))
+        foreach (var connection in directConnections.Values.Concat(connections.Where(c => !SameServer(c.Key.Server, Data.Server)).Select(c => c.Value))
+            .Concat(connections.Where(c => SameServer(c.Key.Server, Data.Server)).Select(c => c.Value)))
         {
             await connection.DisposeAsync();
         }
@@ -161,10 +165,18 @@ public sealed partial class Messenger : IAsyncDisposable
     /// </summary>
     public Task<PurrConnection> ConnectionAsync(string server) => ConnectAsync(server);
 
-    private async Task<PurrConnection> ConnectAsync(string server, bool direct = false)
+    /// <summary>The connection a saved room uses: its server's, in the room's own isolation group (Messenger.Isolation.cs).</summary>
+    public Task<PurrConnection> RoomConnectionAsync(RoomRecord room)
+    {
+        var server = Rooms.RoomLink.Parse(room.State.Link).Invite.Server;
+        return ConnectAsync(server, group: GroupFor(server, room));
+    }
+
+    /// <param name="group">The isolation group (Messenger.Isolation.cs): "" is the connection every group shares.</param>
+    private async Task<PurrConnection> ConnectAsync(string server, bool direct = false, string group = "")
     {
         var pool = direct ? directConnections : connections;
-        if (pool.TryGetValue(server, out var open) && open.IsOpen)
+        if (pool.TryGetValue((server, group), out var open) && open.IsOpen)
         {
             return open;
         }
@@ -174,16 +186,17 @@ public sealed partial class Messenger : IAsyncDisposable
             await open.DisposeAsync();
         }
 
-        var connection = direct ? await PurrConnection.ConnectAsync(PurrAddress.Parse(server), connectionOptions) : await OpenAsync(server);
-        pool[server] = connection;
+        var connection = direct ? await PurrConnection.ConnectAsync(PurrAddress.Parse(server), connectionOptions) : await OpenAsync(server, group);
+        pool[(server, group)] = connection;
         return connection;
     }
 
-    private async Task<MailboxRecordData> CreateMailboxAsync(string server, byte[]? senderKey, uint? lifetimeSeconds = null)
+    /// <param name="owner">The contact (or invite, address) it is for: its isolation group creates it.</param>
+    private async Task<MailboxRecordData> CreateMailboxAsync(string server, byte[]? senderKey, uint? lifetimeSeconds = null, object? owner = null)
     {
         var seed = KeyMaterial.Draw(random, Ed25519.SeedBytes);
         using var key = Ed25519KeyPair.FromSeed(seed);
-        var connection = await ConnectAsync(server);
+        var connection = await ConnectAsync(server, group: GroupFor(server, owner));
         var created = await connection.CreateMailboxAsync(key, lifetimeSeconds);
         if (senderKey is not null)
         {

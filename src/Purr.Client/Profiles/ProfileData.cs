@@ -51,6 +51,9 @@ public sealed class ProfileData
 
     /// <summary>What servers with a registration policy ask of this profile: a password, an account, or an invite's tokens.</summary>
     public List<ServerRegistrationData> Registrations { get; set; } = [];
+
+    /// <summary>How connections are shared among contacts and rooms: "shared", "per-contact", or null for auto (see Messenger.Isolation.cs).</summary>
+    public string? Isolation { get; set; }
 }
 
 /// <summary>This profile's credentials for one server (PROTOCOL.md, "Registration").</summary>

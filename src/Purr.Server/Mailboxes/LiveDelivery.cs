@@ -55,6 +55,13 @@ public sealed class LiveDelivery(IMailboxStore store, TimeProvider time) : ISess
         return SubscribeOutcome.Subscribed;
     }
 
+    /// <summary>
+    /// The connection table as far as mailboxes go: for each connection holding subscriptions, the mailboxes it holds.
+    /// For tests of transport isolation (what a server can link); nothing reads it otherwise.
+    /// </summary>
+    internal IReadOnlyList<IReadOnlyList<OpaqueId>> SubscriptionsByConnection() =>
+        [.. subscriptions.GroupBy(s => s.Value.Session).Select(g => (IReadOnlyList<OpaqueId>)[.. g.Select(s => s.Key)])];
+
     /// <summary>True when <paramref name="session"/> holds the mailbox's current subscription.</summary>
     public bool HoldsSubscription(OpaqueId receiveId, IClientSession session) =>
         subscriptions.TryGetValue(receiveId, out var current) && current.Session == session;
