@@ -131,6 +131,17 @@ if (mode == "s7")
     return 0;
 }
 
+if (mode == "isolation")
+{
+    // Only S8 (transport isolation's cost: one relayed connection, one each, one direct each), into bench/results/isolation.md.
+    var s8 = await IsolationScenario.RunAsync(options.Clients ?? 200, Report);
+    Directory.CreateDirectory(output);
+    var s8Table = IsolationScenario.Markdown(s8, Machine.Describe(), DateTime.UtcNow);
+    await File.WriteAllTextAsync(Path.Combine(output, "isolation.md"), s8Table, new UTF8Encoding(false));
+    Console.Out.WriteLine(s8Table);
+    return 0;
+}
+
 if (mode == "s6")
 {
     // Only S6 (classic and post-quantum), written to bench/results/s6-client-crypto.md beside the full run's figures.

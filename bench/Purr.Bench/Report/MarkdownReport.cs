@@ -70,6 +70,9 @@ internal static class MarkdownReport
               middle and an exit purrd, then the destination: 24,576-byte packets and answers on every hop), at the same
               rates in one run; CPU is all four processes'. `purr-bench s7` runs only this, into
               bench/results/s7-federation.md and this file.
+            * S8 (transport isolation's cost): a client of one purrd holds 200 mailboxes on a second purrd on one relayed
+              connection, on one relayed connection each, or on one direct connection each, then a message goes to every mailbox
+              at once. `bash bench/run.sh isolation` runs it into bench/results/isolation.md (not part of the full run).
             """);
         md.AppendLine();
         foreach (var group in results.GroupBy(r => r.Scenario))

@@ -52,6 +52,16 @@ public sealed partial class Messenger
             notRelayed.Add(server);
             return await PurrConnection.ConnectAsync(address, connectionOptions);
         }
+        catch (PurrProtocolException e)
+        {
+            // The own server could not get there now (RELAY_FAILED: that server is down), holds too many tunnels, or (for
+            // a contact that must not be reached directly) does not relay there: for the caller, that server is not
+            // reachable now, as when a direct connection fails; listeners retry, receives read the other servers.
+            var reason = e.Code is ErrorCode.PeerRefused or ErrorCode.UnknownRequest
+                ? $"your server does not relay there ({e.Detail}), and a contact whose mailboxes are there has a route that never goes directly"
+                : e.Detail;
+            throw new PurrConnectionException($"could not reach the Purr server at {address.Host}:{address.Port} through your own server: {reason}", e);
+        }
     }
 
     /// <summary>A contact whose mailboxes (to receive from) are on <paramref name="server"/> asked never to be reached directly.</summary>

@@ -63,7 +63,7 @@ public sealed class FederationOptions : IValidatableObject
 
     /// <summary>Relayed connections (tunnels, PROTOCOL.md 15.6) one client connection may hold open through this server.</summary>
     [Range(1, 100_000)]
-    public int MaxTunnelsPerConnection { get; set; } = 64;
+    public int MaxTunnelsPerConnection { get; set; } = 1_024;
 
     /// <summary>Relayed connections one peer's link may hold open to this server (each is a session here).</summary>
     [Range(1, 1_000_000)]

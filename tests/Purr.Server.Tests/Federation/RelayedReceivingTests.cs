@@ -59,8 +59,9 @@ public sealed class RelayedReceivingTests
         Assert.Equal("pushed to you through your server", await heard.Task.WaitAsync(TimeSpan.FromSeconds(20)));
         await listening;
 
-        // B holds Bob's own connection and the link from A, with Alice's session inside a tunnel: nothing from Alice's device.
-        Assert.Equal(1, b.Services.GetRequiredService<TunnelEndpoint>().Serving);
+        // B holds Bob's own connection and the link from A, with Alice's sessions inside tunnels (one per isolation group:
+        // the invite's, the contact's, and the shared one asked for above): nothing from Alice's device.
+        Assert.Equal(3, b.Services.GetRequiredService<TunnelEndpoint>().Serving);
         Assert.Equal(2, b.Services.GetRequiredService<ConnectionAdmission>().Open);
         await alice.SendTextAsync("bob", "and back");
         Assert.Equal("and back", Assert.Single((await bob.ReceiveAsync(TimeSpan.FromSeconds(10))).OfType<TextReceived>()).Text);
@@ -83,7 +84,8 @@ public sealed class RelayedReceivingTests
         // A fresh messenger on the same profile with the route via-home: it will not connect to B directly.
         await carol.SetRouteAsync("dave", RouteChoice.ViaHome);
         await using var strict = profiles.Reopen(carol);
-        var refused = await Assert.ThrowsAsync<Client.PurrProtocolException>(() => strict.ConnectionAsync(b.Address.ToString()));
-        Assert.Equal(Protocol.V1.ErrorCode.PeerRefused, refused.Code);
+        var refused = await Assert.ThrowsAsync<Client.PurrConnectionException>(() => strict.ConnectionAsync(b.Address.ToString()));
+        Assert.Contains("never goes directly", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(Protocol.V1.ErrorCode.PeerRefused, Assert.IsType<Client.PurrProtocolException>(refused.InnerException).Code);
     }
 }
