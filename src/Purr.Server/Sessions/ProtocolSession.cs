@@ -358,6 +358,13 @@ internal sealed class ProtocolSession : IClientSession
                 ServerLog.HandlerFailed(logger, e.GetType().Name);
                 response = Responses.Error(ErrorCode.Internal, "the server failed to handle the request");
             }
+            catch (OperationCanceledException e) when (!channel.Closed.IsCancellationRequested)
+            {
+                // Cancelled by something of the handler's own (a timeout further on), not by this connection closing:
+                // the client is still there and waits for exactly one answer.
+                ServerLog.HandlerFailed(logger, e.GetType().Name);
+                response = Responses.Error(ErrorCode.Internal, "the server gave up on the request before it had an answer; try again");
+            }
 
             await RespondAsync(context.Request.Id, response);
             await context.RunAfterResponseAsync();

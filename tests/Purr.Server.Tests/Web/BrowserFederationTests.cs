@@ -95,6 +95,56 @@ public sealed class BrowserFederationTests
     }
 
     [Fact]
+    public async Task A_browser_sends_to_a_contact_on_another_server_by_an_onion_route_of_three_servers()
+    {
+        // A lists B and C in its catalog; Bob's mailboxes are on D. A three-server route is A, then B and C in a random order.
+        await using var b = await RunningServer.StartAsync(settings: Federating);
+        await using var c = await RunningServer.StartAsync(settings: Federating);
+        await using var d = await RunningServer.StartAsync(settings: Federating);
+        var listing = new Dictionary<string, string>(Federating)
+        {
+            ["Federation:Peers:0:Address"] = b.Address.ToString(),
+            ["Federation:Peers:1:Address"] = c.Address.ToString(),
+            ["Federation:Peers:2:Address"] = d.Address.ToString(),
+            ["Federation:Peers:2:Relays"] = "false",
+        };
+        await using var a = await RunningServer.StartAsync(settings: listing);
+        using var home = new TemporaryDirectory();
+        var bob = Path.Combine(home.Path, "bob");
+        await PurrTool.RunAsync(0, "--profile", bob, "init", "--server", d.Address.ToString(), "--display-name", "Bob on D");
+        await using var browser = await Browser.LaunchAsync();
+        var alice = await browser.OpenAsync(a.HttpBase, "alice");
+        await alice.CreateProfileAsync("Alice");
+        var invite = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", bob, "--json", "invite", "--name", "alice")).RootElement;
+        await alice.AcceptAsync(invite.GetProperty("link").GetString()!);
+        await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10");
+
+        await alice.ById("route").SelectOptionAsync("hops:3");
+        await alice.SendAsync("through three servers, from a browser");
+        Assert.Contains("through three servers, from a browser", await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10"), StringComparison.Ordinal);
+
+        // A peeled the first layer; B and C between them passed one on and acted as the exit; D only got the send.
+        var counters = (RunningServer s) => s.Services.GetRequiredService<Purr.Server.Federation.FederationCounters>();
+        Assert.True(counters(a).OnionForwarded >= 1);
+        Assert.True(counters(b).OnionForwarded + counters(c).OnionForwarded >= 1);
+        Assert.True(counters(b).OnionExited + counters(c).OnionExited >= 1);
+        Assert.Equal(0, counters(d).OnionForwarded + counters(d).OnionExited);
+
+        // The choice stays with the contact (after a reload too); a route longer than the catalog allows says why.
+        await alice.Page.ReloadAsync();
+        await alice.ById("unlock-passphrase").FillAsync("correct horse battery");
+        await alice.ById("unlock").ClickAsync();
+        await alice.OpenConversationAsync("Bob on D");
+        await Assertions.Expect(alice.ById("route")).ToHaveValueAsync("hops:3");
+        await alice.ById("route").SelectOptionAsync("hops:4");
+        await alice.ById("composer").FillAsync("four is too many here");
+        await alice.ById("send").ClickAsync();
+        await Assertions.Expect(alice.Page.GetByText("catalog lists 2 server(s)", new() { Exact = false }).First).ToBeVisibleAsync(new() { Timeout = 20_000 });
+
+        alice.AssertOnlyOwnServerContacted();
+    }
+
+    [Fact]
     public async Task A_browser_whose_server_does_not_relay_says_so_when_it_writes_to_another_server()
     {
         await using var a = await RunningServer.StartAsync();

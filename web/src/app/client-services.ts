@@ -36,7 +36,7 @@ export interface ClientServices {
   subscribe(mailbox: MailboxRecord): Promise<void>;
   deleteMailbox(mailbox: MailboxRecord): Promise<void>;
   /** Sends to a mailbox on `server` (default: the page's own); another server's is reached through this one (PROTOCOL.md 15). */
-  send(sendId: Uint8Array, payload: Uint8Array, senderKey?: SigningKeyPair, tag?: Uint8Array, server?: string): Promise<void>;
+  send(sendId: Uint8Array, payload: Uint8Array, senderKey?: SigningKeyPair, tag?: Uint8Array, server?: string, route?: string): Promise<void>;
   /** Adds block tags to one of this profile's mailboxes (PROTOCOL.md 4, "Blocking"); clear empties its list first. */
   blockSenders(mailbox: MailboxRecord, tags: Uint8Array[], clear: boolean): Promise<void>;
 }

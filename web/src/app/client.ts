@@ -6,6 +6,8 @@ import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { RequestSchema, ServerFrameSchema, type ServerFrame } from "../gen/purr/v1/frames_pb";
 import { RelayedRequestSchema } from "../gen/purr/v1/federation_pb";
 import { newEphemeral, openRelayResponse, sealRelayPacket } from "../protocol/relay-packet";
+import { buildOnion, openOnionReply } from "../protocol/onion-packet";
+import { fetchCatalog, parseRoute, pickHops } from "./routes";
 import { ErrorCode } from "../gen/purr/v1/errors_pb";
 import { sign, signingKeyFromSeed, verify, type SigningKeyPair } from "../crypto/sodium";
 import { systemRandom, type RandomSource } from "../crypto/random";
@@ -209,10 +211,13 @@ export class PurrClient implements ClientServices {
     }
   }
 
-  /** Sends to a mailbox; unsigned (an unsecured mailbox: a card's or an address's) without a sender key. */
-  async send(sendId: Uint8Array, payload: Uint8Array, senderKey?: SigningKeyPair, tag?: Uint8Array, server?: string): Promise<void> {
+  /**
+   * Sends to a mailbox; unsigned (an unsecured mailbox: a card's or an address's) without a sender key. One on another
+   * server goes through this page's server, by `route` ("via-home", or "hops:N" for an onion route: routes.ts).
+   */
+  async send(sendId: Uint8Array, payload: Uint8Array, senderKey?: SigningKeyPair, tag?: Uint8Array, server?: string, route?: string): Promise<void> {
     if (server && !sameServer(server, this.data.server)) {
-      await this.sendRelayed(server, sendId, payload, senderKey, tag);
+      await this.sendRelayed(server, sendId, payload, senderKey, tag, route);
       return;
     }
     await this.request({ case: "sendMessage", value: { sendId, payload, tag: tag ?? new Uint8Array(0) } }, senderKey ? senderSigner(senderKey) : undefined);
@@ -222,8 +227,10 @@ export class PurrClient implements ClientServices {
    * A send to a mailbox on another server, relayed by the page's own server (PROTOCOL.md section 15): sealed to the
    * other server's key, so this server learns only which server, and the other server never sees this browser.
    */
-  private async sendRelayed(server: string, sendId: Uint8Array, payload: Uint8Array, senderKey?: SigningKeyPair, tag?: Uint8Array): Promise<void> {
-    const key = await this.relayKey(server);
+  private async sendRelayed(server: string, sendId: Uint8Array, payload: Uint8Array, senderKey?: SigningKeyPair, tag?: Uint8Array, routeText?: string): Promise<void> {
+    const choice = parseRoute(routeText);
+    const route = choice.kind === "hops" ? await this.onionRoute(server, choice.hops) : null;
+    const key = route ? await this.keyThrough(route, server) : await this.relayKey(server);
     const ephemeral = newEphemeral(this.random);
     const requestBytes = toBinary(RequestSchema, create(RequestSchema, { id: 1n, op: { case: "sendMessage", value: { sendId, payload, tag: tag ?? new Uint8Array(0) } } }));
     const relayed = create(RelayedRequestSchema, {
@@ -232,11 +239,56 @@ export class PurrClient implements ClientServices {
       sentAt: BigInt(this.now()),
     });
     const { packet, reply } = sealRelayPacket(key, ephemeral, toBinary(RelayedRequestSchema, relayed), this.random);
-    const frame = await this.request({ case: "proxyForward", value: { destination: server, packet } });
+    const frame = route
+      ? await this.onionRequest(route, { case: "proxyForward", value: { destination: server, packet } })
+      : await this.request({ case: "proxyForward", value: { destination: server, packet } });
     const opened = frame.body.case === "relayResult" ? openRelayResponse(reply, frame.body.value.packet) : null;
     if (!opened) throw new Error("the relayed answer does not open: your server or the other one changed it");
     const answer = fromBinary(ServerFrameSchema, opened);
     if (answer.body.case === "error") throw new PurrError(answer.body.value.code, answer.body.value.detail);
+  }
+
+  /** The servers of an onion route with their checked keys: this page's server, then hops - 1 from its catalog, each key asked of the server before it. */
+  private async onionRoute(destination: string, hops: number): Promise<{ address: string; key: Uint8Array }[]> {
+    const route = [{ address: this.data.server, key: await this.relayKey(this.data.server) }];
+    for (const server of pickHops(await fetchCatalog(this.identityKey), this.data.server, destination, hops - 1, this.random)) {
+      route.push({ address: server, key: await this.keyThrough(route, server) });
+    }
+    return route;
+  }
+
+  /** A server's X25519 key asked of the last server of `route` through the route (RelayKeys as the exit's request), checked and kept. */
+  private async keyThrough(route: { address: string; key: Uint8Array }[], server: string): Promise<Uint8Array> {
+    if (route.length <= 1) return this.relayKey(server);
+    const known = this.relayKeys.get(server);
+    if (known) return known;
+    const destination = parseAddress(server);
+    if (!destination) throw new Error("that server address is not valid");
+    const frame = await this.onionRequest(route, { case: "relayKeys", value: { destination: server } });
+    const keys = frame.body.case === "serverKeys" ? frame.body.value : null;
+    if (!keys || keys.x25519Key.length !== 32 || !verify(destination.identityKey, serverX25519(keys.x25519Key), keys.x25519Signature)) {
+      throw new Error("a server's key, as the route gave it, is not signed by the key its address pins; not sending");
+    }
+    this.relayKeys.set(server, keys.x25519Key);
+    return keys.x25519Key;
+  }
+
+  /**
+   * One request through an onion route (PROTOCOL.md 15.5), this page's server first; the last server's answer. An
+   * error any server of the route gives is thrown naming which one; an answer no hop's key opens was changed on the way.
+   */
+  private async onionRequest(route: { address: string; key: Uint8Array }[], exit: RequestOp): Promise<ServerFrame> {
+    const exitMessage = toBinary(RequestSchema, create(RequestSchema, { id: 1n, op: exit }));
+    const { packet, keys } = buildOnion(route.map(h => h.key), route.slice(1).map(h => h.address), exitMessage, BigInt(this.now()), this.random.bytes(32), this.random);
+    const frame = await this.request({ case: "onionForward", value: { packet } });
+    const opened = frame.body.case === "onionResult" ? openOnionReply(keys, frame.body.value.reply) : null;
+    if (!opened) throw new Error("the route's answer does not open: a server on the route changed it");
+    const answer = fromBinary(ServerFrameSchema, opened.message);
+    if (answer.body.case === "error") {
+      const where = opened.hop === route.length - 1 ? "the last server of the route" : `server ${opened.hop + 1} of the route`;
+      throw new PurrError(answer.body.value.code, `${where}: ${answer.body.value.detail}`);
+    }
+    return answer;
   }
 
   private async relayKey(server: string): Promise<Uint8Array> {

@@ -1,6 +1,7 @@
 // One-to-one contacts over cards, X3DH and the Double Ratchet: the C# Messenger's behaviour
 // (PROTOCOL.md 10.1-10.5) for a client that reaches only the server its page came from.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { parseRoute, routeName } from "./routes";
 import {
   EnvelopeSchema, MailboxAddressSchema, MailboxPayloadSchema,
   type ContactRequest, type Envelope, type MailboxPayload, type RatchetEnvelope,
@@ -264,6 +265,15 @@ export class ContactsModule {
     return safetyCode(signingKeyFromSeed(contact.myIdentitySeed).publicKey, contact.theirIdentityKey);
   }
 
+  /** "via-home" or "hops:N" (app/routes.ts); takes effect from the next message. */
+  async setRoute(contactId: string, route: string): Promise<void> {
+    const contact = this.require(contactId);
+    const choice = parseRoute(route);
+    if (choice.kind === "hops") contact.route = routeName(choice);
+    else delete contact.route;
+    await this.client.save();
+  }
+
   async markVerified(contactId: string, verified: boolean): Promise<void> {
     this.require(contactId).verified = verified;
     await this.client.save();
@@ -385,7 +395,7 @@ export class ContactsModule {
   }
 
   private async sendPayload(contact: ContactRecord, payload: MailboxPayload): Promise<void> {
-    await this.client.send(contact.outbox!.sendId, toBinary(MailboxPayloadSchema, payload), signingKeyFromSeed(contact.outbox!.senderKeySeed), undefined, contact.outbox!.server);
+    await this.client.send(contact.outbox!.sendId, toBinary(MailboxPayloadSchema, payload), signingKeyFromSeed(contact.outbox!.senderKeySeed), undefined, contact.outbox!.server, contact.route);
   }
 
   private envelope(body: Envelope["body"]): Envelope {

@@ -69,6 +69,8 @@ export interface ContactRecord {
   seen: string[];
   messages: ChatMessage[];
   unread: number;
+  /** How messages to a contact on another server travel: "via-home" (absent) or "hops:N" (app/routes.ts). */
+  route?: string;
   /** Presence (PROTOCOL.md 10.9): whether this contact sees ours (default yes), our live-only channel for it, its channel. */
   sharePresence?: boolean;
   presenceInbox?: MailboxRecord;

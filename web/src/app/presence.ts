@@ -148,7 +148,7 @@ export class PresenceModule {
     if (!outbox || !contact.outbox) return;
     const payload = create(MailboxPayloadSchema, { kind: { case: "presence", value: sealPresence(outbox.key, presence, this.client.random) } });
     try {
-      await this.client.send(outbox.sendId, toBinary(MailboxPayloadSchema, payload), signingKeyFromSeed(contact.outbox.senderKeySeed), undefined, outbox.server);
+      await this.client.send(outbox.sendId, toBinary(MailboxPayloadSchema, payload), signingKeyFromSeed(contact.outbox.senderKeySeed), undefined, outbox.server, contact.route);
     } catch (e) {
       if (e instanceof PurrError && e.code === ErrorCode.AUTH) {
         // The contact turned presence off.

@@ -7,6 +7,7 @@ export const recipientRequest = (sessionNonce: Uint8Array, request: Uint8Array) 
 export const senderRequest = (sessionNonce: Uint8Array, request: Uint8Array) => withContext("purr/v1 sender request", sessionNonce, request);
 export const handleRequest = (sessionNonce: Uint8Array, request: Uint8Array) => withContext("purr/v1 handle request", sessionNonce, request);
 export const memberRequest = (sessionNonce: Uint8Array, request: Uint8Array) => withContext("purr/v1 member request", sessionNonce, request);
+export const serverCatalog = (body: Uint8Array) => withContext("purr/v1 server catalog", body, new Uint8Array(0));
 export const serverBroadcast = (body: Uint8Array) => withContext("purr/v1 server broadcast", body, new Uint8Array(0));
 export const roomMessage = (roomId: Uint8Array, to: Uint8Array, ciphertext: Uint8Array) => withContext("purr/v1 room message", concat(roomId, to), ciphertext);
 export const tokenKey = (keyId: Uint8Array) => withContext("purr/v1 token key", keyId, new Uint8Array(0));

@@ -102,10 +102,22 @@ export function renderContact(ui: ScreenHost, id: string): void {
     title: "Post-quantum: this conversation's keys also come from ML-KEM-768 (PQXDH and the post-quantum ratchet), so recorded messages stay safe from a future quantum computer" });
   const title = h("h1", { "data-testid": "conversation-title" });
   const composer = ui.composer(text => ui.client.contacts.sendText(id, text));
+  // How messages to a contact on another server travel (the page reaches only its own server): app/routes.ts.
+  const route = h("select", {
+    "data-testid": "route", "aria-label": "Route",
+    title: "How your messages to this contact travel when they live on another server: through your server (which learns only which server), or an onion route of servers each of which learns only its neighbours",
+    onChange: async (event: Event) => {
+      await ui.client.contacts.setRoute(id, (event.target as HTMLSelectElement).value);
+    },
+  },
+    h("option", { value: "via-home" }, "Through my server"),
+    ...[2, 3, 4, 5].map(n => h("option", { value: `hops:${n}` }, `Onion route, ${n} servers`)));
+  route.value = contact.route ?? "via-home";
   append(ui.main,
     h("header", { class: "conversation-head" },
       title, badge, quantum,
       h("span", { class: "spacer" }),
+      route,
       h("button", { class: "subtle", "data-testid": "safety-code", onClick: () => ui.go({ kind: "safety", id }) }, "Safety code"),
       h("button", { class: "subtle danger", "data-testid": "remove-contact", onClick: async () => {
         if (confirm(`Remove ${contact.displayName}? Both sides forget the conversation's keys.`)) {
