@@ -24,6 +24,9 @@ internal sealed class PeerLink(PurrAddress address)
 {
     public PurrAddress Address { get; } = address;
 
+    /// <summary>What to dial: the address, or (mode open) its WebSocket endpoint at the host address the policy checked.</summary>
+    public PurrAddress ConnectTo { get; set; } = address;
+
     public string Fingerprint { get; } = address.Fingerprint;
 
     public PurrConnection? Connection { get; set; }
@@ -89,8 +92,8 @@ internal sealed class FederationLinks(
         }
     }
 
-    /// <summary>The link to <paramref name="peer"/>, connected; throws <see cref="RelayFailure"/>.</summary>
-    public async Task<PeerLink> GetAsync(PurrAddress peer, CancellationToken cancellationToken)
+    /// <summary>The link to <paramref name="peer"/>, connected (dialling <paramref name="connectTo"/>); throws <see cref="RelayFailure"/>.</summary>
+    public async Task<PeerLink> GetAsync(PurrAddress peer, PurrAddress connectTo, CancellationToken cancellationToken)
     {
         Task connecting;
         PeerLink? link;
@@ -127,6 +130,7 @@ internal sealed class FederationLinks(
                     throw new RelayFailure(link.LastFailure, link.NextAttempt - now, link.LastRefusedByPeer);
                 }
 
+                link.ConnectTo = connectTo;
                 link.Connecting = ConnectAsync(link);
             }
 
@@ -177,7 +181,7 @@ internal sealed class FederationLinks(
         try
         {
             connection = await PurrConnection.ConnectAsync(
-                link.Address,
+                link.ConnectTo,
                 new PurrConnectionOptions { ConnectTimeout = policy.Options.ConnectTimeout, RequestTimeout = policy.Options.ForwardTimeout, EventQueueCapacity = 16 },
                 stopping.Token);
             var keys = await ProveAsync(connection, link.Address);

@@ -5,6 +5,12 @@ using Purr.Protocol;
 
 namespace Purr.Server.Federation;
 
+/// <summary>
+/// What the policy says about a destination to link to: a refusal (in words), that its host does not resolve, or the
+/// address to dial (for an unchecked destination in mode open: only its WebSocket endpoint, at the address checked).
+/// </summary>
+internal readonly record struct DestinationCheck(string? Refusal, bool Unresolvable, PurrAddress ConnectTo);
+
 /// <summary>A configured peer: its address and the key both operators share, if any.</summary>
 internal sealed record FederationPeer(PurrAddress Address, byte[]? PreSharedKey, bool Listed, bool Relays);
 
@@ -47,14 +53,16 @@ internal sealed class FederationPolicy
 
     /// <summary>
     /// Mode open keeps clients from steering this server at its own network: a destination whose host is (or resolves
-    /// to) a loopback, private, link-local or unspecified address is refused unless AllowPrivateAddresses. Configured
-    /// peers are the operator's word and are not checked.
+    /// to) a loopback, private, link-local or unspecified address is refused unless AllowPrivateAddresses. What was
+    /// checked is what gets dialled: the address's WebSocket endpoint at the resolved address (a second lookup could
+    /// answer otherwise: DNS rebinding), never the other transports the address lists (their hosts were not checked).
+    /// Configured peers are the operator's word and are dialled as configured.
     /// </summary>
-    public async Task<string?> DestinationRefusalAsync(PurrAddress destination, CancellationToken cancellationToken)
+    public async Task<DestinationCheck> CheckDestinationAsync(PurrAddress destination, CancellationToken cancellationToken)
     {
         if (Mode != FederationMode.Open || Options.AllowPrivateAddresses || Peer(destination.IdentityKey) is not null)
         {
-            return null;
+            return new DestinationCheck(null, false, destination);
         }
 
         var host = destination.Host.Trim('[', ']');
@@ -65,10 +73,22 @@ internal sealed class FederationPolicy
         }
         catch (SocketException)
         {
-            return null; // unresolvable: the connect fails on its own, with RELAY_FAILED
+            addresses = [];
         }
 
-        return addresses.Any(IsPrivate) ? "this server does not relay to private or loopback addresses" : null;
+        if (addresses.Length == 0)
+        {
+            return new DestinationCheck(null, true, destination);
+        }
+
+        if (addresses.Any(IsPrivate))
+        {
+            return new DestinationCheck("this server does not relay to private or loopback addresses", false, destination);
+        }
+
+        var dial = addresses[0].IsIPv4MappedToIPv6 ? addresses[0].MapToIPv4() : addresses[0];
+        var dialHost = dial.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{dial}]" : dial.ToString();
+        return new DestinationCheck(null, false, destination.WithoutTransports() with { Host = dialHost });
     }
 
     internal static bool IsPrivate(IPAddress address)

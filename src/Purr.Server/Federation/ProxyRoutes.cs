@@ -37,14 +37,22 @@ internal sealed class ProxyRoutes(FederationPolicy policy, FederationLinks links
             return new ProxyRoute(false, up, null);
         }
 
-        if (await policy.DestinationRefusalAsync(address, cancellationToken) is { } hostRefusal)
+        var check = await policy.CheckDestinationAsync(address, cancellationToken);
+        if (check.Refusal is { } hostRefusal)
         {
             return Refused(Responses.Error(ErrorCode.PeerRefused, hostRefusal));
         }
 
+        if (check.Unresolvable)
+        {
+            var unresolvable = Responses.Error(ErrorCode.RelayFailed, "the destination server's host name does not resolve");
+            unresolvable.Error.RetryAfterMs = (uint)policy.Options.ReconnectDelay.TotalMilliseconds;
+            return Refused(unresolvable);
+        }
+
         try
         {
-            return new ProxyRoute(false, await links.GetAsync(address, cancellationToken), null);
+            return new ProxyRoute(false, await links.GetAsync(address, check.ConnectTo, cancellationToken), null);
         }
         catch (RelayFailure failure)
         {
