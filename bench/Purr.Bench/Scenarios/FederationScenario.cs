@@ -19,6 +19,7 @@ internal static class FederationScenario
     [
         "--Federation:Mode=open", "--Federation:AllowPrivateAddresses=true", "--Federation:MaxInFlightPerPeer=100000",
         "--Federation:BytesPerMinutePerPeer=1099511627776", "--Federation:LinkRequestsPerSecond=1000000",
+        "--Federation:OnionPacketsPerMinutePerIp=10000000",
     ];
 
     public static async Task<List<Measurement>> RunAsync(RunSize size, IReadOnlyList<int> rates, Action<Measurement> report)

@@ -22,7 +22,7 @@ internal static class IsolationScenario
     [
         "--Federation:Mode=open", "--Federation:AllowPrivateAddresses=true", "--Federation:MaxTunnelsPerConnection=100000",
         "--Federation:LinkRequestsPerSecond=1000000", "--Limits:RequestsPerSecond=100000", "--Limits:MaxConnectionsPerIp=100000",
-        "--Limits:ConnectionsPerMinutePerIp=1000000",
+        "--Limits:ConnectionsPerMinutePerIp=1000000", "--Federation:TunnelsPerMinutePerIp=10000000",
     ];
 
     public static async Task<List<Measurement>> RunAsync(int contacts, Action<Measurement> report)

@@ -61,6 +61,17 @@ public sealed class FederationOptions : IValidatableObject
     [Range(RelayPacketBytes, 1L << 40)]
     public long BytesPerMinutePerPeer { get; set; } = 128L * 1024 * 1024;
 
+    /// <summary>
+    /// Onion packets this server takes as the first hop from one client IP address per minute, bursts of the same (each
+    /// costs two X25519 operations and more); beyond it: RATE_LIMITED. Packets from links count against the peer's bytes.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int OnionPacketsPerMinutePerIp { get; set; } = 6_000;
+
+    /// <summary>Tunnels one client IP address may open through this server per minute, bursts of the same (each costs the destination a Noise handshake).</summary>
+    [Range(1, 10_000_000)]
+    public int TunnelsPerMinutePerIp { get; set; } = 1_200;
+
     /// <summary>Relayed connections (tunnels, PROTOCOL.md 15.6) one client connection may hold open through this server.</summary>
     [Range(1, 100_000)]
     public int MaxTunnelsPerConnection { get; set; } = 1_024;

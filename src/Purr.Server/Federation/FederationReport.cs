@@ -108,6 +108,8 @@ internal sealed class FederationReport(
             ["BytesPerMinutePerPeer"] = options.BytesPerMinutePerPeer,
             ["LinkRequestsPerSecond"] = options.LinkRequestsPerSecond,
             ["MaxTunnelsPerConnection"] = options.MaxTunnelsPerConnection,
+            ["TunnelsPerMinutePerIp"] = options.TunnelsPerMinutePerIp,
+            ["OnionPacketsPerMinutePerIp"] = options.OnionPacketsPerMinutePerIp,
             ["MaxTunnelsPerPeer"] = options.MaxTunnelsPerPeer,
             ["ConnectTimeout"] = options.ConnectTimeout,
             ["ForwardTimeout"] = options.ForwardTimeout,

@@ -21,6 +21,11 @@ internal sealed class OnionForwardHandler(OnionRouter router, PeerTrafficLimiter
             return Responses.RateLimited("your server sends this one more relay traffic than it accepts per minute", retryAfter);
         }
 
+        if (link is null && !traffic.ClientOnions.TryTake(context.Session.RemoteAddress, out var wait))
+        {
+            return Responses.RateLimited("too many onion packets from your address this minute (Federation:OnionPacketsPerMinutePerIp)", wait);
+        }
+
         return await router.ProcessAsync(context.Request.OnionForward.Packet.Memory, link, context.Session.RemoteAddress, cancellationToken);
     }
 }

@@ -9,6 +9,12 @@ namespace Purr.Server.Federation;
 /// </summary>
 internal sealed class PeerTrafficLimiter(FederationPolicy policy, TimeProvider time)
 {
+    /// <summary>Onion packets from clients, per IP address (Federation:OnionPacketsPerMinutePerIp).</summary>
+    public AddressRateLimiter ClientOnions { get; } = new(policy.Options.OnionPacketsPerMinutePerIp, time);
+
+    /// <summary>Tunnels opened by clients, per IP address (Federation:TunnelsPerMinutePerIp).</summary>
+    public AddressRateLimiter ClientTunnels { get; } = new(policy.Options.TunnelsPerMinutePerIp, time);
+
     private readonly KeyedRateLimiter<string> inbound = new(PacketsPerMinute(policy), time);
     private readonly KeyedRateLimiter<string> outbound = new(PacketsPerMinute(policy), time);
 

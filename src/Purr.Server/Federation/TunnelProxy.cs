@@ -26,7 +26,7 @@ internal sealed class ClientTunnels
 /// they are, Noise ciphertext this server cannot read: the client's TunnelSend onto the link, the destination's
 /// TunnelData pushes back to the client. This server learns which destination and how much traffic, never what.
 /// </summary>
-internal sealed class TunnelProxy(ProxyRoutes routes, FederationLinks links, FederationPolicy policy) : ISessionObserver
+internal sealed class TunnelProxy(ProxyRoutes routes, FederationLinks links, FederationPolicy policy, PeerTrafficLimiter traffic) : ISessionObserver
 {
     private int carrying;
 
@@ -64,6 +64,11 @@ internal sealed class TunnelProxy(ProxyRoutes routes, FederationLinks links, Fed
                 return Responses.RateLimited(
                     "this connection holds as many tunnels as it may (Federation:MaxTunnelsPerConnection); close one first", TimeSpan.FromSeconds(5));
             }
+        }
+
+        if (!traffic.ClientTunnels.TryTake(client.RemoteAddress, out var wait))
+        {
+            return Responses.RateLimited("too many tunnels opened from your address this minute (Federation:TunnelsPerMinutePerIp)", wait);
         }
 
         var route = await routes.ResolveAsync(open.Destination, cancellationToken);

@@ -150,6 +150,32 @@ public sealed class TunnelTests
         Assert.Equal(0, home.Services.GetRequiredService<TunnelEndpoint>().Serving);
     }
 
+    [Fact]
+    public async Task A_client_address_gets_a_budget_of_tunnels_and_of_onion_packets_per_minute()
+    {
+        var budgets = new Dictionary<string, string>(Federating)
+        {
+            ["Federation:TunnelsPerMinutePerIp"] = "2",
+            ["Federation:OnionPacketsPerMinutePerIp"] = "1",
+        };
+        await using var home = await RunningServer.StartAsync(settings: budgets);
+        await using var other = await RunningServer.StartAsync(settings: Federating);
+        await using var connection = await home.ConnectAsync();
+        await using var first = await PurrConnection.ConnectThroughAsync(connection, other.Address);
+        await using var second = await PurrConnection.ConnectThroughAsync(connection, other.Address);
+        var third = await Assert.ThrowsAsync<PurrProtocolException>(() => PurrConnection.ConnectThroughAsync(connection, other.Address));
+        Assert.Equal(ErrorCode.RateLimited, third.Code);
+        Assert.Contains("TunnelsPerMinutePerIp", third.Detail, StringComparison.Ordinal);
+        Assert.True(third.RetryAfter > TimeSpan.Zero);
+
+        // An onion packet costs its first hop two X25519 operations before anything else is known: the budget comes first.
+        var junk = new Request { OnionForward = new OnionForward { Packet = Google.Protobuf.ByteString.CopyFrom(new byte[Protocol.Federation.OnionPacket.PacketBytes]) } };
+        Assert.Equal(ErrorCode.PacketRefused, (await Assert.ThrowsAsync<PurrProtocolException>(() => connection.RequestAsync(junk, signer: null))).Code);
+        var limited = await Assert.ThrowsAsync<PurrProtocolException>(() => connection.RequestAsync(junk.Clone(), signer: null));
+        Assert.Equal(ErrorCode.RateLimited, limited.Code);
+        await first.PingAsync();
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         for (var waited = 0; !condition(); waited++)
