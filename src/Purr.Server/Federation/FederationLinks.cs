@@ -124,8 +124,10 @@ internal sealed class FederationLinks(
 
             if (link.Connecting is null)
             {
+                // The back-off holds for the endpoint that failed. Another endpoint for the same key is tried at once:
+                // otherwise anyone could keep a server unreachable through this one by naming its key at a dead host.
                 var now = time.GetUtcNow();
-                if (now < link.NextAttempt)
+                if (now < link.NextAttempt && SameEndpoint(link.ConnectTo, connectTo))
                 {
                     throw new RelayFailure(link.LastFailure, link.NextAttempt - now, link.LastRefusedByPeer);
                 }
@@ -140,6 +142,9 @@ internal sealed class FederationLinks(
         await connecting.WaitAsync(cancellationToken);
         return link;
     }
+
+    private static bool SameEndpoint(PurrAddress a, PurrAddress b) =>
+        string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port && a.Transports.SequenceEqual(b.Transports);
 
     /// <summary>Sends a link request (RelayForward, OnionForward) over the link and returns the peer's answer, or the error to hand back.</summary>
     public async Task<ServerFrame> ForwardAsync(PeerLink link, Request request, CancellationToken cancellationToken)

@@ -176,6 +176,24 @@ public sealed class TunnelTests
         await first.PingAsync();
     }
 
+    [Fact]
+    public async Task A_key_named_at_a_dead_host_does_not_keep_the_real_server_unreachable()
+    {
+        await using var home = await RunningServer.StartAsync(settings: Federating);
+        await using var other = await RunningServer.StartAsync(settings: Federating);
+        await using var connection = await home.ConnectAsync();
+        var dead = other.Address with { Port = FederationProcessTests.FreePort() };
+        var failed = await Assert.ThrowsAsync<PurrProtocolException>(() => connection.RelayKeysAsync(dead));
+        Assert.Equal(ErrorCode.RelayFailed, failed.Code);
+        Assert.Equal(ErrorCode.RelayFailed, (await Assert.ThrowsAsync<PurrProtocolException>(() => connection.RelayKeysAsync(dead))).Code);
+
+        // The same key at its real address is tried at once, not after the dead host's back-off.
+        var keys = await connection.RelayKeysAsync(other.Address);
+        Assert.Equal(32, keys.X25519Key.Length);
+        await using var relayed = await PurrConnection.ConnectThroughAsync(connection, other.Address);
+        await relayed.PingAsync();
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         for (var waited = 0; !condition(); waited++)
