@@ -11,7 +11,8 @@ public static class RedisBackplane
 
     /// <summary>
     /// Registers the Redis signal ahead of the mailbox module, whose in-process signal then stays out; the shared
-    /// transient room store ahead of the room module's memory one; and the relays for broadcasts and room events.
+    /// transient room store ahead of the room module's memory one; the relays for broadcasts and room events; and the
+    /// replay guard for relay and onion packets, shared by all nodes.
     /// </summary>
     public static IServiceCollection AddRedisBackplane(this IServiceCollection services)
     {
@@ -24,6 +25,8 @@ public static class RedisBackplane
         services.AddSingleton<Purr.Server.Rooms.IRoomRelay>(sp => sp.GetRequiredService<RedisRoomRelay>());
         services.AddHostedService(sp => sp.GetRequiredService<RedisRoomRelay>());
         services.AddSingleton<Purr.Server.Rooms.ITransientRoomStore, RedisTransientRoomStore>();
+        services.AddSingleton<Purr.Server.Federation.InProcessReplayGuard>();
+        services.AddSingleton<Purr.Server.Federation.IReplayGuard, RedisReplayGuard>();
         services.AddSingleton<RedisMailboxSignal>();
         services.AddSingleton<IMailboxSignal>(sp => sp.GetRequiredService<RedisMailboxSignal>());
         services.AddHostedService(sp => sp.GetRequiredService<RedisMailboxSignal>());

@@ -23,6 +23,8 @@ public sealed class FederationModule : IPurrModule
         services.TryAddSingleton<FederationPolicy>();
         services.TryAddSingleton<FederationLinks>();
         services.TryAddSingleton<PeerTrafficLimiter>();
+        services.TryAddSingleton<InProcessReplayGuard>();
+        services.TryAddSingleton<IReplayGuard>(sp => sp.GetRequiredService<InProcessReplayGuard>());
         services.TryAddSingleton<RelayProcessor>();
         services.TryAddSingleton<ProxyRoutes>();
         services.TryAddSingleton<FederationCounters>();

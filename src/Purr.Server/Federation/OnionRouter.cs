@@ -15,11 +15,9 @@ namespace Purr.Server.Federation;
 /// cannot tell an answer from an error, nor which hop failed.
 /// </summary>
 internal sealed class OnionRouter(
-    ProxyRoutes routes, FederationLinks links, ProxyService proxy, PeerTrafficLimiter traffic, FederationPolicy policy,
-    Identity.ServerIdentity identity, FederationCounters counters, OnionCapture capture, TimeProvider time)
+    ProxyRoutes routes, FederationLinks links, ProxyService proxy, PeerTrafficLimiter traffic,
+    Identity.ServerIdentity identity, FederationCounters counters, OnionCapture capture, IReplayGuard replays, TimeProvider time)
 {
-    private readonly ReplayCache replays = new(policy.Options.ReplayCacheEntries, time);
-
     /// <summary>
     /// The answer for the previous hop (or the client): OnionResult, or a plain PACKET_REFUSED when no layer of this
     /// hop opens (then there is no key to seal an answer with).
@@ -33,7 +31,7 @@ internal sealed class OnionRouter(
             return Responses.Error(ErrorCode.PacketRefused, $"onion packets are exactly {OnionPacket.PacketBytes} bytes, version 1, with a layer for this server");
         }
 
-        var own = Refusal(peeled);
+        var own = await RefusalAsync(peeled, cancellationToken);
         if (own is not null)
         {
             counters.Onion(OnionOutcome.Refused);
@@ -86,7 +84,7 @@ internal sealed class OnionRouter(
     }
 
     /// <summary>This hop's own reasons to refuse the layer, in the order PROTOCOL.md gives them.</summary>
-    private ServerFrame? Refusal(PeeledOnion peeled)
+    private async Task<ServerFrame?> RefusalAsync(PeeledOnion peeled, CancellationToken cancellationToken)
     {
         if (!peeled.MacValid)
         {
@@ -105,10 +103,20 @@ internal sealed class OnionRouter(
             return Responses.Error(ErrorCode.PacketRefused, "the packet is too old or too far ahead");
         }
 
-        return replays.TryAdd(peeled.ReplayTag) switch
+        ReplayVerdict verdict;
+        try
         {
-            ReplayCache.Result.Replayed => Responses.Error(ErrorCode.PacketRefused, "the packet was seen before"),
-            ReplayCache.Result.Full => Responses.RateLimited("this server's replay cache is full; try again later", TimeSpan.FromSeconds(10)),
+            verdict = await replays.CheckAsync("onion", peeled.ReplayTag, cancellationToken);
+        }
+        catch (Core.StoreUnavailableException)
+        {
+            return Responses.Unavailable("this server cannot check packets for replays just now; try again shortly", Sessions.StoreUnavailable.RetryAfter);
+        }
+
+        return verdict switch
+        {
+            ReplayVerdict.Replayed => Responses.Error(ErrorCode.PacketRefused, "the packet was seen before"),
+            ReplayVerdict.Full => Responses.RateLimited("this server's replay cache is full; try again later", TimeSpan.FromSeconds(10)),
             _ => null,
         };
     }

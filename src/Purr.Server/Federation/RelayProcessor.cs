@@ -17,7 +17,7 @@ namespace Purr.Server.Federation;
 /// Only requests that need no live connection may come this way.
 /// </summary>
 internal sealed class RelayProcessor(
-    ServerIdentity identity, FederationPolicy policy, FederationCounters counters, IServiceProvider services, TimeProvider time, ILogger<RelayProcessor> logger)
+    ServerIdentity identity, IReplayGuard replays, FederationCounters counters, IServiceProvider services, TimeProvider time, ILogger<RelayProcessor> logger)
 {
     /// <summary>How old a packet's sent_at may be, and how far ahead (clocks differ).</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromMinutes(5);
@@ -33,7 +33,6 @@ internal sealed class RelayProcessor(
         Request.OpOneofCase.RoomMembers,
     ];
 
-    private readonly ReplayCache replays = new(policy.Options.ReplayCacheEntries, time);
     private RequestDispatcher? dispatcher;
 
     /// <summary>The sealed answer, or an error frame (PACKET_REFUSED, RATE_LIMITED) for the link when the packet itself is refused.</summary>
@@ -68,11 +67,21 @@ internal sealed class RelayProcessor(
             return Responses.Error(ErrorCode.PacketRefused, "the packet is too old or too far ahead");
         }
 
-        switch (replays.TryAdd(opened.Reply.EphemeralKey))
+        ReplayVerdict verdict;
+        try
         {
-            case ReplayCache.Result.Replayed:
+            verdict = await replays.CheckAsync("relay", opened.Reply.EphemeralKey, cancellationToken);
+        }
+        catch (Core.StoreUnavailableException)
+        {
+            return Responses.Unavailable("this server cannot check packets for replays just now; try again shortly", Sessions.StoreUnavailable.RetryAfter);
+        }
+
+        switch (verdict)
+        {
+            case ReplayVerdict.Replayed:
                 return Responses.Error(ErrorCode.PacketRefused, "the packet was seen before");
-            case ReplayCache.Result.Full:
+            case ReplayVerdict.Full:
                 return Responses.RateLimited("this server's replay cache is full; try again later", TimeSpan.FromSeconds(10));
         }
 
