@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ready } from "../src/crypto/sodium";
 import { SeededRandom } from "../src/crypto/random";
-import { parseRoute, pickHops, routeName } from "../src/app/routes";
+import { parseRoute, parseThrough, pickHops, routeName } from "../src/app/routes";
 import { toBase64Url } from "../src/protocol/bytes";
 
 const address = (byte: number, port: number) => `purr://${toBase64Url(new Uint8Array(32).fill(byte))}@127.0.0.1:${port}`;
@@ -12,7 +12,12 @@ test("routes read back as written, and anything unknown reads as via-home", () =
   assert.deepEqual(parseRoute(undefined), { kind: "via-home" });
   assert.deepEqual(parseRoute("hops:3"), { kind: "hops", hops: 3 });
   assert.equal(routeName(parseRoute("hops:5")), "hops:5");
-  for (const unknown of ["hops:1", "hops:6", "hops:x", "through:purr://x", "direct", ""]) assert.deepEqual(parseRoute(unknown), { kind: "via-home" });
+  for (const unknown of ["hops:1", "hops:6", "hops:x", "through:purr://x", "through:", "direct", ""]) assert.deepEqual(parseRoute(unknown), { kind: "via-home" });
+  const named = `through:${address(3, 3000)},${address(4, 4000)}`;
+  assert.deepEqual(parseRoute(named), { kind: "through", servers: [address(3, 3000), address(4, 4000)] });
+  assert.equal(routeName(parseRoute(named)), named);
+  assert.deepEqual(parseThrough(` ${address(3, 3000)} , ${address(4, 4000)}`), [address(3, 3000), address(4, 4000)]);
+  assert.equal(parseThrough([3, 4, 5, 6, 7].map(b => address(b, 1000 + b)).join(",")), null);
 });
 
 test("hops come from the catalog, never the own server or the destination, fresh for every pick", async () => {

@@ -141,6 +141,17 @@ public sealed class BrowserFederationTests
         await alice.ById("send").ClickAsync();
         await Assertions.Expect(alice.Page.GetByText("catalog lists 2 server(s)", new() { Exact = false }).First).ToBeVisibleAsync(new() { Timeout = 20_000 });
 
+        // Named servers instead (purr route --through): C alone, so the route is A, C, then D.
+        var exitedAtC = counters(c).OnionExited;
+        var usedB = counters(b).OnionForwarded + counters(b).OnionExited;
+        await alice.ById("route").SelectOptionAsync("through");
+        await alice.ById("route-through").FillAsync(c.Address.ToString());
+        await alice.ById("route-through").PressAsync("Tab");
+        await alice.SendAsync("through a server I named");
+        Assert.Contains("through a server I named", await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10"), StringComparison.Ordinal);
+        Assert.True(counters(c).OnionExited > exitedAtC);
+        Assert.Equal(usedB, counters(b).OnionForwarded + counters(b).OnionExited);
+
         alice.AssertOnlyOwnServerContacted();
     }
 

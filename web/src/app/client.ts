@@ -229,7 +229,8 @@ export class PurrClient implements ClientServices {
    */
   private async sendRelayed(server: string, sendId: Uint8Array, payload: Uint8Array, senderKey?: SigningKeyPair, tag?: Uint8Array, routeText?: string): Promise<void> {
     const choice = parseRoute(routeText);
-    const route = choice.kind === "hops" ? await this.onionRoute(server, choice.hops) : null;
+    const route = choice.kind === "hops" ? await this.onionRoute(server, choice.hops - 1)
+      : choice.kind === "through" ? await this.onionRoute(server, choice.servers) : null;
     const key = route ? await this.keyThrough(route, server) : await this.relayKey(server);
     const ephemeral = newEphemeral(this.random);
     const requestBytes = toBinary(RequestSchema, create(RequestSchema, { id: 1n, op: { case: "sendMessage", value: { sendId, payload, tag: tag ?? new Uint8Array(0) } } }));
@@ -248,10 +249,14 @@ export class PurrClient implements ClientServices {
     if (answer.body.case === "error") throw new PurrError(answer.body.value.code, answer.body.value.detail);
   }
 
-  /** The servers of an onion route with their checked keys: this page's server, then hops - 1 from its catalog, each key asked of the server before it. */
-  private async onionRoute(destination: string, hops: number): Promise<{ address: string; key: Uint8Array }[]> {
+  /**
+   * The servers of an onion route with their checked keys: this page's server, then `further` (a number picked at random
+   * from its catalog for this message, or the servers named), each key asked of the server before it.
+   */
+  private async onionRoute(destination: string, further: number | string[]): Promise<{ address: string; key: Uint8Array }[]> {
     const route = [{ address: this.data.server, key: await this.relayKey(this.data.server) }];
-    for (const server of pickHops(await fetchCatalog(this.identityKey), this.data.server, destination, hops - 1, this.random)) {
+    const servers = typeof further === "number" ? pickHops(await fetchCatalog(this.identityKey), this.data.server, destination, further, this.random) : further;
+    for (const server of servers) {
       route.push({ address: server, key: await this.keyThrough(route, server) });
     }
     return route;

@@ -265,11 +265,11 @@ export class ContactsModule {
     return safetyCode(signingKeyFromSeed(contact.myIdentitySeed).publicKey, contact.theirIdentityKey);
   }
 
-  /** "via-home" or "hops:N" (app/routes.ts); takes effect from the next message. */
+  /** "via-home", "hops:N" or "through:ADDR,…" (app/routes.ts); takes effect from the next message. */
   async setRoute(contactId: string, route: string): Promise<void> {
     const contact = this.require(contactId);
     const choice = parseRoute(route);
-    if (choice.kind === "hops") contact.route = routeName(choice);
+    if (choice.kind !== "via-home") contact.route = routeName(choice);
     else delete contact.route;
     await this.client.save();
   }

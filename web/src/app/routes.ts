@@ -1,7 +1,8 @@
 // Routes per contact in the browser (PROTOCOL.md 15.3 and 15.5; README "Routes"). The page reaches only its own server,
 // so a contact on another server is always written to through it: "via-home" (one relay hop, the default) or an onion
 // route of N servers ("hops:N", 2 to 5): the own server, N-1 picked at random for every message from the servers the
-// own server's catalog lists as relaying (never the contact's own server), then the contact's server.
+// own server's catalog lists as relaying (never the contact's own server), then the contact's server; or an onion
+// route through servers the person names ("through:ADDR,ADDR", 1 to 4 after the own server), as `purr route --through`.
 import { MAX_HOPS } from "../protocol/onion-packet";
 import { fromBase64Url } from "../protocol/bytes";
 import { parseAddress, sameServer } from "../protocol/address";
@@ -9,16 +10,25 @@ import { serverCatalog } from "../protocol/signed-bytes";
 import { verify } from "../crypto/sodium";
 import type { RandomSource } from "../crypto/random";
 
-export type RouteChoice = { kind: "via-home" } | { kind: "hops"; hops: number };
+export type RouteChoice = { kind: "via-home" } | { kind: "hops"; hops: number } | { kind: "through"; servers: string[] };
 
 /** A stored route; anything else (absent, or a form this version does not know) reads as via-home. */
 export function parseRoute(text: string | undefined): RouteChoice {
-  const match = /^hops:([2-5])$/.exec(text ?? "");
-  return match ? { kind: "hops", hops: Number(match[1]) } : { kind: "via-home" };
+  const hops = /^hops:([2-5])$/.exec(text ?? "");
+  if (hops) return { kind: "hops", hops: Number(hops[1]) };
+  const through = parseThrough((text ?? "").startsWith("through:") ? text!.slice(8) : null);
+  return through ? { kind: "through", servers: through } : { kind: "via-home" };
+}
+
+/** 1 to 4 purr:// addresses separated by commas (or spaces), or null when that is not what `text` holds. */
+export function parseThrough(text: string | null): string[] | null {
+  if (text === null) return null;
+  const servers = text.split(/[\s,]+/).filter(s => s.length > 0);
+  return servers.length >= 1 && servers.length < MAX_HOPS && servers.every(s => parseAddress(s)) ? servers : null;
 }
 
 export function routeName(route: RouteChoice): string {
-  return route.kind === "hops" ? `hops:${route.hops}` : "via-home";
+  return route.kind === "hops" ? `hops:${route.hops}` : route.kind === "through" ? `through:${route.servers.join(",")}` : "via-home";
 }
 
 /**

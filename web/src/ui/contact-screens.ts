@@ -1,5 +1,6 @@
 // The contact screens: a new invite (card link and QR), accepting a card, a one-to-one chat, the safety code.
 import { formatSafetyCode } from "../e2e/safety-code";
+import { parseRoute, parseThrough, routeName } from "../app/routes";
 import { isAddressLink, MAX_REQUEST_MESSAGE } from "../e2e/address";
 import { parseHandle } from "../app/handles";
 import { h, append } from "./dom";
@@ -103,21 +104,37 @@ export function renderContact(ui: ScreenHost, id: string): void {
   const title = h("h1", { "data-testid": "conversation-title" });
   const composer = ui.composer(text => ui.client.contacts.sendText(id, text));
   // How messages to a contact on another server travel (the page reaches only its own server): app/routes.ts.
+  const stored = parseRoute(contact.route);
+  const through = h("input", {
+    class: "route-through", "data-testid": "route-through", "aria-label": "Servers to go through", placeholder: "purr://… , purr://… (after yours, in order)",
+    value: stored.kind === "through" ? stored.servers.join(", ") : "", hidden: stored.kind !== "through",
+    onChange: async (event: Event) => {
+      const input = event.target as HTMLInputElement;
+      const servers = parseThrough(input.value);
+      input.setCustomValidity(servers ? "" : "1 to 4 server addresses (purr://…), separated by commas");
+      input.reportValidity();
+      if (servers) await ui.client.contacts.setRoute(id, routeName({ kind: "through", servers }));
+    },
+  });
   const route = h("select", {
-    "data-testid": "route", "aria-label": "Route",
+    class: "route", "data-testid": "route", "aria-label": "Route",
     title: "How your messages to this contact travel when they live on another server: through your server (which learns only which server), or an onion route of servers each of which learns only its neighbours",
     onChange: async (event: Event) => {
-      await ui.client.contacts.setRoute(id, (event.target as HTMLSelectElement).value);
+      const value = (event.target as HTMLSelectElement).value;
+      through.hidden = value !== "through";
+      if (value === "through") through.focus();
+      else await ui.client.contacts.setRoute(id, value);
     },
   },
     h("option", { value: "via-home" }, "Through my server"),
-    ...[2, 3, 4, 5].map(n => h("option", { value: `hops:${n}` }, `Onion route, ${n} servers`)));
-  route.value = contact.route ?? "via-home";
+    ...[2, 3, 4, 5].map(n => h("option", { value: `hops:${n}` }, `Onion route, ${n} servers`)),
+    h("option", { value: "through" }, "Onion route through servers I name"));
+  route.value = stored.kind === "through" ? "through" : routeName(stored);
   append(ui.main,
     h("header", { class: "conversation-head" },
       title, badge, quantum,
       h("span", { class: "spacer" }),
-      route,
+      route, through,
       h("button", { class: "subtle", "data-testid": "safety-code", onClick: () => ui.go({ kind: "safety", id }) }, "Safety code"),
       h("button", { class: "subtle danger", "data-testid": "remove-contact", onClick: async () => {
         if (confirm(`Remove ${contact.displayName}? Both sides forget the conversation's keys.`)) {
