@@ -107,38 +107,8 @@ internal sealed class MqttClientTransport : IClientTransport
         open = true;
     }
 
-    public async ValueTask<Frame> ReceiveAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            // An empty payload is the server's close; one that does not decrypt did not come from the server (or
-            // came out of order), and nothing after it could be trusted: both end the connection.
-            var frame = await inbound.Reader.WaitToReadAsync(cancellationToken) && inbound.Reader.TryRead(out var payload) && payload.Length != 0
-                ? receive!.DecryptWithAd([], payload)
-                : null;
-            if (frame is null)
-            {
-                open = false;
-                return new Frame(FrameKind.Close, null, 0);
-            }
-
-            if (frame.Length == 0)
-            {
-                // A keep-alive from the server: it closes a connection that answers nothing for its idle timeout.
-                await SendAsync(ReadOnlyMemory<byte>.Empty, cancellationToken);
-                continue;
-            }
-
-            if (frame.Length > maxFrameBytes)
-            {
-                return new Frame(FrameKind.TooLarge, null, 0);
-            }
-
-            var pooled = ArrayPool<byte>.Shared.Rent(frame.Length);
-            frame.CopyTo(pooled, 0);
-            return new Frame(FrameKind.Binary, pooled, frame.Length);
-        }
-    }
+    public ValueTask<Frame> ReceiveAsync(CancellationToken cancellationToken) =>
+        NoiseReceiving.NextAsync(inbound.Reader, receive!, maxFrameBytes, token => SendAsync(ReadOnlyMemory<byte>.Empty, token), () => open = false, cancellationToken);
 
     public async ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {

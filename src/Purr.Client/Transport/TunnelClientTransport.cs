@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.WebSockets;
 using System.Threading.Channels;
 using Google.Protobuf;
@@ -94,38 +93,8 @@ internal sealed class TunnelClientTransport : IClientTransport
         }
     }
 
-    public async ValueTask<Frame> ReceiveAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            // Empty: the destination (or the home server, for it) ended the tunnel; a frame that does not decrypt did
-            // not come from the destination, or came out of order, and nothing after it could be trusted.
-            var frame = await inbound.Reader.WaitToReadAsync(cancellationToken) && inbound.Reader.TryRead(out var payload) && payload.Length != 0
-                ? receive!.DecryptWithAd([], payload)
-                : null;
-            if (frame is null)
-            {
-                open = false;
-                return new Frame(FrameKind.Close, null, 0);
-            }
-
-            if (frame.Length == 0)
-            {
-                // A keep-alive: the destination closes a tunnel that answers nothing for its idle timeout.
-                await SendAsync(ReadOnlyMemory<byte>.Empty, cancellationToken);
-                continue;
-            }
-
-            if (frame.Length > maxFrameBytes)
-            {
-                return new Frame(FrameKind.TooLarge, null, 0);
-            }
-
-            var pooled = ArrayPool<byte>.Shared.Rent(frame.Length);
-            frame.CopyTo(pooled, 0);
-            return new Frame(FrameKind.Binary, pooled, frame.Length);
-        }
-    }
+    public ValueTask<Frame> ReceiveAsync(CancellationToken cancellationToken) =>
+        NoiseReceiving.NextAsync(inbound.Reader, receive!, maxFrameBytes, token => SendAsync(ReadOnlyMemory<byte>.Empty, token), () => open = false, cancellationToken);
 
     public async ValueTask SendAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {
