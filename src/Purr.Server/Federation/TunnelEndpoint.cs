@@ -47,14 +47,9 @@ internal sealed class TunnelEndpoint(
     public ServerFrame Open(RequestContext context, TunnelOpen open)
     {
         var link = context.Session;
-        if (open.TunnelId == 0)
+        if (TunnelOpenHandler.Malformed(open) is { } malformed)
         {
-            return Responses.InvalidArgument("tunnel_id must be above 0");
-        }
-
-        if (open.Handshake.Length != NoiseNx.FirstMessageOverhead)
-        {
-            return Responses.InvalidArgument($"handshake must be the {NoiseNx.FirstMessageOverhead}-byte first Noise_NX message");
+            return malformed;
         }
 
         var tunnels = link.Features.GetOrAdd(() => new LinkTunnels());

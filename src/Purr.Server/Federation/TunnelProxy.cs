@@ -1,6 +1,5 @@
 using Google.Protobuf;
 using Purr.Client;
-using Purr.Crypto.Noise;
 using Purr.Protocol.V1;
 using Purr.Server.Routing;
 using Purr.Server.Sessions;
@@ -41,14 +40,9 @@ internal sealed class TunnelProxy(ProxyRoutes routes, FederationLinks links, Fed
     public async Task<ServerFrame> OpenAsync(Routing.RequestContext context, TunnelOpen open, CancellationToken cancellationToken)
     {
         var client = context.Session;
-        if (open.TunnelId == 0)
+        if (TunnelOpenHandler.Malformed(open) is { } malformed)
         {
-            return Responses.InvalidArgument("tunnel_id must be above 0");
-        }
-
-        if (open.Handshake.Length != NoiseNx.FirstMessageOverhead)
-        {
-            return Responses.InvalidArgument($"handshake must be the {NoiseNx.FirstMessageOverhead}-byte first Noise_NX message");
+            return malformed;
         }
 
         var tunnels = client.Features.GetOrAdd(() => new ClientTunnels());

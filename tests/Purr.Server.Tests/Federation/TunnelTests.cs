@@ -194,6 +194,20 @@ public sealed class TunnelTests
         await relayed.PingAsync();
     }
 
+    [Fact]
+    public async Task Tunnels_a_peer_opens_count_against_its_traffic_budget_at_the_destination()
+    {
+        // One relay packet's worth a minute: the first tunnel from A's link opens, the second is refused by B.
+        var budget = new Dictionary<string, string>(Federating) { ["Federation:BytesPerMinutePerPeer"] = Protocol.Federation.RelayPacket.PacketBytes.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        await using var home = await RunningServer.StartAsync(settings: Federating);
+        await using var other = await RunningServer.StartAsync(settings: budget);
+        await using var connection = await home.ConnectAsync();
+        await using var first = await PurrConnection.ConnectThroughAsync(connection, other.Address);
+        var second = await Assert.ThrowsAsync<PurrProtocolException>(() => PurrConnection.ConnectThroughAsync(connection, other.Address));
+        Assert.Equal(ErrorCode.RateLimited, second.Code);
+        await first.PingAsync();
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         for (var waited = 0; !condition(); waited++)
