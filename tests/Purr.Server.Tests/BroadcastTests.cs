@@ -20,6 +20,10 @@ public sealed class BroadcastTests
         var time = new ManualTimeProvider(DateTimeOffset.UtcNow);
         await using var server = await RunningServer.StartAsync(time: time);
         await using var early = await server.ConnectAsync();
+
+        // The server counts a connection once its hello is handled, which ends just after HelloAccepted is queued;
+        // a ping's answer proves that handling is over (one connection's requests are handled in order).
+        await early.PingAsync();
         var broadcasts = server.Services.GetRequiredService<Broadcasts>();
         Assert.Equal(1, broadcasts.Send("maintenance tonight at 22:00", TimeSpan.FromHours(1)));
         var received = await early.NextAsync<ServerBroadcastReceived>();
