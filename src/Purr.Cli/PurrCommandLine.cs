@@ -14,6 +14,8 @@ internal static class PurrCommandLine
         root.Options.Add(GlobalOptions.Json);
         root.Subcommands.Add(ProfileCommands.Init());
         root.Subcommands.Add(ProfileCommands.Register());
+        root.Subcommands.Add(PortableCommands.Export());
+        root.Subcommands.Add(PortableCommands.Import());
         foreach (var command in ContactCommands.All().Concat(AddressCommands.All()).Concat(HandleCommands.All()).Concat(MessageCommands.All()))
         {
             root.Subcommands.Add(command);

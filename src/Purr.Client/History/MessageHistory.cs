@@ -36,9 +36,17 @@ public sealed class MessageHistory
         header = [.. Magic, key is null ? (byte)0 : (byte)1];
     }
 
-    public void Append(HistoryEntry entry)
+    public void Append(HistoryEntry entry) => Append([entry]);
+
+    /// <summary>Appends entries in order (an imported profile's history) with one flush to disk.</summary>
+    public void Append(IReadOnlyCollection<HistoryEntry> entries)
     {
-        var record = Seal(JsonSerializer.SerializeToUtf8Bytes(Stored.From(entry), HistoryJson.Default.Stored));
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        var records = entries.Select(e => Seal(JsonSerializer.SerializeToUtf8Bytes(Stored.From(e), HistoryJson.Default.Stored))).ToList();
         lock (gate)
         {
             var fresh = !File.Exists(path);
@@ -49,9 +57,13 @@ public sealed class MessageHistory
             }
 
             Span<byte> length = stackalloc byte[4];
-            BinaryPrimitives.WriteUInt32BigEndian(length, (uint)record.Length);
-            stream.Write(length);
-            stream.Write(record);
+            foreach (var record in records)
+            {
+                BinaryPrimitives.WriteUInt32BigEndian(length, (uint)record.Length);
+                stream.Write(length);
+                stream.Write(record);
+            }
+
             stream.Flush(flushToDisk: true);
         }
     }

@@ -60,15 +60,8 @@ public sealed class ProfileFile
         }
         else
         {
-            var chosen = cost ?? Argon2id.Interactive;
-            var salt = SecureRandom.Bytes(Argon2id.SaltBytes);
-            var header = new byte[HeaderBytes - 24];
-            Magic.CopyTo(header, 0);
-            header[8] = 1;
-            salt.CopyTo(header, 9);
-            BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(25), (uint)chosen.OpsLimit);
-            BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(29), (uint)chosen.MemLimitBytes);
-            file = new ProfileFile(directory, DeriveKey(passphrase, salt, chosen), header);
+            var (key, header) = NewKey(passphrase, cost);
+            file = new ProfileFile(directory, key, header);
         }
 
         file.Save(data);
@@ -84,34 +77,13 @@ public sealed class ProfileFile
         }
 
         var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 9 || !bytes.AsSpan(0, 8).SequenceEqual(Magic))
-        {
-            throw new ProfileException($"{path} is not a Purr profile");
-        }
-
-        if (bytes[8] == 0)
+        if (bytes.Length >= 9 && bytes.AsSpan(0, 8).SequenceEqual(Magic) && bytes[8] == 0)
         {
             return (new ProfileFile(directory, null, [.. Magic, 0]), Parse(bytes.AsSpan(9)));
         }
 
-        if (bytes[8] != 1 || bytes.Length < HeaderBytes + Aead.TagBytes)
-        {
-            throw new ProfileException($"{path} is damaged or from a newer version of Purr");
-        }
-
         var given = passphrase() ?? throw new ProfileException("this profile is encrypted: set PURR_PASSPHRASE or enter the passphrase");
-        var salt = bytes.AsSpan(9, Argon2id.SaltBytes).ToArray();
-        var cost = new Argon2Cost(BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(25)), BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(29)));
-        // The cost comes from the file: bounded as the browser bounds it, so a damaged file cannot ask for 4 GiB.
-        if (cost.OpsLimit is < 1 or > 16 || cost.MemLimitBytes is < 8192 or > 1024UL * 1024 * 1024)
-        {
-            throw new ProfileException($"{path} has unusable key-derivation settings (damaged?)");
-        }
-
-        var key = DeriveKey(given, salt, cost);
-        var header = bytes.AsSpan(0, HeaderBytes - 24).ToArray();
-        var plain = Aead.XChaCha20Poly1305.Decrypt(key, bytes.AsSpan(HeaderBytes - 24, 24), bytes.AsSpan(HeaderBytes), header)
-            ?? throw new ProfileException("wrong passphrase (or the profile file is damaged); nothing was changed");
+        var (plain, key, header) = Unseal(bytes, given, path);
         try
         {
             return (new ProfileFile(directory, key, header), Parse(plain));
@@ -120,6 +92,62 @@ public sealed class ProfileFile
         {
             ConstantTime.Zero(plain);
         }
+    }
+
+    /// <summary>
+    /// The JSON of an encrypted profile-format file (a profile, or an exported one) and the key that opened it.
+    /// <paramref name="what"/> names the file in errors.
+    /// </summary>
+    internal static (byte[] Json, byte[] Key, byte[] Header) Unseal(byte[] bytes, string passphrase, string what)
+    {
+        if (bytes.Length < 9 || !bytes.AsSpan(0, 8).SequenceEqual(Magic))
+        {
+            throw new ProfileException($"{what} is not a Purr profile");
+        }
+
+        if (bytes[8] != 1 || bytes.Length < HeaderBytes + Aead.TagBytes)
+        {
+            throw new ProfileException($"{what} is damaged, unencrypted, or from a newer version of Purr");
+        }
+
+        var salt = bytes.AsSpan(9, Argon2id.SaltBytes).ToArray();
+        var cost = new Argon2Cost(BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(25)), BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(29)));
+        // The cost comes from the file: bounded as the browser bounds it, so a damaged file cannot ask for 4 GiB.
+        if (cost.OpsLimit is < 1 or > 16 || cost.MemLimitBytes is < 8192 or > 1024UL * 1024 * 1024)
+        {
+            throw new ProfileException($"{what} has unusable key-derivation settings (damaged?)");
+        }
+
+        var key = DeriveKey(passphrase, salt, cost);
+        var header = bytes.AsSpan(0, HeaderBytes - 24).ToArray();
+        var plain = Aead.XChaCha20Poly1305.Decrypt(key, bytes.AsSpan(HeaderBytes - 24, 24), bytes.AsSpan(HeaderBytes), header)
+            ?? throw new ProfileException($"wrong passphrase (or {what} is damaged); nothing was changed");
+        return (plain, key, header);
+    }
+
+    /// <summary>A new key and header for a passphrase: a fresh salt, at the given Argon2id cost.</summary>
+    private static (byte[] Key, byte[] Header) NewKey(string passphrase, Argon2Cost? cost)
+    {
+        var chosen = cost ?? Argon2id.Interactive;
+        var salt = SecureRandom.Bytes(Argon2id.SaltBytes);
+        var header = new byte[HeaderBytes - 24];
+        Magic.CopyTo(header, 0);
+        header[8] = 1;
+        salt.CopyTo(header, 9);
+        BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(25), (uint)chosen.OpsLimit);
+        BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(29), (uint)chosen.MemLimitBytes);
+        return (DeriveKey(passphrase, salt, chosen), header);
+    }
+
+    /// <summary>
+    /// <paramref name="json"/> sealed in the encrypted profile format: under this profile's key when it has one (the file
+    /// opens with the same passphrase), else under a key from <paramref name="passphrase"/>.
+    /// </summary>
+    internal byte[] SealElsewhere(ReadOnlySpan<byte> json, Func<string> passphrase, Argon2Cost? cost = null)
+    {
+        var (sealKey, sealHeader) = key is null ? NewKey(passphrase(), cost) : (key, header);
+        var nonce = SecureRandom.Bytes(24);
+        return [.. sealHeader, .. nonce, .. Aead.XChaCha20Poly1305.Encrypt(sealKey, nonce, json, sealHeader)];
     }
 
     public void Save(ProfileData data)
@@ -161,7 +189,7 @@ public sealed class ProfileFile
         }
     }
 
-    private static ProfileData Parse(ReadOnlySpan<byte> json)
+    internal static ProfileData Parse(ReadOnlySpan<byte> json)
     {
         try
         {

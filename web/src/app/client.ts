@@ -20,6 +20,7 @@ import { CreateMailboxSchema } from "../gen/purr/v1/mailboxes_pb";
 import { saveProfileBlob } from "./profile-store";
 import { sealProfile, type ProfileKey } from "./profile-file";
 import { serializeProfile, type MailboxRecord, type ProfileData } from "./model";
+import { toPortableJson } from "./portable";
 import { ContactsModule } from "./contacts";
 import { RoomsModule } from "./rooms";
 import { HandlesModule } from "./handles";
@@ -99,6 +100,14 @@ export class PurrClient implements ClientServices {
     this.saving = done.catch(() => undefined);
     this.emit({ kind: "changed" });
     return done.then(() => undefined);
+  }
+
+  /**
+   * The profile as a portable file (PROTOCOL.md 9, "Portable profiles") for the purr tool or another browser, sealed
+   * under this profile's passphrase key; taken between two pieces of work, so no ratchet step is half done in it.
+   */
+  exportFile(): Promise<Uint8Array> {
+    return this.serialized(async () => sealProfile(this.profileKey, toPortableJson(this.data)));
   }
 
   /** Runs profile-changing work one piece at a time, so two handlers never interleave. */

@@ -11,6 +11,7 @@ import { renderJoinRoom, renderMembers, renderNewRoom, renderRoom } from "./room
 import { messageOf, type ScreenHost, type View } from "./screen-host";
 import { applyTheme } from "./theme";
 import { askAccess } from "./registration";
+import { renderExport } from "./portable-screens";
 
 
 /** The app itself, once a profile is open: the shell, then the client connects. */
@@ -154,7 +155,8 @@ export class AppView implements ScreenHost {
           h("h1", {}, `Hello, ${this.client.data.displayName}`),
           h("p", {}, "Invite someone with a card, accept a card someone gave you, or start a room."),
           h("p", { class: "muted small" }, "Messages are end-to-end encrypted; the server stores only ciphertext, and only until it is delivered or expires."),
-          presenceControl(this)));
+          presenceControl(this),
+          h("button", { class: "subtle", "data-testid": "export-profile", onClick: () => this.go({ kind: "export" }) }, "Move this profile to another device")));
         break;
       case "contact": return renderContact(this, view.id);
       case "room": return renderRoom(this, view.id);
@@ -167,6 +169,7 @@ export class AppView implements ScreenHost {
       case "members": return renderMembers(this, view.id);
       case "address": return renderAddress(this);
       case "directory": return renderDirectory(this);
+      case "export": return renderExport(this);
     }
   }
 

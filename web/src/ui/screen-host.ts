@@ -15,7 +15,8 @@ export type View =
   | { kind: "safety"; id: string }
   | { kind: "members"; id: string }
   | { kind: "address" }
-  | { kind: "directory" };
+  | { kind: "directory" }
+  | { kind: "export" };
 
 export interface ScreenHost {
   readonly client: PurrClient;

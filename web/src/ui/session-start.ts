@@ -5,6 +5,7 @@ import { equalBytes } from "../protocol/bytes";
 import { PurrClient } from "../app/client";
 import { deserializeProfile, newProfile, serializeProfile } from "../app/model";
 import { newProfileKey, openProfile, sealProfile } from "../app/profile-file";
+import { fromPortableJson } from "../app/portable";
 import { deleteProfileBlob, loadProfileBlob, loadProfileLabel, saveProfileBlob, saveProfileLabel } from "../app/profile-store";
 import { parseInviteLink, type PolicyName } from "../app/registration";
 import { applyAccess, type Access } from "./registration";
@@ -58,6 +59,22 @@ export async function unlockProfile(server: ServerInfo, passphrase: string): Pro
   if (!equalBytes(pinned.identityKey, now.identityKey)) {
     throw new Error("this server's identity key is not the one your profile was made with; refusing to connect (the server was replaced, or this is another server)");
   }
+  await saveProfileLabel(data.displayName);
+  return new PurrClient(data, key, server.webSocketUrl);
+}
+
+/** The largest exported profile this page reads (the purr tool's limit too). */
+export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A profile exported by the purr tool or another browser becomes this browser's, on the page's server, with the
+ * passphrase it was exported with. Nothing is stored unless the whole file opens and reads.
+ */
+export async function importProfile(server: ServerInfo, file: Uint8Array, passphrase: string): Promise<PurrClient> {
+  if (file.length > MAX_IMPORT_BYTES) throw new Error("this file is larger than any exported profile");
+  const { json, key } = openProfile(file, passphrase);
+  const data = fromPortableJson(json, server.address);
+  await saveProfileBlob(sealProfile(key, serializeProfile(data)));
   await saveProfileLabel(data.displayName);
   return new PurrClient(data, key, server.webSocketUrl);
 }
