@@ -48,11 +48,12 @@ export class AppView implements ScreenHost {
   mount(): void {
     clear(this.root);
     const themeButton = h("button", { class: "subtle", "data-testid": "theme", title: "Light or dark", onClick: () => this.toggleTheme() }, "◐");
+    const move = h("button", { class: "subtle", "data-testid": "export-profile", onClick: () => this.go({ kind: "export" }), title: "Move this profile to another device" }, "Move");
     const notify = h("button", { class: "subtle", "data-testid": "notifications", onClick: () => this.askNotifications(), title: "Desktop notifications" }, "Notify me");
     append(this.root,
       h("header", { class: "topbar" },
         h("button", { class: "subtle back", "data-testid": "back", onClick: () => this.go({ kind: "home" }), "aria-label": "Back to conversations" }, "‹"),
-        h("strong", {}, "Purr"), this.status, h("span", { class: "spacer" }), notify, themeButton),
+        h("strong", {}, "Purr"), this.status, h("span", { class: "spacer" }), move, notify, themeButton),
       this.banner,
       h("div", { class: "layout" }, this.sidebar, this.main),
       this.toastBox);
@@ -155,8 +156,7 @@ export class AppView implements ScreenHost {
           h("h1", {}, `Hello, ${this.client.data.displayName}`),
           h("p", {}, "Invite someone with a card, accept a card someone gave you, or start a room."),
           h("p", { class: "muted small" }, "Messages are end-to-end encrypted; the server stores only ciphertext, and only until it is delivered or expires."),
-          presenceControl(this),
-          h("button", { class: "subtle", "data-testid": "export-profile", onClick: () => this.go({ kind: "export" }) }, "Move this profile to another device")));
+          presenceControl(this)));
         break;
       case "contact": return renderContact(this, view.id);
       case "room": return renderRoom(this, view.id);
