@@ -71,4 +71,29 @@ public sealed class MessageHistoryTests
         Assert.Equal(["two"], history.Read().Select(e => e.Text));
         Assert.Equal(0, history.Delete(e => e.Chat == "bob"));
     }
+
+    [Fact]
+    public void A_disappearing_message_is_gone_from_the_file_once_its_time_is_up()
+    {
+        using var directory = new TemporaryDirectory();
+        var profile = ProfileFile.Create(directory.Path, "a passphrase", new ProfileData { Server = "purr://x" }, Cheap);
+        var at = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000);
+        var time = new ManualTimeProvider(at);
+        var history = new MessageHistory(profile, time);
+        history.Append(new HistoryEntry("bob", false, "kept for good", at, "01"));
+        history.Append(new HistoryEntry("bob", true, "gone in a minute", at, "02", ExpiresAt: at.AddMinutes(1)));
+        history.Append(new HistoryEntry("bob", false, "gone in an hour", at, "03", ExpiresAt: at.AddHours(1)));
+        var path = Path.Combine(directory.Path, MessageHistory.FileName);
+        var before = new FileInfo(path).Length;
+
+        Assert.Equal(3, history.Chat("bob").Count);
+        time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(["kept for good", "gone in an hour"], history.Chat("bob").Select(e => e.Text));
+        Assert.True(new FileInfo(path).Length < before, "the expired record was rewritten out of the file, not only hidden");
+        Assert.Equal(at.AddHours(1), history.Read()[1].ExpiresAt);
+        time.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(1, history.DeleteExpired());
+        Assert.Equal(0, history.DeleteExpired());
+        Assert.Equal(["kept for good"], new MessageHistory(profile, time).Read().Select(e => e.Text));
+    }
 }

@@ -43,7 +43,7 @@ public sealed class PortableProfileVectorTests
         var history = new List<HistoryEntry>
         {
             new("bob", Outgoing: true, "hi Bob", Now, "0101010101010101"),
-            new("bob", Outgoing: false, "hi Alice", Now.AddSeconds(5), "0202020202020202"),
+            new("bob", Outgoing: false, "hi Alice", Now.AddSeconds(5), "0202020202020202", ExpiresAt: Now.AddSeconds(3605)),
         };
         var json = Encoding.UTF8.GetString(PortableProfile.ToJson(data, history));
         var next = bob.Seal(SessionPair.Text("after the move", random, kemHeaders: true), random);
@@ -144,7 +144,7 @@ public sealed class PortableProfileVectorTests
                     TheirSenderKey = Bytes(32), Verified = true, SeenMessageIds = ["0202020202020202"], Delivered = ["0101010101010101"],
                     SharePresence = true, PresenceInbox = Mailbox(Server), PresenceInboxKey = Bytes(32),
                     PresenceOutbox = new PresenceOutboxData { Server = OtherServer, SendId = Bytes(16), Key = Bytes(32) },
-                    Route = "hops:2",
+                    Route = "hops:2", DisappearAfterSeconds = 3600,
                 },
             ],
             Rooms =

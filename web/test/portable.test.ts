@@ -24,6 +24,8 @@ test("the browser imports the CLI's export and exports the same session, mailbox
   assert.equal(bob!.displayName, "Bob");
   assert.equal(bob!.established, true);
   assert.equal(bob!.route, "hops:2");
+  assert.equal(bob!.disappearAfter, 3600);
+  assert.equal(bob!.messages[1]!.expiresAt, cli.History[1].x, "a disappearing message keeps its time");
   assert.equal(bob!.inbox[0]!.server, undefined, "a mailbox on the page's server has no server of its own");
   assert.equal(bob!.outbox!.server, cli.Contacts[0].Outbox.Server, "a mailbox elsewhere keeps its server");
   assert.deepEqual(bob!.messages.map(m => [m.mine, m.text, m.delivered ?? false]), [[true, "hi Bob", true], [false, "hi Alice", false]]);
@@ -32,7 +34,7 @@ test("the browser imports the CLI's export and exports the same session, mailbox
   const mine = back.Contacts[0];
   const theirs = cli.Contacts[0];
   for (const field of ["Name", "DisplayName", "MyIdentitySeed", "TheirIdentityKey", "Session", "AssociatedData", "Inbox", "Outbox", "TheirSenderKey",
-    "Verified", "SeenMessageIds", "Delivered", "SharePresence", "PresenceInbox", "PresenceInboxKey", "PresenceOutbox", "Route"]) {
+    "Verified", "SeenMessageIds", "Delivered", "SharePresence", "PresenceInbox", "PresenceInboxKey", "PresenceOutbox", "Route", "DisappearAfterSeconds"]) {
     assert.deepEqual(mine[field], theirs[field], `Contacts[0].${field}`);
   }
   assert.deepEqual(back.History, cli.History);

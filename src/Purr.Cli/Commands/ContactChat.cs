@@ -11,7 +11,7 @@ namespace Purr.Cli.Commands;
 /// </summary>
 internal sealed class ContactChat : IAsyncDisposable
 {
-    private const string Help = "commands: /help  /quit (or Ctrl+D)  //text sends a line starting with /";
+    private const string Help = "commands: /help  /disappear 1h|off  /quit (or Ctrl+D)  //text sends a line starting with /";
     private const int ScrollbackLines = 20;
     private readonly Messenger messenger;
     private readonly string name;
@@ -97,6 +97,12 @@ internal sealed class ContactChat : IAsyncDisposable
                 if (text is "/quit" or "/exit" or "/q")
                 {
                     break;
+                }
+
+                if (text.StartsWith("/disappear", StringComparison.Ordinal))
+                {
+                    await SetDisappearingAsync(text["/disappear".Length..].Trim());
+                    continue;
                 }
 
                 console.Print(text is "/help" or "/?" ? Help : $"! unknown command {text.Split(' ')[0]}: nothing was sent. {Help}");
@@ -236,6 +242,20 @@ internal sealed class ContactChat : IAsyncDisposable
         if (item is not MessagesDelivered)
         {
             console.Print(MessageCommands.Format(item));
+        }
+    }
+
+    /// <summary>/disappear 1h|off: the chat's timer for both sides; a mistake is said and nothing is sent.</summary>
+    private async Task SetDisappearingAsync(string when)
+    {
+        try
+        {
+            var kept = await messenger.SetDisappearingAsync(name, DisappearCommand.Parse(when.Length == 0 ? "?" : when));
+            console.Print(kept == 0 ? "* disappearing messages are off" : $"* new messages disappear after {DisappearingMessages.Describe(kept)}, on both sides");
+        }
+        catch (Exception e) when (e is UsageException or PurrClientException)
+        {
+            console.Print($"! {e.Message}");
         }
     }
 }

@@ -133,9 +133,10 @@ internal static class ContactCommands
             verified = c.Verified,
             server = c.Inbox.FirstOrDefault()?.Server,
             route = Messenger.RouteOf(c).Name,
+            disappearAfterSeconds = c.DisappearAfterSeconds,
         }).ToList();
         var invites = messenger.Data.Invites.Select(i => new { name = i.Name, status = i.Requested ? "requested" : "invited", expiresAt = i.ExpiresAt }).ToList();
-        var lines = contacts.Select(c => $"{c.name}\t{c.displayName}\t{c.status}{(c.postQuantum ? ", post-quantum" : "")}{(c.verified ? ", verified" : "")}{(c.route == "auto" ? "" : $", route {c.route}")}{(c.presence is null ? "" : $"\t{c.presence}")}")
+        var lines = contacts.Select(c => $"{c.name}\t{c.displayName}\t{c.status}{(c.postQuantum ? ", post-quantum" : "")}{(c.verified ? ", verified" : "")}{(c.route == "auto" ? "" : $", route {c.route}")}{(c.disappearAfterSeconds == 0 ? "" : $", messages disappear after {DisappearingMessages.Describe(c.disappearAfterSeconds)}")}{(c.presence is null ? "" : $"\t{c.presence}")}")
             .Concat(invites.Select(i => i.status == "requested"
                 ? $"{i.name}\t\trequest sent through their address (waits until {TimeFormat.Date(i.expiresAt)})"
                 : $"{i.name}\t\tinvited (card expires {TimeFormat.Date(i.expiresAt)})"));

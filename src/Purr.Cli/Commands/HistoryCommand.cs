@@ -57,7 +57,7 @@ internal static partial class HistoryCommand
         var since = context.Value(Since) is { } text ? ParseSince(text, DateTimeOffset.UtcNow) : (DateTimeOffset?)null;
         var entries = messenger.History.Chat(name, context.Value(Search), since, limit);
         context.Out.Result(
-            entries.Select(e => new { from = e.Outgoing ? "me" : name, text = e.Text, at = e.At, messageId = e.MessageId }).ToList(),
+            entries.Select(e => new { from = e.Outgoing ? "me" : name, text = e.Text, at = e.At, messageId = e.MessageId, expiresAt = e.ExpiresAt }).ToList(),
             entries.Count == 0 ? "no messages kept" : string.Join('\n', entries.Select(e => $"{TimeFormat.Date(e.At)}  {(e.Outgoing ? "me" : name)}: {e.Text}")));
         return 0;
     }

@@ -68,6 +68,9 @@ internal static class MessageCommands
         ContactEstablished established => $"* {established.Contact} is connected ({established.DisplayName})",
         MessagesDelivered delivered => $"* {delivered.Contact} received {delivered.MessageIds.Count} message(s)",
         ContactRenamed renamed => $"* {renamed.Contact} is now called {renamed.DisplayName}",
+        DisappearingTimerChanged timer => timer.Seconds == 0
+            ? $"* {timer.Contact} turned disappearing messages off"
+            : $"* {timer.Contact} set disappearing messages to {DisappearingMessages.Describe(timer.Seconds)}: new messages on both sides are deleted then",
         ContactMovedMailbox moved => $"* {moved.Contact} moved to a new mailbox",
         MailboxMoveCompleted done => $"* {done.Contact} now sends to your new mailbox",
         ContactRemovedUs removed => $"* {removed.Contact} removed you; the contact is gone",
@@ -88,6 +91,7 @@ internal static class MessageCommands
         ContactEstablished established => new { type = "contact", contact = established.Contact, displayName = established.DisplayName },
         MessagesDelivered delivered => new { type = "delivered", contact = delivered.Contact, messageIds = delivered.MessageIds },
         ContactRequestReceived request => new { type = "request", id = request.RequestId, contact = request.Contact, displayName = request.DisplayName, message = request.Message },
+        DisappearingTimerChanged timer => new { type = "disappearing", contact = timer.Contact, seconds = timer.Seconds },
         PresenceChanged presence => new { type = "presence", contact = presence.Contact, status = PresenceCommands.Name(presence.Status), text = presence.Text },
         ServerUnreachable away => new { type = "unreachable", server = away.Server, error = away.Reason },
         ServerAnnouncement announcement => new { type = "announcement", server = announcement.Server, text = announcement.Text, sentAt = announcement.SentAt },

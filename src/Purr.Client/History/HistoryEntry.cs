@@ -1,4 +1,7 @@
 namespace Purr.Client.History;
 
-/// <summary>One message in a chat's history: what was said, by whom (Outgoing: this profile), and when.</summary>
-public sealed record HistoryEntry(string Chat, bool Outgoing, string Text, DateTimeOffset At, string MessageId);
+/// <summary>
+/// One message in a chat's history: what was said, by whom (Outgoing: this profile), and when; a disappearing one
+/// also when it is deleted (<paramref name="ExpiresAt"/>).
+/// </summary>
+public sealed record HistoryEntry(string Chat, bool Outgoing, string Text, DateTimeOffset At, string MessageId, DateTimeOffset? ExpiresAt = null);

@@ -28,9 +28,11 @@ public sealed class MessageHistory
     private readonly byte[]? key;
     private readonly byte[] header;
     private readonly Lock gate = new();
+    private readonly TimeProvider time;
 
-    public MessageHistory(ProfileFile profile)
+    public MessageHistory(ProfileFile profile, TimeProvider? time = null)
     {
+        this.time = time ?? TimeProvider.System;
         path = Path.Combine(profile.Directory, FileName);
         key = profile.DeriveFileKey("history");
         header = [.. Magic, key is null ? (byte)0 : (byte)1];
@@ -68,13 +70,31 @@ public sealed class MessageHistory
         }
     }
 
-    /// <summary>Every entry, oldest first. Throws <see cref="ProfileException"/> when the file is not this profile's.</summary>
+    /// <summary>
+    /// Every entry, oldest first, but those whose disappearing timer ran out: those are deleted from the file now (sealed
+    /// afresh, like any delete). Throws <see cref="ProfileException"/> when the file is not this profile's.
+    /// </summary>
     public IReadOnlyList<HistoryEntry> Read()
     {
         lock (gate)
         {
-            return ReadLocked();
+            var entries = ReadLocked();
+            var now = time.GetUtcNow();
+            var kept = entries.Where(e => e.ExpiresAt is not { } expires || expires > now).ToList();
+            if (kept.Count != entries.Count)
+            {
+                RewriteLocked(kept);
+            }
+
+            return kept;
         }
+    }
+
+    /// <summary>Deletes the disappearing messages whose time is up; returns how many.</summary>
+    public int DeleteExpired()
+    {
+        var now = time.GetUtcNow();
+        return Delete(e => e.ExpiresAt is { } expires && expires <= now);
     }
 
     /// <summary>The entries of one chat, filtered; the newest <paramref name="limit"/> of them, oldest first.</summary>
@@ -99,25 +119,31 @@ public sealed class MessageHistory
                 return 0;
             }
 
-            var temporary = path + $".{Guid.NewGuid():N}.tmp";
-            using (var stream = new FileStream(temporary, Options(FileMode.CreateNew)))
-            {
-                stream.Write(header);
-                Span<byte> length = stackalloc byte[4];
-                foreach (var entry in kept)
-                {
-                    var record = Seal(JsonSerializer.SerializeToUtf8Bytes(Stored.From(entry), HistoryJson.Default.Stored));
-                    BinaryPrimitives.WriteUInt32BigEndian(length, (uint)record.Length);
-                    stream.Write(length);
-                    stream.Write(record);
-                }
-
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, path, overwrite: true);
+            RewriteLocked(kept);
             return entries.Count - kept.Count;
         }
+    }
+
+    /// <summary>The file with only <paramref name="kept"/>, each record sealed afresh, through a temporary file renamed over it.</summary>
+    private void RewriteLocked(List<HistoryEntry> kept)
+    {
+        var temporary = path + $".{Guid.NewGuid():N}.tmp";
+        using (var stream = new FileStream(temporary, Options(FileMode.CreateNew)))
+        {
+            stream.Write(header);
+            Span<byte> length = stackalloc byte[4];
+            foreach (var entry in kept)
+            {
+                var record = Seal(JsonSerializer.SerializeToUtf8Bytes(Stored.From(entry), HistoryJson.Default.Stored));
+                BinaryPrimitives.WriteUInt32BigEndian(length, (uint)record.Length);
+                stream.Write(length);
+                stream.Write(record);
+            }
+
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, path, overwrite: true);
     }
 
     private List<HistoryEntry> ReadLocked()
@@ -209,11 +235,14 @@ public sealed class MessageHistory
         [property: JsonPropertyName("o")] bool Outgoing,
         [property: JsonPropertyName("t")] string Text,
         [property: JsonPropertyName("at")] long At,
-        [property: JsonPropertyName("id")] string MessageId)
+        [property: JsonPropertyName("id")] string MessageId,
+        [property: JsonPropertyName("x"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? ExpiresAt = null)
     {
-        public static Stored From(HistoryEntry entry) => new(entry.Chat, entry.Outgoing, entry.Text, entry.At.ToUnixTimeSeconds(), entry.MessageId);
+        public static Stored From(HistoryEntry entry) =>
+            new(entry.Chat, entry.Outgoing, entry.Text, entry.At.ToUnixTimeSeconds(), entry.MessageId, entry.ExpiresAt?.ToUnixTimeSeconds());
 
-        public HistoryEntry ToEntry() => new(Chat, Outgoing, Text, DateTimeOffset.FromUnixTimeSeconds(At), MessageId);
+        public HistoryEntry ToEntry() =>
+            new(Chat, Outgoing, Text, DateTimeOffset.FromUnixTimeSeconds(At), MessageId, ExpiresAt is { } x ? DateTimeOffset.FromUnixTimeSeconds(x) : null);
     }
 }
 

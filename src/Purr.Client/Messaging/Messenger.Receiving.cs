@@ -232,7 +232,8 @@ public sealed partial class Messenger
                     // The receipt is best effort: when the contact's server cannot be reached, the text must still be
                     // shown and kept (it is already marked seen, so failing here would lose it on the next receive).
                 }
-                History.Append(new History.HistoryEntry(contact.Name, Outgoing: false, envelope.Text.Text_, DateTimeOffset.FromUnixTimeSeconds(envelope.SentAt), id));
+                History.Append(new History.HistoryEntry(
+                    contact.Name, Outgoing: false, envelope.Text.Text_, DateTimeOffset.FromUnixTimeSeconds(envelope.SentAt), id, ExpiryOf(envelope.DisappearAfter)));
                 return new TextReceived(contact.Name, envelope.Text.Text_, id, DateTimeOffset.FromUnixTimeSeconds(envelope.SentAt));
             case Envelope.BodyOneofCase.Receipt:
                 var delivered = envelope.Receipt.MessageIds.Select(m => Convert.ToHexStringLower(m.Span)).ToList();
@@ -248,6 +249,11 @@ public sealed partial class Messenger
                 }
 
                 return new ContactEstablished(contact.Name, contact.DisplayName);
+            case Envelope.BodyOneofCase.DisappearingTimer:
+                // The chat's setting, for this side's sends too: both sides honour the last one either side set.
+                contact.DisappearAfterSeconds = DisappearingMessages.Normalize(envelope.DisappearingTimer.Seconds);
+                file.Save(Data);
+                return new DisappearingTimerChanged(contact.Name, contact.DisappearAfterSeconds);
             case Envelope.BodyOneofCase.ProfileUpdate:
                 contact.DisplayName = envelope.ProfileUpdate.DisplayName;
                 return new ContactRenamed(contact.Name, contact.DisplayName);

@@ -13,11 +13,13 @@ public sealed partial class Messenger
         await gate.WaitAsync();
         try
         {
+            var contact = Contact(name);
             var envelope = NewEnvelope();
             envelope.Text = new Text { Text_ = text };
-            await SendEnvelopeAsync(Contact(name), envelope);
+            envelope.DisappearAfter = contact.DisappearAfterSeconds;
+            await SendEnvelopeAsync(contact, envelope);
             var id = Convert.ToHexStringLower(envelope.MessageId.Span);
-            History.Append(new History.HistoryEntry(name, Outgoing: true, text, DateTimeOffset.FromUnixTimeSeconds(envelope.SentAt), id));
+            History.Append(new History.HistoryEntry(name, Outgoing: true, text, DateTimeOffset.FromUnixTimeSeconds(envelope.SentAt), id, ExpiryOf(envelope.DisappearAfter)));
             return id;
         }
         finally
@@ -25,6 +27,34 @@ public sealed partial class Messenger
             gate.Release();
         }
     }
+
+    /// <summary>
+    /// Sets the chat's disappearing-message timer (0: off) and tells the contact, whose client adopts it for both sides
+    /// (PROTOCOL.md 10.5); returns the timer as kept, within <see cref="DisappearingMessages"/>' limits.
+    /// </summary>
+    public async Task<uint> SetDisappearingAsync(string name, uint seconds)
+    {
+        await gate.WaitAsync();
+        try
+        {
+            var contact = Contact(name);
+            var normalized = DisappearingMessages.Normalize(seconds);
+            var envelope = NewEnvelope();
+            envelope.DisappearingTimer = new DisappearingTimer { Seconds = normalized };
+            await SendEnvelopeAsync(contact, envelope);
+            contact.DisappearAfterSeconds = normalized;
+            file.Save(Data);
+            return normalized;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>When a text stored now with this timer is deleted; null for a text that is kept.</summary>
+    private DateTimeOffset? ExpiryOf(uint disappearAfter) =>
+        disappearAfter == 0 ? null : time.GetUtcNow().AddSeconds(DisappearingMessages.Normalize(disappearAfter));
 
     /// <summary>Tells every contact a new display name.</summary>
     public async Task UpdateDisplayNameAsync(string displayName)

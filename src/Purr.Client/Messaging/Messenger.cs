@@ -50,7 +50,7 @@ public sealed partial class Messenger : IAsyncDisposable
     public ProfileData Data { get; }
 
     /// <summary>The profile's message history on this device (texts sent and received, per contact).</summary>
-    public History.MessageHistory History => history ??= new History.MessageHistory(file);
+    public History.MessageHistory History => history ??= new History.MessageHistory(file, time);
 
     public IReadOnlyList<ContactRecord> Contacts => Data.Contacts;
 

@@ -11,6 +11,9 @@ public sealed record MessagesDelivered(string Contact, IReadOnlyList<string> Mes
 
 public sealed record ContactRenamed(string Contact, string DisplayName) : MessengerEvent(Contact);
 
+/// <summary>The contact set the chat's disappearing-message timer (0: off); this side's texts follow it too.</summary>
+public sealed record DisappearingTimerChanged(string Contact, uint Seconds) : MessengerEvent(Contact);
+
 public sealed record ContactMovedMailbox(string Contact) : MessengerEvent(Contact);
 
 public sealed record MailboxMoveCompleted(string Contact) : MessengerEvent(Contact);

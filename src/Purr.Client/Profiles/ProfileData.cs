@@ -203,6 +203,9 @@ public sealed class ContactRecord
     /// <summary>Where we send presence and queries for the contact (its PresenceChannel), and its key; null until it told us.</summary>
     public PresenceOutboxData? PresenceOutbox { get; set; }
 
+    /// <summary>Disappearing messages in this chat (PROTOCOL.md 10.5): seconds after which each text is deleted on both sides; 0 off.</summary>
+    public uint DisappearAfterSeconds { get; set; }
+
     /// <summary>How sends to this contact travel: "direct" or "via-home"; null (not written) is "auto" (Messaging.ContactRoute).</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public string? Route { get; set; }

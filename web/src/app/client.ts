@@ -21,6 +21,7 @@ import { saveProfileBlob } from "./profile-store";
 import { sealProfile, type ProfileKey } from "./profile-file";
 import { serializeProfile, type MailboxRecord, type ProfileData } from "./model";
 import { toPortableJson } from "./portable";
+import { purgeExpired } from "./disappearing";
 import { ContactsModule } from "./contacts";
 import { RoomsModule } from "./rooms";
 import { HandlesModule } from "./handles";
@@ -49,6 +50,7 @@ export class PurrClient implements ClientServices {
   /** Receive ids (hex) whose subscription the current connection holds: their acks go unsigned. */
   private readonly subscribed = new Set<string>();
   private stopped = false;
+  private purgeTimer: ReturnType<typeof setInterval> | null = null;
   /** Relayed connections to other servers (by address), each through the current connection to the page's own server. */
   private readonly remotes = new Map<string, PurrConnection>();
   private readonly remotesOpening = new Map<string, Promise<PurrConnection>>();
@@ -110,6 +112,13 @@ export class PurrClient implements ClientServices {
     return this.serialized(async () => sealProfile(this.profileKey, toPortableJson(this.data)));
   }
 
+  /** Disappearing messages whose time is up leave the profile (and the screen) within a second. */
+  private purgeExpired(): Promise<void> {
+    return this.serialized(async () => {
+      if (purgeExpired(this.data, this.now())) await this.save();
+    });
+  }
+
   /** Runs profile-changing work one piece at a time, so two handlers never interleave. */
   serialized<T>(action: () => Promise<T>): Promise<T> {
     const result = this.work.then(action);
@@ -119,11 +128,15 @@ export class PurrClient implements ClientServices {
 
   async start(): Promise<void> {
     this.stopped = false;
+    this.purgeTimer ??= setInterval(() => void this.purgeExpired(), 1000);
+    await this.purgeExpired();
     await this.connect();
   }
 
   stop(): void {
     this.stopped = true;
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
+    this.purgeTimer = null;
     for (const remote of this.remotes.values()) remote.close();
     this.remotes.clear();
     this.connection?.close();

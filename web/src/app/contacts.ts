@@ -2,6 +2,7 @@
 // (PROTOCOL.md 10.1-10.5) for a client that reaches only the server its page came from.
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { parseRoute, routeName } from "./routes";
+import { describeTimer, expiryOf, normalizeTimer } from "./disappearing";
 import {
   EnvelopeSchema, MailboxAddressSchema, MailboxPayloadSchema,
   type ContactRequest, type Envelope, type MailboxPayload, type RatchetEnvelope,
@@ -241,7 +242,9 @@ export class ContactsModule {
     return this.client.serialized(async () => {
       const contact = this.require(contactId);
       const envelope = this.envelope({ case: "text", value: { $typeName: "purr.v1.Text", text } });
-      appendMessage(contact.messages, { id: toHex(envelope.messageId), mine: true, text, sentAt: Number(envelope.sentAt) });
+      envelope.disappearAfter = contact.disappearAfter ?? 0;
+      const expiresAt = expiryOf(this.client.now(), envelope.disappearAfter);
+      appendMessage(contact.messages, { id: toHex(envelope.messageId), mine: true, text, sentAt: Number(envelope.sentAt), ...(expiresAt ? { expiresAt } : {}) });
       await this.sendEnvelope(contact, envelope);
     });
   }
@@ -272,6 +275,23 @@ export class ContactsModule {
     if (choice.kind !== "via-home") contact.route = routeName(choice);
     else delete contact.route;
     await this.client.save();
+  }
+
+  /** Sets the chat's disappearing-message timer (0 off) and tells the contact, whose client adopts it too. */
+  setDisappearing(contactId: string, seconds: number): Promise<void> {
+    return this.client.serialized(async () => {
+      const contact = this.require(contactId);
+      const normalized = normalizeTimer(seconds);
+      await this.sendEnvelope(contact, this.envelope({ case: "disappearingTimer", value: { $typeName: "purr.v1.DisappearingTimer", seconds: normalized } }));
+      if (normalized === 0) delete contact.disappearAfter;
+      else contact.disappearAfter = normalized;
+      this.timerNotice(contact, normalized === 0 ? "You turned disappearing messages off" : `You set disappearing messages to ${describeTimer(normalized)}`);
+      await this.client.save();
+    });
+  }
+
+  private timerNotice(contact: ContactRecord, text: string): void {
+    appendMessage(contact.messages, { id: "timer-" + toHex(this.client.random.bytes(8)), mine: false, text, sentAt: this.client.now(), notice: true });
   }
 
   async markVerified(contactId: string, verified: boolean): Promise<void> {
@@ -330,7 +350,8 @@ export class ContactsModule {
     const body = envelope.body;
     switch (body.case) {
       case "text": {
-        appendMessage(contact.messages, { id, mine: false, text: body.value.text, sentAt: Number(envelope.sentAt), sender: contact.displayName });
+        const expiresAt = expiryOf(this.client.now(), envelope.disappearAfter);
+        appendMessage(contact.messages, { id, mine: false, text: body.value.text, sentAt: Number(envelope.sentAt), sender: contact.displayName, ...(expiresAt ? { expiresAt } : {}) });
         contact.unread++;
         await this.sendEnvelope(contact, this.envelope({ case: "receipt", value: { $typeName: "purr.v1.Receipt", messageIds: [envelope.messageId] } }));
         this.client.emit({ kind: "message", where: "contact", id: contact.id, title: `New message from ${contact.displayName}` });
@@ -352,6 +373,14 @@ export class ContactsModule {
         for (const mailbox of contact.inbox) await this.client.secureMailbox(mailbox, body.value.senderKey);
         this.client.emit({ kind: "message", where: "contact", id: contact.id, title: `${contact.displayName} is now a contact` });
         break;
+      case "disappearingTimer": {
+        // The chat's setting, for this side's sends too: both sides honour the last one either side set.
+        const seconds = normalizeTimer(body.value.seconds);
+        if (seconds === 0) delete contact.disappearAfter;
+        else contact.disappearAfter = seconds;
+        this.timerNotice(contact, `${contact.displayName} ${seconds === 0 ? "turned disappearing messages off" : `set disappearing messages to ${describeTimer(seconds)}`}`);
+        break;
+      }
       case "profileUpdate":
         contact.displayName = body.value.displayName;
         break;

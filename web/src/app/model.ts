@@ -19,6 +19,8 @@ export interface ChatMessage {
   whisper?: boolean;
   /** A line the client writes itself (joins, kicks, key changes), shown apart from what people said. */
   notice?: boolean;
+  /** A disappearing message: deleted at this time (unix seconds; PROTOCOL.md 10.5). */
+  expiresAt?: number;
 }
 
 export interface InviteRecord {
@@ -69,6 +71,8 @@ export interface ContactRecord {
   seen: string[];
   messages: ChatMessage[];
   unread: number;
+  /** Disappearing messages in this chat: seconds after which each text is deleted on both sides; absent or 0 off. */
+  disappearAfter?: number;
   /** How messages to a contact on another server travel: "via-home" (absent) or "hops:N" (app/routes.ts). */
   route?: string;
   /** Presence (PROTOCOL.md 10.9): whether this contact sees ours (default yes), our live-only channel for it, its channel. */

@@ -7,6 +7,7 @@ import { fromHex, toHex } from "../protocol/bytes";
 import { sameServer } from "../protocol/address";
 import { parseRoomLink } from "../rooms/room-link";
 import { initialKeyId } from "../rooms/room-crypto";
+import { normalizeTimer } from "./disappearing";
 import { MESSAGES_KEPT, SEEN_IDS_KEPT, type ChatMessage, type ContactRecord, type MailboxRecord, type ProfileData, type RoomRecord } from "./model";
 
 type Json = Record<string, unknown>;
@@ -57,7 +58,7 @@ export function toPortableJson(data: ProfileData): string {
   const history: Json[] = [];
   const contacts = data.contacts.map(c => {
     const name = contactNames.get(c.id)!;
-    for (const m of c.messages.filter(m => !m.notice)) history.push({ c: name, o: m.mine, t: m.text, at: m.sentAt, id: m.id });
+    for (const m of c.messages.filter(m => !m.notice)) history.push({ c: name, o: m.mine, t: m.text, at: m.sentAt, id: m.id, ...(m.expiresAt ? { x: m.expiresAt } : {}) });
     return {
       Name: name, DisplayName: c.displayName, MyIdentitySeed: b64(c.myIdentitySeed), TheirIdentityKey: b64(c.theirIdentityKey),
       Session: ratchetToPortable(c.state), AssociatedData: b64(c.ad), Inbox: c.inbox.map(mailbox),
@@ -67,6 +68,7 @@ export function toPortableJson(data: ProfileData): string {
       SharePresence: c.sharePresence ?? true, PresenceInbox: c.presenceInbox ? mailbox(c.presenceInbox) : null,
       PresenceInboxKey: b64(c.presenceInboxKey ?? new Uint8Array(0)),
       PresenceOutbox: c.presenceOutbox ? { Server: c.presenceOutbox.server ?? data.server, SendId: b64(c.presenceOutbox.sendId), Key: b64(c.presenceOutbox.key) } : null,
+      DisappearAfterSeconds: c.disappearAfter ?? 0,
       ...(c.route ? { Route: c.route } : {}),
     };
   });
@@ -141,7 +143,10 @@ export function fromPortableJson(json: string, pageServer: string): ProfileData 
   const history = list(root.History);
   const messagesOf = (name: string, delivered: Set<string>): ChatMessage[] => history
     .filter(e => e.c === name && typeof e.t === "string" && typeof e.id === "string")
-    .map(e => ({ id: e.id as string, mine: e.o === true, text: e.t as string, sentAt: typeof e.at === "number" ? e.at : 0, ...(e.o === true && delivered.has(e.id as string) ? { delivered: true } : {}) }))
+    .map(e => ({
+      id: e.id as string, mine: e.o === true, text: e.t as string, sentAt: typeof e.at === "number" ? e.at : 0,
+      ...(e.o === true && delivered.has(e.id as string) ? { delivered: true } : {}), ...(typeof e.x === "number" ? { expiresAt: e.x } : {}),
+    }))
     .slice(-MESSAGES_KEPT);
 
   const contacts: ContactRecord[] = list(root.Contacts).map(c => {
@@ -163,6 +168,7 @@ export function fromPortableJson(json: string, pageServer: string): ProfileData 
       messages: messagesOf(name, new Set(Array.isArray(c.Delivered) ? c.Delivered.filter((s): s is string => typeof s === "string") : [])),
       unread: 0,
       ...(route ? { route } : {}),
+      ...(typeof c.DisappearAfterSeconds === "number" && c.DisappearAfterSeconds > 0 ? { disappearAfter: normalizeTimer(c.DisappearAfterSeconds) } : {}),
       sharePresence: c.SharePresence !== false,
       ...(c.PresenceInbox && typeof c.PresenceInbox === "object" ? { presenceInbox: mailbox(c.PresenceInbox as Json) } : {}),
       ...(presenceInboxKey && presenceInboxKey.length > 0 ? { presenceInboxKey } : {}),

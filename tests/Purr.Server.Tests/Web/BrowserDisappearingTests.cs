@@ -1,0 +1,73 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+using Microsoft.Playwright;
+using Purr.Server.Tests.Messaging;
+using Purr.TestKit;
+
+namespace Purr.Server.Tests.Web;
+
+/// <summary>
+/// Disappearing messages (PROTOCOL.md 10.5) between the purr tool and a browser: a timer either side sets holds for both,
+/// and each side deletes the texts sent under it, from the screen, the history and the file.
+/// </summary>
+public sealed class BrowserDisappearingTests
+{
+    [Fact]
+    public async Task A_timer_set_in_the_terminal_deletes_on_both_sides_and_the_browser_turns_it_off()
+    {
+        await using var server = await RunningServer.StartAsync();
+        using var home = new TemporaryDirectory();
+        var alice = Path.Combine(home.Path, "alice");
+        await PurrTool.RunAsync(0, "--profile", alice, "init", "--server", server.Address.ToString(), "--display-name", "Alice");
+        await using var browser = await Browser.LaunchAsync();
+        var bob = await browser.OpenAsync(server.HttpBase, "bob");
+        await bob.CreateProfileAsync("Bob");
+        var link = await bob.InviteAsync("Alice");
+        await PurrTool.RunAsync(0, "--profile", alice, "accept", link, "--name", "bob");
+        await Assertions.Expect(bob.Page.Locator("nav .item", new() { HasText = "Alice" })).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await PurrTool.RunAsync(0, "--profile", alice, "receive", "--wait", "10");
+        await bob.OpenConversationAsync("Alice");
+        await bob.SendAsync("kept for good");
+        Assert.Contains("kept for good", await PurrTool.RunAsync(0, "--profile", alice, "receive", "--wait", "10"), StringComparison.Ordinal);
+
+        Assert.Contains("'3x' is not a timer", await PurrTool.RunAsync(2, "--profile", alice, "disappear", "bob", "3x"), StringComparison.Ordinal);
+        Assert.Contains("5 seconds", await PurrTool.RunAsync(0, "--profile", alice, "disappear", "bob", "5s"), StringComparison.Ordinal);
+        await bob.ExpectMessageAsync("Alice set disappearing messages to 5 seconds");
+        await Assertions.Expect(bob.ById("disappear")).ToHaveValueAsync("5");
+        await PurrTool.RunAsync(0, "--profile", alice, "send", "bob", "this will vanish");
+        await bob.ExpectMessageAsync("this will vanish");
+        // The browser's own texts follow the timer the terminal set.
+        await bob.SendAsync("so will this");
+        Assert.Contains("so will this", await PurrTool.RunAsync(0, "--profile", alice, "receive", "--wait", "10"), StringComparison.Ordinal);
+        var kept = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", alice, "--json", "history", "bob")).RootElement;
+        Assert.Equal(3, kept.GetArrayLength());
+        Assert.Contains("5 seconds", await PurrTool.RunAsync(0, "--profile", alice, "contacts"), StringComparison.Ordinal);
+
+        await Assertions.Expect(bob.Page.GetByTestId("message").Filter(new() { HasText = "this will vanish" })).ToHaveCountAsync(0, new() { Timeout = 15_000 });
+        await Assertions.Expect(bob.Page.GetByTestId("message").Filter(new() { HasText = "so will this" })).ToHaveCountAsync(0);
+        await bob.ExpectMessageAsync("kept for good");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var after = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", alice, "--json", "history", "bob")).RootElement;
+        Assert.Equal(["kept for good"], after.EnumerateArray().Select(e => e.GetProperty("text").GetString()));
+        Assert.Equal(1, RecordsIn(Path.Combine(alice, "history.purr")));
+
+        // Turned off in the browser: the terminal follows, and new texts stay.
+        await bob.ById("disappear").SelectOptionAsync("0");
+        Assert.Contains("bob turned disappearing messages off", await PurrTool.RunAsync(0, "--profile", alice, "receive", "--wait", "10"), StringComparison.Ordinal);
+        Assert.DoesNotContain("disappear after", await PurrTool.RunAsync(0, "--profile", alice, "contacts"), StringComparison.Ordinal);
+        bob.AssertNoProblems();
+    }
+
+    /// <summary>How many records the history file holds: sealed, so counted by their length prefixes (PROTOCOL.md 9).</summary>
+    private static int RecordsIn(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var count = 0;
+        for (var offset = 9; offset + 4 <= bytes.Length; count++)
+        {
+            offset += 4 + (int)BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(offset));
+        }
+
+        return count;
+    }
+}
