@@ -19,7 +19,9 @@ import { TunnelPipe } from "../net/tunnel";
 import { CreateMailboxSchema } from "../gen/purr/v1/mailboxes_pb";
 import { saveProfileBlob } from "./profile-store";
 import { sealProfile, type ProfileKey } from "./profile-file";
-import { serializeProfile, type MailboxRecord, type ProfileData } from "./model";
+import { serializeProfile, unstoredMessages, type ChatMessage, type MailboxRecord, type ProfileData } from "./model";
+import { HistoryStore } from "./history-store";
+import { historyKey, type HistoryMessage } from "./history-records";
 import { toPortableJson } from "./portable";
 import { purgeExpired } from "./disappearing";
 import { ContactsModule } from "./contacts";
@@ -41,6 +43,8 @@ export class PurrClient implements ClientServices {
   readonly rooms: RoomsModule;
   readonly handles: HandlesModule;
   readonly presence: PresenceModule;
+  /** Every message of every chat, sealed in IndexedDB; the profile keeps only each chat's newest (MESSAGES_KEPT). */
+  readonly history: HistoryStore;
   private connection: PurrConnection | null = null;
   private connecting: Promise<PurrConnection> | null = null;
   private work: Promise<unknown> = Promise.resolve();
@@ -51,6 +55,7 @@ export class PurrClient implements ClientServices {
   private readonly subscribed = new Set<string>();
   private stopped = false;
   private purgeTimer: ReturnType<typeof setInterval> | null = null;
+  private nextStoreSweep = 0;
   /** Relayed connections to other servers (by address), each through the current connection to the page's own server. */
   private readonly remotes = new Map<string, PurrConnection>();
   private readonly remotesOpening = new Map<string, Promise<PurrConnection>>();
@@ -68,6 +73,7 @@ export class PurrClient implements ClientServices {
     private readonly webSocketUrl: string,
     readonly random: RandomSource = systemRandom,
   ) {
+    this.history = new HistoryStore(historyKey(profileKey.key));
     this.contacts = new ContactsModule(this);
     this.rooms = new RoomsModule(this);
     this.handles = new HandlesModule(this);
@@ -95,10 +101,17 @@ export class PurrClient implements ClientServices {
     return Math.floor(Date.now() / 1000);
   }
 
-  /** Encrypts and stores the whole profile; saves run one after another, in order. */
+  /**
+   * Encrypts and stores the whole profile; saves run one after another, in order. Messages not yet in the history
+   * store go there first, so the profile never says "stored" of a message the store lacks.
+   */
   save(): Promise<void> {
+    const fresh = unstoredMessages(this.data);
     const blob = sealProfile(this.profileKey, serializeProfile(this.data));
-    const done = this.saving.then(() => saveProfileBlob(blob));
+    const done = this.saving.then(async () => {
+      await this.history.append(fresh);
+      await saveProfileBlob(blob);
+    });
     this.saving = done.catch(() => undefined);
     this.emit({ kind: "changed" });
     return done.then(() => undefined);
@@ -109,13 +122,72 @@ export class PurrClient implements ClientServices {
    * under this profile's passphrase key; taken between two pieces of work, so no ratchet step is half done in it.
    */
   exportFile(): Promise<Uint8Array> {
-    return this.serialized(async () => sealProfile(this.profileKey, toPortableJson(this.data)));
+    return this.serialized(async () => {
+      await this.saving;
+      const stored = new Map<string, ChatMessage[]>();
+      for (const { chat, message } of await this.history.all()) stored.set(chat, [...stored.get(chat) ?? [], message]);
+      // Every stored message, the window's flags (delivered) winning for the messages it still holds.
+      const full = (chat: string, window: ChatMessage[]) => {
+        const inWindow = new Set(window.map(m => `${m.mine} ${m.id}`));
+        return [...(stored.get(chat) ?? []).filter(m => !inWindow.has(`${m.mine} ${m.id}`)), ...window];
+      };
+      const copy: ProfileData = { ...this.data, contacts: this.data.contacts.map(c => ({ ...c, messages: full(`c:${c.id}`, c.messages) })) };
+      return sealProfile(this.profileKey, toPortableJson(copy));
+    });
   }
 
-  /** Disappearing messages whose time is up leave the profile (and the screen) within a second. */
+  /** Disappearing messages whose time is up leave the profile, the history store and the screen within a second. */
   private purgeExpired(): Promise<void> {
     return this.serialized(async () => {
-      if (purgeExpired(this.data, this.now())) await this.save();
+      const now = this.now();
+      const changed = purgeExpired(this.data, now);
+      if (changed) await this.save();
+      // The store holds disappearing messages older than the window too: swept every 10 seconds, or at once with the window.
+      if (changed || now >= this.nextStoreSweep) {
+        this.nextStoreSweep = now + 10;
+        await this.saving;
+        await this.history.deleteExpired(now);
+      }
+    });
+  }
+
+  /** One chat's stored messages, oldest first (`chat`: "c:" or "r:" and the contact's or room's id). */
+  async chatHistory(chat: string): Promise<ChatMessage[]> {
+    await this.saving;
+    const now = this.now();
+    return (await this.history.chat(chat)).map(m => m.message).filter(m => !m.expiresAt || m.expiresAt > now);
+  }
+
+  /** Every chat's messages that contain `text` (any case), newest first. */
+  async searchHistory(text: string): Promise<HistoryMessage[]> {
+    await this.saving;
+    const wanted = text.toLocaleLowerCase();
+    const now = this.now();
+    return (await this.history.all())
+      .filter(m => !m.message.notice && (!m.message.expiresAt || m.message.expiresAt > now) && m.message.text.toLocaleLowerCase().includes(wanted))
+      .reverse();
+  }
+
+  /** Deletes one chat's messages on this device: the profile's window and every stored record. */
+  deleteChatHistory(chat: string): Promise<void> {
+    return this.serialized(async () => {
+      const [kind, id] = [chat.slice(0, 1), chat.slice(2)];
+      const owner = kind === "c" ? this.data.contacts.find(c => c.id === id) : this.data.rooms.find(r => r.id === id);
+      // The store first: a crash between the two leaves messages on screen, never a deleted chat coming back.
+      await this.saving;
+      await this.history.deleteChat(chat);
+      if (owner) owner.messages = [];
+      await this.save();
+    });
+  }
+
+  /** Deletes every chat's messages on this device. */
+  deleteAllHistory(): Promise<void> {
+    return this.serialized(async () => {
+      await this.saving;
+      await this.history.deleteAll();
+      for (const chat of [...this.data.contacts, ...this.data.rooms]) chat.messages = [];
+      await this.save();
     });
   }
 

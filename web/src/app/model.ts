@@ -3,7 +3,8 @@
 import type { RatchetState } from "../crypto/ratchet";
 import { fromBase64Url, toBase64Url } from "../protocol/bytes";
 
-export const MESSAGES_KEPT = 500;
+/** The newest messages of each chat the profile itself keeps for the screen; all of them are in the history store. */
+export const MESSAGES_KEPT = 200;
 export const SEEN_IDS_KEPT = 512;
 
 /** A mailbox of this profile; `server` absent: on the page's own server (else reached through it, PROTOCOL.md 15.6). */
@@ -21,6 +22,8 @@ export interface ChatMessage {
   notice?: boolean;
   /** A disappearing message: deleted at this time (unix seconds; PROTOCOL.md 10.5). */
   expiresAt?: number;
+  /** Already written to the history store (history-store.ts). */
+  stored?: boolean;
 }
 
 export interface InviteRecord {
@@ -167,4 +170,19 @@ export function remember(list: string[], id: string, kept = SEEN_IDS_KEPT): void
 export function appendMessage(list: ChatMessage[], message: ChatMessage): void {
   list.push(message);
   if (list.length > MESSAGES_KEPT) list.splice(0, list.length - MESSAGES_KEPT);
+}
+
+/** The messages no save has written to the history store yet, with their chats ("c:" or "r:" and the id); marks them stored. */
+export function unstoredMessages(data: ProfileData): { chat: string; message: ChatMessage }[] {
+  const fresh: { chat: string; message: ChatMessage }[] = [];
+  const collect = (chat: string, messages: ChatMessage[]) => {
+    for (const message of messages) {
+      if (message.stored) continue;
+      message.stored = true;
+      fresh.push({ chat, message: { ...message } });
+    }
+  };
+  for (const c of data.contacts) collect(`c:${c.id}`, c.messages);
+  for (const r of data.rooms) collect(`r:${r.id}`, r.messages);
+  return fresh;
 }

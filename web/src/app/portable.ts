@@ -1,6 +1,7 @@
 // A profile carried between the browser and the purr tool (PROTOCOL.md section 9, "Portable profiles"): the CLI's
 // profile JSON (PascalCase names, byte strings as padded standard base64, times as ISO 8601) plus "History", the
 // chats' messages as the CLI's history entries. The browser keeps its own JSON at rest; these two functions translate.
+// An import's chats hold every message; the caller moves them to the history store and keeps the newest in the profile.
 import type { RatchetState } from "../crypto/ratchet";
 import { randomBytes } from "../crypto/sodium";
 import { fromHex, toHex } from "../protocol/bytes";
@@ -8,7 +9,7 @@ import { sameServer } from "../protocol/address";
 import { parseRoomLink } from "../rooms/room-link";
 import { initialKeyId } from "../rooms/room-crypto";
 import { normalizeTimer } from "./disappearing";
-import { MESSAGES_KEPT, SEEN_IDS_KEPT, type ChatMessage, type ContactRecord, type MailboxRecord, type ProfileData, type RoomRecord } from "./model";
+import { SEEN_IDS_KEPT, type ChatMessage, type ContactRecord, type MailboxRecord, type ProfileData, type RoomRecord } from "./model";
 
 type Json = Record<string, unknown>;
 
@@ -146,8 +147,7 @@ export function fromPortableJson(json: string, pageServer: string): ProfileData 
     .map(e => ({
       id: e.id as string, mine: e.o === true, text: e.t as string, sentAt: typeof e.at === "number" ? e.at : 0,
       ...(e.o === true && delivered.has(e.id as string) ? { delivered: true } : {}), ...(typeof e.x === "number" ? { expiresAt: e.x } : {}),
-    }))
-    .slice(-MESSAGES_KEPT);
+    }));
 
   const contacts: ContactRecord[] = list(root.Contacts).map(c => {
     const name = text(c.Name);

@@ -3,7 +3,7 @@
 import type { PurrClient, ClientEvent } from "../app/client";
 import type { ChatMessage } from "../app/model";
 import { h, clear, append } from "./dom";
-import { renderMarkdown } from "./markdown";
+import { MessageList } from "./message-list";
 import { renderAccept, renderContact, renderInvite, renderNewInvite, renderSafety } from "./contact-screens";
 import { renderAddress, renderDirectory } from "./address-screen";
 import { presenceControl, presenceName } from "./presence-control";
@@ -12,6 +12,7 @@ import { messageOf, type ScreenHost, type View } from "./screen-host";
 import { applyTheme } from "./theme";
 import { askAccess } from "./registration";
 import { renderExport } from "./portable-screens";
+import { renderSearch } from "./search-screen";
 
 
 /** The app itself, once a profile is open: the shell, then the client connects. */
@@ -37,7 +38,7 @@ export class AppView implements ScreenHost {
   private readonly toastBox = h("div", { class: "toast", role: "status", "aria-live": "polite" });
   private readonly banner = h("div", { class: "broadcast", role: "alert", "data-testid": "broadcast", hidden: true });
   private readonly dismissedBroadcasts = new Set<string>();
-  private messageList: HTMLElement | null = null;
+  private messageList: MessageList | null = null;
   /** Refreshes the live part of the current view (messages, members) without rebuilding its inputs. */
   refreshCurrent: (() => void) | null = null;
   private readonly drafts = new Map<string, string>();
@@ -127,7 +128,8 @@ export class AppView implements ScreenHost {
         h("button", { "data-testid": "address", onClick: () => this.go({ kind: "address" }) }, "My address"),
         h("button", { "data-testid": "directory", onClick: () => this.go({ kind: "directory" }) }, "Directory"),
         h("button", { "data-testid": "new-room", onClick: () => this.go({ kind: "newRoom" }) }, "New room"),
-        h("button", { "data-testid": "join-room", onClick: () => this.go({ kind: "joinRoom" }) }, "Join room")),
+        h("button", { "data-testid": "join-room", onClick: () => this.go({ kind: "joinRoom" }) }, "Join room"),
+        h("button", { "data-testid": "search", onClick: () => this.go({ kind: "search" }) }, "Search")),
       h("h2", {}, "Contacts"),
       h("ul", { class: "list" },
         ...data.contacts.map(c => item(c.displayName, c.unread, { kind: "contact", id: c.id }, "contact-item", c.established ? this.contactNote(c.id, c.verified) : "waiting")),
@@ -170,6 +172,7 @@ export class AppView implements ScreenHost {
       case "address": return renderAddress(this);
       case "directory": return renderDirectory(this);
       case "export": return renderExport(this);
+      case "search": return renderSearch(this);
     }
   }
 
@@ -183,34 +186,15 @@ export class AppView implements ScreenHost {
     then();
   }
 
-  messagesPane(messages: () => ChatMessage[]): HTMLElement {
-    this.messageList = h("ol", { class: "messages", "data-testid": "messages", "aria-live": "polite" });
-    this.currentMessages = messages;
+  messagesPane(chat: string, messages: () => ChatMessage[]): HTMLElement {
+    this.messageList = new MessageList(this.client, chat, messages, text => this.toast(text));
     this.refreshCurrent = () => this.fillMessages();
     this.fillMessages();
-    return this.messageList;
+    return this.messageList.element;
   }
 
-  private currentMessages: () => ChatMessage[] = () => [];
-
   fillMessages(): void {
-    const list = this.messageList;
-    if (!list) return;
-    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-    clear(list);
-    for (const m of this.currentMessages()) {
-      const cls = m.notice ? "notice" : m.mine ? "mine" : "theirs";
-      const body = h("div", { class: "body", dir: "auto" });
-      if (m.notice) body.textContent = m.text;
-      else body.appendChild(renderMarkdown(m.text, url => this.confirmLink(url)));
-      append(list, h("li", { class: `message ${cls}${m.whisper ? " whisper" : ""}`, "data-testid": "message" },
-        !m.notice && (!m.mine || m.whisper) && m.sender ? h("span", { class: "sender" }, m.sender) : null,
-        m.whisper ? h("span", { class: "tag" }, "whisper") : null,
-        body,
-        h("span", { class: "meta" }, new Date(m.sentAt * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }),
-          m.mine && m.delivered ? h("span", { class: "delivered", "data-testid": "delivered", title: "Delivered" }, " ✓✓") : null)));
-    }
-    if (atBottom || this.renderedView !== "") list.scrollTop = list.scrollHeight;
+    this.messageList?.fill();
     this.updateUnread();
   }
 
@@ -262,19 +246,6 @@ export class AppView implements ScreenHost {
       button.disabled = disabled || sending;
     };
     return { form, setState };
-  }
-
-  /** A link opens only after the user has seen where it really goes. */
-  private confirmLink(url: string): void {
-    const dialog = h("dialog", { class: "link-dialog", "data-testid": "link-dialog" },
-      h("p", {}, "This link goes to:"),
-      h("p", { class: "mono target", "data-testid": "link-target" }, url),
-      h("div", { class: "row" },
-        h("a", { href: url, rel: "noopener noreferrer", target: "_blank", class: "button", "data-testid": "link-open", onClick: () => dialog.close() }, "Open"),
-        h("button", { class: "subtle", "data-testid": "link-cancel", onClick: () => dialog.close() }, "Cancel")));
-    dialog.addEventListener("close", () => dialog.remove());
-    document.body.appendChild(dialog);
-    dialog.showModal();
   }
 
   private toggleTheme(): void {

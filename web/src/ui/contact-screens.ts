@@ -151,7 +151,7 @@ export function renderContact(ui: ScreenHost, id: string): void {
           ui.go({ kind: "home" });
         }
       } }, "Remove")),
-    ui.messagesPane(() => ui.client.contacts.find(id)?.messages ?? []),
+    ui.messagesPane(`c:${id}`, () => ui.client.contacts.find(id)?.messages ?? []),
     composer.form);
   // The head and the composer follow the contact's state (answered, verified, removed) without a rebuild, so a draft survives.
   const refresh = () => {

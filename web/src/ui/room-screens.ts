@@ -68,7 +68,7 @@ export function renderRoom(ui: ScreenHost, id: string): void {
       h("button", { class: "subtle", "data-testid": "members", onClick: () => ui.go({ kind: "members", id }) }, "Members"),
       forget),
     h("p", { class: "muted small" }, "Commands: /members, /topic text, /purr name text (whisper), /kick name, /ban name, /exit, /stop"),
-    ui.messagesPane(() => ui.client.rooms.find(id)?.messages ?? []),
+    ui.messagesPane(`r:${id}`, () => ui.client.rooms.find(id)?.messages ?? []),
     composer.form);
   const refresh = () => {
     const current = ui.client.rooms.find(id);

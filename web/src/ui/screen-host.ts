@@ -16,7 +16,8 @@ export type View =
   | { kind: "members"; id: string }
   | { kind: "address" }
   | { kind: "directory" }
-  | { kind: "export" };
+  | { kind: "export" }
+  | { kind: "search" };
 
 export interface ScreenHost {
   readonly client: PurrClient;
@@ -28,7 +29,8 @@ export interface ScreenHost {
   toast(text: string): void;
   /** Runs an action, shows its error as a toast, then `then` on success. */
   act(action: () => Promise<unknown>, then: () => void): Promise<void>;
-  messagesPane(messages: () => ChatMessage[]): HTMLElement;
+  /** A chat's messages (`chat`: its history key, "c:" or "r:" and the contact's or room's id). */
+  messagesPane(chat: string, messages: () => ChatMessage[]): HTMLElement;
   fillMessages(): void;
   composer(send: (text: string) => Promise<void>): { form: HTMLElement; setState: (placeholder: string, disabled: boolean) => void };
 }

@@ -3,7 +3,9 @@ import { ready } from "../crypto/sodium";
 import { parseAddress, formatAddress } from "../protocol/address";
 import { equalBytes } from "../protocol/bytes";
 import { PurrClient } from "../app/client";
-import { deserializeProfile, newProfile, serializeProfile } from "../app/model";
+import { deserializeProfile, MESSAGES_KEPT, newProfile, serializeProfile, unstoredMessages } from "../app/model";
+import { deleteHistoryDatabase, HistoryStore } from "../app/history-store";
+import { historyKey } from "../app/history-records";
 import { newProfileKey, openProfile, sealProfile } from "../app/profile-file";
 import { fromPortableJson } from "../app/portable";
 import { deleteProfileBlob, loadProfileBlob, loadProfileLabel, saveProfileBlob, saveProfileLabel } from "../app/profile-store";
@@ -36,6 +38,8 @@ export async function createProfile(server: ServerInfo, displayName: string, pas
   }
   const data = newProfile(server.address, displayName);
   const key = newProfileKey(passphrase);
+  // A deleted profile's history could not be read with the new key anyway: it goes, not to linger.
+  await deleteHistoryDatabase();
   await saveProfileBlob(sealProfile(key, serializeProfile(data)));
   await saveProfileLabel(displayName);
   const client = new PurrClient(data, key, server.webSocketUrl);
@@ -74,6 +78,10 @@ export async function importProfile(server: ServerInfo, file: Uint8Array, passph
   if (file.length > MAX_IMPORT_BYTES) throw new Error("this file is larger than any exported profile");
   const { json, key } = openProfile(file, passphrase);
   const data = fromPortableJson(json, server.address);
+  // Every message goes to the history store; the profile keeps each chat's newest, as it does for its own.
+  await deleteHistoryDatabase();
+  await new HistoryStore(historyKey(key.key)).append(unstoredMessages(data));
+  for (const chat of [...data.contacts, ...data.rooms]) chat.messages = chat.messages.slice(-MESSAGES_KEPT);
   await saveProfileBlob(sealProfile(key, serializeProfile(data)));
   await saveProfileLabel(data.displayName);
   return new PurrClient(data, key, server.webSocketUrl);

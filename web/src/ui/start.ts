@@ -1,6 +1,7 @@
 // The first screens: create a profile, or unlock the one this browser keeps; then the app runs.
 import { WrongPassphraseError } from "../app/profile-file";
 import { deleteProfileBlob } from "../app/profile-store";
+import { deleteHistoryDatabase } from "../app/history-store";
 import { h, clear } from "./dom";
 import { runApp } from "./app";
 import { applyTheme } from "./theme";
@@ -74,6 +75,7 @@ function showUnlock(root: HTMLElement, server: ServerInfo, label: string | null)
       onClick: async () => {
         if (confirm("Delete the profile stored in this browser? Contacts, rooms and keys are gone for good.")) {
           await deleteProfileBlob();
+          await deleteHistoryDatabase();
           showCreate(root, server);
         }
       },
