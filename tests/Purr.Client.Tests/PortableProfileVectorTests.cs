@@ -44,6 +44,7 @@ public sealed class PortableProfileVectorTests
         {
             new("bob", Outgoing: true, "hi Bob", Now, "0101010101010101"),
             new("bob", Outgoing: false, "hi Alice", Now.AddSeconds(5), "0202020202020202", ExpiresAt: Now.AddSeconds(3605)),
+            new("den", Outgoing: false, "hello, room", Now.AddSeconds(10), "0303030303030303", Room: true, Sender: "bob"),
         };
         var json = Encoding.UTF8.GetString(PortableProfile.ToJson(data, history));
         var next = bob.Seal(SessionPair.Text("after the move", random, kemHeaders: true), random);
@@ -69,8 +70,9 @@ public sealed class PortableProfileVectorTests
         // The CLI's reader imports the committed JSON and its session opens the next message.
         var committed = JsonNode.Parse(File.ReadAllText(path))!;
         var (imported, importedHistory) = PortableProfile.FromJson(Encoding.UTF8.GetBytes(committed["json"]!.GetValue<string>()), FileName);
-        Assert.Equal(2, importedHistory.Count);
+        Assert.Equal(3, importedHistory.Count);
         Assert.Equal("hi Alice", importedHistory[1].Text);
+        Assert.Equal(("den", true, "bob"), (importedHistory[2].Chat, importedHistory[2].Room, importedHistory[2].Sender));
         var contact = Assert.Single(imported.Contacts);
         var session = new Session(contact.Session, contact.AssociatedData);
         var (status, envelope) = session.Open(RatchetEnvelope.Parser.ParseFrom(Convert.FromHexString(committed["next"]!.GetValue<string>())), random);

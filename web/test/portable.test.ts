@@ -48,6 +48,7 @@ test("the browser imports the CLI's export and exports the same session, mailbox
     assert.deepEqual(room[field], cliRoom[field], `Rooms[0].State.${field}`);
   }
   assert.deepEqual([room.Mailbox.ReceiveId, room.Mailbox.SendId], [cliRoom.Mailbox.ReceiveId, cliRoom.Mailbox.SendId]);
+  assert.deepEqual(data.rooms[0]!.messages.map(m => [m.sender, m.text]), [["bob", "hello, room"]], "a room's history goes to the room");
   assert.match(data.rooms[0]!.mailbox!.server ?? "", /@127\.0\.0\.1:7879$/, "the room's mailbox is on the room's server, reached through the page's");
   assert.equal(back.Rooms[0].Name, "den");
 

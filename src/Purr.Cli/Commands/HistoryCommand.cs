@@ -15,10 +15,11 @@ internal static partial class HistoryCommand
     private static readonly Option<int> Limit = new("--limit") { Description = "at most this many, the newest", HelpName = "N", DefaultValueFactory = _ => 50 };
     private static readonly Option<bool> Delete = Flag("--delete", "delete this contact's history on this device");
     private static readonly Option<bool> DeleteAll = Flag("--delete-all", "delete every chat's history on this device");
+    private static readonly Option<bool> Room = Flag("--room", "NAME is a room of this profile, not a contact");
 
     public static Command Build() =>
-        new Command("history", "read (or delete) the messages kept on this device with a contact")
-            .With(Contact, Search, Since, Limit, Delete, DeleteAll).Runs(RunAsync);
+        new Command("history", "read (or delete) the messages kept on this device with a contact (or, with --room, in a room)")
+            .With(Contact, Search, Since, Limit, Delete, DeleteAll, Room).Runs(RunAsync);
 
     private static async Task<int> RunAsync(CliContext context)
     {
@@ -36,14 +37,18 @@ internal static partial class HistoryCommand
             throw new UsageException("name the contact: purr history NAME (or --delete-all)");
         }
 
-        if (!messenger.Contacts.Any(c => c.Name == name) && !messenger.History.Read().Any(e => e.Chat == name))
+        var room = context.Value(Room);
+        var known = room ? messenger.Data.Rooms.Any(r => r.Name == name) : messenger.Contacts.Any(c => c.Name == name);
+        if (!known && !messenger.History.Read().Any(e => e.Chat == name && e.Room == room))
         {
-            throw new UsageException($"no contact or history named '{name}'; 'purr contacts' lists them");
+            throw new UsageException(room
+                ? $"no room or room history named '{name}' in this profile"
+                : $"no contact or history named '{name}'; 'purr contacts' lists them (a room's: purr history NAME --room)");
         }
 
         if (context.Value(Delete))
         {
-            var deleted = messenger.History.Delete(e => e.Chat == name);
+            var deleted = messenger.History.Delete(e => e.Chat == name && e.Room == room);
             context.Out.Result(new { deleted }, $"deleted {deleted} message(s) with {name} from this device's history");
             return 0;
         }
@@ -55,10 +60,11 @@ internal static partial class HistoryCommand
         }
 
         var since = context.Value(Since) is { } text ? ParseSince(text, DateTimeOffset.UtcNow) : (DateTimeOffset?)null;
-        var entries = messenger.History.Chat(name, context.Value(Search), since, limit);
+        var entries = messenger.History.Chat(name, context.Value(Search), since, limit, room);
+        string From(HistoryEntry e) => e.Outgoing ? "me" : room ? e.Sender ?? "?" : name;
         context.Out.Result(
-            entries.Select(e => new { from = e.Outgoing ? "me" : name, text = e.Text, at = e.At, messageId = e.MessageId, expiresAt = e.ExpiresAt }).ToList(),
-            entries.Count == 0 ? "no messages kept" : string.Join('\n', entries.Select(e => $"{TimeFormat.Date(e.At)}  {(e.Outgoing ? "me" : name)}: {e.Text}")));
+            entries.Select(e => new { from = From(e), text = e.Text, at = e.At, messageId = e.MessageId, expiresAt = e.ExpiresAt }).ToList(),
+            entries.Count == 0 ? "no messages kept" : string.Join('\n', entries.Select(e => $"{TimeFormat.Date(e.At)}  {From(e)}: {e.Text}")));
         return 0;
     }
 

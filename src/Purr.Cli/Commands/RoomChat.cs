@@ -15,6 +15,7 @@ internal sealed class RoomChat : IAsyncDisposable
     private const string Help = "commands: /help  /members  /purr MEMBER TEXT (whisper)  /kick MEMBER  /ban MEMBER (kick, and keep out)  /link (the current invite link)  /topic TEXT  /exit [farewell] (leave)  /stop (end the room)  /quit (come back later)  //text sends a line starting with /";
     private static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(15);
     private readonly Messenger messenger;
+    private const int ScrollbackLines = 20;
     private readonly RoomRecord record;
     private readonly IChatConsole console;
     private readonly RoomUpdateText text = new();
@@ -56,6 +57,11 @@ internal sealed class RoomChat : IAsyncDisposable
 
     private async Task<int> RunAsync()
     {
+        foreach (var entry in messenger.History.Chat(record.Name, limit: ScrollbackLines, room: true))
+        {
+            console.Print($"[{TimeFormat.Date(entry.At)}] {(entry.Outgoing ? $"{room.DisplayName} (you)" : entry.Sender)}: {entry.Text}");
+        }
+
         console.Print($"in '{record.Name}' as {room.DisplayName}; {Help}");
         console.Prompt = $"{record.Name}> ";
         var watching = Task.Run(() => WatchAsync(ended.Token));
@@ -108,7 +114,7 @@ internal sealed class RoomChat : IAsyncDisposable
         if (!line.StartsWith('/') || line.StartsWith("//", StringComparison.Ordinal))
         {
             var message = line.StartsWith("//", StringComparison.Ordinal) ? line[1..] : line;
-            await room.SendTextAsync(message);
+            RoomHistory.Sent(messenger, record.Name, message, await room.SendTextAsync(message));
             console.Print($"[{TimeFormat.Clock(DateTimeOffset.Now)}] {room.DisplayName} (you): {message}");
             return false;
         }
@@ -168,6 +174,7 @@ internal sealed class RoomChat : IAsyncDisposable
             {
                 await foreach (var update in room.Updates.ReadAllAsync(cancellationToken))
                 {
+                    RoomHistory.Received(messenger, record.Name, room, update);
                     if (text.Format(update) is { } shown)
                     {
                         console.Print(shown);

@@ -32,7 +32,12 @@ internal static class RoomCommands
         new Command("create", "create a room; prints the invite link (its key is after the #)").With(Transient, Persistent, Name, DisplayName, Password, Flat, Server).Runs(CreateAsync),
         new Command("join", "join a room by its link").With(Link, As, Name, Password).Runs(JoinAsync),
         new Command("chat", "talk in a room; /help inside lists the commands").With(Room).Runs(context => RoomChat.RunAsync(context, context.Value(Room))),
-        new Command("send", "send a message to the room").With(Room, MessageText).Runs(context => WithRoomAsync(context, async room => { await room.SendTextAsync(context.Value(MessageText)); return "sent"; })),
+        new Command("send", "send a message to the room").With(Room, MessageText).Runs(context => WithRoomAsync(context, async (messenger, room) =>
+        {
+            var text = context.Value(MessageText);
+            RoomHistory.Sent(messenger, context.Value(Room), text, await room.SendTextAsync(text));
+            return "sent";
+        })),
         new Command("whisper", "send a message only one member can read").With(Room, Member, MessageText)
             .Runs(context => WithRoomAsync(context, async room => { await room.WhisperAsync(await ResolveAsync(room, context.Value(Member), InChat: false), context.Value(MessageText)); return "whispered"; })),
         new Command("kick", "remove a member (owner and moderators); the room's link changes, so theirs stops working").With(Room, Member, Ban)
@@ -131,14 +136,16 @@ internal static class RoomCommands
     {
         var wait = TimeSpan.FromSeconds(context.Value(Wait));
         var received = new List<RoomUpdate>();
-        await WithRoomAsync(context, async room =>
+        await WithRoomAsync(context, async (messenger, room) =>
         {
             using var deadline = new CancellationTokenSource(wait);
             try
             {
                 while (true)
                 {
-                    received.Add(await room.Updates.ReadAsync(deadline.Token));
+                    var update = await room.Updates.ReadAsync(deadline.Token);
+                    RoomHistory.Received(messenger, context.Value(Room), room, update);
+                    received.Add(update);
                     if (received.Any(u => u is RoomText))
                     {
                         deadline.CancelAfter(TimeSpan.FromMilliseconds(300));
@@ -166,7 +173,10 @@ internal static class RoomCommands
     }
 
     /// <summary>Resumes the named room, runs <paramref name="action"/>, saves what changed (keys, names).</summary>
-    private static async Task<int> WithRoomAsync(CliContext context, Func<RoomSession, Task<string>> action, bool forget = false, bool print = true)
+    private static Task<int> WithRoomAsync(CliContext context, Func<RoomSession, Task<string>> action, bool forget = false, bool print = true) =>
+        WithRoomAsync(context, (_, room) => action(room), forget, print);
+
+    private static async Task<int> WithRoomAsync(CliContext context, Func<Messenger, RoomSession, Task<string>> action, bool forget = false, bool print = true)
     {
         await using var messenger = context.OpenMessenger();
         var record = Find(messenger, context.Value(Room));
@@ -174,7 +184,7 @@ internal static class RoomCommands
         var room = await RoomResume.ResumeAsync(messenger, record, connection);
         await using (room)
         {
-            var result = await action(room);
+            var result = await action(messenger, room);
             if (forget)
             {
                 messenger.ForgetRoom(record.Name);

@@ -97,11 +97,11 @@ public sealed class MessageHistory
         return Delete(e => e.ExpiresAt is { } expires && expires <= now);
     }
 
-    /// <summary>The entries of one chat, filtered; the newest <paramref name="limit"/> of them, oldest first.</summary>
-    public IReadOnlyList<HistoryEntry> Chat(string chat, string? search = null, DateTimeOffset? since = null, int limit = int.MaxValue) =>
+    /// <summary>The entries of one chat (a contact's, or with <paramref name="room"/> a room's), filtered; the newest <paramref name="limit"/> of them, oldest first.</summary>
+    public IReadOnlyList<HistoryEntry> Chat(string chat, string? search = null, DateTimeOffset? since = null, int limit = int.MaxValue, bool room = false) =>
     [
         .. Read()
-            .Where(e => e.Chat == chat
+            .Where(e => e.Chat == chat && e.Room == room
                 && (search is null || e.Text.Contains(search, StringComparison.OrdinalIgnoreCase))
                 && (since is null || e.At >= since))
             .TakeLast(limit),
@@ -166,7 +166,7 @@ public sealed class MessageHistory
 
         var entries = new List<HistoryEntry>();
         // A message written twice (received again after a crash, before the profile saved that it was seen) counts once.
-        var seen = new HashSet<(string, bool, string)>();
+        var seen = new HashSet<(string, bool, bool, string)>();
         for (var offset = header.Length; offset + 4 <= bytes.Length;)
         {
             var length = (int)BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(offset));
@@ -180,7 +180,7 @@ public sealed class MessageHistory
                 ?? throw new ProfileException($"{path} does not open with this profile's key (another profile's history, or damaged)");
             try
             {
-                if (JsonSerializer.Deserialize(plain, HistoryJson.Default.Stored) is { } stored && seen.Add((stored.Chat, stored.Outgoing, stored.MessageId)))
+                if (JsonSerializer.Deserialize(plain, HistoryJson.Default.Stored) is { } stored && seen.Add((stored.Chat, stored.Room == true, stored.Outgoing, stored.MessageId)))
                 {
                     entries.Add(stored.ToEntry());
                 }
@@ -236,13 +236,17 @@ public sealed class MessageHistory
         [property: JsonPropertyName("t")] string Text,
         [property: JsonPropertyName("at")] long At,
         [property: JsonPropertyName("id")] string MessageId,
-        [property: JsonPropertyName("x"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? ExpiresAt = null)
+        [property: JsonPropertyName("x"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? ExpiresAt = null,
+        [property: JsonPropertyName("r"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Room = null,
+        [property: JsonPropertyName("f"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Sender = null)
     {
         public static Stored From(HistoryEntry entry) =>
-            new(entry.Chat, entry.Outgoing, entry.Text, entry.At.ToUnixTimeSeconds(), entry.MessageId, entry.ExpiresAt?.ToUnixTimeSeconds());
+            new(entry.Chat, entry.Outgoing, entry.Text, entry.At.ToUnixTimeSeconds(), entry.MessageId, entry.ExpiresAt?.ToUnixTimeSeconds(),
+                entry.Room ? true : null, entry.Sender);
 
         public HistoryEntry ToEntry() =>
-            new(Chat, Outgoing, Text, DateTimeOffset.FromUnixTimeSeconds(At), MessageId, ExpiresAt is { } x ? DateTimeOffset.FromUnixTimeSeconds(x) : null);
+            new(Chat, Outgoing, Text, DateTimeOffset.FromUnixTimeSeconds(At), MessageId, ExpiresAt is { } x ? DateTimeOffset.FromUnixTimeSeconds(x) : null,
+                Room == true, Sender);
     }
 }
 

@@ -181,7 +181,13 @@ public sealed partial class RoomSession : IAsyncDisposable
         return session;
     }
 
-    public Task SendTextAsync(string text) => SendPlaintextAsync(new RoomPlaintext { Text = text }, to: null);
+    /// <summary>Sends a text to every member; returns its message id (hex).</summary>
+    public async Task<string> SendTextAsync(string text)
+    {
+        var plaintext = new RoomPlaintext { Text = text };
+        await SendPlaintextAsync(plaintext, to: null);
+        return Convert.ToHexStringLower(plaintext.MessageId.Span);
+    }
 
     /// <summary>/purr: encrypted to one member alone, and delivered by the server to that member only.</summary>
     public Task WhisperAsync(byte[] member, string text) => SendPlaintextAsync(new RoomPlaintext { Text = text }, to: member);

@@ -47,4 +47,32 @@ public sealed class HistoryCliTests
         Assert.Equal("no messages kept", (await PurrTool.RunAsync(0, "--profile", bob, "history", "alice")).Trim());
         Assert.Contains("the parcel", await PurrTool.RunAsync(0, "--profile", alice, "history", "bob"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_rooms_texts_are_kept_with_who_said_them_apart_from_a_contact_of_the_same_name()
+    {
+        await using var server = await RunningServer.StartAsync();
+        using var home = new TemporaryDirectory();
+        var alice = Path.Combine(home.Path, "alice");
+        var bob = Path.Combine(home.Path, "bob");
+        await PurrTool.RunAsync(0, "--profile", alice, "init", "--server", server.Address.ToString(), "--display-name", "Alice");
+        await PurrTool.RunAsync(0, "--profile", bob, "init", "--server", server.Address.ToString(), "--display-name", "Bob");
+        var created = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", alice, "--json", "room", "create", "--persistent", "--name", "garden")).RootElement;
+        await PurrTool.RunAsync(0, "--profile", bob, "room", "join", created.GetProperty("link").GetString()!, "--as", "Bob", "--name", "garden");
+
+        await PurrTool.RunAsync(0, "--profile", bob, "room", "send", "garden", "the roses need water");
+        Assert.Contains("the roses need water", await PurrTool.RunAsync(0, "--profile", alice, "room", "receive", "garden", "--wait", "10"), StringComparison.Ordinal);
+        await PurrTool.RunAsync(0, "--profile", alice, "room", "send", "garden", "I will bring the can");
+
+        var atAlice = await PurrTool.RunAsync(0, "--profile", alice, "history", "garden", "--room");
+        Assert.Contains("Bob: the roses need water", atAlice, StringComparison.Ordinal);
+        Assert.Contains("me: I will bring the can", atAlice, StringComparison.Ordinal);
+        var atBob = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", bob, "--json", "history", "garden", "--room", "--search", "roses")).RootElement;
+        Assert.Equal("me", atBob.EnumerateArray().Single().GetProperty("from").GetString());
+
+        // A room's history is not a contact's: the name alone finds no contact.
+        Assert.Contains("no contact or history named 'garden'", await PurrTool.RunAsync(2, "--profile", alice, "history", "garden"), StringComparison.Ordinal);
+        Assert.Contains("deleted 2 message(s)", await PurrTool.RunAsync(0, "--profile", alice, "history", "garden", "--room", "--delete"), StringComparison.Ordinal);
+        Assert.Equal("no messages kept", (await PurrTool.RunAsync(0, "--profile", alice, "history", "garden", "--room")).Trim());
+    }
 }

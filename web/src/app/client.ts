@@ -131,7 +131,11 @@ export class PurrClient implements ClientServices {
         const inWindow = new Set(window.map(m => `${m.mine} ${m.id}`));
         return [...(stored.get(chat) ?? []).filter(m => !inWindow.has(`${m.mine} ${m.id}`)), ...window];
       };
-      const copy: ProfileData = { ...this.data, contacts: this.data.contacts.map(c => ({ ...c, messages: full(`c:${c.id}`, c.messages) })) };
+      const copy: ProfileData = {
+        ...this.data,
+        contacts: this.data.contacts.map(c => ({ ...c, messages: full(`c:${c.id}`, c.messages) })),
+        rooms: this.data.rooms.map(r => ({ ...r, messages: full(`r:${r.id}`, r.messages) })),
+      };
       return sealProfile(this.profileKey, toPortableJson(copy));
     });
   }

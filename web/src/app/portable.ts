@@ -74,7 +74,7 @@ export function toPortableJson(data: ProfileData): string {
     };
   });
   const rooms = data.rooms.filter(r => !r.ended).map(r => ({
-    Name: freeName(r.title || r.topic || "room", taken),
+    Name: roomName(r, taken, history),
     State: {
       Link: r.link, DisplayName: r.displayName, MemberKeySeed: b64(r.memberKeySeed), DhSecret: b64(r.dhSecret), KemSeed: r.kemSeed ? b64(r.kemSeed) : null,
       Keys: Object.fromEntries(Object.entries(r.keys).map(([id, key]) => [id, b64(key)])), CurrentKeyId: b64(fromHex(r.currentKeyId)), Names: r.names,
@@ -112,6 +112,15 @@ export function toPortableJson(data: ProfileData): string {
   return JSON.stringify(portable);
 }
 
+/** A room's portable name, and its texts into the history (room entries: "r" true, the sender's name in "f"). */
+function roomName(room: RoomRecord, taken: Set<string>, history: Json[]): string {
+  const name = freeName(room.title || room.topic || "room", taken);
+  for (const m of room.messages.filter(m => !m.notice)) {
+    history.push({ c: name, o: m.mine, t: m.text, at: m.sentAt, id: m.id, r: true, ...(!m.mine && m.sender ? { f: m.whisper ? `${m.sender} (whisper)` : m.sender } : {}), ...(m.expiresAt ? { x: m.expiresAt } : {}) });
+  }
+  return name;
+}
+
 function ratchetToPortable(s: RatchetState): Json {
   const nb = (v: Uint8Array | null | undefined) => (v ? b64(v) : null);
   return {
@@ -142,11 +151,12 @@ export function fromPortableJson(json: string, pageServer: string): ProfileData 
   const elsewhere = (server: unknown): { server?: string } => (typeof server === "string" && !sameServer(server, pageServer) ? { server } : {});
   const mailbox = (m: Json): MailboxRecord => ({ receiveId: bytes(m.ReceiveId, "mailbox"), sendId: bytes(m.SendId, "mailbox"), recipientKeySeed: bytes(m.RecipientKeySeed, "mailbox key"), ...elsewhere(m.Server) });
   const history = list(root.History);
-  const messagesOf = (name: string, delivered: Set<string>): ChatMessage[] => history
-    .filter(e => e.c === name && typeof e.t === "string" && typeof e.id === "string")
+  const messagesOf = (name: string, delivered: Set<string>, room = false): ChatMessage[] => history
+    .filter(e => e.c === name && (e.r === true) === room && typeof e.t === "string" && typeof e.id === "string")
     .map(e => ({
       id: e.id as string, mine: e.o === true, text: e.t as string, sentAt: typeof e.at === "number" ? e.at : 0,
       ...(e.o === true && delivered.has(e.id as string) ? { delivered: true } : {}), ...(typeof e.x === "number" ? { expiresAt: e.x } : {}),
+      ...(typeof e.f === "string" ? { sender: e.f } : {}),
     }));
 
   const contacts: ContactRecord[] = list(root.Contacts).map(c => {
@@ -176,7 +186,7 @@ export function fromPortableJson(json: string, pageServer: string): ProfileData 
     };
   });
 
-  const rooms: RoomRecord[] = list(root.Rooms).map(r => roomFromPortable(r, (r.State ?? {}) as Json, pageServer));
+  const rooms: RoomRecord[] = list(root.Rooms).map(r => ({ ...roomFromPortable(r, (r.State ?? {}) as Json, pageServer), messages: messagesOf(text(r.Name), new Set(), true) }));
   const address = root.Address && typeof root.Address === "object" ? root.Address as Json : null;
   const addressKem = address ? maybeBytes(address.RequestKemSeed, "address") : null;
   const registration = list(root.Registrations).find(r => typeof r.Server === "string" && sameServer(r.Server, pageServer));
