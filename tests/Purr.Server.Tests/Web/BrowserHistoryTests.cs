@@ -13,6 +13,24 @@ public sealed class BrowserHistoryTests
 {
     private const int Sent = 215;
 
+    /// <summary>Every record of the history store and the profile record, as Latin-1 text of their raw bytes.</summary>
+    private const string StoredBytesScript = """
+        async () => {
+          const read = (name, store) => new Promise((resolve, reject) => {
+            const open = indexedDB.open(name);
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+              const request = open.result.transaction(store).objectStore(store).getAll();
+              request.onsuccess = () => { open.result.close(); resolve(request.result); };
+            };
+          });
+          const latin1 = buffer => Array.from(new Uint8Array(buffer), b => String.fromCharCode(b)).join("");
+          const history = (await read("purr-history", "messages")).map(r => latin1(r.sealed) + latin1(r.tag));
+          const profile = (await read("purr", "profile")).filter(v => v instanceof ArrayBuffer).map(latin1);
+          return [...history, ...profile];
+        }
+        """;
+
     [Fact]
     public async Task More_than_200_messages_stay_searchable_across_a_reload_until_deleted()
     {
@@ -61,6 +79,11 @@ public sealed class BrowserHistoryTests
         await alice.ById("show-earlier").ClickAsync();
         await alice.ExpectMessageAsync("line 001 from the terminal");
         await Assertions.Expect(alice.Page.GetByTestId("message").Filter(new() { HasText = "from the terminal" })).ToHaveCountAsync(Sent);
+
+        // What this browser stores holds no text: the history records and the profile are sealed.
+        var stored = await alice.Page.EvaluateAsync<string[]>(StoredBytesScript);
+        Assert.True(stored.Length > Sent, $"the history store holds {stored.Length} records");
+        Assert.DoesNotContain(stored, bytes => bytes.Contains("from the terminal", StringComparison.Ordinal) || bytes.Contains("Bob", StringComparison.Ordinal));
 
         // Search finds an early one and opens its chat.
         await alice.ById("search").ClickAsync();
