@@ -12,7 +12,7 @@ namespace Purr.Cli.Commands;
 /// </summary>
 internal sealed class RoomChat : IAsyncDisposable
 {
-    private const string Help = "commands: /help  /members  /purr MEMBER TEXT (whisper)  /kick MEMBER  /ban MEMBER (kick, and keep out)  /link (the current invite link)  /topic TEXT  /exit [farewell] (leave)  /stop (end the room)  /quit (come back later)  //text sends a line starting with /";
+    private const string Help = "commands: /help  /members  /purr MEMBER TEXT (whisper)  /kick MEMBER  /ban MEMBER (kick, and keep out)  /link (the current invite link)  /topic TEXT  /disappear 1h|off  /exit [farewell] (leave)  /stop (end the room)  /quit (come back later)  //text sends a line starting with /";
     private static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(15);
     private readonly Messenger messenger;
     private const int ScrollbackLines = 20;
@@ -114,7 +114,7 @@ internal sealed class RoomChat : IAsyncDisposable
         if (!line.StartsWith('/') || line.StartsWith("//", StringComparison.Ordinal))
         {
             var message = line.StartsWith("//", StringComparison.Ordinal) ? line[1..] : line;
-            RoomHistory.Sent(messenger, record.Name, message, await room.SendTextAsync(message));
+            RoomHistory.Sent(messenger, record.Name, room, message, await room.SendTextAsync(message));
             console.Print($"[{TimeFormat.Clock(DateTimeOffset.Now)}] {room.DisplayName} (you): {message}");
             return false;
         }
@@ -145,6 +145,18 @@ internal sealed class RoomChat : IAsyncDisposable
             case "/purr" when parts.Length == 3:
                 await room.WhisperAsync(await RoomCommands.ResolveAsync(room, parts[1], InChat: true), parts[2]);
                 console.Print($"[{TimeFormat.Clock(DateTimeOffset.Now)}] you → {parts[1]}: {parts[2]}");
+                return false;
+            case "/disappear" when parts.Length == 2:
+                try
+                {
+                    var kept = await room.SetDisappearingAsync(DisappearCommand.Parse(parts[1]));
+                    console.Print(kept == 0 ? "* disappearing messages are off" : $"* new texts disappear after {DisappearingMessages.Describe(kept)}, for everyone");
+                }
+                catch (UsageException e)
+                {
+                    console.Print($"! {e.Message}");
+                }
+
                 return false;
             case "/topic" when parts.Length >= 2:
                 await room.SetTopicAsync(line[7..]);

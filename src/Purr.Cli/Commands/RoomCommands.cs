@@ -27,6 +27,7 @@ internal static class RoomCommands
     private static readonly Option<bool> Ban = Flag("--ban", "also keep the member out: the server refuses their profile's join tag from now on");
     private static readonly Option<bool> Qr = Flag("--qr", "also print the link as a QR code");
     private static readonly Option<double> Wait = Seconds("--wait", "wait this long for messages", 1);
+    private static readonly Argument<string> After = Positional("after", "how long each new text lasts (30s, 10m, 1h, 7d, 4w) or off");
 
     public static Command Build() => new Command("room", "rooms: many people, one link").With(
         new Command("create", "create a room; prints the invite link (its key is after the #)").With(Transient, Persistent, Name, DisplayName, Password, Flat, Server).Runs(CreateAsync),
@@ -35,7 +36,7 @@ internal static class RoomCommands
         new Command("send", "send a message to the room").With(Room, MessageText).Runs(context => WithRoomAsync(context, async (messenger, room) =>
         {
             var text = context.Value(MessageText);
-            RoomHistory.Sent(messenger, context.Value(Room), text, await room.SendTextAsync(text));
+            RoomHistory.Sent(messenger, context.Value(Room), room, text, await room.SendTextAsync(text));
             return "sent";
         })),
         new Command("whisper", "send a message only one member can read").With(Room, Member, MessageText)
@@ -51,6 +52,12 @@ internal static class RoomCommands
             .Runs(context => WithRoomAsync(context, async room => { await room.ClearBansAsync(); return "the ban list is empty"; })),
         new Command("leave", "leave the room and forget it").With(Room).Runs(context => WithRoomAsync(context, async room => { await room.LeaveAsync(); return "left"; }, forget: true)),
         new Command("stop", "end the room for everyone (owner)").With(Room).Runs(context => WithRoomAsync(context, async room => { await room.StopAsync(); return "stopped"; }, forget: true)),
+        new Command("disappear", "make new texts in the room disappear from every member's device after a while (30s, 10m, 1h, 7d, 4w) or stop it (off)")
+            .With(Room, After).Runs(context => WithRoomAsync(context, async room =>
+            {
+                var kept = await room.SetDisappearingAsync(DisappearCommand.Parse(context.Value(After)));
+                return kept == 0 ? "disappearing messages are off in this room" : $"new texts disappear {DisappearingMessages.Describe(kept)} after each member gets them";
+            })),
         new Command("members", "list the members").With(Room).Runs(MembersAsync),
         new Command("receive", "print what was said").With(Room, Wait).Runs(ReceiveAsync),
         new Command("list", "the persistent rooms a server lists publicly").With(Server).Runs(ListAsync));

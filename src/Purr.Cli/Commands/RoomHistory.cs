@@ -13,10 +13,14 @@ internal static class RoomHistory
         if (update is RoomText text && !text.Sender.AsSpan().SequenceEqual(session.MemberKey))
         {
             messenger.History.Append(new HistoryEntry(
-                room, Outgoing: false, text.Text, text.SentAt, text.MessageId, Room: true, Sender: text.Whisper ? $"{text.SenderName} (whisper)" : text.SenderName));
+                room, Outgoing: false, text.Text, text.SentAt, text.MessageId, ExpiryOf(text.DisappearAfter), Room: true,
+                Sender: text.Whisper ? $"{text.SenderName} (whisper)" : text.SenderName));
         }
     }
 
-    public static void Sent(Messenger messenger, string room, string text, string messageId) =>
-        messenger.History.Append(new HistoryEntry(room, Outgoing: true, text, DateTimeOffset.UtcNow, messageId, Room: true));
+    public static void Sent(Messenger messenger, string room, RoomSession session, string text, string messageId) =>
+        messenger.History.Append(new HistoryEntry(room, Outgoing: true, text, DateTimeOffset.UtcNow, messageId, ExpiryOf(session.DisappearAfterSeconds), Room: true));
+
+    /// <summary>When a text stored now under this timer is deleted (PROTOCOL.md 12, "Disappearing messages"); null: kept.</summary>
+    private static DateTimeOffset? ExpiryOf(uint seconds) => seconds == 0 ? null : DateTimeOffset.UtcNow.AddSeconds(seconds);
 }

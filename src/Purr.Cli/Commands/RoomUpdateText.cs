@@ -41,6 +41,10 @@ internal sealed class RoomUpdateText
                 return "* the room was ended by its owner";
             case RoomTopicChanged topic:
                 return $"* topic: {topic.Topic}";
+            case RoomTimerChanged { Seconds: 0 } timer:
+                return $"* {timer.SenderName} turned disappearing messages off";
+            case RoomTimerChanged timer:
+                return $"* {timer.SenderName} set disappearing messages to {Client.Messaging.DisappearingMessages.Describe(timer.Seconds)}: new texts are deleted then, for everyone";
             case RoomLinkChanged:
                 return "* the room's link changed (the old one no longer works); /link shows the new one";
             case RoomUndecryptable:
@@ -58,6 +62,7 @@ internal sealed class RoomUpdateText
         RoomMemberHello hello => new { type = "hello", name = hello.Name },
         RoomMemberLeft left => new { type = "left", name = left.Name, kicked = left.Kicked },
         RoomTopicChanged topic => new { type = "topic", topic = topic.Topic },
+        RoomTimerChanged timer => new { type = "disappearing", from = timer.SenderName, seconds = timer.Seconds },
         RoomLinkChanged changed => new { type = "link", link = changed.Link },
         RoomKicked => new { type = "removed" },
         RoomEnded => new { type = "ended" },

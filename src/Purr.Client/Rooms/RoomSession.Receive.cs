@@ -208,7 +208,13 @@ public sealed partial class RoomSession
             case RoomPlaintext.BodyOneofCase.Text:
                 Publish(new RoomText(
                     sender, NameOf(sender), plaintext.Text, message.Whisper, message.Ciphertext.ToByteArray(),
-                    Convert.ToHexStringLower(plaintext.MessageId.Span), DateTimeOffset.FromUnixTimeSeconds(plaintext.SentAt)));
+                    Convert.ToHexStringLower(plaintext.MessageId.Span), DateTimeOffset.FromUnixTimeSeconds(plaintext.SentAt),
+                    Messaging.DisappearingMessages.Normalize(plaintext.DisappearAfter)));
+                break;
+            case RoomPlaintext.BodyOneofCase.DisappearingTimer when !message.Whisper:
+                // The room's setting, for this member's texts too: every member honours the last one anyone set.
+                DisappearAfterSeconds = Messaging.DisappearingMessages.Normalize(plaintext.DisappearingTimer);
+                Publish(new RoomTimerChanged(sender, NameOf(sender), DisappearAfterSeconds));
                 break;
             case RoomPlaintext.BodyOneofCase.Hello when !sender.AsSpan().SequenceEqual(MemberKey):
                 Publish(new RoomMemberHello(sender, NameOf(sender)));

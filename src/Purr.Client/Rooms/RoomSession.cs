@@ -181,10 +181,22 @@ public sealed partial class RoomSession : IAsyncDisposable
         return session;
     }
 
+    /// <summary>The room's disappearing-message timer as this member knows it (seconds; 0 off): its texts carry it.</summary>
+    public uint DisappearAfterSeconds { get; private set; }
+
+    /// <summary>Sets the room's timer for every member (they adopt it from this message); returns it as kept, within the limits.</summary>
+    public async Task<uint> SetDisappearingAsync(uint seconds)
+    {
+        var normalized = Messaging.DisappearingMessages.Normalize(seconds);
+        await SendPlaintextAsync(new RoomPlaintext { DisappearingTimer = normalized }, to: null);
+        DisappearAfterSeconds = normalized;
+        return normalized;
+    }
+
     /// <summary>Sends a text to every member; returns its message id (hex).</summary>
     public async Task<string> SendTextAsync(string text)
     {
-        var plaintext = new RoomPlaintext { Text = text };
+        var plaintext = new RoomPlaintext { Text = text, DisappearAfter = DisappearAfterSeconds };
         await SendPlaintextAsync(plaintext, to: null);
         return Convert.ToHexStringLower(plaintext.MessageId.Span);
     }
@@ -437,6 +449,7 @@ public sealed partial class RoomSession : IAsyncDisposable
                 MembersRemovedSinceKey = membersRemovedSinceKey,
                 KnownMembers = [.. members.Select(m => Hex(m.MemberKey.Span))],
                 AwaitingKey = [.. awaitingKey],
+                DisappearAfterSeconds = DisappearAfterSeconds,
             };
         }
     }
@@ -451,6 +464,7 @@ public sealed partial class RoomSession : IAsyncDisposable
         {
             Mailbox = state.Mailbox,
             MailboxKey = state.MailboxKeySeed is null ? null : Ed25519KeyPair.FromSeed(state.MailboxKeySeed),
+            DisappearAfterSeconds = Messaging.DisappearingMessages.Normalize(state.DisappearAfterSeconds),
         };
         foreach (var (id, key) in state.Keys)
         {

@@ -35,4 +35,7 @@ public sealed class RoomSessionState
 
     /// <summary>Members (hex keys) who joined since the current key was set: the next group message seals it to them first.</summary>
     public List<string> AwaitingKey { get; set; } = [];
+
+    /// <summary>The room's disappearing-message timer as this member last learned it (seconds; 0 off; PROTOCOL.md 12).</summary>
+    public uint DisappearAfterSeconds { get; set; }
 }

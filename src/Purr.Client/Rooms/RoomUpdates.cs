@@ -6,7 +6,9 @@ public abstract record RoomUpdate;
 /// <param name="Ciphertext">As it travelled, for checks that a removed member cannot read it.</param>
 /// <param name="MessageId">The sender's id for the message (hex), unique per message.</param>
 /// <param name="SentAt">The sender's clock when it was sent.</param>
-public sealed record RoomText(byte[] Sender, string SenderName, string Text, bool Whisper, byte[] Ciphertext, string MessageId, DateTimeOffset SentAt) : RoomUpdate;
+/// <param name="DisappearAfter">A disappearing text: seconds after which each member deletes it (0: kept).</param>
+public sealed record RoomText(
+    byte[] Sender, string SenderName, string Text, bool Whisper, byte[] Ciphertext, string MessageId, DateTimeOffset SentAt, uint DisappearAfter = 0) : RoomUpdate;
 
 /// <summary>A member announced itself (the hello every joiner sends): the name it joined with.</summary>
 public sealed record RoomMemberHello(byte[] Member, string Name) : RoomUpdate;
@@ -24,6 +26,9 @@ public sealed record RoomKicked : RoomUpdate;
 public sealed record RoomEnded : RoomUpdate;
 
 public sealed record RoomTopicChanged(string Topic) : RoomUpdate;
+
+/// <summary>A member set the room's disappearing-message timer (seconds, 0 off); this member's texts follow it too.</summary>
+public sealed record RoomTimerChanged(byte[] Sender, string SenderName, uint Seconds) : RoomUpdate;
 
 /// <summary>A kick changed the room's join secret: the old link no longer lets anyone in; <see cref="RoomSession.Link"/> is the new one.</summary>
 public sealed record RoomLinkChanged(string Link) : RoomUpdate;

@@ -58,6 +58,39 @@ public sealed class BrowserDisappearingTests
         bob.AssertNoProblems();
     }
 
+    [Fact]
+    public async Task A_rooms_timer_set_in_the_terminal_holds_for_a_browser_member_and_both_delete()
+    {
+        await using var server = await RunningServer.StartAsync();
+        using var home = new TemporaryDirectory();
+        var alice = Path.Combine(home.Path, "alice");
+        await PurrTool.RunAsync(0, "--profile", alice, "init", "--server", server.Address.ToString(), "--display-name", "Alice");
+        var created = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", alice, "--json", "room", "create", "--persistent", "--name", "garden")).RootElement;
+        await using var browser = await Browser.LaunchAsync();
+        var bob = await browser.OpenAsync(server.HttpBase, "bob");
+        await bob.CreateProfileAsync("Bob");
+        await bob.JoinRoomAsync(created.GetProperty("link").GetString()!, "Bob");
+        await bob.SendAsync("this one stays");
+        Assert.Contains("this one stays", await PurrTool.RunAsync(0, "--profile", alice, "room", "receive", "garden", "--wait", "10"), StringComparison.Ordinal);
+
+        Assert.Contains("5 seconds", await PurrTool.RunAsync(0, "--profile", alice, "room", "disappear", "garden", "5s"), StringComparison.Ordinal);
+        await bob.ExpectMessageAsync("Alice set disappearing messages to 5 seconds");
+        await Assertions.Expect(bob.ById("disappear")).ToHaveValueAsync("5");
+        await PurrTool.RunAsync(0, "--profile", alice, "room", "send", "garden", "a room text that vanishes");
+        await bob.ExpectMessageAsync("a room text that vanishes");
+        await bob.SendAsync("and a reply that goes too");
+        Assert.Contains("and a reply that goes too", await PurrTool.RunAsync(0, "--profile", alice, "room", "receive", "garden", "--wait", "10"), StringComparison.Ordinal);
+        Assert.Equal(3, JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", alice, "--json", "history", "garden", "--room")).RootElement.GetArrayLength());
+
+        await Assertions.Expect(bob.Page.GetByTestId("message").Filter(new() { HasText = "vanishes" })).ToHaveCountAsync(0, new() { Timeout = 15_000 });
+        await Assertions.Expect(bob.Page.GetByTestId("message").Filter(new() { HasText = "goes too" })).ToHaveCountAsync(0);
+        await bob.ExpectMessageAsync("this one stays");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var kept = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", alice, "--json", "history", "garden", "--room")).RootElement;
+        Assert.Equal(["this one stays"], kept.EnumerateArray().Select(e => e.GetProperty("text").GetString()));
+        bob.AssertNoProblems();
+    }
+
     /// <summary>How many records the history file holds: sealed, so counted by their length prefixes (PROTOCOL.md 9).</summary>
     private static int RecordsIn(string path)
     {

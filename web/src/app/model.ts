@@ -104,6 +104,8 @@ export interface RoomRecord {
   membersRemovedSinceKey: boolean;
   /** Members (hex keys) who joined since the current key was set: the next group message seals it to them first. */
   awaitingKey?: string[];
+  /** The room's disappearing-message timer as this member last learned it (seconds); absent or 0 off. */
+  disappearAfter?: number;
   messages: ChatMessage[];
   unread: number;
 }

@@ -80,7 +80,7 @@ export function toPortableJson(data: ProfileData): string {
       Keys: Object.fromEntries(Object.entries(r.keys).map(([id, key]) => [id, b64(key)])), CurrentKeyId: b64(fromHex(r.currentKeyId)), Names: r.names,
       Mailbox: r.mailbox ? { ReceiveId: b64(r.mailbox.receiveId), SendId: b64(r.mailbox.sendId), LifetimeSeconds: 0, Quota: 0 } : null,
       MailboxKeySeed: r.mailbox ? b64(r.mailbox.recipientKeySeed) : null, MembersRemovedSinceKey: r.membersRemovedSinceKey, KnownMembers: [],
-      AwaitingKey: r.awaitingKey ?? [],
+      AwaitingKey: r.awaitingKey ?? [], DisappearAfterSeconds: r.disappearAfter ?? 0,
     },
   }));
   const registration = data.registration;
@@ -254,6 +254,7 @@ function roomFromPortable(record: Json, s: Json, pageServer: string): RoomRecord
     } : null,
     topic: "", ended: false, membersRemovedSinceKey: s.MembersRemovedSinceKey === true,
     ...(Array.isArray(s.AwaitingKey) ? { awaitingKey: s.AwaitingKey.filter((m): m is string => typeof m === "string") } : {}),
+    ...(typeof s.DisappearAfterSeconds === "number" && s.DisappearAfterSeconds > 0 ? { disappearAfter: normalizeTimer(s.DisappearAfterSeconds) } : {}),
     messages: [], unread: 0,
   };
 }

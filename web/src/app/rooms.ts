@@ -15,6 +15,7 @@ import { decryptGroup, encryptGroup, initialKeyId, joinTag, KEY_ID_BYTES, openKe
 import { mlKemPublicKey } from "../crypto/mlkem";
 import { formatRoomLink, parseRoomLink } from "../rooms/room-link";
 import { appendMessage, type RoomRecord } from "./model";
+import { describeTimer, expiryOf, normalizeTimer } from "./disappearing";
 import type { ClientServices } from "./client-services";
 import type { MailboxRecord } from "./model";
 
@@ -144,6 +145,19 @@ export class RoomsModule {
     return this.client.serialized(async () => {
       const room = this.require(roomId);
       await this.sendPlaintext(room, { case: "text", value: text }, null, true);
+    });
+  }
+
+  /** The room's disappearing-message timer for every member (0 off); they adopt it from this message. */
+  setDisappearing(roomId: string, seconds: number): Promise<void> {
+    return this.client.serialized(async () => {
+      const room = this.require(roomId);
+      const normalized = normalizeTimer(seconds);
+      await this.sendPlaintext(room, { case: "disappearingTimer", value: normalized }, null);
+      if (normalized === 0) delete room.disappearAfter;
+      else room.disappearAfter = normalized;
+      this.notice(room, normalized === 0 ? "You turned disappearing messages off" : `You set disappearing messages to ${describeTimer(normalized)}`);
+      await this.client.save();
     });
   }
 
@@ -389,11 +403,22 @@ export class RoomsModule {
     const name = this.nameOf(room, senderHex);
     const body = plaintext.body;
     switch (body.case) {
-      case "text":
-        appendMessage(room.messages, { id: toHex(plaintext.messageId), mine: false, text: body.value, sentAt: Number(plaintext.sentAt), sender: name, whisper });
+      case "text": {
+        const expiresAt = expiryOf(this.client.now(), plaintext.disappearAfter);
+        appendMessage(room.messages, { id: toHex(plaintext.messageId), mine: false, text: body.value, sentAt: Number(plaintext.sentAt), sender: name, whisper, ...(expiresAt ? { expiresAt } : {}) });
         room.unread++;
         this.client.emit({ kind: "message", where: "room", id: room.id, title: `New message in ${this.roomTitle(room)}` });
         break;
+      }
+      case "disappearingTimer": {
+        if (whisper) break;
+        // The room's setting, for this member's texts too: every member honours the last one anyone set.
+        const seconds = normalizeTimer(body.value);
+        if (seconds === 0) delete room.disappearAfter;
+        else room.disappearAfter = seconds;
+        this.notice(room, seconds === 0 ? `${name} turned disappearing messages off` : `${name} set disappearing messages to ${describeTimer(seconds)}`);
+        break;
+      }
       case "hello":
         // Joins that carried a name were announced with it already.
         if (!this.announced.delete(senderHex)) this.notice(room, `${name} is here`);
@@ -554,6 +579,7 @@ export class RoomsModule {
       await this.shareCurrentKey(room);
     }
     const plaintext = this.plaintext(room, body);
+    if (body.case === "text") plaintext.disappearAfter = room.disappearAfter ?? 0;
     const roomId = fromHex(room.id);
     let ciphertext: Uint8Array;
     if (to) {
@@ -572,7 +598,8 @@ export class RoomsModule {
     await this.roomRequest(room, "roomSend", { ciphertext, signature, to: to ?? new Uint8Array(0) });
     if (record && body.case === "text") {
       const sender = to ? `${room.displayName} → ${this.nameOf(room, toHex(to))}` : room.displayName;
-      appendMessage(room.messages, { id: toHex(plaintext.messageId), mine: true, text: body.value, sentAt: Number(plaintext.sentAt), sender, whisper: !!to });
+      const expiresAt = expiryOf(this.client.now(), plaintext.disappearAfter);
+      appendMessage(room.messages, { id: toHex(plaintext.messageId), mine: true, text: body.value, sentAt: Number(plaintext.sentAt), sender, whisper: !!to, ...(expiresAt ? { expiresAt } : {}) });
       await this.client.save();
     }
   }

@@ -3,7 +3,7 @@ import { formatSafetyCode } from "../e2e/safety-code";
 import { parseRoute, parseThrough, routeName } from "../app/routes";
 import { isAddressLink, MAX_REQUEST_MESSAGE } from "../e2e/address";
 import { parseHandle } from "../app/handles";
-import { describeTimer, TIMER_CHOICES } from "../app/disappearing";
+import { disappearControl } from "./disappear-control";
 import { h, append } from "./dom";
 import { qrCanvas } from "./qr";
 import { copy, messageOf, type ScreenHost } from "./screen-host";
@@ -131,19 +131,12 @@ export function renderContact(ui: ScreenHost, id: string): void {
     ...[2, 3, 4, 5].map(n => h("option", { value: `hops:${n}` }, `Onion route, ${n} servers`)),
     h("option", { value: "through" }, "Onion route through servers I name"));
   route.value = stored.kind === "through" ? "through" : routeName(stored);
-  const disappear = h("select", {
-    class: "disappear", "data-testid": "disappear", "aria-label": "Disappearing messages",
-    title: "New messages in this chat are deleted on both sides this long after they are sent or received",
-    onChange: async (event: Event) => {
-      const seconds = Number((event.target as HTMLSelectElement).value);
-      await ui.act(() => ui.client.contacts.setDisappearing(id, seconds), () => undefined);
-    },
-  }, ...TIMER_CHOICES.map(s => h("option", { value: String(s) }, s === 0 ? "Messages are kept" : `Disappear after ${describeTimer(s)}`)));
+  const disappear = disappearControl(ui, seconds => ui.client.contacts.setDisappearing(id, seconds));
   append(ui.main,
     h("header", { class: "conversation-head" },
       title, badge, quantum,
       h("span", { class: "spacer" }),
-      disappear, route, through,
+      disappear.element, route, through,
       h("button", { class: "subtle", "data-testid": "safety-code", onClick: () => ui.go({ kind: "safety", id }) }, "Safety code"),
       h("button", { class: "subtle danger", "data-testid": "remove-contact", onClick: async () => {
         if (confirm(`Remove ${contact.displayName}? Both sides forget the conversation's keys.`)) {
@@ -160,10 +153,7 @@ export function renderContact(ui: ScreenHost, id: string): void {
     title.textContent = current.displayName;
     badge.textContent = current.verified ? "✓ verified" : "";
     quantum.textContent = current.state.postQuantum ? "post-quantum" : "";
-    const timer = String(current.disappearAfter ?? 0);
-    // A timer the contact set that the list does not offer still shows as what it is.
-    if (![...disappear.options].some(o => o.value === timer)) disappear.appendChild(h("option", { value: timer }, `Disappear after ${describeTimer(Number(timer))}`));
-    if (document.activeElement !== disappear) disappear.value = timer;
+    disappear.show(current.disappearAfter ?? 0);
     composer.setState(
       !current.outbox ? "This contact can no longer be reached." : current.established ? "Message (Markdown: *emphasis*, `code`, [links](https://…), - lists)" : "Waiting for the contact to answer… (you can already write)",
       !current.outbox);

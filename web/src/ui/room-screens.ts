@@ -3,6 +3,7 @@ import { RoomRole } from "../gen/purr/v1/rooms_pb";
 import type { RoomRecord } from "../app/model";
 import { h, append, clear } from "./dom";
 import { qrCanvas } from "./qr";
+import { disappearControl } from "./disappear-control";
 import { copy, messageOf, type ScreenHost } from "./screen-host";
 
 export function renderNewRoom(ui: ScreenHost): void {
@@ -60,10 +61,12 @@ export function renderRoom(ui: ScreenHost, id: string): void {
     await ui.client.rooms.forget(id);
     ui.go({ kind: "home" });
   } }, "Remove from list");
+  const disappear = disappearControl(ui, seconds => ui.client.rooms.setDisappearing(id, seconds));
   append(ui.main,
     h("header", { class: "conversation-head" },
       roomTitle,
       h("span", { class: "spacer" }),
+      disappear.element,
       h("button", { class: "subtle", "data-testid": "copy-room-link", onClick: () => copy(room.link, ui) }, "Copy invite link"),
       h("button", { class: "subtle", "data-testid": "members", onClick: () => ui.go({ kind: "members", id }) }, "Members"),
       forget),
@@ -75,6 +78,8 @@ export function renderRoom(ui: ScreenHost, id: string): void {
     if (!current) return ui.go({ kind: "home" });
     roomTitle.textContent = ui.client.rooms.roomTitle(current);
     forget.hidden = !current.ended;
+    disappear.show(current.disappearAfter ?? 0);
+    disappear.element.disabled = current.ended;
     composer.setState(current.ended ? "This room has ended." : "Message the room", current.ended);
     ui.fillMessages();
   };
