@@ -159,7 +159,7 @@ public sealed class PortableProfileVectorTests
                         Link = roomLink.ToString(), DisplayName = "alice", MemberKeySeed = Bytes(32), DhSecret = Bytes(32), KemSeed = Bytes(64),
                         Keys = new() { [Convert.ToHexStringLower(keyId)] = Bytes(32) }, CurrentKeyId = keyId,
                         Names = new() { [Convert.ToHexStringLower(Bytes(32))] = "bob" },
-                        Mailbox = new MailboxInfo(Bytes(16), Bytes(16), 0, 0), MailboxKeySeed = Bytes(32), AwaitingKey = [],
+                        Mailbox = new MailboxInfo(Bytes(16), Bytes(16), 0, 0), MailboxKeySeed = Bytes(32), AwaitingKey = [], DisappearAfterSeconds = 600,
                     },
                 },
             ],

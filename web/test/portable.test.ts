@@ -44,7 +44,7 @@ test("the browser imports the CLI's export and exports the same session, mailbox
   }
   const room = back.Rooms[0].State;
   const cliRoom = cli.Rooms[0].State;
-  for (const field of ["Link", "DisplayName", "MemberKeySeed", "DhSecret", "KemSeed", "Keys", "CurrentKeyId", "Names", "MailboxKeySeed", "MembersRemovedSinceKey", "AwaitingKey"]) {
+  for (const field of ["Link", "DisplayName", "MemberKeySeed", "DhSecret", "KemSeed", "Keys", "CurrentKeyId", "Names", "MailboxKeySeed", "MembersRemovedSinceKey", "AwaitingKey", "DisappearAfterSeconds"]) {
     assert.deepEqual(room[field], cliRoom[field], `Rooms[0].State.${field}`);
   }
   assert.deepEqual([room.Mailbox.ReceiveId, room.Mailbox.SendId], [cliRoom.Mailbox.ReceiveId, cliRoom.Mailbox.SendId]);

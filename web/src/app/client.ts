@@ -125,7 +125,11 @@ export class PurrClient implements ClientServices {
     return this.serialized(async () => {
       await this.saving;
       const stored = new Map<string, ChatMessage[]>();
-      for (const { chat, message } of await this.history.all()) stored.set(chat, [...stored.get(chat) ?? [], message]);
+      for (const { chat, message } of await this.history.all()) {
+        const list = stored.get(chat);
+        if (list) list.push(message);
+        else stored.set(chat, [message]);
+      }
       // Every stored message, the window's flags (delivered) winning for the messages it still holds.
       const full = (chat: string, window: ChatMessage[]) => {
         const inWindow = new Set(window.map(m => `${m.mine} ${m.id}`));

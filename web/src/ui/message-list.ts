@@ -15,8 +15,8 @@ export class MessageList {
   /** Messages older than the profile's window, loaded from the history store; the newest `shown` of them are on screen. */
   private earlier: ChatMessage[] = [];
   private shown = 0;
-  /** The oldest message of the window at the last fill: when it changes, messages moved out to the store. */
-  private windowStart: string | undefined;
+  /** The window at the last fill: when its first message changes, the ones before it moved out to the store. */
+  private lastWindow: ChatMessage[] = [];
   private confirming = false;
 
   constructor(
@@ -30,11 +30,19 @@ export class MessageList {
   }
 
   fill(first = false): void {
-    // Messages leaving the profile's window while the chat is open stay on screen, read back from the store.
-    const oldest = this.messages()[0];
-    const windowStart = oldest ? `${oldest.mine} ${oldest.id}` : "";
-    if (this.windowStart !== undefined && windowStart !== this.windowStart && !first) void this.loadEarlier(0, true);
-    this.windowStart = windowStart;
+    // Messages leaving the profile's window while the chat is open stay on screen (they are in the store too);
+    // those that disappeared or were deleted do not.
+    const window = this.messages();
+    if (!first && this.lastWindow.length > 0 && window[0] !== this.lastWindow[0]) {
+      const now = Math.floor(Date.now() / 1000);
+      const still = new Set(window.map(key));
+      const left = this.lastWindow.filter(m => !still.has(key(m)) && !(m.expiresAt && m.expiresAt <= now) && (window.length === 0 || m.sentAt <= window[0]!.sentAt));
+      if (window.length > 0) {
+        this.earlier.push(...left);
+        this.shown += left.length;
+      }
+    }
+    this.lastWindow = [...window];
     const list = this.list;
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
     clear(list);
@@ -43,16 +51,15 @@ export class MessageList {
     this.renderTools();
   }
 
-  /** Reads what the store holds before the window; shows `more` more of them (and, with `keepShown`, every one that left the window). */
-  private async loadEarlier(more: number, keepShown = false): Promise<void> {
-    const before = this.earlier.length;
+  /** Reads what the store holds before the window; shows `more` more of them. */
+  private async loadEarlier(more: number): Promise<void> {
     const window = this.messages();
-    const inWindow = new Set(window.map(m => `${m.mine} ${m.id}`));
+    const inWindow = new Set(window.map(key));
     const oldest = window.find(m => !m.notice)?.sentAt ?? Number.MAX_SAFE_INTEGER;
     const stored = await this.client.chatHistory(this.chat);
-    this.earlier = stored.filter(m => !inWindow.has(`${m.mine} ${m.id}`) && m.sentAt <= oldest);
-    this.shown = Math.min(this.earlier.length, this.shown + more + (keepShown ? Math.max(0, this.earlier.length - before) : 0));
-    this.fill(more === 0 && !keepShown);
+    this.earlier = stored.filter(m => !inWindow.has(key(m)) && m.sentAt <= oldest);
+    this.shown = Math.min(this.earlier.length, this.shown + more);
+    this.fill(more === 0);
   }
 
   private renderTools(): void {
@@ -82,6 +89,8 @@ export class MessageList {
       h("button", { class: "subtle", onClick: () => { this.confirming = false; this.renderTools(); } }, "Keep"));
   }
 }
+
+const key = (m: ChatMessage) => `${m.mine} ${m.id}`;
 
 function renderMessage(m: ChatMessage): HTMLElement {
   const cls = m.notice ? "notice" : m.mine ? "mine" : "theirs";
