@@ -21,6 +21,5 @@ internal static class RoomHistory
     public static void Sent(Messenger messenger, string room, RoomSession session, string text, string messageId) =>
         messenger.History.Append(new HistoryEntry(room, Outgoing: true, text, DateTimeOffset.UtcNow, messageId, ExpiryOf(session.DisappearAfterSeconds), Room: true));
 
-    /// <summary>When a text stored now under this timer is deleted (PROTOCOL.md 12, "Disappearing messages"); null: kept.</summary>
-    private static DateTimeOffset? ExpiryOf(uint seconds) => seconds == 0 ? null : DateTimeOffset.UtcNow.AddSeconds(seconds);
+    private static DateTimeOffset? ExpiryOf(uint seconds) => DisappearingMessages.ExpiryOf(DateTimeOffset.UtcNow, seconds);
 }

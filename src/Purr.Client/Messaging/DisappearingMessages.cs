@@ -16,6 +16,9 @@ public static class DisappearingMessages
     /// <summary>0 stays off; anything else is held within the limits (a peer's out-of-range value is not an error).</summary>
     public static uint Normalize(uint seconds) => seconds == 0 ? 0 : Math.Clamp(seconds, MinSeconds, MaxSeconds);
 
+    /// <summary>When a text stored at <paramref name="now"/> under this timer is deleted; null for a text that is kept.</summary>
+    public static DateTimeOffset? ExpiryOf(DateTimeOffset now, uint seconds) => seconds == 0 ? null : now.AddSeconds(Normalize(seconds));
+
     /// <summary>"off", "30 seconds", "1 hour", "7 days": for people, not for parsing.</summary>
     public static string Describe(uint seconds) => seconds switch
     {

@@ -52,9 +52,7 @@ public sealed partial class Messenger
         }
     }
 
-    /// <summary>When a text stored now with this timer is deleted; null for a text that is kept.</summary>
-    private DateTimeOffset? ExpiryOf(uint disappearAfter) =>
-        disappearAfter == 0 ? null : time.GetUtcNow().AddSeconds(DisappearingMessages.Normalize(disappearAfter));
+    private DateTimeOffset? ExpiryOf(uint disappearAfter) => DisappearingMessages.ExpiryOf(time.GetUtcNow(), disappearAfter);
 
     /// <summary>Tells every contact a new display name.</summary>
     public async Task UpdateDisplayNameAsync(string displayName)
