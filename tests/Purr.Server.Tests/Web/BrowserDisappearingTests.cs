@@ -41,12 +41,14 @@ public sealed class BrowserDisappearingTests
         Assert.Contains("so will this", await PurrTool.RunAsync(0, "--profile", alice, "receive", "--wait", "10"), StringComparison.Ordinal);
         var kept = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", alice, "--json", "history", "bob")).RootElement;
         Assert.Equal(3, kept.GetArrayLength());
+        var lastExpiry = LastExpiry(kept);
         Assert.Contains("5 seconds", await PurrTool.RunAsync(0, "--profile", alice, "contacts"), StringComparison.Ordinal);
 
         await Assertions.Expect(bob.Page.GetByTestId("message").Filter(new() { HasText = "this will vanish" })).ToHaveCountAsync(0, new() { Timeout = 15_000 });
         await Assertions.Expect(bob.Page.GetByTestId("message").Filter(new() { HasText = "so will this" })).ToHaveCountAsync(0);
         await bob.ExpectMessageAsync("kept for good");
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        // The terminal's copies go 5 s after *it* stored them (its own clock), which may be later than the browser's.
+        await UntilAsync(lastExpiry);
         var after = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", alice, "--json", "history", "bob")).RootElement;
         Assert.Equal(["kept for good"], after.EnumerateArray().Select(e => e.GetProperty("text").GetString()));
         Assert.Equal(1, RecordsIn(Path.Combine(alice, "history.purr")));
@@ -80,15 +82,31 @@ public sealed class BrowserDisappearingTests
         await bob.ExpectMessageAsync("a room text that vanishes");
         await bob.SendAsync("and a reply that goes too");
         Assert.Contains("and a reply that goes too", await PurrTool.RunAsync(0, "--profile", alice, "room", "receive", "garden", "--wait", "10"), StringComparison.Ordinal);
-        Assert.Equal(3, JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", alice, "--json", "history", "garden", "--room")).RootElement.GetArrayLength());
+        var roomHistory = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", alice, "--json", "history", "garden", "--room")).RootElement;
+        Assert.Equal(3, roomHistory.GetArrayLength());
+        var lastExpiry = LastExpiry(roomHistory);
 
         await Assertions.Expect(bob.Page.GetByTestId("message").Filter(new() { HasText = "vanishes" })).ToHaveCountAsync(0, new() { Timeout = 15_000 });
         await Assertions.Expect(bob.Page.GetByTestId("message").Filter(new() { HasText = "goes too" })).ToHaveCountAsync(0);
         await bob.ExpectMessageAsync("this one stays");
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        await UntilAsync(lastExpiry);
         var kept = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", alice, "--json", "history", "garden", "--room")).RootElement;
         Assert.Equal(["this one stays"], kept.EnumerateArray().Select(e => e.GetProperty("text").GetString()));
         bob.AssertNoProblems();
+    }
+
+    /// <summary>The latest deletion time among the listed history entries.</summary>
+    private static DateTimeOffset LastExpiry(JsonElement entries) =>
+        entries.EnumerateArray().Where(e => e.GetProperty("expiresAt").ValueKind != JsonValueKind.Null).Max(e => e.GetProperty("expiresAt").GetDateTimeOffset());
+
+    /// <summary>Waits until a second past <paramref name="when"/>.</summary>
+    private static async Task UntilAsync(DateTimeOffset when)
+    {
+        var wait = when.AddSeconds(1) - DateTimeOffset.UtcNow;
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait);
+        }
     }
 
     /// <summary>How many records the history file holds: sealed, so counted by their length prefixes (PROTOCOL.md 9).</summary>
