@@ -28,6 +28,7 @@ internal static class PurrCommandLine
         root.Subcommands.Add(LanCommand.Build());
         root.Subcommands.Add(HistoryCommand.Build());
         root.Subcommands.Add(DisappearCommand.Build());
+        root.Subcommands.Add(DeviceCommands.Build());
         root.Subcommands.Add(HelpCommand(root));
         foreach (var option in root.Options)
         {

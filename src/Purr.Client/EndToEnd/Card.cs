@@ -34,6 +34,14 @@ public sealed class Card
 
     public string Link => LinkPrefix + Base64Url.Encode(SignedBytes);
 
+    // A link cut short in copying is by far the commonest damage: say so rather than blame the signature.
+    private const string Incomplete = "the card link is incomplete or damaged (was it cut off when copied?); copy the whole link again";
+
+    /// <summary>How a device link (a card one device makes for another of the same person) is written.</summary>
+    public const string DeviceLinkPrefix = "purr:link/";
+
+    public string DeviceLink => DeviceLinkPrefix + Base64Url.Encode(SignedBytes);
+
     public DateTimeOffset ExpiresAt => DateTimeOffset.FromUnixTimeSeconds(Body.ExpiresAt);
 
     /// <summary>Whether a session from this card starts post-quantum (PQXDH).</summary>
@@ -75,13 +83,39 @@ public sealed class Card
                     : "this is not a Purr card link (it should start with purr:card/)");
         }
 
-        // A link cut short in copying is by far the commonest damage: say so rather than blame the signature.
-        const string Incomplete = "the card link is incomplete or damaged (was it cut off when copied?); copy the whole link again";
         if (!Base64Url.TryDecode(text[LinkPrefix.Length..], out var bytes))
         {
             throw new CardException(CardProblem.Malformed, Incomplete);
         }
 
+        return FromSignedBytes(bytes, now);
+    }
+
+    /// <summary>
+    /// A device link (PROTOCOL.md 10.10): a card under its own prefix, so it is never taken for a contact's card
+    /// (nor a contact's card for a link).
+    /// </summary>
+    public static Card ParseDeviceLink(string text, DateTimeOffset now)
+    {
+        text = text.Trim();
+        if (!text.StartsWith(DeviceLinkPrefix, StringComparison.Ordinal))
+        {
+            throw new CardException(CardProblem.Malformed, text.StartsWith(LinkPrefix, StringComparison.Ordinal)
+                ? "this is a contact's card, not a device link: accept it with 'purr accept'"
+                : "this is not a Purr device link (it should start with purr:link/)");
+        }
+
+        if (!Base64Url.TryDecode(text[DeviceLinkPrefix.Length..], out var bytes))
+        {
+            throw new CardException(CardProblem.Malformed, "the device link is incomplete or damaged (was it cut off when copied?); copy the whole link again");
+        }
+
+        return FromSignedBytes(bytes, now);
+    }
+
+    /// <summary>A SignedCard's bytes, checked as <see cref="Parse"/> checks a link's (signature, keys, version, expiry).</summary>
+    public static Card FromSignedBytes(byte[] bytes, DateTimeOffset now)
+    {
         SignedCard signed;
         CardBody body;
         try

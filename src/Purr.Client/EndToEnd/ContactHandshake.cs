@@ -15,10 +15,17 @@ namespace Purr.Client.EndToEnd;
 public static class ContactHandshake
 {
 
-    public static InitiatedContact Initiate(Card card, Envelope intro, IRandomSource random)
+    public static InitiatedContact Initiate(Card card, Envelope intro, IRandomSource random) =>
+        Initiate(card, intro, random, KeyMaterial.Draw(random, Ed25519.SeedBytes), KeyMaterial.Draw(random, X25519.KeyBytes));
+
+    /// <summary>
+    /// The same with given keys: a device starting a session with another device of a contact (PROTOCOL.md 10.10) uses
+    /// the per-contact identity the contact already knows and its own X25519 identity key for that contact.
+    /// </summary>
+    public static InitiatedContact Initiate(Card card, Envelope intro, IRandomSource random, byte[] identitySeed, byte[] identityDhSecret)
     {
-        var identity = Ed25519KeyPair.FromSeed(KeyMaterial.Draw(random, Ed25519.SeedBytes));
-        var identityDh = X25519KeyPair.FromSecret(KeyMaterial.Draw(random, X25519.KeyBytes));
+        var identity = Ed25519KeyPair.FromSeed(identitySeed);
+        var identityDh = X25519KeyPair.FromSecret(identityDhSecret);
         using var ephemeral = X25519KeyPair.FromSecret(KeyMaterial.Draw(random, X25519.KeyBytes));
         var responderIdentity = card.Body.IdentityKey.ToByteArray();
         var responderDh = card.Body.IdentityDhKey.ToByteArray();

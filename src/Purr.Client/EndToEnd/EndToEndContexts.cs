@@ -13,6 +13,9 @@ public static class EndToEndContexts
     public static readonly byte[] Address = Encoding.ASCII.GetBytes("purr/v1 address");
     public static readonly byte[] AddressRequest = Encoding.ASCII.GetBytes("purr/v1 address request");
     public static readonly byte[] PqAddressRequest = Encoding.ASCII.GetBytes("purr/v2 address request");
+    public static readonly byte[] DeviceList = Encoding.ASCII.GetBytes("purr/v1 device list");
+    public static readonly byte[] OwnDevices = Encoding.ASCII.GetBytes("purr/v1 own devices");
+    public static readonly byte[] LinkCode = Encoding.ASCII.GetBytes("purr/v1 link code");
 
     internal static byte[] With(byte[] context, params ReadOnlySpan<byte[]> parts)
     {

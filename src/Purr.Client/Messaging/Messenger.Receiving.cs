@@ -31,7 +31,8 @@ public sealed partial class Messenger
                 await ListenAsync(e =>
                 {
                     events.Add(e);
-                    return events.Count > 0 && e is TextReceived or ContactEstablished or ContactRenamed or ContactRemovedUs or ServerAnnouncement;
+                    return events.Count > 0 && e is TextReceived or ContactEstablished or ContactRenamed or ContactRemovedUs or ServerAnnouncement
+                        or DeviceLinkAnswered or DeviceLinked or ProfileLinked or TextSentElsewhere;
                 }, onConnection, deadline.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -147,6 +148,8 @@ public sealed partial class Messenger
             .. Data.Contacts.SelectMany(c => c.Inbox.Select(m => (m, (object)c))),
             .. Data.Contacts.Where(c => c.PresenceInbox is not null).Select(c => (c.PresenceInbox!, (object)c)),
             .. (Data.Address is { } address ? [(address.Mailbox, (object)address)] : Array.Empty<(MailboxRecordData, object)>()),
+            .. (Data.DevicesInbox is { } devices ? [(devices, (object)OwnDevicesOwner)] : Array.Empty<(MailboxRecordData, object)>()),
+            .. (Data.PendingLink is { } link ? [(link.Mailbox, (object)link)] : Array.Empty<(MailboxRecordData, object)>()),
         ];
 
     /// <summary>Handles one stored message, saves the profile, then acknowledges it.</summary>
@@ -171,6 +174,10 @@ public sealed partial class Messenger
                 (ContactRecord contact, MailboxPayload.KindOneofCase.Presence) when owner.Mailbox == contact.PresenceInbox => await OnPresenceAsync(contact, parsed!.Presence),
                 (ContactRecord contact, _) when owner.Mailbox == contact.PresenceInbox => null,
                 (ContactRecord contact, MailboxPayload.KindOneofCase.Ratchet) => await OpenAsync(contact, parsed!.Ratchet),
+                (ContactRecord contact, MailboxPayload.KindOneofCase.ContactRequest) => OnContactDeviceOffer(contact, parsed!.ContactRequest),
+                (DeviceLinkRecord link, MailboxPayload.KindOneofCase.ContactRequest) => await OnLinkAnsweredAsync(link, parsed!.ContactRequest),
+                (OwnDevicesMarker, MailboxPayload.KindOneofCase.Ratchet) => await OpenFromOwnDeviceAsync(parsed!.Ratchet),
+                (OwnDevicesMarker, MailboxPayload.KindOneofCase.ContactRequest) => OnOwnDeviceOffer(parsed!.ContactRequest),
                 (ContactRecord contact, _) => new UndecryptableMessage(contact.Name),
                 _ => null,
             };
@@ -200,7 +207,7 @@ public sealed partial class Messenger
 
     private async Task<MessengerEvent?> OpenAsync(ContactRecord contact, RatchetEnvelope sealedMessage)
     {
-        var (status, envelope) = SessionOf(contact).Open(sealedMessage, random);
+        var (status, envelope, device) = OpenFromContact(contact, sealedMessage);
         if (status == DecryptStatus.Duplicate)
         {
             return null;
@@ -218,8 +225,11 @@ public sealed partial class Messenger
         }
 
         Remember(contact.SeenMessageIds, id);
+        device = LearnDeviceId(contact, device, envelope.DeviceId);
         switch (envelope.BodyCase)
         {
+            case Envelope.BodyOneofCase.DeviceList:
+                return await OnContactDeviceListAsync(contact, envelope.DeviceId, envelope.DeviceList);
             case Envelope.BodyOneofCase.Text:
                 var receipt = NewEnvelope();
                 receipt.Receipt = new Receipt { MessageIds = { envelope.MessageId } };
@@ -258,7 +268,17 @@ public sealed partial class Messenger
                 contact.DisplayName = envelope.ProfileUpdate.DisplayName;
                 return new ContactRenamed(contact.Name, contact.DisplayName);
             case Envelope.BodyOneofCase.MailboxMove when envelope.MailboxMove.Mailbox is { } target && target.SendId.Length == 16:
-                contact.Outbox = new OutboxData { Server = target.Server, SendId = target.SendId.ToByteArray(), SenderKeySeed = contact.Outbox!.SenderKeySeed };
+                if (device is not null)
+                {
+                    // One device of the contact moved its inbox for this profile: only sends to that device change.
+                    device.Server = target.Server;
+                    device.SendId = target.SendId.ToByteArray();
+                }
+                else
+                {
+                    contact.Outbox = new OutboxData { Server = target.Server, SendId = target.SendId.ToByteArray(), SenderKeySeed = contact.Outbox!.SenderKeySeed };
+                }
+
                 var ack = NewEnvelope();
                 ack.MailboxMoveAck = new MailboxMoveAck { Mailbox = target };
                 await SendEnvelopeAsync(contact, ack);

@@ -20,6 +20,7 @@ public sealed partial class Messenger
             await SendEnvelopeAsync(contact, envelope);
             var id = Convert.ToHexStringLower(envelope.MessageId.Span);
             History.Append(new History.HistoryEntry(name, Outgoing: true, text, DateTimeOffset.FromUnixTimeSeconds(envelope.SentAt), id, ExpiryOf(envelope.DisappearAfter)));
+            await MirrorSentAsync(contact, envelope);
             return id;
         }
         finally
@@ -150,7 +151,11 @@ public sealed partial class Messenger
         }
     }
 
-    /// <summary>Seals and sends. The advanced ratchet is saved first, so a crash can never reuse a message key.</summary>
+    /// <summary>
+    /// Seals once for every device of the contact that has a session (PROTOCOL.md 10.10) and sends each to its inbox.
+    /// The advanced ratchets are saved first, so a crash can never reuse a message key. Fails only when no device could
+    /// be reached (one that could not gets nothing of this message; its session stays consistent).
+    /// </summary>
     private async Task SendEnvelopeAsync(ContactRecord contact, Envelope envelope)
     {
         if (contact.Outbox is null)
@@ -158,15 +163,42 @@ public sealed partial class Messenger
             throw new MessengerException($"'{contact.Name}' has not told us where to send yet; run 'purr receive' first");
         }
 
-        var sealedMessage = SessionOf(contact).Seal(envelope, random);
+        var targets = SendTargets(contact);
+        if (targets.Count == 0)
+        {
+            throw new MessengerException($"no session with any device of '{contact.Name}' yet: one starts when a device of theirs answers; run 'purr receive' and try again");
+        }
+
+        var sealedOnes = targets.Select(t => (t.Server, t.SendId, Payload: new MailboxPayload { Ratchet = t.Session.Seal(envelope, random) })).ToList();
         file.Save(Data);
-        await SendPayloadAsync(contact, new MailboxPayload { Ratchet = sealedMessage });
+        PurrClientException? failure = null;
+        var sent = 0;
+        foreach (var (server, sendId, payload) in sealedOnes)
+        {
+            try
+            {
+                await SendPayloadToAsync(contact, server, sendId, payload);
+                sent++;
+            }
+            catch (PurrClientException e)
+            {
+                failure ??= e;
+            }
+        }
+
+        if (sent == 0 && failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
     }
 
-    private async Task SendPayloadAsync(ContactRecord contact, MailboxPayload payload)
+    /// <summary>Sends to the contact's first mailbox (the card's, for a contact request).</summary>
+    private Task SendPayloadAsync(ContactRecord contact, MailboxPayload payload) =>
+        SendPayloadToAsync(contact, contact.Outbox!.Server, contact.Outbox.SendId, payload);
+
+    private async Task SendPayloadToAsync(ContactRecord contact, string server, byte[] sendId, MailboxPayload payload)
     {
-        var outbox = contact.Outbox!;
-        using var sender = Ed25519KeyPair.FromSeed(outbox.SenderKeySeed);
-        await SendToMailboxAsync(outbox.Server, outbox.SendId, payload.ToByteArray(), sender, tag: null, RouteOf(contact), GroupFor(outbox.Server, contact));
+        using var sender = Ed25519KeyPair.FromSeed(contact.Outbox!.SenderKeySeed);
+        await SendToMailboxAsync(server, sendId, payload.ToByteArray(), sender, tag: null, RouteOf(contact), GroupFor(server, contact));
     }
 }

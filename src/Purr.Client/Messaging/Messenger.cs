@@ -210,7 +210,8 @@ public sealed partial class Messenger : IAsyncDisposable
     {
         var id = KeyMaterial.Draw(random, 16);
         // KemHeaders: this client reads post-quantum ratchet headers, so a classic session with it upgrades.
-        return new Envelope { MessageId = ByteString.CopyFrom(id), SentAt = time.GetUtcNow().ToUnixTimeSeconds(), KemHeaders = true };
+        // DeviceId: which of the profile's devices sent it (PROTOCOL.md 10.10); 0 until the profile has more than one.
+        return new Envelope { MessageId = ByteString.CopyFrom(id), SentAt = time.GetUtcNow().ToUnixTimeSeconds(), KemHeaders = true, DeviceId = Data.DeviceId };
     }
 
     private static Session SessionOf(ContactRecord contact) => new(contact.Session, contact.AssociatedData);

@@ -40,3 +40,21 @@ public sealed record ServerAnnouncement(string Server, string Text, DateTimeOffs
 
 /// <summary>A listener lost (Connected false) or regained its connection to one of the profile's servers.</summary>
 public sealed record ServerConnectionChanged(string Server, bool Connected);
+
+/// <summary>A new device answered this device's link (PROTOCOL.md 10.10): compare <paramref name="Code"/> with what it shows, then confirm or reject.</summary>
+public sealed record DeviceLinkAnswered(string Device, string Code, uint DeviceId) : MessengerEvent("");
+
+/// <summary>A linked device gave its keys for the contacts: it is on every device list now.</summary>
+public sealed record DeviceLinked(string Device, int Contacts) : MessengerEvent("");
+
+/// <summary>This (new) device received the profile from the device that linked it.</summary>
+public sealed record ProfileLinked(int Contacts, int Messages) : MessengerEvent("");
+
+/// <summary>A text this profile sent from another of its devices (mirrored, PROTOCOL.md 10.10).</summary>
+public sealed record TextSentElsewhere(string Contact, string Text, string MessageId, DateTimeOffset SentAt) : MessengerEvent(Contact);
+
+/// <summary>The contact's devices changed (a device linked or revoked): messages now go to <paramref name="Devices"/> of them.</summary>
+public sealed record ContactDevicesChanged(string Contact, int Devices) : MessengerEvent(Contact);
+
+/// <summary>This profile's own devices changed (a device linked or revoked on another of them).</summary>
+public sealed record OwnDevicesChanged(int Devices) : MessengerEvent("");

@@ -54,6 +54,40 @@ public sealed class ProfileData
 
     /// <summary>How connections are shared among contacts and rooms: "shared", "per-contact", or null for auto (see Messenger.Isolation.cs).</summary>
     public string? Isolation { get; set; }
+
+    /// <summary>This device among the profile's devices (PROTOCOL.md 10.10): random, not 0; 0 until the profile first links one.</summary>
+    public uint DeviceId { get; set; }
+
+    public string DeviceName { get; set; } = "";
+
+    /// <summary>The seed of the key the profile's devices sign their list of own devices with (shared by them); empty before the first link.</summary>
+    public byte[] DeviceKeySeed { get; set; } = [];
+
+    /// <summary>The profile's other devices.</summary>
+    public List<OwnDeviceRecord> Devices { get; set; } = [];
+
+    public ulong DevicesVersion { get; set; }
+
+    /// <summary>This device's keys for sessions with its own devices (the card in the signed list of own devices).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public DeviceKeysData? OwnDeviceKeys { get; set; }
+
+    /// <summary>This device's inbox for its own devices (where they send once a session exists); null before the first link.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public MailboxRecordData? DevicesInbox { get; set; }
+
+    /// <summary>The key this profile's devices sign their sends to each other's inboxes with (shared by them).</summary>
+    public byte[] DevicesSenderSeed { get; set; } = [];
+
+    /// <summary>The last signed list of own devices (OwnDevices, base64url); empty before the first link.</summary>
+    public string OwnDevicesList { get; set; } = "";
+
+    /// <summary>Parts of a transfer from another own device still incomplete.</summary>
+    public List<SyncChunkData> SyncChunks { get; set; } = [];
+
+    /// <summary>A device link offered here and not answered yet.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public DeviceLinkRecord? PendingLink { get; set; }
 }
 
 /// <summary>This profile's credentials for one server (PROTOCOL.md, "Registration").</summary>
@@ -209,6 +243,10 @@ public sealed class ContactRecord
     /// <summary>How sends to this contact travel: "direct" or "via-home"; null (not written) is "auto" (Messaging.ContactRoute).</summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public string? Route { get; set; }
+
+    /// <summary>Devices on both sides (PROTOCOL.md 10.10); null while both sides have one device each.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public ContactDevicesData? Devices { get; set; }
 }
 
 /// <summary>A contact's presence mailbox and the key presence to it is sealed with.</summary>
