@@ -111,7 +111,7 @@ internal static class DeviceCommands
         var devices = messenger.ListDevices();
         context.Out.Result(
             devices.Select(d => new { id = d.DeviceId, name = d.Name, thisDevice = d.ThisDevice, confirmed = d.Confirmed, linkedAt = d.LinkedAt }).ToList(),
-            devices.Count == 1 && devices[0].DeviceId == 0
+            devices.Count == 1
                 ? "this profile is on this device only; 'purr devices link --name NAME' adds another"
                 : string.Join('\n', devices.Select(d => $"{d.Name}{(d.ThisDevice ? " (this device)" : "")}{(d.Confirmed ? "" : " (not confirmed)")}"
                     + (d.LinkedAt is { } at ? $", linked {TimeFormat.Date(at)}" : ""))));

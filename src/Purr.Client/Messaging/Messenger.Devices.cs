@@ -246,9 +246,17 @@ public sealed partial class Messenger
     private async Task EnsureDevicesReadyAsync(string? thisDeviceName)
     {
         EnsureDeviceId();
+        if (!string.IsNullOrWhiteSpace(thisDeviceName) && thisDeviceName.Trim() != Data.DeviceName && !Data.Devices.Any(d => d.Confirmed))
+        {
+            // Named before any other device knows this one: its card and the list are made again with the name.
+            Data.DeviceName = thisDeviceName.Trim();
+            Data.OwnDeviceKeys = null;
+            Data.OwnDevicesList = "";
+        }
+
         if (Data.DeviceName.Length == 0)
         {
-            Data.DeviceName = string.IsNullOrWhiteSpace(thisDeviceName) ? "first device" : thisDeviceName.Trim();
+            Data.DeviceName = "first device";
         }
 
         if (Data.DeviceKeySeed.Length == 0)

@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Purr.TestKit;
+
+namespace Purr.Server.Tests.Messaging;
+
+/// <summary>`purr devices link|join|list|revoke` as a person runs them: two terminals, a code to compare, a contact that follows.</summary>
+public sealed class DeviceCliTests
+{
+    [Fact]
+    public async Task A_second_terminal_joins_with_the_code_gets_contacts_and_history_and_is_revoked_from_the_first()
+    {
+        await using var server = await RunningServer.StartAsync();
+        using var home = new TemporaryDirectory();
+        var phone = Path.Combine(home.Path, "phone");
+        var laptop = Path.Combine(home.Path, "laptop");
+        var bob = Path.Combine(home.Path, "bob");
+        await PurrTool.RunAsync(0, "--profile", phone, "init", "--server", server.Address.ToString(), "--display-name", "Alice");
+        await PurrTool.RunAsync(0, "--profile", bob, "init", "--server", server.Address.ToString(), "--display-name", "Bob");
+        var card = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", phone, "--json", "invite", "--name", "bob")).RootElement.GetProperty("link").GetString()!;
+        await PurrTool.RunAsync(0, "--profile", bob, "accept", card, "--name", "alice");
+        await PurrTool.RunAsync(0, "--profile", phone, "receive", "--wait", "10");
+        await PurrTool.RunAsync(0, "--profile", bob, "receive");
+        await PurrTool.RunAsync(0, "--profile", bob, "send", "alice", "the key is under the mat");
+        await PurrTool.RunAsync(0, "--profile", phone, "receive", "--wait", "10");
+
+        // A refused code: the device that answered gets nothing.
+        var refusedLaptop = Path.Combine(home.Path, "stranger");
+        var (refusedLink, _) = await LinkAndJoinAsync(phone, refusedLaptop, home.Path, answer: "n", "--name", "laptop");
+        Assert.Contains("the codes did not match", refusedLink, StringComparison.Ordinal);
+        Assert.Contains("on this device only", await PurrTool.RunAsync(0, "--profile", phone, "devices", "list"), StringComparison.Ordinal);
+
+        var (linkOutput, joinOutput) = await LinkAndJoinAsync(phone, laptop, home.Path, answer: "y", "--name", "laptop", "--history", "--this-name", "phone");
+        Assert.Contains("linked laptop", linkOutput, StringComparison.Ordinal);
+        Assert.Contains("1 contact(s), 1 message(s)", joinOutput, StringComparison.Ordinal);
+        Assert.Contains("bob: the key is under the mat", await PurrTool.RunAsync(0, "--profile", laptop, "history", "bob"), StringComparison.Ordinal);
+        var devices = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", laptop, "--json", "devices", "list")).RootElement;
+        Assert.Equal(["laptop", "phone"], devices.EnumerateArray().Select(d => d.GetProperty("name").GetString()).Order());
+
+        // Bob's client takes Alice's new device list and starts a session with the laptop; both of Alice's terminals get his text.
+        Assert.Contains("alice now uses 2 device(s)", await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10"), StringComparison.Ordinal);
+        await PurrTool.RunAsync(0, "--profile", laptop, "receive", "--wait", "2");
+        await PurrTool.RunAsync(0, "--profile", bob, "send", "alice", "dinner at eight");
+        Assert.Contains("bob: dinner at eight", await PurrTool.RunAsync(0, "--profile", phone, "receive", "--wait", "10"), StringComparison.Ordinal);
+        Assert.Contains("bob: dinner at eight", await PurrTool.RunAsync(0, "--profile", laptop, "receive", "--wait", "10"), StringComparison.Ordinal);
+        await PurrTool.RunAsync(0, "--profile", laptop, "send", "bob", "see you there");
+        Assert.Contains("alice: see you there", await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10"), StringComparison.Ordinal);
+        Assert.Contains("you → bob (from another device): see you there", await PurrTool.RunAsync(0, "--profile", phone, "receive", "--wait", "10"), StringComparison.Ordinal);
+        Assert.Contains("me: see you there", await PurrTool.RunAsync(0, "--profile", phone, "history", "bob"), StringComparison.Ordinal);
+
+        // Revoked from the phone (the passphrase is asked): Bob's client stops sealing for the laptop.
+        Assert.Contains("wrong passphrase", await PurrTool.RunWithAsync(1, "not the passphrase", "--profile", phone, "devices", "revoke", "laptop"), StringComparison.Ordinal);
+        Assert.Contains("this is the device you are on", await PurrTool.RunAsync(1, "--profile", phone, "devices", "revoke", "phone"), StringComparison.Ordinal);
+        Assert.Contains("revoked laptop", await PurrTool.RunAsync(0, "--profile", phone, "devices", "revoke", "laptop"), StringComparison.Ordinal);
+        Assert.Contains("alice now uses 1 device(s)", await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10"), StringComparison.Ordinal);
+        await PurrTool.RunAsync(0, "--profile", bob, "send", "alice", "only the phone reads this");
+        Assert.Contains("only the phone reads this", await PurrTool.RunAsync(0, "--profile", phone, "receive", "--wait", "10"), StringComparison.Ordinal);
+        Assert.DoesNotContain("only the phone", await PurrTool.RunAsync(0, "--profile", laptop, "receive", "--wait", "2"), StringComparison.Ordinal);
+        await PurrTool.RunAsync(0, "--profile", laptop, "send", "bob", "a revoked device speaking");
+        Assert.DoesNotContain("a revoked device speaking", await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "2"), StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs `purr devices link` on <paramref name="from"/> and `purr devices join` into <paramref name="joining"/>, answering the code question.</summary>
+    private static async Task<(string Link, string Join)> LinkAndJoinAsync(string from, string joining, string home, string answer, params string[] linkOptions)
+    {
+        var linkFile = Path.Combine(home, $"link-{Guid.NewGuid():N}.txt");
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "purr.dll"), "--profile", from, "devices", "link", .. linkOptions, "--out-file", linkFile, "--wait", "1"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        start.Environment["PURR_PASSPHRASE"] = "correct horse battery";
+        using var linker = Process.Start(start)!;
+        var output = linker.StandardOutput.ReadToEndAsync();
+        var errors = new System.Text.StringBuilder();
+        var codeShown = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reading = Task.Run(async () =>
+        {
+            while (await linker.StandardError.ReadLineAsync() is { } line)
+            {
+                lock (errors)
+                {
+                    errors.AppendLine(line);
+                }
+
+                if (line.StartsWith("Code: ", StringComparison.Ordinal))
+                {
+                    codeShown.TrySetResult(line);
+                }
+            }
+
+            codeShown.TrySetResult("");
+        });
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!File.Exists(linkFile) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        var link = (await File.ReadAllTextAsync(linkFile)).Trim();
+        var joinStart = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "purr.dll"), "--profile", joining, "devices", "join", link, "--wait", "1"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        joinStart.Environment["PURR_PASSPHRASE"] = "correct horse battery";
+        using var joiner = Process.Start(joinStart)!;
+        joiner.StandardInput.Close();
+        var joinOutput = joiner.StandardOutput.ReadToEndAsync();
+        var joinErrors = joiner.StandardError.ReadToEndAsync();
+        var code = await codeShown.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.StartsWith("Code: ", code, StringComparison.Ordinal);
+        await linker.StandardInput.WriteLineAsync(answer);
+        linker.StandardInput.Close();
+        await linker.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
+        if (answer != "y")
+        {
+            // The refused device waits for a profile that never comes.
+            joiner.Kill();
+        }
+
+        await joiner.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        var joined = await joinOutput + await joinErrors;
+        Assert.True(answer != "y" || joiner.ExitCode == 0, joined);
+        await reading;
+        var all = await output + errors;
+        Assert.Equal(answer == "y" ? 0 : 1, linker.ExitCode);
+        if (answer == "y")
+        {
+            // The same code on both screens.
+            Assert.Contains(code, joined, StringComparison.Ordinal);
+        }
+
+        return (all, joined);
+    }
+}
