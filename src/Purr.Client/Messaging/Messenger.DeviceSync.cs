@@ -66,6 +66,8 @@ public sealed partial class Messenger
         {
             case DeviceSync.KindOneofCase.Profile when Data.Contacts.Count == 0 && !device.Confirmed:
                 return TakeChunk(sync.Profile) is { } profile ? await ApplyLinkedProfileAsync(device, profile) : null;
+            case DeviceSync.KindOneofCase.Contacts when device.Confirmed && Data.OwnDeviceKeys is not null:
+                return TakeChunk(sync.Contacts) is { } contacts ? await ApplySharedContactsAsync(device, contacts) : null;
             case DeviceSync.KindOneofCase.Cards when device.Confirmed:
                 return await OnDeviceCardsAsync(device, sync.Cards);
             case DeviceSync.KindOneofCase.Sent when device.Confirmed:
@@ -86,6 +88,11 @@ public sealed partial class Messenger
         if (chunk.Transfer.Length != 16 || chunk.Count is 0 or > MaxSyncChunks || chunk.Index >= chunk.Count || chunk.Data.Length > SyncChunkBytes)
         {
             return null;
+        }
+
+        if (chunk.Count == 1)
+        {
+            return chunk.Data.ToByteArray();
         }
 
         var transfer = Convert.ToHexStringLower(chunk.Transfer.Span);
@@ -141,27 +148,141 @@ public sealed partial class Messenger
         copy.DevicesInbox = null;
         copy.OwnDeviceKeys = null;
         copy.DeviceName = "";
-        foreach (var contact in copy.Contacts)
+        copy.Contacts.ForEach(StripForTransfer);
+        return copy;
+    }
+
+    /// <summary>A contact as another own device takes it: the shared keys and lists, nothing of this device's sessions or inboxes.</summary>
+    private static void StripForTransfer(ContactRecord contact)
+    {
+        var devices = contact.Devices ?? new ContactDevicesData();
+        contact.Devices = new ContactDevicesData
         {
-            var devices = contact.Devices ?? new ContactDevicesData();
-            contact.Devices = new ContactDevicesData
-            {
-                Theirs = devices.Theirs,
-                TheirListVersion = devices.TheirListVersion,
-                Mine = devices.Mine,
-                MyListVersion = devices.MyListVersion,
-            };
-            contact.Session = new RatchetState();
-            contact.AssociatedData = [];
-            contact.Inbox = [];
-            contact.PresenceInbox = null;
-            contact.PresenceInboxKey = [];
-            contact.SeenMessageIds = [];
-            contact.Delivered = [];
-            contact.RetireOldInbox = false;
+            Theirs = devices.Theirs,
+            TheirListVersion = devices.TheirListVersion,
+            Mine = devices.Mine,
+            MyListVersion = devices.MyListVersion,
+        };
+        contact.Session = new RatchetState();
+        contact.AssociatedData = [];
+        contact.Inbox = [];
+        contact.PresenceInbox = null;
+        contact.PresenceInboxKey = [];
+        contact.SeenMessageIds = [];
+        contact.Delivered = [];
+        contact.RetireOldInbox = false;
+    }
+
+    /// <summary>
+    /// A contact made on this device after the others were linked goes to them too (DeviceSync.contacts): each makes
+    /// its own inbox and keys and answers with its card, which joins the list the contact gets.
+    /// </summary>
+    private async Task ShareContactAsync(ContactRecord contact)
+    {
+        var devices = Data.Devices.Where(d => d.Confirmed && d.Sessions.Count > 0).ToList();
+        if (devices.Count == 0 || contact.Outbox is null || contact.TheirSenderKey is null)
+        {
+            return;
         }
 
-        return copy;
+        var copy = ProfileFile.Parse(JsonSerializer.SerializeToUtf8Bytes(new ProfileData { Contacts = [contact] })).Contacts[0];
+        StripForTransfer(copy);
+        var json = JsonSerializer.SerializeToUtf8Bytes(new ProfileData { Contacts = [copy] });
+        foreach (var device in devices)
+        {
+            try
+            {
+                await SendChunksAsync(device, json, (sync, chunk) => sync.Contacts = chunk);
+            }
+            catch (MessengerException)
+            {
+                // That device's server is away: it gets the contact with the next link (noted in PROTOCOL.md 10.10).
+            }
+        }
+
+        ConstantTime.Zero(json);
+    }
+
+    /// <summary>Contacts another own device made: taken (under a free name), with an inbox and keys of this device's own.</summary>
+    private async Task<MessengerEvent?> ApplySharedContactsAsync(OwnDeviceRecord from, byte[] json)
+    {
+        ProfileData shared;
+        try
+        {
+            shared = ProfileFile.Parse(json);
+        }
+        catch (ProfileException)
+        {
+            return null;
+        }
+        finally
+        {
+            ConstantTime.Zero(json);
+        }
+
+        MessengerEvent? produced = null;
+        var added = new List<ContactRecord>();
+        foreach (var contact in shared.Contacts)
+        {
+            using var identity = Ed25519KeyPair.FromSeed(contact.MyIdentitySeed);
+            if (ContactByMyIdentity(identity.PublicKey) is not null || contact.Outbox is null || contact.TheirSenderKey is null)
+            {
+                continue;
+            }
+
+            var name = contact.Name;
+            for (var n = 2; Data.Contacts.Any(c => c.Name == name) || Data.Invites.Any(i => i.Name == name); n++)
+            {
+                name = $"{contact.Name}-{n}";
+            }
+
+            contact.Name = name;
+            await AddTransferredContactAsync(contact);
+            added.Add(contact);
+            produced = new ContactEstablished(contact.Name, contact.DisplayName);
+        }
+
+        await SendCardsAsync(from, added, withOwnCard: false);
+        await StartSessionsWithListedAsync(added);
+        return produced;
+    }
+
+    private async Task AddTransferredContactAsync(ContactRecord contact)
+    {
+        contact.Inbox = [await CreateMailboxAsync(Data.Server, contact.TheirSenderKey, owner: contact)];
+        contact.Devices ??= new ContactDevicesData();
+        contact.Devices.MyKeys = NewDeviceKeys(contact.MyIdentitySeed, contact.Inbox[0]);
+        Data.Contacts.Add(contact);
+        file.Save(Data);
+    }
+
+    private async Task SendCardsAsync(OwnDeviceRecord to, IEnumerable<ContactRecord> contacts, bool withOwnCard)
+    {
+        var cards = contacts.Select(c =>
+        {
+            using var identity = Ed25519KeyPair.FromSeed(c.MyIdentitySeed);
+            return new ContactCard { Contact = ByteString.CopyFrom(identity.PublicKey), Card = ByteString.CopyFrom(CardBytes(c.Devices!.MyKeys!.Card)) };
+        }).ToList();
+        if (withOwnCard)
+        {
+            cards.Insert(0, new ContactCard { Card = ByteString.CopyFrom(CardBytes(Data.OwnDeviceKeys!.Card)) });
+        }
+
+        foreach (var batch in cards.Chunk(CardsPerMessage))
+        {
+            await SendToOwnDeviceAsync(to, new DeviceSync { Cards = new DeviceCards { Cards = { batch } } });
+        }
+    }
+
+    private async Task StartSessionsWithListedAsync(IEnumerable<ContactRecord> contacts)
+    {
+        foreach (var contact in contacts.ToList())
+        {
+            foreach (var theirs in contact.Devices!.Theirs.ToList())
+            {
+                await StartDeviceSessionAsync(contact, theirs.DeviceId, Card.FromSignedBytes(CardBytes(theirs.Card), time.GetUtcNow()));
+            }
+        }
     }
 
     /// <summary>
@@ -221,31 +342,12 @@ public sealed partial class Messenger
 
         foreach (var contact in incoming.Contacts)
         {
-            contact.Inbox = [await CreateMailboxAsync(Data.Server, contact.TheirSenderKey, owner: contact)];
-            contact.Devices!.MyKeys = NewDeviceKeys(contact.MyIdentitySeed, contact.Inbox[0]);
-            Data.Contacts.Add(contact);
-            file.Save(Data);
+            await AddTransferredContactAsync(contact);
         }
 
         History.Append(history);
-        var cards = Data.Contacts.Select(c =>
-        {
-            using var identity = Ed25519KeyPair.FromSeed(c.MyIdentitySeed);
-            return new ContactCard { Contact = ByteString.CopyFrom(identity.PublicKey), Card = ByteString.CopyFrom(CardBytes(c.Devices!.MyKeys!.Card)) };
-        }).Prepend(new ContactCard { Card = ByteString.CopyFrom(CardBytes(Data.OwnDeviceKeys.Card)) }).ToList();
-        foreach (var batch in cards.Chunk(CardsPerMessage))
-        {
-            await SendToOwnDeviceAsync(linker, new DeviceSync { Cards = new DeviceCards { Cards = { batch } } });
-        }
-
-        foreach (var contact in Data.Contacts.ToList())
-        {
-            foreach (var theirs in contact.Devices!.Theirs.ToList())
-            {
-                await StartDeviceSessionAsync(contact, theirs.DeviceId, Card.FromSignedBytes(CardBytes(theirs.Card), time.GetUtcNow()));
-            }
-        }
-
+        await SendCardsAsync(linker, Data.Contacts, withOwnCard: true);
+        await StartSessionsWithListedAsync(Data.Contacts);
         return new ProfileLinked(Data.Contacts.Count, history.Count);
     }
 

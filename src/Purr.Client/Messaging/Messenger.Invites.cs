@@ -182,6 +182,7 @@ public sealed partial class Messenger
         var accepted = NewEnvelope();
         accepted.ContactAccepted = new ContactAccepted { SenderKey = ByteString.CopyFrom(sender.PublicKey), DisplayName = invite.DisplayName };
         await SendEnvelopeAsync(contact, accepted);
+        await ShareContactAsync(contact);
         return new ContactEstablished(contact.Name, contact.DisplayName);
     }
 

@@ -258,6 +258,7 @@ public sealed partial class Messenger
                     await SecureAsync(mailbox, contact.TheirSenderKey);
                 }
 
+                await ShareContactAsync(contact);
                 return new ContactEstablished(contact.Name, contact.DisplayName);
             case Envelope.BodyOneofCase.DisappearingTimer:
                 // The chat's setting, for this side's sends too: both sides honour the last one either side set.

@@ -70,6 +70,45 @@ public sealed class DeviceTests
         Assert.DoesNotContain(await bob1.ReceiveAsync(TimeSpan.FromSeconds(2)), e => e is TextReceived { Text: "from the revoked laptop" });
     }
 
+    [Fact]
+    public async Task A_contact_made_on_one_device_after_the_link_reaches_the_others_under_a_free_name()
+    {
+        await using var server = await RunningServer.StartAsync();
+        await using var profiles = new TestProfiles();
+        var alice1 = profiles.Create(server, "Alice");
+        var alice2 = await LinkAsync(profiles, server, alice1, "laptop");
+        var carol = profiles.Create(server, "Carol");
+        var dave = profiles.Create(server, "Dave");
+
+        // The laptop has its own "carol" already (Dave, as it happens): the shared contact takes a free name there.
+        var card = await alice1.InviteAsync("carol", "Alice", TimeSpan.FromDays(1));
+        await carol.AcceptAsync(card.Link, "alice", "Carol");
+        var daveCard = await dave.InviteAsync("alice", "Dave", TimeSpan.FromDays(1));
+        await alice2.AcceptAsync(daveCard.Link, "carol", "Alice");
+        await ReceiveUntilAsync<ContactEstablished>(dave);
+        await ReceiveUntilAsync<ContactEstablished>(alice2);
+        await ReceiveUntilAsync<ContactEstablished>(alice1);
+        Assert.Equal("carol-2", (await ReceiveUntilAsync<ContactEstablished>(alice2)).Contact);
+        await alice1.ReceiveAsync(TimeSpan.FromSeconds(1));
+        Assert.Equal(2, (await ReceiveUntilAsync<ContactDevicesChanged>(carol)).Devices);
+        await alice2.ReceiveAsync(TimeSpan.FromSeconds(1));
+
+        await carol.SendTextAsync("alice", "hello to all of you");
+        Assert.Equal("hello to all of you", (await ReceiveUntilAsync<TextReceived>(alice1)).Text);
+        var atLaptop = await ReceiveUntilAsync<TextReceived>(alice2);
+        Assert.Equal(("carol-2", "hello to all of you"), (atLaptop.Contact, atLaptop.Text));
+        await alice2.SendTextAsync("carol-2", "answered from the laptop");
+        Assert.Equal("answered from the laptop", (await ReceiveUntilAsync<TextReceived>(carol)).Text);
+        Assert.Equal("carol", (await ReceiveUntilAsync<TextSentElsewhere>(alice1)).Contact);
+
+        // Dave, made on the laptop, reached the phone the same way (as "carol-2" there): his client took the new list.
+        Assert.Equal(2, (await ReceiveUntilAsync<ContactDevicesChanged>(dave)).Devices);
+        await alice1.ReceiveAsync(TimeSpan.FromSeconds(1));
+        await dave.SendTextAsync("alice", "dave here");
+        Assert.Equal(("carol", "dave here"), await ReceiveUntilAsync<TextReceived>(alice2).ContinueWith(t => (t.Result.Contact, t.Result.Text), TaskScheduler.Default));
+        Assert.Equal(("carol-2", "dave here"), await ReceiveUntilAsync<TextReceived>(alice1).ContinueWith(t => (t.Result.Contact, t.Result.Text), TaskScheduler.Default));
+    }
+
     /// <summary>Links a new device to <paramref name="from"/>'s profile; <paramref name="contacts"/> then take its device list.</summary>
     private static async Task<Messenger> LinkAsync(TestProfiles profiles, RunningServer server, Messenger from, string name, params Messenger[] contacts)
     {
