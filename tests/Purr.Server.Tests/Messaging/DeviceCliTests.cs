@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Purr.TestKit;
 
@@ -26,11 +25,11 @@ public sealed class DeviceCliTests
 
         // A refused code: the device that answered gets nothing.
         var refusedLaptop = Path.Combine(home.Path, "stranger");
-        var (refusedLink, _) = await LinkAndJoinAsync(phone, refusedLaptop, home.Path, answer: "n", "--name", "laptop");
+        var (refusedLink, _) = await DeviceLinking.LinkAndJoinAsync(phone, refusedLaptop, home.Path, answer: "n", "--name", "laptop");
         Assert.Contains("the codes did not match", refusedLink, StringComparison.Ordinal);
         Assert.Contains("on this device only", await PurrTool.RunAsync(0, "--profile", phone, "devices", "list"), StringComparison.Ordinal);
 
-        var (linkOutput, joinOutput) = await LinkAndJoinAsync(phone, laptop, home.Path, answer: "y", "--name", "laptop", "--history", "--this-name", "phone");
+        var (linkOutput, joinOutput) = await DeviceLinking.LinkAndJoinAsync(phone, laptop, home.Path, answer: "y", "--name", "laptop", "--history", "--this-name", "phone");
         Assert.Contains("linked laptop", linkOutput, StringComparison.Ordinal);
         Assert.Contains("1 contact(s), 1 message(s)", joinOutput, StringComparison.Ordinal);
         Assert.Contains("bob: the key is under the mat", await PurrTool.RunAsync(0, "--profile", laptop, "history", "bob"), StringComparison.Ordinal);
@@ -58,82 +57,5 @@ public sealed class DeviceCliTests
         Assert.DoesNotContain("only the phone", await PurrTool.RunAsync(0, "--profile", laptop, "receive", "--wait", "2"), StringComparison.Ordinal);
         await PurrTool.RunAsync(0, "--profile", laptop, "send", "bob", "a revoked device speaking");
         Assert.DoesNotContain("a revoked device speaking", await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "2"), StringComparison.Ordinal);
-    }
-
-    /// <summary>Runs `purr devices link` on <paramref name="from"/> and `purr devices join` into <paramref name="joining"/>, answering the code question.</summary>
-    private static async Task<(string Link, string Join)> LinkAndJoinAsync(string from, string joining, string home, string answer, params string[] linkOptions)
-    {
-        var linkFile = Path.Combine(home, $"link-{Guid.NewGuid():N}.txt");
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "purr.dll"), "--profile", from, "devices", "link", .. linkOptions, "--out-file", linkFile, "--wait", "1"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        start.Environment["PURR_PASSPHRASE"] = "correct horse battery";
-        using var linker = Process.Start(start)!;
-        var output = linker.StandardOutput.ReadToEndAsync();
-        var errors = new System.Text.StringBuilder();
-        var codeShown = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var reading = Task.Run(async () =>
-        {
-            while (await linker.StandardError.ReadLineAsync() is { } line)
-            {
-                lock (errors)
-                {
-                    errors.AppendLine(line);
-                }
-
-                if (line.StartsWith("Code: ", StringComparison.Ordinal))
-                {
-                    codeShown.TrySetResult(line);
-                }
-            }
-
-            codeShown.TrySetResult("");
-        });
-
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!File.Exists(linkFile) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-
-        var link = (await File.ReadAllTextAsync(linkFile)).Trim();
-        var joinStart = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "purr.dll"), "--profile", joining, "devices", "join", link, "--wait", "1"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        joinStart.Environment["PURR_PASSPHRASE"] = "correct horse battery";
-        using var joiner = Process.Start(joinStart)!;
-        joiner.StandardInput.Close();
-        var joinOutput = joiner.StandardOutput.ReadToEndAsync();
-        var joinErrors = joiner.StandardError.ReadToEndAsync();
-        var code = await codeShown.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.StartsWith("Code: ", code, StringComparison.Ordinal);
-        await linker.StandardInput.WriteLineAsync(answer);
-        linker.StandardInput.Close();
-        await linker.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
-        if (answer != "y")
-        {
-            // The refused device waits for a profile that never comes.
-            joiner.Kill();
-        }
-
-        await joiner.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        var joined = await joinOutput + await joinErrors;
-        Assert.True(answer != "y" || joiner.ExitCode == 0, joined);
-        await reading;
-        var all = await output + errors;
-        Assert.Equal(answer == "y" ? 0 : 1, linker.ExitCode);
-        if (answer == "y")
-        {
-            // The same code on both screens.
-            Assert.Contains(code, joined, StringComparison.Ordinal);
-        }
-
-        return (all, joined);
     }
 }

@@ -14,12 +14,13 @@ import { PurrError } from "../net/connection";
 import { handleSigner } from "./handles";
 import { ErrorCode } from "../gen/purr/v1/errors_pb";
 import { initiateContact, respondToContact } from "../e2e/handshake";
-import { open, seal } from "../e2e/session";
+import { seal } from "../e2e/session";
 import { safetyCode } from "../e2e/safety-code";
 import { sameServer } from "../protocol/address";
 import { toBase64Url, toHex } from "../protocol/bytes";
 import { appendMessage, cleanText as clean, remember, type ContactRecord, type InviteRecord } from "./model";
 import type { ClientServices } from "./client-services";
+import { DeviceSessions, sendTargets } from "./device-sessions";
 
 const DAY = 86400;
 
@@ -27,7 +28,11 @@ export class ContactsModule {
   /** Set by the presence module: a contact told us its presence channel. */
   onPresenceChannel?: (contact: ContactRecord, sendId: Uint8Array, key: Uint8Array, server: string) => Promise<void>;
 
-  constructor(private readonly client: ClientServices) {}
+  private readonly devices: DeviceSessions;
+
+  constructor(private readonly client: ClientServices) {
+    this.devices = new DeviceSessions(client, body => this.envelope(body));
+  }
 
   private get data() {
     return this.client.data;
@@ -336,9 +341,14 @@ export class ContactsModule {
 
   async handleMessage(contact: ContactRecord, payload: Uint8Array): Promise<void> {
     const parsed = parsePayload(payload);
+    if (parsed?.kind.case === "contactRequest") {
+      // Another device of the contact starts a session with this one (PROTOCOL.md 10.10).
+      if (this.devices.onOffer(contact, parsed.kind.value)) await this.client.save();
+      return;
+    }
     if (parsed?.kind.case !== "ratchet") return;
     const sealedMessage: RatchetEnvelope = parsed.kind.value;
-    const [status, envelope] = open(contact.state, contact.ad, sealedMessage, this.client.random);
+    const [status, envelope, openedBy] = this.devices.open(contact, sealedMessage);
     if (status === "duplicate") return;
     if (status !== "ok" || !envelope) {
       appendMessage(contact.messages, { id: "bad-" + toHex(this.client.random.bytes(8)), mine: false, text: "A message could not be decrypted and was dropped.", sentAt: this.client.now(), notice: true });
@@ -347,8 +357,16 @@ export class ContactsModule {
     const id = toHex(envelope.messageId);
     if (contact.seen.includes(id)) return;
     remember(contact.seen, id);
+    const peer = this.devices.learnDeviceId(contact, openedBy, envelope.deviceId);
     const body = envelope.body;
     switch (body.case) {
+      case "deviceList": {
+        const count = await this.devices.onDeviceList(contact, envelope.deviceId, body.value);
+        if (count !== null) {
+          appendMessage(contact.messages, { id: "devices-" + id, mine: false, text: `${contact.displayName} now uses ${count} device${count === 1 ? "" : "s"}`, sentAt: this.client.now(), notice: true });
+        }
+        break;
+      }
       case "text": {
         const expiresAt = expiryOf(this.client.now(), envelope.disappearAfter);
         appendMessage(contact.messages, { id, mine: false, text: body.value.text, sentAt: Number(envelope.sentAt), sender: contact.displayName, ...(expiresAt ? { expiresAt } : {}) });
@@ -386,7 +404,14 @@ export class ContactsModule {
         break;
       case "mailboxMove":
         if (body.value.mailbox && body.value.mailbox.sendId.length === 16 && contact.outbox) {
-          contact.outbox = { sendId: body.value.mailbox.sendId, senderKeySeed: contact.outbox.senderKeySeed, ...elsewhere(body.value.mailbox.server, this.data.server) };
+          if (peer) {
+            // One device of the contact moved its inbox for this profile: only sends to that device change.
+            peer.sendId = body.value.mailbox.sendId;
+            if (sameServer(body.value.mailbox.server, this.data.server)) delete peer.server;
+            else peer.server = body.value.mailbox.server;
+          } else {
+            contact.outbox = { sendId: body.value.mailbox.sendId, senderKeySeed: contact.outbox.senderKeySeed, ...elsewhere(body.value.mailbox.server, this.data.server) };
+          }
           await this.sendEnvelope(contact, this.envelope({ case: "mailboxMoveAck", value: { $typeName: "purr.v1.MailboxMoveAck", mailbox: body.value.mailbox } }));
         }
         break;
@@ -414,13 +439,28 @@ export class ContactsModule {
     return this.sendEnvelope(contact, this.envelope(body));
   }
 
-  /** Seals and sends; the advanced ratchet is saved first, so a crash can never reuse a message key. */
-
+  /**
+   * Seals once for every device of the contact with a session (PROTOCOL.md 10.10) and sends each to its inbox; the
+   * advanced ratchets are saved first, so a crash can never reuse a message key. Fails only when no device was reached.
+   */
   private async sendEnvelope(contact: ContactRecord, envelope: Envelope): Promise<void> {
     if (!contact.outbox) throw new Error(`${contact.displayName} can no longer be reached`);
-    const sealedMessage = seal(contact.state, contact.ad, envelope, this.client.random);
+    const targets = sendTargets(contact);
+    if (targets.length === 0) throw new Error(`no session with any device of ${contact.displayName} yet; one starts when a device of theirs answers`);
+    const sealed = targets.map(t => ({ ...t, payload: create(MailboxPayloadSchema, { kind: { case: "ratchet", value: seal(t.state, t.ad, envelope, this.client.random) } }) }));
     await this.client.save();
-    await this.sendPayload(contact, create(MailboxPayloadSchema, { kind: { case: "ratchet", value: sealedMessage } }));
+    let failure: unknown = null;
+    let sent = 0;
+    const sender = signingKeyFromSeed(contact.outbox.senderKeySeed);
+    for (const target of sealed) {
+      try {
+        await this.client.send(target.sendId, toBinary(MailboxPayloadSchema, target.payload), sender, undefined, target.server, contact.route);
+        sent++;
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+    if (sent === 0 && failure) throw failure;
   }
 
   private async sendPayload(contact: ContactRecord, payload: MailboxPayload): Promise<void> {
@@ -429,7 +469,8 @@ export class ContactsModule {
 
   private envelope(body: Envelope["body"]): Envelope {
     // kemHeaders: this client reads post-quantum ratchet headers, so a classic session with it upgrades.
-    return create(EnvelopeSchema, { messageId: this.client.random.bytes(16), sentAt: BigInt(this.client.now()), kemHeaders: true, body });
+    // deviceId: this device among the profile's devices (PROTOCOL.md 10.10); 0 until it needs one.
+    return create(EnvelopeSchema, { messageId: this.client.random.bytes(16), sentAt: BigInt(this.client.now()), kemHeaders: true, deviceId: this.data.deviceId ?? 0, body });
   }
 
   private require(id: string): ContactRecord {

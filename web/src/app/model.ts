@@ -58,6 +58,26 @@ export interface AddressRecord {
 /** A request that came through the address, until accepted or rejected. */
 export interface ContactRequestRecord { id: string; cardLink: string; displayName: string; message: string; receivedAt: number; tag?: Uint8Array }
 
+/** A session with one device of a contact (PROTOCOL.md 10.10). */
+export interface DeviceSession { state: RatchetState; ad: Uint8Array }
+
+/** A device of a contact: its sessions (the one in use first), its inbox for this profile and its X25519 identity key. */
+export interface PeerDevice { deviceId: number; sessions: DeviceSession[]; sendId: Uint8Array; server?: string; identityDhKey: Uint8Array }
+
+/** Devices on both sides of a contact (PROTOCOL.md 10.10); absent while both sides have one device each. */
+export interface ContactDevices {
+  peers: PeerDevice[];
+  /** The contact's last signed list: device ids and cards (SignedCard bytes). */
+  theirs: { deviceId: number; card: Uint8Array }[];
+  theirListVersion: string;
+  /** This profile's own list for the contact, as another device of it last published it (the browser publishes none yet). */
+  mine: { deviceId: number; card: Uint8Array }[];
+  myListVersion: string;
+  /** This device's keys and card for the contact's devices to start sessions with. */
+  myKeys?: { identityDhSecret: Uint8Array; prekeySecret: Uint8Array; kemSeed: Uint8Array; card: Uint8Array };
+  offersSeen: string[];
+}
+
 export interface ContactRecord {
   id: string;
   displayName: string;
@@ -83,6 +103,8 @@ export interface ContactRecord {
   presenceInbox?: MailboxRecord;
   presenceInboxKey?: Uint8Array;
   presenceOutbox?: { sendId: Uint8Array; key: Uint8Array; server?: string };
+  /** Devices (PROTOCOL.md 10.10); once present, every session is a device's and `state` is unused. */
+  devices?: ContactDevices;
 }
 
 export interface RoomRecord {
@@ -137,6 +159,9 @@ export interface ProfileData {
   presence?: { enabled: boolean; status: number; text: string };
   /** The secret room join tags derive from (PROTOCOL.md 12, "Kicks, links and bans"); made on first use. */
   roomTagSecret?: Uint8Array;
+  /** This device's id among the profile's devices (PROTOCOL.md 10.10); absent until it needs one. */
+  deviceId?: number;
+  deviceName?: string;
 }
 
 export function newProfile(server: string, displayName: string): ProfileData {

@@ -4,12 +4,12 @@
 // An import's chats hold every message; the caller moves them to the history store and keeps the newest in the profile.
 import type { RatchetState } from "../crypto/ratchet";
 import { randomBytes } from "../crypto/sodium";
-import { fromHex, toHex } from "../protocol/bytes";
+import { fromBase64Url, fromHex, toBase64Url, toHex } from "../protocol/bytes";
 import { sameServer } from "../protocol/address";
 import { parseRoomLink } from "../rooms/room-link";
 import { initialKeyId } from "../rooms/room-crypto";
 import { normalizeTimer } from "./disappearing";
-import { SEEN_IDS_KEPT, type ChatMessage, type ContactRecord, type MailboxRecord, type ProfileData, type RoomRecord } from "./model";
+import { SEEN_IDS_KEPT, type ChatMessage, type ContactDevices, type ContactRecord, type MailboxRecord, type ProfileData, type RoomRecord } from "./model";
 
 type Json = Record<string, unknown>;
 
@@ -71,6 +71,7 @@ export function toPortableJson(data: ProfileData): string {
       PresenceOutbox: c.presenceOutbox ? { Server: c.presenceOutbox.server ?? data.server, SendId: b64(c.presenceOutbox.sendId), Key: b64(c.presenceOutbox.key) } : null,
       DisappearAfterSeconds: c.disappearAfter ?? 0,
       ...(c.route ? { Route: c.route } : {}),
+      ...(c.devices ? { Devices: devicesToPortable(c.devices, data.server) } : {}),
     };
   });
   const rooms = data.rooms.filter(r => !r.ended).map(r => ({
@@ -86,6 +87,7 @@ export function toPortableJson(data: ProfileData): string {
   const registration = data.registration;
   const portable = {
     Version: 1, Server: data.server, DisplayName: data.displayName,
+    ...(data.deviceId ? { DeviceId: data.deviceId } : {}), ...(data.deviceName ? { DeviceName: data.deviceName } : {}),
     Invites: data.invites.map(i => ({
       Name: freeName(i.label || "invite", taken), CardLink: i.cardLink, DisplayName: i.displayName, IdentitySeed: b64(i.identitySeed),
       IdentityDhSecret: b64(i.identityDhSecret), PrekeySecret: b64(i.prekeySecret), KemSeed: b64(i.kemSeed ?? new Uint8Array(0)),
@@ -119,6 +121,41 @@ function roomName(room: RoomRecord, taken: Set<string>, history: Json[]): string
     history.push({ c: name, o: m.mine, t: m.text, at: m.sentAt, id: m.id, r: true, ...(!m.mine && m.sender ? { f: m.whisper ? `${m.sender} (whisper)` : m.sender } : {}), ...(m.expiresAt ? { x: m.expiresAt } : {}) });
   }
   return name;
+}
+
+/** A contact's devices as the CLI keeps them (PROTOCOL.md 9, 10.10): cards as base64url text, versions as numbers. */
+function devicesToPortable(d: ContactDevices, pageServer: string): Json {
+  const cards = (entries: { deviceId: number; card: Uint8Array }[]) => entries.map(e => ({ DeviceId: e.deviceId, Card: toBase64Url(e.card) }));
+  return {
+    TheirDevices: d.peers.map(p => ({
+      DeviceId: p.deviceId, Sessions: p.sessions.map(x => ({ State: ratchetToPortable(x.state), AssociatedData: b64(x.ad) })),
+      Server: p.server ?? pageServer, SendId: b64(p.sendId), IdentityDhKey: b64(p.identityDhKey),
+    })),
+    TheirListVersion: Number(d.theirListVersion), Theirs: cards(d.theirs), Mine: cards(d.mine), MyListVersion: Number(d.myListVersion),
+    ...(d.myKeys ? { MyKeys: { IdentityDhSecret: b64(d.myKeys.identityDhSecret), PrekeySecret: b64(d.myKeys.prekeySecret), KemSeed: b64(d.myKeys.kemSeed), Card: toBase64Url(d.myKeys.card) } } : {}),
+    OffersSeen: d.offersSeen,
+  };
+}
+
+function devicesFromPortable(d: Json, elsewhere: (server: unknown) => { server?: string }): ContactDevices {
+  const card = (value: unknown) => {
+    const bytes = typeof value === "string" ? fromBase64Url(value) : null;
+    if (!bytes) throw new PortableProfileError("the file's device card is not base64url");
+    return bytes;
+  };
+  const id = (value: unknown) => (typeof value === "number" && Number.isInteger(value) && value >= 0 ? value : 0);
+  const version = (value: unknown) => (typeof value === "number" && Number.isInteger(value) && value >= 0 ? String(value) : "0");
+  const cards = (value: unknown) => list(value).map(e => ({ deviceId: id(e.DeviceId), card: card(e.Card) }));
+  const keys = d.MyKeys && typeof d.MyKeys === "object" ? d.MyKeys as Json : null;
+  return {
+    peers: list(d.TheirDevices).map(p => ({
+      deviceId: id(p.DeviceId), sessions: list(p.Sessions).map(x => ({ state: ratchetFromPortable((x.State ?? {}) as Json), ad: bytes(x.AssociatedData, "session") })),
+      sendId: bytes(p.SendId, "device inbox"), ...elsewhere(p.Server), identityDhKey: bytes(p.IdentityDhKey ?? "", "device key"),
+    })),
+    theirs: cards(d.Theirs), theirListVersion: version(d.TheirListVersion), mine: cards(d.Mine), myListVersion: version(d.MyListVersion),
+    ...(keys ? { myKeys: { identityDhSecret: bytes(keys.IdentityDhSecret, "device keys"), prekeySecret: bytes(keys.PrekeySecret, "device keys"), kemSeed: bytes(keys.KemSeed, "device keys"), card: card(keys.Card) } } : {}),
+    offersSeen: Array.isArray(d.OffersSeen) ? d.OffersSeen.filter((o): o is string => typeof o === "string") : [],
+  };
 }
 
 function ratchetToPortable(s: RatchetState): Json {
@@ -183,6 +220,7 @@ export function fromPortableJson(json: string, pageServer: string): ProfileData 
       ...(c.PresenceInbox && typeof c.PresenceInbox === "object" ? { presenceInbox: mailbox(c.PresenceInbox as Json) } : {}),
       ...(presenceInboxKey && presenceInboxKey.length > 0 ? { presenceInboxKey } : {}),
       ...(presenceOutbox ? { presenceOutbox: { sendId: bytes(presenceOutbox.SendId, "presence outbox"), key: bytes(presenceOutbox.Key, "presence outbox key"), ...elsewhere(presenceOutbox.Server) } } : {}),
+      ...(c.Devices && typeof c.Devices === "object" ? { devices: devicesFromPortable(c.Devices as Json, elsewhere) } : {}),
     };
   });
 
@@ -219,6 +257,8 @@ export function fromPortableJson(json: string, pageServer: string): ProfileData 
   }
   if (root.PresenceEnabled === true) data.presence = { enabled: true, status: typeof root.Presence === "number" ? root.Presence : 1, text: text(root.PresenceText) };
   if (tagSecret && tagSecret.length === 32) data.roomTagSecret = tagSecret;
+  if (typeof root.DeviceId === "number" && Number.isInteger(root.DeviceId) && root.DeviceId > 0) data.deviceId = root.DeviceId;
+  if (typeof root.DeviceName === "string" && root.DeviceName.length > 0) data.deviceName = root.DeviceName;
   if (registration) {
     data.registration = {
       ...(typeof registration.ServerPassword === "string" ? { serverPassword: registration.ServerPassword } : {}),

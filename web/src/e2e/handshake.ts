@@ -26,10 +26,14 @@ function sealKey(shared: Uint8Array, kemSecret: Uint8Array | null): [Uint8Array,
   return [out.slice(0, 32), out.slice(32)];
 }
 
-export function initiateContact(card: Card, intro: Envelope, random: RandomSource): InitiatedContact {
-  const identitySeed = random.bytes(32);
+/**
+ * `keys`: a device starting a session with another device of a contact (PROTOCOL.md 10.10) uses the per-contact
+ * identity the contact already knows and its own X25519 identity key for that contact instead of fresh ones.
+ */
+export function initiateContact(card: Card, intro: Envelope, random: RandomSource, keys?: { identitySeed: Uint8Array; identityDhSecret: Uint8Array }): InitiatedContact {
+  const identitySeed = keys?.identitySeed ?? random.bytes(32);
   const identity = signingKeyFromSeed(identitySeed);
-  const identityDh = dhKeyFromSecret(random.bytes(32));
+  const identityDh = dhKeyFromSecret(keys?.identityDhSecret ?? random.bytes(32));
   const ephemeral = dhKeyFromSecret(random.bytes(32));
   const { identityKey, identityDhKey, prekey } = card.body;
   const kemPrekey = isPostQuantumCard(card) ? card.body.pqPrekey : null;

@@ -152,7 +152,7 @@ export function renderContact(ui: ScreenHost, id: string): void {
     if (!current) return ui.go({ kind: "home" });
     title.textContent = current.displayName;
     badge.textContent = current.verified ? "✓ verified" : "";
-    quantum.textContent = current.state.postQuantum ? "post-quantum" : "";
+    quantum.textContent = (current.devices?.peers[0]?.sessions[0]?.state ?? current.state).postQuantum ? "post-quantum" : "";
     disappear.show(current.disappearAfter ?? 0);
     composer.setState(
       !current.outbox ? "This contact can no longer be reached." : current.established ? "Message (Markdown: *emphasis*, `code`, [links](https://…), - lists)" : "Waiting for the contact to answer… (you can already write)",
