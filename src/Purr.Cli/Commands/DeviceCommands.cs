@@ -45,7 +45,7 @@ internal static class DeviceCommands
         }
 
         Console.Error.WriteLine((context.Value(Qr) ? QrCode.Render(link) + "\n" : "") + link + "\n"
-            + $"Open it on the new device: purr devices join LINK (or \"Link to another device\" in the browser). Waiting up to {wait.TotalMinutes:0} minutes…");
+            + $"Open it on the new device: purr devices join LINK (or, in a new browser, paste it under \"Using Purr on another device already?\"). Waiting up to {wait.TotalMinutes:0} minutes…");
         var answered = await WaitForAsync<DeviceLinkAnswered>(messenger, wait)
             ?? throw new MessengerException("no device answered the link in time; run 'purr devices link' again");
 

@@ -225,6 +225,12 @@ public sealed partial class Messenger
             if (Data.OwnDevicesList.Length > 0)
             {
                 await PublishOwnDevicesAsync();
+                // The revoked device gets the list too, a last message: a device that is merely given away (not stolen
+                // and kept offline) stops at once and says so. Nothing else is ever sealed for it again.
+                if (device.Confirmed && Base64Url.TryDecode(Data.OwnDevicesList, out var signed))
+                {
+                    await SendToOwnDeviceAsync(device, new DeviceSync { OwnDevices = OwnDevices.Parser.ParseFrom(signed) });
+                }
             }
 
             foreach (var contact in Data.Contacts.Where(c => c.Devices?.Mine.Any(m => m.DeviceId == device.DeviceId) == true).ToList())

@@ -54,7 +54,10 @@ public sealed class DeviceCliTests
         Assert.Contains("alice now uses 1 device(s)", await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10"), StringComparison.Ordinal);
         await PurrTool.RunAsync(0, "--profile", bob, "send", "alice", "only the phone reads this");
         Assert.Contains("only the phone reads this", await PurrTool.RunAsync(0, "--profile", phone, "receive", "--wait", "10"), StringComparison.Ordinal);
-        Assert.DoesNotContain("only the phone", await PurrTool.RunAsync(0, "--profile", laptop, "receive", "--wait", "2"), StringComparison.Ordinal);
+        var atLaptop = await PurrTool.RunAsync(0, "--profile", laptop, "receive", "--wait", "2");
+        Assert.DoesNotContain("only the phone", atLaptop, StringComparison.Ordinal);
+        Assert.Contains("this device was revoked from another of your devices", atLaptop, StringComparison.Ordinal);
+        Assert.Contains("on this device only", await PurrTool.RunAsync(0, "--profile", laptop, "devices", "list"), StringComparison.Ordinal);
         await PurrTool.RunAsync(0, "--profile", laptop, "send", "bob", "a revoked device speaking");
         Assert.DoesNotContain("a revoked device speaking", await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "2"), StringComparison.Ordinal);
     }

@@ -81,4 +81,84 @@ public static class DeviceLinking
 
         return (all, joined);
     }
+
+    /// <summary>`purr devices link` running: its link, the code it shows once a device answered, and the answer to give.</summary>
+    public sealed class LinkProcess : IAsyncDisposable
+    {
+        private readonly Process process;
+        private readonly Task<string> output;
+        private readonly System.Text.StringBuilder errors = new();
+        private readonly TaskCompletionSource<string> codeShown = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly Task reading;
+
+        private LinkProcess(Process process)
+        {
+            this.process = process;
+            output = process.StandardOutput.ReadToEndAsync();
+            reading = Task.Run(async () =>
+            {
+                while (await process.StandardError.ReadLineAsync() is { } line)
+                {
+                    lock (errors)
+                    {
+                        errors.AppendLine(line);
+                    }
+
+                    if (line.StartsWith("Code: ", StringComparison.Ordinal))
+                    {
+                        codeShown.TrySetResult(line["Code: ".Length..].Trim());
+                    }
+                }
+
+                codeShown.TrySetResult("");
+            });
+        }
+
+        public string Link { get; private set; } = "";
+
+        public static async Task<LinkProcess> StartAsync(string from, string home, params string[] options)
+        {
+            var linkFile = Path.Combine(home, $"link-{Guid.NewGuid():N}.txt");
+            var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "purr.dll"), "--profile", from, "devices", "link", .. options, "--out-file", linkFile, "--wait", "1"])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                RedirectStandardInput = true,
+            };
+            start.Environment["PURR_PASSPHRASE"] = "correct horse battery";
+            var linker = new LinkProcess(Process.Start(start)!);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (!File.Exists(linkFile) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+
+            linker.Link = (await File.ReadAllTextAsync(linkFile)).Trim();
+            return linker;
+        }
+
+        /// <summary>The code the terminal shows ("1234 5678") once the new device answered.</summary>
+        public Task<string> CodeAsync() => codeShown.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        /// <summary>Answers the question and waits for the command to end; returns its exit code and everything it printed.</summary>
+        public async Task<(int Exit, string Output)> AnswerAsync(string answer)
+        {
+            await process.StandardInput.WriteLineAsync(answer);
+            process.StandardInput.Close();
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(150));
+            await reading;
+            return (process.ExitCode, await output + errors);
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+
+            process.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
 }

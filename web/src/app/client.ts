@@ -28,6 +28,7 @@ import { ContactsModule } from "./contacts";
 import { RoomsModule } from "./rooms";
 import { HandlesModule } from "./handles";
 import { PresenceModule } from "./presence";
+import { OwnDevicesModule } from "./own-devices";
 import type { ClientEvent, ClientServices } from "./client-services";
 import { openBroadcast } from "./broadcast";
 import { parseInviteLink, policyOf, redeemInvite, takeCredential, TOKEN_BATCH } from "./registration";
@@ -43,6 +44,7 @@ export class PurrClient implements ClientServices {
   readonly rooms: RoomsModule;
   readonly handles: HandlesModule;
   readonly presence: PresenceModule;
+  readonly ownDevices: OwnDevicesModule;
   /** Every message of every chat, sealed in IndexedDB; the profile keeps only each chat's newest (MESSAGES_KEPT). */
   readonly history: HistoryStore;
   private connection: PurrConnection | null = null;
@@ -78,6 +80,9 @@ export class PurrClient implements ClientServices {
     this.rooms = new RoomsModule(this);
     this.handles = new HandlesModule(this);
     this.presence = new PresenceModule(this, this.contacts);
+    this.ownDevices = new OwnDevicesModule(this, this.contacts);
+    this.contacts.onSent = (contact, envelope) => this.ownDevices.mirrorSent(contact, envelope);
+    this.contacts.onEstablished = contact => this.ownDevices.shareContact(contact);
   }
 
   get online(): boolean {
@@ -533,6 +538,7 @@ export class PurrClient implements ClientServices {
       ...this.data.contacts.flatMap(c => c.inbox),
       ...this.data.contacts.flatMap(c => (c.presenceInbox ? [c.presenceInbox] : [])),
       ...this.data.rooms.flatMap(r => (r.mailbox && !r.ended ? [r.mailbox] : [])),
+      ...(this.data.devicesInbox ? [this.data.devicesInbox] : []),
     ];
   }
 
@@ -570,6 +576,7 @@ export class PurrClient implements ClientServices {
     else if (this.data.address?.mailbox === mailbox) await this.contacts.handleAddressRequest(message.payload);
     else if (contact) await this.contacts.handleMessage(contact, message.payload);
     else if (room) await this.rooms.handleStored(message.payload);
+    else if (this.data.devicesInbox === mailbox) await this.ownDevices.handle(message.payload);
     await this.save();
     if (!live) await this.ack(mailbox, message.messageId);
   }

@@ -25,6 +25,10 @@ import { DeviceSessions, sendTargets } from "./device-sessions";
 const DAY = 86400;
 
 export class ContactsModule {
+  /** Set by the own-devices module: a text sent here goes to the person's other devices; a new contact too. */
+  onSent?: (contact: ContactRecord, envelope: Envelope) => Promise<void>;
+  onEstablished?: (contact: ContactRecord) => Promise<void>;
+
   /** Set by the presence module: a contact told us its presence channel. */
   onPresenceChannel?: (contact: ContactRecord, sendId: Uint8Array, key: Uint8Array, server: string) => Promise<void>;
 
@@ -251,6 +255,7 @@ export class ContactsModule {
       const expiresAt = expiryOf(this.client.now(), envelope.disappearAfter);
       appendMessage(contact.messages, { id: toHex(envelope.messageId), mine: true, text, sentAt: Number(envelope.sentAt), ...(expiresAt ? { expiresAt } : {}) });
       await this.sendEnvelope(contact, envelope);
+      await this.onSent?.(contact, envelope);
     });
   }
 
@@ -336,6 +341,7 @@ export class ContactsModule {
     await this.client.secureMailbox(invite.mailbox, intro.senderKey);
     const sender = signingKeyFromSeed(senderKeySeed);
     await this.sendEnvelope(contact, this.envelope({ case: "contactAccepted", value: { $typeName: "purr.v1.ContactAccepted", senderKey: sender.publicKey, displayName: invite.displayName } }));
+    await this.onEstablished?.(contact);
     this.client.emit({ kind: "message", where: "contact", id: contact.id, title: `${contact.displayName} is now a contact` });
   }
 
@@ -389,6 +395,7 @@ export class ContactsModule {
         appendMessage(contact.messages, { id: "joined-" + contact.id, mine: false, text: `${contact.displayName} is now a contact`, sentAt: this.client.now(), notice: true });
         await this.client.save();
         for (const mailbox of contact.inbox) await this.client.secureMailbox(mailbox, body.value.senderKey);
+        await this.onEstablished?.(contact);
         this.client.emit({ kind: "message", where: "contact", id: contact.id, title: `${contact.displayName} is now a contact` });
         break;
       case "disappearingTimer": {
@@ -465,6 +472,15 @@ export class ContactsModule {
 
   private async sendPayload(contact: ContactRecord, payload: MailboxPayload): Promise<void> {
     await this.client.send(contact.outbox!.sendId, toBinary(MailboxPayloadSchema, payload), signingKeyFromSeed(contact.outbox!.senderKeySeed), undefined, contact.outbox!.server, contact.route);
+  }
+
+  /** Sessions with every device on the contact's last list (a device that just joined starts them). */
+  startListedSessions(contact: ContactRecord): Promise<void> {
+    return this.devices.startListedSessions(contact);
+  }
+
+  newEnvelope(body: Envelope["body"]): Envelope {
+    return this.envelope(body);
   }
 
   private envelope(body: Envelope["body"]): Envelope {

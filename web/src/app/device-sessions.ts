@@ -116,6 +116,14 @@ export class DeviceSessions {
     return opened.devices.length;
   }
 
+  /** Starts a session with every device on the contact's last list that has none (a device that just joined does this). */
+  async startListedSessions(contact: ContactRecord): Promise<void> {
+    for (const { deviceId, card } of [...(contact.devices?.theirs ?? [])]) {
+      if (contact.devices!.peers.some(p => p.deviceId === deviceId && p.sessions.length > 0)) continue;
+      await this.startSession(contact, deviceId, parseCard(CARD_PREFIX + toBase64Url(card), 0));
+    }
+  }
+
   /** Starts a session with one device of the contact (PQXDH to its card) and offers it at that device's inbox. */
   private async startSession(contact: ContactRecord, deviceId: number, card: Card): Promise<void> {
     const keys = await this.myKeysFor(contact);

@@ -78,6 +78,21 @@ export interface ContactDevices {
   offersSeen: string[];
 }
 
+/** Another device of this profile's person (PROTOCOL.md 10.10). */
+export interface OwnDevice {
+  deviceId: number;
+  name: string;
+  sessions: DeviceSession[];
+  /** Its inbox for own devices (empty until known) and its server when not the page's own. */
+  sendId: Uint8Array;
+  server?: string;
+  /** Its card in the list of own devices (SignedCard bytes; empty until known). */
+  card: Uint8Array;
+  /** The link was confirmed on the device that made it: only then does anything go to it. */
+  confirmed: boolean;
+  seen: string[];
+}
+
 export interface ContactRecord {
   id: string;
   displayName: string;
@@ -162,6 +177,17 @@ export interface ProfileData {
   /** This device's id among the profile's devices (PROTOCOL.md 10.10); absent until it needs one. */
   deviceId?: number;
   deviceName?: string;
+  /** Shared by the person's devices: the key their list of own devices is signed with, and the one they sign sends to each other's inboxes with. */
+  deviceKeySeed?: Uint8Array;
+  devicesSenderSeed?: Uint8Array;
+  /** This browser's inbox for its own devices, its keys and card for them, the others, and their last signed list. */
+  devicesInbox?: MailboxRecord;
+  ownDeviceKeys?: { identityDhSecret: Uint8Array; prekeySecret: Uint8Array; kemSeed: Uint8Array; card: Uint8Array };
+  ownDevices?: OwnDevice[];
+  devicesVersion?: string;
+  ownDevicesList?: Uint8Array;
+  /** Parts of a transfer from another own device still incomplete. */
+  syncChunks?: { transfer: string; index: number; count: number; data: Uint8Array }[];
 }
 
 export function newProfile(server: string, displayName: string): ProfileData {

@@ -153,13 +153,27 @@ export class AppView implements ScreenHost {
   private renderMain(): void {
     const view = this.view;
     switch (view.kind) {
-      case "home":
+      case "home": {
+        const greeting = h("h1", {});
+        const linking = h("div", {});
         append(this.main, h("section", { class: "empty", "data-testid": "home" },
-          h("h1", {}, `Hello, ${this.client.data.displayName}`),
+          greeting, linking,
           h("p", {}, "Invite someone with a card, accept a card someone gave you, or start a room."),
           h("p", { class: "muted small" }, "Messages are end-to-end encrypted; the server stores only ciphertext, and only until it is delivered or expires."),
           presenceControl(this)));
+        // Live: a browser joining another device's profile gets its name and contacts while this screen shows.
+        this.refreshCurrent = () => {
+          greeting.textContent = `Hello, ${this.client.data.displayName}`;
+          clear(linking);
+          const code = this.client.ownDevices.pendingCode;
+          if (code) {
+            linking.appendChild(h("p", { class: "card-form", "data-testid": "link-code" },
+              `Linking: check that your other device shows the code ${code}, and confirm there. Your contacts arrive here once it does.`));
+          }
+        };
+        this.refreshCurrent();
         break;
+      }
       case "contact": return renderContact(this, view.id);
       case "room": return renderRoom(this, view.id);
       case "invite": return renderInvite(this, view.id);

@@ -4,7 +4,7 @@ import type { PurrClient } from "../app/client";
 import { WrongPassphraseError } from "../app/profile-file";
 import { h } from "./dom";
 import { messageOf, type ScreenHost } from "./screen-host";
-import { importProfile, type ServerInfo } from "./session-start";
+import { createProfile, importProfile, type ServerInfo } from "./session-start";
 
 export const EXPORT_FILE_NAME = "purr-profile.purr";
 
@@ -53,6 +53,45 @@ export function importForm(server: ServerInfo, started: (client: PurrClient) => 
       error.textContent = e instanceof WrongPassphraseError ? "Wrong passphrase (or the file is damaged)." : messageOf(e);
       button.disabled = false;
       button.textContent = "Import";
+    }
+  });
+  return form;
+}
+
+/**
+ * The first screen's "link this browser to your other device" part (PROTOCOL.md 10.10): a device link from
+ * `purr devices link`, a name for this browser and a passphrase; the app runs and shows the code to compare.
+ */
+export function joinForm(server: ServerInfo, started: (client: PurrClient) => Promise<void>): HTMLElement {
+  const link = h("input", { id: "join-link", "data-testid": "join-link", autocomplete: "off", placeholder: "purr:link/…" });
+  const name = h("input", { id: "join-name", "data-testid": "join-name", autocomplete: "off", maxlength: 40, value: "browser" });
+  const pass = h("input", { id: "join-passphrase", "data-testid": "join-passphrase", type: "password", autocomplete: "new-password", minlength: 8 });
+  const error = h("p", { class: "error", role: "alert", "data-testid": "join-error" });
+  const button = h("button", { type: "submit", "data-testid": "join-device" }, "Link");
+  const form = h("form", { class: "card-form", "data-testid": "join-screen" },
+    h("h2", {}, "Using Purr on another device already?"),
+    h("p", { class: "muted small" }, "Run purr devices link --name browser there and paste the link it shows: this browser becomes one more of your devices, with your contacts."),
+    h("label", { for: "join-link" }, "Device link"), link,
+    h("label", { for: "join-name" }, "Name for this browser"), name,
+    h("label", { for: "join-passphrase" }, "A passphrase for this browser (8 characters or more)"), pass, error, button);
+  form.addEventListener("submit", async event => {
+    event.preventDefault();
+    error.textContent = "";
+    if (!link.value.trim().startsWith("purr:link/")) return void (error.textContent = "Paste the purr:link/… link your other device shows.");
+    if (pass.value.length < 8) return void (error.textContent = "Use a passphrase of at least 8 characters.");
+    button.disabled = true;
+    button.textContent = "Linking…";
+    try {
+      const client = await createProfile(server, "", pass.value);
+      await started(client);
+      // The app runs from here on: a failure shows there.
+      await client.ownDevices.join(link.value, name.value).then(
+        () => client.emit({ kind: "changed" }),
+        e => client.emit({ kind: "problem", text: `Linking failed: ${messageOf(e)}` }));
+    } catch (e) {
+      error.textContent = messageOf(e);
+      button.disabled = false;
+      button.textContent = "Link";
     }
   });
   return form;

@@ -8,7 +8,7 @@ import { applyTheme } from "./theme";
 import { messageOf } from "./screen-host";
 import { createProfile, hasProfile, profileLabel, serverInfo, unlockProfile, type ServerInfo } from "./session-start";
 import { accessFields, inviteFromPageAddress } from "./registration";
-import { importForm } from "./portable-screens";
+import { importForm, joinForm } from "./portable-screens";
 
 const MIN_PASSPHRASE = 8;
 
@@ -58,6 +58,7 @@ function showCreate(root: HTMLElement, server: ServerInfo): void {
   });
   root.appendChild(form);
   root.appendChild(importForm(server, client => runApp(root, client)));
+  root.appendChild(joinForm(server, client => runApp(root, client)));
   name.focus();
 }
 

@@ -1,0 +1,65 @@
+using Microsoft.Playwright;
+using Purr.Server.Tests.Messaging;
+using Purr.TestKit;
+
+namespace Purr.Server.Tests.Web;
+
+/// <summary>
+/// A browser linked as one more device of a terminal's profile (PROTOCOL.md 10.10): the code on both screens, the
+/// contacts arriving, a contact's messages reaching both, sent texts mirrored both ways, and a revocation.
+/// </summary>
+public sealed class BrowserLinkedDeviceTests
+{
+    [Fact]
+    public async Task A_browser_joins_a_terminals_profile_talks_mirrors_and_is_revoked()
+    {
+        await using var server = await RunningServer.StartAsync();
+        using var home = new TemporaryDirectory();
+        var phone = Path.Combine(home.Path, "phone");
+        var bob = Path.Combine(home.Path, "bob");
+        await PurrTool.RunAsync(0, "--profile", phone, "init", "--server", server.Address.ToString(), "--display-name", "Alice");
+        await PurrTool.RunAsync(0, "--profile", bob, "init", "--server", server.Address.ToString(), "--display-name", "Bob");
+        var card = System.Text.Json.JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", phone, "--json", "invite", "--name", "bob")).RootElement.GetProperty("link").GetString()!;
+        await PurrTool.RunAsync(0, "--profile", bob, "accept", card, "--name", "alice");
+        await PurrTool.RunAsync(0, "--profile", phone, "receive", "--wait", "10");
+        await PurrTool.RunAsync(0, "--profile", bob, "receive");
+
+        await using var browser = await Browser.LaunchAsync();
+        var alice = await browser.OpenAsync(server.HttpBase, "alice");
+        await using (var linker = await DeviceLinking.LinkProcess.StartAsync(phone, home.Path, "--name", "browser", "--this-name", "phone"))
+        {
+            await alice.ById("join-link").FillAsync(linker.Link);
+            await alice.ById("join-name").FillAsync("browser");
+            await alice.ById("join-passphrase").FillAsync("browser passphrase");
+            await alice.ById("join-device").ClickAsync();
+            var code = await linker.CodeAsync();
+            await Assertions.Expect(alice.ById("link-code")).ToContainTextAsync(code, new() { Timeout = 20_000 });
+            var (exit, output) = await linker.AnswerAsync("y");
+            Assert.True(exit == 0, output);
+            Assert.Contains("linked browser", output, StringComparison.Ordinal);
+        }
+
+        await Assertions.Expect(alice.Page.Locator("nav .item", new() { HasText = "Bob" })).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Assertions.Expect(alice.ById("link-code")).ToHaveCountAsync(0);
+        Assert.Contains("alice now uses 2 device(s)", await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10"), StringComparison.Ordinal);
+
+        await PurrTool.RunAsync(0, "--profile", bob, "send", "alice", "hello browser and phone");
+        await alice.OpenConversationAsync("Bob");
+        await alice.ExpectMessageAsync("hello browser and phone");
+        Assert.Contains("bob: hello browser and phone", await PurrTool.RunAsync(0, "--profile", phone, "receive", "--wait", "10"), StringComparison.Ordinal);
+
+        await alice.SendAsync("written in the browser");
+        Assert.Contains("alice: written in the browser", await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10"), StringComparison.Ordinal);
+        Assert.Contains("you → bob (from another device): written in the browser", await PurrTool.RunAsync(0, "--profile", phone, "receive", "--wait", "10"), StringComparison.Ordinal);
+        await PurrTool.RunAsync(0, "--profile", phone, "send", "bob", "written on the phone");
+        await alice.ExpectMessageAsync("written on the phone");
+        Assert.Contains("alice: written on the phone", await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10"), StringComparison.Ordinal);
+
+        Assert.Contains("revoked browser", await PurrTool.RunAsync(0, "--profile", phone, "devices", "revoke", "browser"), StringComparison.Ordinal);
+        Assert.Contains("alice now uses 1 device(s)", await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10"), StringComparison.Ordinal);
+        await PurrTool.RunAsync(0, "--profile", bob, "send", "alice", "after the browser was revoked");
+        Assert.Contains("after the browser was revoked", await PurrTool.RunAsync(0, "--profile", phone, "receive", "--wait", "10"), StringComparison.Ordinal);
+        await Assertions.Expect(alice.Page.GetByText("This browser was removed from your devices")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Assertions.Expect(alice.Page.GetByTestId("message").Filter(new() { HasText = "after the browser was revoked" })).ToHaveCountAsync(0);
+    }
+}
