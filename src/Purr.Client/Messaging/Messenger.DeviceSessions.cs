@@ -217,11 +217,41 @@ public sealed partial class Messenger
             // Not offered, so the device could never open what this session seals: the next list or offer starts another.
             device.Sessions.Remove(session);
             file.Save(Data);
+            return;
+        }
+
+        await SendListToDeviceAsync(contact, device);
+    }
+
+    /// <summary>
+    /// A device with a new session gets this profile's current list at once: a list published while no session with
+    /// it existed yet (a device linked meanwhile) would otherwise never reach it.
+    /// </summary>
+    private async Task SendListToDeviceAsync(ContactRecord contact, PeerDeviceRecord device)
+    {
+        var devices = contact.Devices;
+        if (devices is null || devices.MyListVersion == 0 || devices.Mine.All(m => m.DeviceId != Data.DeviceId) || device.Sessions.Count == 0 || contact.Outbox is null)
+        {
+            return;
+        }
+
+        using var identity = Ed25519KeyPair.FromSeed(contact.MyIdentitySeed);
+        var envelope = NewEnvelope();
+        envelope.DeviceList = DeviceLists.SignContactList(identity, devices.MyListVersion, devices.Mine.Select(m => (m.DeviceId, CardBytes(m.Card))));
+        var payload = new MailboxPayload { Ratchet = new Session(device.Sessions[0].State, device.Sessions[0].AssociatedData).Seal(envelope, random) };
+        file.Save(Data);
+        try
+        {
+            await SendPayloadToAsync(contact, device.Server, device.SendId, payload);
+        }
+        catch (PurrClientException)
+        {
+            // It gets the list with the next change.
         }
     }
 
     /// <summary>A device of the contact offers a session (its first message, sealed to this device's card).</summary>
-    private MessengerEvent? OnContactDeviceOffer(ContactRecord contact, ContactRequest request)
+    private async Task<MessengerEvent?> OnContactDeviceOfferAsync(ContactRecord contact, ContactRequest request)
     {
         if (contact.Devices?.MyKeys is not { } keys)
         {
@@ -266,6 +296,8 @@ public sealed partial class Messenger
         device.Sessions.Insert(0, new DeviceSessionData { State = responded.Session.State, AssociatedData = responded.Session.AssociatedData });
         TrimSessions(device);
         Remember(contact.SeenMessageIds, Convert.ToHexStringLower(responded.Intro.MessageId.Span));
+        file.Save(Data);
+        await SendListToDeviceAsync(contact, device);
         return new ContactDevicesChanged(contact.Name, devices.TheirDevices.Count);
     }
 

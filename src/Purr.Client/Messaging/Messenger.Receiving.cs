@@ -174,7 +174,7 @@ public sealed partial class Messenger
                 (ContactRecord contact, MailboxPayload.KindOneofCase.Presence) when owner.Mailbox == contact.PresenceInbox => await OnPresenceAsync(contact, parsed!.Presence),
                 (ContactRecord contact, _) when owner.Mailbox == contact.PresenceInbox => null,
                 (ContactRecord contact, MailboxPayload.KindOneofCase.Ratchet) => await OpenAsync(contact, parsed!.Ratchet),
-                (ContactRecord contact, MailboxPayload.KindOneofCase.ContactRequest) => OnContactDeviceOffer(contact, parsed!.ContactRequest),
+                (ContactRecord contact, MailboxPayload.KindOneofCase.ContactRequest) => await OnContactDeviceOfferAsync(contact, parsed!.ContactRequest),
                 (DeviceLinkRecord link, MailboxPayload.KindOneofCase.ContactRequest) => await OnLinkAnsweredAsync(link, parsed!.ContactRequest),
                 (OwnDevicesMarker, MailboxPayload.KindOneofCase.Ratchet) => await OpenFromOwnDeviceAsync(parsed!.Ratchet),
                 (OwnDevicesMarker, MailboxPayload.KindOneofCase.ContactRequest) => OnOwnDeviceOffer(parsed!.ContactRequest),

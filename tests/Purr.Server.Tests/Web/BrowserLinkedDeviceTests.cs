@@ -62,4 +62,73 @@ public sealed class BrowserLinkedDeviceTests
         await Assertions.Expect(alice.Page.GetByText("This browser was removed from your devices")).ToBeVisibleAsync(new() { Timeout = 20_000 });
         await Assertions.Expect(alice.Page.GetByTestId("message").Filter(new() { HasText = "after the browser was revoked" })).ToHaveCountAsync(0);
     }
+
+    [Fact]
+    public async Task Three_devices_two_terminals_and_a_browser_and_a_contact_on_two_every_message_everywhere()
+    {
+        await using var server = await RunningServer.StartAsync();
+        using var home = new TemporaryDirectory();
+        var phone = Path.Combine(home.Path, "phone");
+        var laptop = Path.Combine(home.Path, "laptop");
+        var bob = Path.Combine(home.Path, "bob");
+        var bobTablet = Path.Combine(home.Path, "bob-tablet");
+        await PurrTool.RunAsync(0, "--profile", phone, "init", "--server", server.Address.ToString(), "--display-name", "Alice");
+        await PurrTool.RunAsync(0, "--profile", bob, "init", "--server", server.Address.ToString(), "--display-name", "Bob");
+        var card = System.Text.Json.JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", phone, "--json", "invite", "--name", "bob")).RootElement.GetProperty("link").GetString()!;
+        await PurrTool.RunAsync(0, "--profile", bob, "accept", card, "--name", "alice");
+        await PurrTool.RunAsync(0, "--profile", phone, "receive", "--wait", "10");
+        await PurrTool.RunAsync(0, "--profile", bob, "receive");
+
+        // Alice: phone, laptop (terminals) and a browser; Bob: two terminals.
+        await DeviceLinking.LinkAndJoinAsync(phone, laptop, home.Path, answer: "y", "--name", "laptop", "--this-name", "phone");
+        await using var browser = await Browser.LaunchAsync();
+        var alice = await browser.OpenAsync(server.HttpBase, "alice");
+        await using (var linker = await DeviceLinking.LinkProcess.StartAsync(laptop, home.Path, "--name", "browser"))
+        {
+            await alice.ById("join-link").FillAsync(linker.Link);
+            await alice.ById("join-passphrase").FillAsync("browser passphrase");
+            await alice.ById("join-device").ClickAsync();
+            await Assertions.Expect(alice.ById("link-code")).ToContainTextAsync(await linker.CodeAsync(), new() { Timeout = 20_000 });
+            var (exit, output) = await linker.AnswerAsync("y");
+            Assert.True(exit == 0, output);
+        }
+
+        await Assertions.Expect(alice.Page.Locator("nav .item", new() { HasText = "Bob" })).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await DeviceLinking.LinkAndJoinAsync(bob, bobTablet, home.Path, answer: "y", "--name", "tablet", "--this-name", "desk");
+        // Everyone takes the others' lists and offers (the phone learns of the browser from the laptop).
+        foreach (var profile in new[] { phone, laptop, bob, bobTablet, phone, laptop })
+        {
+            await PurrTool.RunAsync(0, "--profile", profile, "receive", "--wait", "2");
+        }
+
+        Assert.Equal(3, System.Text.Json.JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", phone, "--json", "devices", "list")).RootElement.GetArrayLength());
+        await PurrTool.RunAsync(0, "--profile", bob, "send", "alice", "from bob's desk");
+        await alice.OpenConversationAsync("Bob");
+        await alice.ExpectMessageAsync("from bob's desk");
+        foreach (var device in new[] { phone, laptop })
+        {
+            Assert.Contains("bob: from bob's desk", await PurrTool.RunAsync(0, "--profile", device, "receive", "--wait", "10"), StringComparison.Ordinal);
+        }
+
+        Assert.Contains("you → alice (from another device): from bob's desk", await PurrTool.RunAsync(0, "--profile", bobTablet, "receive", "--wait", "10"), StringComparison.Ordinal);
+        await alice.SendAsync("from alice's browser");
+        foreach (var device in new[] { bob, bobTablet })
+        {
+            Assert.Contains("alice: from alice's browser", await PurrTool.RunAsync(0, "--profile", device, "receive", "--wait", "10"), StringComparison.Ordinal);
+        }
+
+        foreach (var device in new[] { phone, laptop })
+        {
+            Assert.Contains("you → bob (from another device): from alice's browser", await PurrTool.RunAsync(0, "--profile", device, "receive", "--wait", "10"), StringComparison.Ordinal);
+        }
+
+        await PurrTool.RunAsync(0, "--profile", bobTablet, "send", "alice", "from bob's tablet");
+        await alice.ExpectMessageAsync("from bob's tablet");
+        await PurrTool.RunAsync(0, "--profile", laptop, "send", "bob", "from alice's laptop");
+        await alice.ExpectMessageAsync("from alice's laptop");
+        foreach (var device in new[] { bob, bobTablet })
+        {
+            Assert.Contains("alice: from alice's laptop", await PurrTool.RunAsync(0, "--profile", device, "receive", "--wait", "10"), StringComparison.Ordinal);
+        }
+    }
 }

@@ -349,7 +349,11 @@ export class ContactsModule {
     const parsed = parsePayload(payload);
     if (parsed?.kind.case === "contactRequest") {
       // Another device of the contact starts a session with this one (PROTOCOL.md 10.10).
-      if (this.devices.onOffer(contact, parsed.kind.value)) await this.client.save();
+      const peer = this.devices.onOffer(contact, parsed.kind.value);
+      if (peer) {
+        await this.client.save();
+        await this.devices.sendListTo(contact, peer);
+      }
       return;
     }
     if (parsed?.kind.case !== "ratchet") return;

@@ -7,9 +7,9 @@ import { MailboxAddressSchema, MailboxPayloadSchema, type ContactRequest, type D
 import { signingKeyFromSeed } from "../crypto/sodium";
 import type { DecryptStatus, RatchetState } from "../crypto/ratchet";
 import { createCard, CARD_PREFIX, parseCard, type Card } from "../e2e/card";
-import { openContactList } from "../e2e/device-list";
+import { openContactList, signContactList } from "../e2e/device-list";
 import { initiateContact, respondToContact } from "../e2e/handshake";
-import { open } from "../e2e/session";
+import { open, seal } from "../e2e/session";
 import { equalBytes, toBase64Url, toHex } from "../protocol/bytes";
 import { remember, type ContactDevices, type ContactRecord, type PeerDevice } from "./model";
 import type { ClientServices } from "./client-services";
@@ -157,23 +157,41 @@ export class DeviceSessions {
       // Not offered, so the device could never open what this session seals: the next list or offer starts another.
       peer.sessions.splice(peer.sessions.indexOf(session), 1);
       await this.client.save();
+      return;
+    }
+    await this.sendListTo(contact, peer);
+  }
+
+  /** A device with a new session gets this profile's current list at once (one published before the session would never reach it). */
+  async sendListTo(contact: ContactRecord, peer: PeerDevice): Promise<void> {
+    const devices = contact.devices;
+    const me = this.client.data.deviceId;
+    if (!devices || BigInt(devices.myListVersion) === 0n || !devices.mine.some(m => m.deviceId === me) || peer.sessions.length === 0 || !contact.outbox) return;
+    const list = signContactList(signingKeyFromSeed(contact.myIdentitySeed), BigInt(devices.myListVersion), devices.mine);
+    const envelope = this.envelope({ case: "deviceList", value: list });
+    const payload = create(MailboxPayloadSchema, { kind: { case: "ratchet", value: seal(peer.sessions[0].state, peer.sessions[0].ad, envelope, this.client.random) } });
+    await this.client.save();
+    try {
+      await this.client.send(peer.sendId, toBinary(MailboxPayloadSchema, payload), signingKeyFromSeed(contact.outbox.senderKeySeed), undefined, peer.server, contact.route);
+    } catch {
+      // It gets the list with the next change.
     }
   }
 
-  /** A device of the contact offers a session (sealed to this device's card). Returns whether it was taken. */
-  onOffer(contact: ContactRecord, request: ContactRequest): boolean {
+  /** A device of the contact offers a session (sealed to this device's card). Returns the device's record if it was taken. */
+  onOffer(contact: ContactRecord, request: ContactRequest): PeerDevice | null {
     const devices = contact.devices;
     const keys = devices?.myKeys;
-    if (!devices || !keys) return false;
+    if (!devices || !keys) return null;
     const offer = toHex(request.ephemeralKey);
-    if (devices.offersSeen.includes(offer)) return false;
+    if (devices.offersSeen.includes(offer)) return null;
     const responded = respondToContact(request, { identitySeed: contact.myIdentitySeed, identityDhSecret: keys.identityDhSecret, prekeySecret: keys.prekeySecret, kemSeed: keys.kemSeed }, this.client.random);
     const intro = responded?.intro.body.case === "contactIntro" ? responded.intro.body.value : null;
-    if (!responded || !equalBytes(responded.peerIdentity, contact.theirIdentityKey) || intro?.replyTo?.sendId.length !== 16) return false;
+    if (!responded || !equalBytes(responded.peerIdentity, contact.theirIdentityKey) || intro?.replyTo?.sendId.length !== 16) return null;
     const deviceId = responded.intro.deviceId;
     // Once the contact has published a list, only its devices may start sessions (a revoked one holds the identity key too).
     if (BigInt(devicesOf(contact).theirListVersion) > 0n
-      && !devices.theirs.some(t => t.deviceId === deviceId && equalBytes(parseCard(CARD_PREFIX + toBase64Url(t.card), 0).body.identityDhKey, responded.peerIdentityDh))) return false;
+      && !devices.theirs.some(t => t.deviceId === deviceId && equalBytes(parseCard(CARD_PREFIX + toBase64Url(t.card), 0).body.identityDhKey, responded.peerIdentityDh))) return null;
     remember(devices.offersSeen, offer);
     let peer = deviceId === 0 ? undefined : devices.peers.find(p => p.deviceId === deviceId);
     if (!peer) {
@@ -187,7 +205,7 @@ export class DeviceSessions {
     peer.sessions.unshift({ state: responded.state, ad: responded.ad });
     peer.sessions.splice(SESSIONS_PER_DEVICE);
     remember(contact.seen, toHex(responded.intro.messageId));
-    return true;
+    return peer;
   }
 
   /** This device's keys and card for the contact's devices, made on first need. */
