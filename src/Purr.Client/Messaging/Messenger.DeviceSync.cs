@@ -74,6 +74,11 @@ public sealed partial class Messenger
                 return OnSentElsewhere(sync.Sent);
             case DeviceSync.KindOneofCase.OwnDevices when device.Confirmed:
                 return await OnOwnDevicesAsync(sync.OwnDevices);
+            case DeviceSync.KindOneofCase.Timer when device.Confirmed && ContactByMyIdentity(sync.Timer.Contact.Span) is { } timed:
+                // Set on another of this person's devices: this one's texts follow it too (the contact was told there).
+                timed.DisappearAfterSeconds = DisappearingMessages.Normalize(sync.Timer.Seconds);
+                file.Save(Data);
+                return null;
             case DeviceSync.KindOneofCase.ContactDevices when device.Confirmed:
                 OnContactDevicesElsewhere(sync.ContactDevices);
                 return null;

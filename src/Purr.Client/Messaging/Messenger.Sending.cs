@@ -45,6 +45,12 @@ public sealed partial class Messenger
             await SendEnvelopeAsync(contact, envelope);
             contact.DisappearAfterSeconds = normalized;
             file.Save(Data);
+            if (Data.Devices.Any(d => d.Confirmed))
+            {
+                using var identity = Ed25519KeyPair.FromSeed(contact.MyIdentitySeed);
+                await SendToOwnDevicesAsync(new DeviceSync { Timer = new ContactTimer { Contact = ByteString.CopyFrom(identity.PublicKey), Seconds = normalized } });
+            }
+
             return normalized;
         }
         finally

@@ -51,6 +51,19 @@ public sealed class DeviceTests
             Assert.Equal("from alice's tablet", (await ReceiveUntilAsync<TextSentElsewhere>(alice)).Text);
         }
 
+        // A timer set on one device holds for the person's other devices and for both of the contact's.
+        await alice1.SetDisappearingAsync("bob", 3600);
+        foreach (var bob in new[] { bob1, bob2 })
+        {
+            Assert.Equal(3600u, (await ReceiveUntilAsync<DisappearingTimerChanged>(bob)).Seconds);
+        }
+
+        foreach (var alice in new[] { alice2, alice3 })
+        {
+            Unclaimed.GetOrCreateValue(alice).AddRange(await alice.ReceiveAsync(TimeSpan.FromSeconds(1)));
+            Assert.Equal(3600u, alice.Contact("bob").DisappearAfterSeconds);
+        }
+
         // Revoked from another device: the laptop gets nothing more, and nothing it sends is taken.
         await alice3.RevokeDeviceAsync("laptop");
         await ReceiveUntilAsync<OwnDevicesChanged>(alice1);

@@ -83,6 +83,7 @@ export class PurrClient implements ClientServices {
     this.ownDevices = new OwnDevicesModule(this, this.contacts);
     this.contacts.onSent = (contact, envelope) => this.ownDevices.mirrorSent(contact, envelope);
     this.contacts.onEstablished = contact => this.ownDevices.shareContact(contact);
+    this.contacts.onTimerSet = (contact, seconds) => this.ownDevices.mirrorTimer(contact, seconds);
   }
 
   get online(): boolean {

@@ -28,6 +28,7 @@ export class ContactsModule {
   /** Set by the own-devices module: a text sent here goes to the person's other devices; a new contact too. */
   onSent?: (contact: ContactRecord, envelope: Envelope) => Promise<void>;
   onEstablished?: (contact: ContactRecord) => Promise<void>;
+  onTimerSet?: (contact: ContactRecord, seconds: number) => Promise<void>;
 
   /** Set by the presence module: a contact told us its presence channel. */
   onPresenceChannel?: (contact: ContactRecord, sendId: Uint8Array, key: Uint8Array, server: string) => Promise<void>;
@@ -297,7 +298,16 @@ export class ContactsModule {
       else contact.disappearAfter = normalized;
       this.timerNotice(contact, normalized === 0 ? "You turned disappearing messages off" : `You set disappearing messages to ${describeTimer(normalized)}`);
       await this.client.save();
+      await this.onTimerSet?.(contact, normalized);
     });
+  }
+
+  /** Another of this person's devices set the chat's timer: this one follows (the contact was told there). */
+  adoptTimer(contact: ContactRecord, seconds: number): void {
+    const normalized = normalizeTimer(seconds);
+    if (normalized === 0) delete contact.disappearAfter;
+    else contact.disappearAfter = normalized;
+    this.timerNotice(contact, normalized === 0 ? "You turned disappearing messages off (on another device)" : `You set disappearing messages to ${describeTimer(normalized)} (on another device)`);
   }
 
   private timerNotice(contact: ContactRecord, text: string): void {

@@ -91,6 +91,12 @@ export class OwnDevicesModule {
     }));
   }
 
+  /** A chat's timer set here: the other devices follow it. */
+  async mirrorTimer(contact: ContactRecord, seconds: number): Promise<void> {
+    if (!(this.data.ownDevices ?? []).some(d => d.confirmed)) return;
+    await this.sendToAll(create(DeviceSyncSchema, { kind: { case: "timer", value: { $typeName: "purr.v1.ContactTimer", contact: signingKeyFromSeed(contact.myIdentitySeed).publicKey, seconds } } }));
+  }
+
   /** A contact made here goes to the other devices, which answer with their cards for it. */
   async shareContact(contact: ContactRecord): Promise<void> {
     const devices = (this.data.ownDevices ?? []).filter(d => d.confirmed && d.sessions.length > 0 && d.sendId.length === 16);
@@ -150,6 +156,11 @@ export class OwnDevicesModule {
       case "ownDevices":
         if (device.confirmed) await this.onOwnDevices(kind.value);
         return;
+      case "timer": {
+        const contact = device.confirmed ? this.contactByMyIdentity(kind.value.contact) : undefined;
+        if (contact) this.contacts.adoptTimer(contact, kind.value.seconds);
+        return;
+      }
       case "contactDevices": {
         const contact = device.confirmed ? this.contactByMyIdentity(kind.value.contact) : undefined;
         const opened = contact && kind.value.list ? openContactList(kind.value.list, kind.value.contact, this.client.now()) : null;
