@@ -97,8 +97,10 @@ internal static class DeviceCommands
             Console.Error.WriteLine($"Code: {code}\nCheck that the other device shows the same code and confirm there. Waiting…");
             var linked = await WaitForAsync<ProfileLinked>(messenger, wait)
                 ?? throw new MessengerException("the other device did not send the profile in time; link again");
-            context.Out.Result(new { profile = context.ProfileDirectory, device = messenger.Data.DeviceName, contacts = linked.Contacts, messages = linked.Messages },
-                $"this device ({messenger.Data.DeviceName}) now uses the profile: {linked.Contacts} contact(s), {linked.Messages} message(s) of history.\n"
+            context.Out.Result(
+                new { profile = context.ProfileDirectory, device = messenger.Data.DeviceName, contacts = linked.Contacts, messages = linked.Messages, rooms = linked.Rooms, roomsNotJoined = linked.RoomsNotJoined },
+                $"this device ({messenger.Data.DeviceName}) now uses the profile: {linked.Contacts} contact(s), {linked.Messages} message(s) of history, {linked.Rooms} room(s).\n"
+                + (linked.RoomsNotJoined.Count > 0 ? $"Could not join {string.Join(", ", linked.RoomsNotJoined)} (locked, a password, or gone): join again with its link.\n" : "")
                 + "Each contact's client starts a session with it when it next comes online; until then messages to that contact wait.");
         }
 

@@ -84,7 +84,9 @@ internal static class MessageCommands
         OwnDevicesChanged { Devices: 0 } => "* this device was revoked from another of your devices: it no longer receives as this profile",
         OwnDevicesChanged own => $"* your devices changed: {own.Devices + 1} now",
         DeviceLinked linked => $"* {linked.Device} is linked",
-        ProfileLinked linked => $"* this device received the profile ({linked.Contacts} contact(s))",
+        RoomCarried { Joined: true } room => $"* joined the room {room.Room}, as your other device did",
+        RoomCarried room => $"* your other device joined the room {room.Room}; this one could not (locked or a password): join it with its link",
+        ProfileLinked linked => $"* this device received the profile ({linked.Contacts} contact(s), {linked.Rooms} room(s))",
         ServerAnnouncement announcement => $"*** ANNOUNCEMENT from your server's operator ({TimeFormat.Date(announcement.SentAt)}, signed by the server key): {announcement.Text}",
         _ => item.ToString(),
     };

@@ -79,7 +79,9 @@ internal static class RoomCommands
         await using var room = await RoomSession.CreateAsync(
             connection, kind, context.Value(DisplayName) ?? Fallback(messenger.Data.DisplayName), settings, context.Value(Password), name: context.Value(Name),
             joinTagSecret: messenger.RoomTagSecret());
-        messenger.SaveRoom(new RoomRecord { Name = name, State = room.Export() });
+        var record = new RoomRecord { Name = name, State = room.Export() };
+        messenger.SaveRoom(record);
+        await messenger.ShareRoomAsync(record);
         var link = room.Link.ToString();
         var note = kind == RoomKind.Transient ? "\n(transient: it lives while someone is in 'purr room chat', plus a short grace)" : "";
         context.Out.Result(new { room = name, kind = kind.ToString().ToLowerInvariant(), link }, $"room '{name}' created; share this link:\n{link}{note}");
@@ -95,7 +97,9 @@ internal static class RoomCommands
         EnsureFree(messenger, name);
         await using var connection = await ConnectAsync(messenger, link.Invite.Server);
         await using var room = await RoomSession.JoinAsync(connection, link.ToString(), displayName, context.Value(Password), joinTagSecret: messenger.RoomTagSecret());
-        messenger.SaveRoom(new RoomRecord { Name = name, State = room.Export() });
+        var record = new RoomRecord { Name = name, State = room.Export() };
+        messenger.SaveRoom(record);
+        await messenger.ShareRoomAsync(record);
         context.Out.Result(new { room = name, joined = true }, $"joined as {displayName}; the room is called '{name}' in this profile: purr room chat {name}");
         return 0;
     }

@@ -334,6 +334,39 @@ public sealed partial class Messenger
         return keys;
     }
 
+    /// <summary>
+    /// After a mailbox move, this device's card names the new inbox (same keys), so devices of the contact that start a
+    /// session later offer it where this device reads; a published list is published again with it.
+    /// </summary>
+    private async Task MoveDeviceCardAsync(ContactRecord contact, MailboxRecordData inbox)
+    {
+        if (contact.Devices?.MyKeys is not { } keys)
+        {
+            return;
+        }
+
+        using (var secrets = new CardSecrets(
+            Ed25519KeyPair.FromSeed(contact.MyIdentitySeed), X25519KeyPair.FromSecret(keys.IdentityDhSecret), X25519KeyPair.FromSecret(keys.PrekeySecret), keys.KemSeed.ToArray()))
+        {
+            var card = Card.Create(secrets, new MailboxAddress { Server = inbox.Server, SendId = ByteString.CopyFrom(inbox.SendId) },
+                Data.DeviceName, time.GetUtcNow() + DeviceLists.CardLifetime);
+            keys.Card = Base64Url.Encode(card.SignedBytes);
+        }
+
+        var devices = contact.Devices;
+        if (devices.Mine.FirstOrDefault(m => m.DeviceId == Data.DeviceId) is { } mine)
+        {
+            mine.Card = keys.Card;
+            devices.MyListVersion++;
+            file.Save(Data);
+            await PublishDeviceListAsync(contact);
+        }
+        else
+        {
+            file.Save(Data);
+        }
+    }
+
     /// <summary>Sends the contact this profile's current device list (every device of the contact gets it).</summary>
     private async Task PublishDeviceListAsync(ContactRecord contact)
     {

@@ -145,7 +145,8 @@ public sealed partial class Messenger
         var copy = ProfileFile.Parse(JsonSerializer.SerializeToUtf8Bytes(Data));
         copy.Invites.Clear();
         copy.Requests.Clear();
-        copy.Rooms.Clear();
+        // Rooms go as their links and the names shown in them: the new device joins each as a member of its own.
+        copy.Rooms = [.. copy.Rooms.Select(r => new RoomRecord { Name = r.Name, State = new Rooms.RoomSessionState { Link = r.State.Link, DisplayName = r.State.DisplayName } })];
         copy.Address = null;
         copy.PendingLink = null;
         copy.SyncChunks.Clear();
@@ -208,6 +209,43 @@ public sealed partial class Messenger
         ConstantTime.Zero(json);
     }
 
+    /// <summary>
+    /// A room joined (or made) on this device after the others were linked: they join it too, each as a member of its
+    /// own (DeviceSync.contacts with {"Rooms": [{ "Name", "State": { "Link", "DisplayName" } }]}).
+    /// </summary>
+    public async Task ShareRoomAsync(RoomRecord room)
+    {
+        await gate.WaitAsync();
+        try
+        {
+            var devices = Data.Devices.Where(d => d.Confirmed && d.Sessions.Count > 0).ToList();
+            if (devices.Count == 0)
+            {
+                return;
+            }
+
+            var json = JsonSerializer.SerializeToUtf8Bytes(new ProfileData
+            {
+                Rooms = [new RoomRecord { Name = room.Name, State = new Rooms.RoomSessionState { Link = room.State.Link, DisplayName = room.State.DisplayName } }],
+            });
+            foreach (var device in devices)
+            {
+                try
+                {
+                    await SendChunksAsync(device, json, (sync, chunk) => sync.Contacts = chunk);
+                }
+                catch (MessengerException)
+                {
+                    // That device's server is away: it can join with the link.
+                }
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
     /// <summary>Contacts another own device made: taken (under a free name), with an inbox and keys of this device's own.</summary>
     private async Task<MessengerEvent?> ApplySharedContactsAsync(OwnDeviceRecord from, byte[] json)
     {
@@ -249,7 +287,58 @@ public sealed partial class Messenger
 
         await SendCardsAsync(from, added, withOwnCard: false);
         await StartSessionsWithListedAsync(added);
+        var rooms = shared.Rooms.Where(r => Data.Rooms.All(existing => !SameRoom(existing, r))).ToList();
+        if (rooms.Count > 0)
+        {
+            var unjoined = await JoinTransferredRoomsAsync(rooms);
+            produced = new RoomCarried(rooms[0].Name, unjoined.Count == 0);
+        }
+
         return produced;
+    }
+
+    /// <summary>
+    /// Joins the linking device's rooms, each as a member of this device's own (a room sees one more member under the
+    /// same name); returns the names of those it could not join (locked, password, banned, gone).
+    /// </summary>
+    private async Task<IReadOnlyList<string>> JoinTransferredRoomsAsync(IEnumerable<RoomRecord> rooms)
+    {
+        var failed = new List<string>();
+        foreach (var room in rooms.Where(r => Data.Rooms.All(existing => !SameRoom(existing, r))))
+        {
+            // A name already in use here (another room) gets a free one.
+            for (var n = 2; Data.Rooms.Any(r => r.Name == room.Name); n++)
+            {
+                room.Name = $"{room.Name}-{n}";
+            }
+
+            try
+            {
+                var server = Rooms.RoomLink.Parse(room.State.Link).Invite.Server;
+                var connection = await ConnectAsync(server, group: GroupFor(server, room));
+                await using var session = await Rooms.RoomSession.JoinAsync(connection, room.State.Link, room.State.DisplayName, random: random, joinTagSecret: TagSecretLocked());
+                Data.Rooms.Add(new RoomRecord { Name = room.Name, State = session.Export() });
+                file.Save(Data);
+            }
+            catch (PurrClientException)
+            {
+                failed.Add(room.Name);
+            }
+        }
+
+        return failed;
+    }
+
+    private static bool SameRoom(RoomRecord a, RoomRecord b)
+    {
+        try
+        {
+            return Rooms.RoomLink.Parse(a.State.Link).Invite.RoomId.Span.SequenceEqual(Rooms.RoomLink.Parse(b.State.Link).Invite.RoomId.Span);
+        }
+        catch (PurrClientException)
+        {
+            return a.Name == b.Name;
+        }
     }
 
     private async Task AddTransferredContactAsync(ContactRecord contact)
@@ -326,7 +415,8 @@ public sealed partial class Messenger
 
         Data.Server = incoming.Server;
         Data.DisplayName = incoming.DisplayName;
-        Data.Registrations = incoming.Registrations;
+        // Credentials this empty profile was made with (purr init --invite) stay beside the ones that came.
+        Data.Registrations = [.. incoming.Registrations, .. Data.Registrations.Where(r => incoming.Registrations.All(i => i.Server != r.Server))];
         Data.RoomTagSecret = incoming.RoomTagSecret;
         Data.PresenceEnabled = incoming.PresenceEnabled;
         Data.Presence = incoming.Presence;
@@ -353,7 +443,8 @@ public sealed partial class Messenger
         History.Append(history);
         await SendCardsAsync(linker, Data.Contacts, withOwnCard: true);
         await StartSessionsWithListedAsync(Data.Contacts);
-        return new ProfileLinked(Data.Contacts.Count, history.Count);
+        var unjoined = await JoinTransferredRoomsAsync(incoming.Rooms);
+        return new ProfileLinked(Data.Contacts.Count, history.Count, Data.Rooms.Count, unjoined);
     }
 
     /// <summary>An own device's cards: its card for each contact joins the list that contact gets; its own card joins the list of own devices.</summary>

@@ -100,6 +100,7 @@ public sealed partial class Messenger
             var envelope = NewEnvelope();
             envelope.MailboxMove = new MailboxMove { Mailbox = new MailboxAddress { Server = fresh.Server, SendId = ByteString.CopyFrom(fresh.SendId) } };
             await SendEnvelopeAsync(contact, envelope);
+            await MoveDeviceCardAsync(contact, fresh);
         }
         finally
         {

@@ -47,8 +47,8 @@ public sealed record DeviceLinkAnswered(string Device, string Code, uint DeviceI
 /// <summary>A linked device gave its keys for the contacts: it is on every device list now.</summary>
 public sealed record DeviceLinked(string Device, int Contacts) : MessengerEvent("");
 
-/// <summary>This (new) device received the profile from the device that linked it.</summary>
-public sealed record ProfileLinked(int Contacts, int Messages) : MessengerEvent("");
+/// <summary>This (new) device received the profile from the device that linked it, and joined its rooms (but those named in <paramref name="RoomsNotJoined"/>).</summary>
+public sealed record ProfileLinked(int Contacts, int Messages, int Rooms, IReadOnlyList<string> RoomsNotJoined) : MessengerEvent("");
 
 /// <summary>A text this profile sent from another of its devices (mirrored, PROTOCOL.md 10.10).</summary>
 public sealed record TextSentElsewhere(string Contact, string Text, string MessageId, DateTimeOffset SentAt) : MessengerEvent(Contact);
@@ -58,3 +58,6 @@ public sealed record ContactDevicesChanged(string Contact, int Devices) : Messen
 
 /// <summary>This profile's own devices changed (a device linked or revoked on another of them).</summary>
 public sealed record OwnDevicesChanged(int Devices) : MessengerEvent("");
+
+/// <summary>A room joined on another of this person's devices was joined here too (or could not be: <paramref name="Joined"/> false).</summary>
+public sealed record RoomCarried(string Room, bool Joined) : MessengerEvent("");

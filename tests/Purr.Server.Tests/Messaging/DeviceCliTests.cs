@@ -22,6 +22,8 @@ public sealed class DeviceCliTests
         await PurrTool.RunAsync(0, "--profile", bob, "receive");
         await PurrTool.RunAsync(0, "--profile", bob, "send", "alice", "the key is under the mat");
         await PurrTool.RunAsync(0, "--profile", phone, "receive", "--wait", "10");
+        var room = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", phone, "--json", "room", "create", "--persistent", "--name", "garden")).RootElement;
+        await PurrTool.RunAsync(0, "--profile", bob, "room", "join", room.GetProperty("link").GetString()!, "--as", "Bob", "--name", "garden");
 
         // A refused code: the device that answered gets nothing.
         var refusedLaptop = Path.Combine(home.Path, "stranger");
@@ -31,7 +33,10 @@ public sealed class DeviceCliTests
 
         var (linkOutput, joinOutput) = await DeviceLinking.LinkAndJoinAsync(phone, laptop, home.Path, answer: "y", "--name", "laptop", "--history", "--this-name", "phone");
         Assert.Contains("linked laptop", linkOutput, StringComparison.Ordinal);
-        Assert.Contains("1 contact(s), 1 message(s)", joinOutput, StringComparison.Ordinal);
+        Assert.Contains("1 contact(s), 1 message(s) of history, 1 room(s)", joinOutput, StringComparison.Ordinal);
+        // The laptop joined the room as a member of its own, under the same name.
+        await PurrTool.RunAsync(0, "--profile", laptop, "room", "send", "garden", "the laptop is in the garden too");
+        Assert.Contains("the laptop is in the garden too", await PurrTool.RunAsync(0, "--profile", bob, "room", "receive", "garden", "--wait", "10"), StringComparison.Ordinal);
         Assert.Contains("bob: the key is under the mat", await PurrTool.RunAsync(0, "--profile", laptop, "history", "bob"), StringComparison.Ordinal);
         var devices = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", laptop, "--json", "devices", "list")).RootElement;
         Assert.Equal(["laptop", "phone"], devices.EnumerateArray().Select(d => d.GetProperty("name").GetString()).Order());
@@ -46,6 +51,13 @@ public sealed class DeviceCliTests
         Assert.Contains("alice: see you there", await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10"), StringComparison.Ordinal);
         Assert.Contains("you → bob (from another device): see you there", await PurrTool.RunAsync(0, "--profile", phone, "receive", "--wait", "10"), StringComparison.Ordinal);
         Assert.Contains("me: see you there", await PurrTool.RunAsync(0, "--profile", phone, "history", "bob"), StringComparison.Ordinal);
+
+        // A room joined on the phone after the link: the laptop joins it too.
+        var park = JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", bob, "--json", "room", "create", "--persistent", "--name", "park")).RootElement;
+        await PurrTool.RunAsync(0, "--profile", phone, "room", "join", park.GetProperty("link").GetString()!, "--as", "Alice", "--name", "park");
+        Assert.Contains("joined the room park, as your other device did", await PurrTool.RunAsync(0, "--profile", laptop, "receive", "--wait", "10"), StringComparison.Ordinal);
+        await PurrTool.RunAsync(0, "--profile", laptop, "room", "send", "park", "the laptop found the park");
+        Assert.Contains("the laptop found the park", await PurrTool.RunAsync(0, "--profile", bob, "room", "receive", "park", "--wait", "10"), StringComparison.Ordinal);
 
         // Revoked from the phone (the passphrase is asked): Bob's client stops sealing for the laptop.
         Assert.Contains("wrong passphrase", await PurrTool.RunWithAsync(1, "not the passphrase", "--profile", phone, "devices", "revoke", "laptop"), StringComparison.Ordinal);

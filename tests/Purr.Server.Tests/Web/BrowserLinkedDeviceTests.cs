@@ -23,6 +23,8 @@ public sealed class BrowserLinkedDeviceTests
         await PurrTool.RunAsync(0, "--profile", bob, "accept", card, "--name", "alice");
         await PurrTool.RunAsync(0, "--profile", phone, "receive", "--wait", "10");
         await PurrTool.RunAsync(0, "--profile", bob, "receive");
+        var room = System.Text.Json.JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", phone, "--json", "room", "create", "--persistent", "--name", "garden")).RootElement;
+        await PurrTool.RunAsync(0, "--profile", bob, "room", "join", room.GetProperty("link").GetString()!, "--as", "Bob", "--name", "garden");
 
         await using var browser = await Browser.LaunchAsync();
         var alice = await browser.OpenAsync(server.HttpBase, "alice");
@@ -41,6 +43,10 @@ public sealed class BrowserLinkedDeviceTests
 
         await Assertions.Expect(alice.Page.Locator("nav .item", new() { HasText = "Bob" })).ToBeVisibleAsync(new() { Timeout = 20_000 });
         await Assertions.Expect(alice.ById("link-code")).ToHaveCountAsync(0);
+        // The browser joined the phone's room as a member of its own.
+        await alice.OpenConversationAsync("garden");
+        await alice.SendAsync("the browser is in the garden");
+        Assert.Contains("the browser is in the garden", await PurrTool.RunAsync(0, "--profile", bob, "room", "receive", "garden", "--wait", "10"), StringComparison.Ordinal);
         Assert.Contains("alice now uses 2 device(s)", await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10"), StringComparison.Ordinal);
 
         await PurrTool.RunAsync(0, "--profile", bob, "send", "alice", "hello browser and phone");
@@ -54,6 +60,15 @@ public sealed class BrowserLinkedDeviceTests
         await PurrTool.RunAsync(0, "--profile", phone, "send", "bob", "written on the phone");
         await alice.ExpectMessageAsync("written on the phone");
         Assert.Contains("alice: written on the phone", await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10"), StringComparison.Ordinal);
+
+        // Rooms joined later on either side reach the other: the phone joins Bob's park, the browser makes a picnic.
+        var park = System.Text.Json.JsonDocument.Parse(await PurrTool.RunAsync(0, "--profile", bob, "--json", "room", "create", "--persistent", "--name", "park")).RootElement;
+        await PurrTool.RunAsync(0, "--profile", phone, "room", "join", park.GetProperty("link").GetString()!, "--as", "Alice", "--name", "park");
+        await alice.OpenConversationAsync("park");
+        await alice.SendAsync("the browser found the park");
+        Assert.Contains("the browser found the park", await PurrTool.RunAsync(0, "--profile", bob, "room", "receive", "park", "--wait", "10"), StringComparison.Ordinal);
+        await alice.CreateRoomAsync(persistent: true, title: "picnic");
+        Assert.Contains("joined the room picnic, as your other device did", await PurrTool.RunAsync(0, "--profile", phone, "receive", "--wait", "10"), StringComparison.Ordinal);
 
         Assert.Contains("revoked browser", await PurrTool.RunAsync(0, "--profile", phone, "devices", "revoke", "browser"), StringComparison.Ordinal);
         Assert.Contains("alice now uses 1 device(s)", await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10"), StringComparison.Ordinal);

@@ -15,7 +15,7 @@ import { equalBytes, fromBase64Url, toBase64Url, toHex } from "../protocol/bytes
 import { sameServer } from "../protocol/address";
 import { fromPortableJson, toPortableJson } from "./portable";
 import { emptyState } from "./device-sessions";
-import { appendMessage, MESSAGES_KEPT, remember, type ContactRecord, type MailboxRecord, type OwnDevice, type ProfileData } from "./model";
+import { appendMessage, MESSAGES_KEPT, remember, type ContactRecord, type MailboxRecord, type OwnDevice, type ProfileData, type RoomRecord } from "./model";
 import type { ClientServices } from "./client-services";
 import type { ContactsModule } from "./contacts";
 
@@ -30,6 +30,9 @@ type Json = Record<string, unknown>;
 export class OwnDevicesModule {
   /** The code to compare while a link waits for the other device's profile; null otherwise. */
   pendingCode: string | null = null;
+
+  /** Set by the client: joins the linking device's rooms (after the work that took the profile, each as a member of this browser's own). */
+  joinRooms?: (rooms: { link: string; displayName: string }[]) => void;
 
   constructor(private readonly client: ClientServices, private readonly contacts: ContactsModule) {}
 
@@ -201,9 +204,10 @@ export class OwnDevicesModule {
     const json = new TextDecoder().decode(bytes);
     let root: Json;
     let incoming: ProfileData;
+    let rooms: { link: string; displayName: string }[];
     try {
       root = JSON.parse(json) as Json;
-      incoming = fromPortableJson(json, this.data.server);
+      [incoming, rooms] = this.readTransfer(json);
     } catch {
       return;
     }
@@ -232,17 +236,31 @@ export class OwnDevicesModule {
     await this.sendCards(linker, this.data.contacts, true);
     for (const contact of this.data.contacts) await this.contacts.startListedSessions(contact);
     await this.client.save();
+    this.joinRooms?.(rooms);
     this.client.emit({ kind: "message", where: "contact", id: "linked", title: `This browser now uses your profile (${this.data.contacts.length} contacts)` });
   }
 
-  /** Contacts another own device made: taken with an inbox and keys of this browser's own. */
+  /** A room joined (or made) here: the other devices join it too, each as a member of its own. */
+  async shareRoom(room: RoomRecord): Promise<void> {
+    const devices = (this.data.ownDevices ?? []).filter(d => d.confirmed && d.sessions.length > 0 && d.sendId.length === 16);
+    if (devices.length === 0) return;
+    const name = (room.title || "room").toLowerCase().replace(/[^\p{L}\p{N}]/gu, "").slice(0, 32) || "room";
+    const json = new TextEncoder().encode(JSON.stringify({ Version: 1, Server: this.data.server, Rooms: [{ Name: name, State: { Link: room.link, DisplayName: room.displayName } }] }));
+    await this.client.serialized(async () => {
+      for (const device of devices) await this.sendChunks(device, json, "contacts");
+    });
+  }
+
+  /** Contacts (and rooms) another own device made: contacts taken with an inbox and keys of this browser's own, rooms joined. */
   private async applySharedContacts(from: OwnDevice, bytes: Uint8Array): Promise<void> {
     let shared: ProfileData;
+    let rooms: { link: string; displayName: string }[];
     try {
-      shared = fromPortableJson(new TextDecoder().decode(bytes), this.data.server);
+      [shared, rooms] = this.readTransfer(new TextDecoder().decode(bytes));
     } catch {
       return;
     }
+    if (rooms.length > 0) this.joinRooms?.(rooms);
     const added: ContactRecord[] = [];
     for (const contact of shared.contacts) {
       if (this.contactByMyIdentity(signingKeyFromSeed(contact.myIdentitySeed).publicKey) || !contact.outbox || !contact.theirSenderKey) continue;
@@ -252,6 +270,15 @@ export class OwnDevicesModule {
     }
     await this.sendCards(from, added, false);
     for (const contact of added) await this.contacts.startListedSessions(contact);
+  }
+
+  /** A transfer's profile, and its rooms as links and names only (each device joins as a member of its own), not as states to read. */
+  private readTransfer(json: string): [ProfileData, { link: string; displayName: string }[]] {
+    const root = JSON.parse(json) as Json;
+    const rooms = (Array.isArray(root.Rooms) ? root.Rooms : []).map(r => (r as Json)?.State as Json)
+      .filter(state => state && typeof state.Link === "string" && typeof state.DisplayName === "string")
+      .map(state => ({ link: state.Link as string, displayName: state.DisplayName as string }));
+    return [fromPortableJson(JSON.stringify({ ...root, Rooms: [] }), this.data.server), rooms];
   }
 
   private async addTransferred(contact: ContactRecord): Promise<void> {

@@ -73,7 +73,7 @@ export function joinForm(server: ServerInfo, started: (client: PurrClient) => Pr
     h("p", { class: "muted small" }, "Run purr devices link --name browser there and paste the link it shows: this browser becomes one more of your devices, with your contacts."),
     h("label", { for: "join-link" }, "Device link"), link,
     h("label", { for: "join-name" }, "Name for this browser"), name,
-    h("label", { for: "join-passphrase" }, "A passphrase for this browser (8 characters or more)"), pass, error, button);
+    h("label", { for: "join-passphrase" }, "A passphrase for this browser (at least 8 characters)"), pass, error, button);
   form.addEventListener("submit", async event => {
     event.preventDefault();
     error.textContent = "";

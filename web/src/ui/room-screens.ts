@@ -23,6 +23,7 @@ export function renderNewRoom(ui: ScreenHost): void {
     event.preventDefault();
     try {
       const room = await ui.client.rooms.create(name.value.trim() || ui.client.data.displayName, persistent.checked, moderated.checked, title.value.trim());
+      void ui.client.ownDevices.shareRoom(room).catch(() => undefined);
       ui.go({ kind: "room", id: room.id });
     } catch (e) {
       error.textContent = messageOf(e);
@@ -43,6 +44,7 @@ export function renderJoinRoom(ui: ScreenHost): void {
     event.preventDefault();
     try {
       const room = await ui.client.rooms.join(link.value, name.value.trim() || ui.client.data.displayName, password.value);
+      void ui.client.ownDevices.shareRoom(room).catch(() => undefined);
       ui.go({ kind: "room", id: room.id });
     } catch (e) {
       error.textContent = messageOf(e);
