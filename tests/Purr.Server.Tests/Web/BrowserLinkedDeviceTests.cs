@@ -146,4 +146,52 @@ public sealed class BrowserLinkedDeviceTests
             Assert.Contains("alice: from alice's laptop", await PurrTool.RunAsync(0, "--profile", device, "receive", "--wait", "10"), StringComparison.Ordinal);
         }
     }
+
+    [Fact]
+    public async Task A_browser_links_a_terminal_with_the_code_and_removes_it_again()
+    {
+        await using var server = await RunningServer.StartAsync();
+        using var home = new TemporaryDirectory();
+        var laptop = Path.Combine(home.Path, "laptop");
+        var bob = Path.Combine(home.Path, "bob");
+        await PurrTool.RunAsync(0, "--profile", bob, "init", "--server", server.Address.ToString(), "--display-name", "Bob");
+        await using var browser = await Browser.LaunchAsync();
+        var alice = await browser.OpenAsync(server.HttpBase, "alice");
+        await alice.CreateProfileAsync("Alice");
+        var card = await alice.InviteAsync("Bob");
+        await PurrTool.RunAsync(0, "--profile", bob, "accept", card, "--name", "alice");
+        await Assertions.Expect(alice.Page.Locator("nav .item", new() { HasText = "Bob" })).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10");
+
+        await alice.ById("devices").ClickAsync();
+        await alice.ById("new-device-name").FillAsync("laptop");
+        await alice.ById("offer-link").ClickAsync();
+        var link = await alice.ById("device-link").InputValueAsync();
+        Assert.StartsWith("purr:link/", link, StringComparison.Ordinal);
+        var join = PurrTool.RunAsync(0, "--profile", laptop, "devices", "join", link, "--name", "laptop", "--wait", "1");
+        var code = await alice.ById("device-link-code").TextContentAsync(new() { Timeout = 30_000 });
+        await alice.ById("link-confirm").ClickAsync();
+        var joined = await join;
+        Assert.Contains($"Code: {code}", joined, StringComparison.Ordinal);
+        Assert.Contains("1 contact(s)", joined, StringComparison.Ordinal);
+        await Assertions.Expect(alice.ById("device-linked")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Assertions.Expect(alice.ById("device")).ToHaveCountAsync(2);
+
+        Assert.Contains("alice now uses 2 device(s)", await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10"), StringComparison.Ordinal);
+        await PurrTool.RunAsync(0, "--profile", laptop, "receive", "--wait", "2");
+        await PurrTool.RunAsync(0, "--profile", bob, "send", "alice", "to the browser and the laptop");
+        Assert.Contains("bob: to the browser and the laptop", await PurrTool.RunAsync(0, "--profile", laptop, "receive", "--wait", "10"), StringComparison.Ordinal);
+        await alice.OpenConversationAsync("Bob");
+        await alice.ExpectMessageAsync("to the browser and the laptop");
+        await PurrTool.RunAsync(0, "--profile", laptop, "send", "bob", "typed on the laptop");
+        await alice.ExpectMessageAsync("typed on the laptop");
+        Assert.Contains("alice: typed on the laptop", await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10"), StringComparison.Ordinal);
+
+        await alice.ById("devices").ClickAsync();
+        await alice.ById("remove-device").ClickAsync();
+        await alice.ById("remove-device").ClickAsync();
+        await Assertions.Expect(alice.ById("device")).ToHaveCountAsync(1);
+        Assert.Contains("alice now uses 1 device(s)", await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10"), StringComparison.Ordinal);
+        Assert.Contains("this device was revoked from another of your devices", await PurrTool.RunAsync(0, "--profile", laptop, "receive", "--wait", "10"), StringComparison.Ordinal);
+    }
 }

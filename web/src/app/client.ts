@@ -545,6 +545,7 @@ export class PurrClient implements ClientServices {
       ...this.data.contacts.flatMap(c => (c.presenceInbox ? [c.presenceInbox] : [])),
       ...this.data.rooms.flatMap(r => (r.mailbox && !r.ended ? [r.mailbox] : [])),
       ...(this.data.devicesInbox ? [this.data.devicesInbox] : []),
+      ...(this.ownDevices?.offered && !this.ownDevices.offered.answered ? [this.ownDevices.offered.mailbox] : []),
     ];
   }
 
@@ -574,6 +575,11 @@ export class PurrClient implements ClientServices {
     if (presenceOf) {
       // Live only: nothing to acknowledge, nothing to save.
       await this.presence.handlePresence(presenceOf, message.payload);
+      return;
+    }
+    if (this.ownDevices.isLinkMailbox(mailbox)) {
+      // A device answering this browser's link: its mailbox goes with the answer, nothing to acknowledge.
+      await this.ownDevices.onLinkAnswer(message.payload);
       return;
     }
     const contact = this.data.contacts.find(c => c.inbox.includes(mailbox));

@@ -493,6 +493,11 @@ export class ContactsModule {
     return this.devices.startListedSessions(contact);
   }
 
+  /** This device's keys and card for the contact's devices (made on first need). */
+  deviceKeysFor(contact: ContactRecord): Promise<unknown> {
+    return this.devices.myKeysFor(contact);
+  }
+
   newEnvelope(body: Envelope["body"]): Envelope {
     return this.envelope(body);
   }

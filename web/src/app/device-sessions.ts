@@ -209,7 +209,7 @@ export class DeviceSessions {
   }
 
   /** This device's keys and card for the contact's devices, made on first need. */
-  private async myKeysFor(contact: ContactRecord): Promise<NonNullable<ContactDevices["myKeys"]>> {
+  async myKeysFor(contact: ContactRecord): Promise<NonNullable<ContactDevices["myKeys"]>> {
     const devices = devicesOf(contact);
     if (devices.myKeys) return devices.myKeys;
     const data = this.client.data;

@@ -8,7 +8,7 @@ import {
 } from "../gen/purr/v1/contacts_pb";
 import { signingKeyFromSeed } from "../crypto/sodium";
 import { CARD_PREFIX, createCard, parseCard, type Card } from "../e2e/card";
-import { DEVICE_LINK_PREFIX, linkCode, openContactList, openOwnList, signContactList } from "../e2e/device-list";
+import { DEVICE_LINK_PREFIX, linkCode, MAX_DEVICES, openContactList, openOwnList, signContactList, signOwnList } from "../e2e/device-list";
 import { initiateContact, respondToContact } from "../e2e/handshake";
 import { open, seal } from "../e2e/session";
 import { equalBytes, fromBase64Url, toBase64Url, toHex } from "../protocol/bytes";
@@ -26,6 +26,23 @@ const CARD_LIFETIME = 3650 * 86400;
 const SESSIONS_PER_DEVICE = 3;
 
 type Json = Record<string, unknown>;
+
+/** A link this browser offers, until a device answers it (then `answered` holds the code to compare). */
+export interface PendingLink {
+  name: string;
+  link: string;
+  identitySeed: Uint8Array;
+  identityDhSecret: Uint8Array;
+  prekeySecret: Uint8Array;
+  kemSeed: Uint8Array;
+  mailbox: MailboxRecord;
+  expiresAt: number;
+  answered?: { deviceId: number; code: string };
+  /** The answered device gave its cards: it is on every list now. */
+  linked?: boolean;
+}
+
+const LINK_MINUTES = 10;
 
 export class OwnDevicesModule {
   /** The code to compare while a link waits for the other device's profile; null otherwise. */
@@ -72,6 +89,166 @@ export class OwnDevicesModule {
       this.pendingCode = code;
       return code;
     });
+  }
+
+  /** The link offered from this browser (one at a time), while it waits, is answered, and until the device is linked. */
+  offered: PendingLink | null = null;
+
+  /** Offers a one-time link for a new device called `name` (PROTOCOL.md 10.10, "Linking"). */
+  offerLink(name: string): Promise<PendingLink> {
+    return this.client.serialized(async () => {
+      const trimmed = name.trim();
+      if (trimmed.length === 0 || trimmed.length > 40) throw new Error("name the new device (1 to 40 characters), e.g. laptop");
+      const devices = this.data.ownDevices ?? [];
+      if (devices.length + 1 >= MAX_DEVICES) throw new Error(`this profile has ${devices.length + 1} devices, the most it may have; remove one first`);
+      if (devices.some(d => d.name === trimmed) || this.data.deviceName === trimmed) throw new Error(`a device is already called ${trimmed}`);
+      await this.ensureReady();
+      if (this.offered) await this.client.deleteMailbox(this.offered.mailbox);
+      const mailbox = await this.client.createMailbox();
+      const random = this.client.random;
+      const secrets = { identitySeed: random.bytes(32), identityDhSecret: random.bytes(32), prekeySecret: random.bytes(32), kemSeed: random.bytes(64) };
+      const expiresAt = this.client.now() + LINK_MINUTES * 60;
+      const card = createCard(secrets, create(MailboxAddressSchema, { server: this.data.server, sendId: mailbox.sendId }), trimmed, expiresAt);
+      this.offered = { name: trimmed, link: DEVICE_LINK_PREFIX + toBase64Url(card.signedBytes), ...secrets, mailbox, expiresAt };
+      await this.client.subscribe(mailbox);
+      return this.offered;
+    });
+  }
+
+  /** Whether a stored message's mailbox is the offered link's. */
+  isLinkMailbox(mailbox: MailboxRecord): boolean {
+    return this.offered?.mailbox === mailbox;
+  }
+
+  /** The new device answered the link: the session stands; the person compares the codes before anything is sent. */
+  async onLinkAnswer(payload: Uint8Array): Promise<void> {
+    const link = this.offered;
+    let parsed;
+    try {
+      parsed = fromBinary(MailboxPayloadSchema, payload);
+    } catch {
+      return;
+    }
+    if (!link || link.answered || link.expiresAt <= this.client.now() || parsed.kind.case !== "contactRequest") return;
+    const responded = respondToContact(parsed.kind.value, link, this.client.random);
+    const intro = responded?.intro.body.case === "contactIntro" ? responded.intro.body.value : null;
+    const deviceId = responded?.intro.deviceId ?? 0;
+    const devices = (this.data.ownDevices ??= []);
+    if (!responded || intro?.replyTo?.sendId.length !== 16 || deviceId === 0 || deviceId === this.data.deviceId || devices.some(d => d.deviceId === deviceId)) return;
+    devices.push({
+      deviceId, name: link.name, sessions: [{ state: responded.state, ad: responded.ad }], sendId: intro.replyTo.sendId,
+      ...(sameOrOther(intro.replyTo.server, this.data.server) ? { server: intro.replyTo.server } : {}), confirmed: false, seen: [], card: new Uint8Array(0),
+    });
+    link.answered = { deviceId, code: linkCode(signingKeyFromSeed(link.identitySeed).publicKey, responded.peerIdentity) };
+    await this.client.save();
+    await this.client.deleteMailbox(link.mailbox);
+    this.client.emit({ kind: "changed" });
+  }
+
+  /** The codes matched: the new device gets the profile (contacts, room links, settings, and each chat's newest messages). */
+  confirmLink(): Promise<void> {
+    return this.client.serialized(async () => {
+      const answered = this.offered?.answered;
+      const device = answered ? (this.data.ownDevices ?? []).find(d => d.deviceId === answered.deviceId && !d.confirmed) : undefined;
+      if (!device) throw new Error("no device waits for confirmation");
+      device.confirmed = true;
+      await this.client.save();
+      await this.sendChunks(device, new TextEncoder().encode(this.transferJson()), "profile");
+    });
+  }
+
+  /** The codes differ: that device gets nothing and is forgotten. */
+  rejectLink(): Promise<void> {
+    return this.client.serialized(async () => {
+      const answered = this.offered?.answered;
+      if (answered) this.data.ownDevices = (this.data.ownDevices ?? []).filter(d => d.deviceId !== answered.deviceId || d.confirmed);
+      this.offered = null;
+      await this.client.save();
+    });
+  }
+
+  /** Removes another device: new lists to the others and to every contact, the new own list as its last message. */
+  revoke(deviceId: number): Promise<void> {
+    return this.client.serialized(async () => {
+      const device = (this.data.ownDevices ?? []).find(d => d.deviceId === deviceId);
+      if (!device) throw new Error("no such device");
+      this.data.ownDevices = (this.data.ownDevices ?? []).filter(d => d !== device);
+      await this.client.save();
+      if (this.data.deviceKeySeed && this.data.ownDeviceKeys) {
+        const list = await this.publishOwnDevices();
+        if (device.confirmed) await this.sendTo(device, create(DeviceSyncSchema, { kind: { case: "ownDevices", value: list } }));
+      }
+      for (const contact of this.data.contacts.filter(c => c.devices?.mine.some(m => m.deviceId === deviceId))) {
+        const devices = contact.devices!;
+        devices.mine = devices.mine.filter(m => m.deviceId !== deviceId);
+        devices.myListVersion = (BigInt(devices.myListVersion) + 1n).toString();
+        await this.publishContactList(contact);
+      }
+    });
+  }
+
+  /** What a profile needs to have devices: an id, the shared device and sender keys, an inbox, a card, a signed list. */
+  private async ensureReady(): Promise<void> {
+    this.ensureDeviceId();
+    this.data.deviceName ||= "browser";
+    if (!this.data.deviceKeySeed) {
+      this.data.deviceKeySeed = this.client.random.bytes(32);
+      this.data.devicesSenderSeed = this.client.random.bytes(32);
+    }
+    if (!this.data.devicesInbox) {
+      const inbox = await this.client.createMailbox();
+      await this.client.secureMailbox(inbox, signingKeyFromSeed(this.data.devicesSenderSeed!).publicKey);
+      this.data.devicesInbox = inbox;
+      await this.client.subscribe(inbox);
+    }
+    this.data.ownDeviceKeys ??= this.newKeys(this.data.deviceKeySeed, this.data.devicesInbox);
+    await this.client.save();
+    if (!this.data.ownDevicesList) await this.publishOwnDevices();
+  }
+
+  /** Signs the list of own devices (this one and every confirmed one with a card) and sends it to them. */
+  private async publishOwnDevices(): Promise<OwnDevices> {
+    const version = BigInt(this.data.devicesVersion ?? "0") + 1n;
+    const entries = [{ deviceId: this.data.deviceId!, card: this.data.ownDeviceKeys!.card },
+      ...(this.data.ownDevices ?? []).filter(d => d.confirmed && d.card.length > 0).map(d => ({ deviceId: d.deviceId, card: d.card }))];
+    const list = signOwnList(signingKeyFromSeed(this.data.deviceKeySeed!), version, entries);
+    this.data.devicesVersion = version.toString();
+    this.data.ownDevicesList = toBinary(OwnDevicesSchema, list);
+    await this.client.save();
+    await this.sendToAll(create(DeviceSyncSchema, { kind: { case: "ownDevices", value: list } }));
+    return list;
+  }
+
+  private async publishContactList(contact: ContactRecord): Promise<void> {
+    const identity = signingKeyFromSeed(contact.myIdentitySeed);
+    const list = signContactList(identity, BigInt(contact.devices!.myListVersion), contact.devices!.mine);
+    await this.client.save();
+    try {
+      await this.contacts.sendControl(contact, { case: "deviceList", value: list });
+    } catch {
+      // The contact's server is away: its devices keep the old list until the next change.
+    }
+    await this.sendToAll(create(DeviceSyncSchema, { kind: { case: "contactDevices", value: { $typeName: "purr.v1.ContactDevices", contact: identity.publicKey, list } } }));
+  }
+
+  /**
+   * The profile for a new device: PROTOCOL.md 9's JSON without this browser's own (sessions, inboxes, keys, cards
+   * offered, address, requests), rooms as links, each chat's newest messages, and the shared device keys and list.
+   */
+  private transferJson(): string {
+    const contacts = this.data.contacts.filter(c => c.outbox && c.theirSenderKey).map(c => ({
+      ...c, state: emptyState(), ad: new Uint8Array(0), inbox: [], seen: [], presenceInbox: undefined, presenceInboxKey: undefined,
+      devices: { peers: [], theirs: c.devices?.theirs ?? [], theirListVersion: c.devices?.theirListVersion ?? "0", mine: c.devices?.mine ?? [], myListVersion: c.devices?.myListVersion ?? "0", offersSeen: [] },
+    }));
+    const root = JSON.parse(toPortableJson({ ...this.data, invites: [], requests: [], address: undefined, contacts, rooms: [] })) as Json;
+    const b64 = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes));
+    root.Rooms = this.data.rooms.filter(r => !r.ended).map(r => ({ Name: (r.title || "room").toLowerCase().replace(/[^\p{L}\p{N}]/gu, "").slice(0, 32) || "room", State: { Link: r.link, DisplayName: r.displayName } }));
+    root.DeviceId = 0;
+    root.DeviceName = "";
+    root.DeviceKeySeed = b64(this.data.deviceKeySeed!);
+    root.DevicesSenderSeed = b64(this.data.devicesSenderSeed!);
+    root.OwnDevicesList = toBase64Url(this.data.ownDevicesList!);
+    return JSON.stringify(root);
   }
 
   /** What came to the inbox for own devices. */
@@ -298,6 +475,7 @@ export class OwnDevicesModule {
   /** An own device's cards: each joins the list its contact gets (this device's own entry first), and the lists go out. */
   private async onCards(device: OwnDevice, cards: { contact: Uint8Array; card: Uint8Array }[]): Promise<void> {
     const changed: ContactRecord[] = [];
+    let ownCard = false;
     for (const entry of cards) {
       let card: Card;
       try {
@@ -305,9 +483,18 @@ export class OwnDevicesModule {
       } catch {
         continue;
       }
-      const contact = entry.contact.length > 0 ? this.contactByMyIdentity(entry.contact) : undefined;
-      if (!contact?.devices?.myKeys || !equalBytes(card.body.identityKey, entry.contact)) continue;
-      const devices = contact.devices;
+      if (entry.contact.length === 0) {
+        if (this.data.deviceKeySeed && equalBytes(card.body.identityKey, signingKeyFromSeed(this.data.deviceKeySeed).publicKey)) {
+          device.card = card.signedBytes;
+          device.sendId = card.body.mailbox!.sendId;
+          ownCard = true;
+        }
+        continue;
+      }
+      const contact = this.contactByMyIdentity(entry.contact);
+      if (!contact || !equalBytes(card.body.identityKey, entry.contact)) continue;
+      await this.contacts.deviceKeysFor(contact);
+      const devices = contact.devices!;
       if (!devices.mine.some(m => m.deviceId === this.data.deviceId)) devices.mine.push({ deviceId: this.data.deviceId!, card: devices.myKeys!.card });
       devices.mine = devices.mine.filter(m => m.deviceId !== device.deviceId);
       devices.mine.push({ deviceId: device.deviceId, card: card.signedBytes });
@@ -315,15 +502,11 @@ export class OwnDevicesModule {
       changed.push(contact);
     }
     await this.client.save();
-    for (const contact of changed) {
-      const identity = signingKeyFromSeed(contact.myIdentitySeed);
-      const list = signContactList(identity, BigInt(contact.devices!.myListVersion), contact.devices!.mine);
-      try {
-        await this.contacts.sendControl(contact, { case: "deviceList", value: list });
-      } catch {
-        // The contact's server is away: its devices keep the old list until the next change.
-      }
-      await this.sendToAll(create(DeviceSyncSchema, { kind: { case: "contactDevices", value: { $typeName: "purr.v1.ContactDevices", contact: identity.publicKey, list } } }));
+    if (ownCard) await this.publishOwnDevices();
+    for (const contact of changed) await this.publishContactList(contact);
+    if (ownCard && this.offered?.answered?.deviceId === device.deviceId) {
+      this.offered.linked = true;
+      this.client.emit({ kind: "changed" });
     }
   }
 
@@ -400,7 +583,7 @@ export class OwnDevicesModule {
     }
   }
 
-  private async sendChunks(device: OwnDevice, bytes: Uint8Array, kind: "contacts"): Promise<void> {
+  private async sendChunks(device: OwnDevice, bytes: Uint8Array, kind: "contacts" | "profile"): Promise<void> {
     const count = Math.ceil(bytes.length / CHUNK_BYTES);
     if (count > MAX_CHUNKS) return;
     const transfer = this.client.random.bytes(16);

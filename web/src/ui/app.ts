@@ -12,6 +12,7 @@ import { messageOf, type ScreenHost, type View } from "./screen-host";
 import { applyTheme } from "./theme";
 import { askAccess } from "./registration";
 import { renderExport } from "./portable-screens";
+import { renderDevices } from "./device-screens";
 import { renderSearch } from "./search-screen";
 
 
@@ -50,11 +51,12 @@ export class AppView implements ScreenHost {
     clear(this.root);
     const themeButton = h("button", { class: "subtle", "data-testid": "theme", title: "Light or dark", onClick: () => this.toggleTheme() }, "◐");
     const move = h("button", { class: "subtle", "data-testid": "export-profile", onClick: () => this.go({ kind: "export" }), title: "Move this profile to another device" }, "Move");
+    const devices = h("button", { class: "subtle", "data-testid": "devices", onClick: () => this.go({ kind: "devices" }), title: "Your devices: link one, remove one" }, "Devices");
     const notify = h("button", { class: "subtle", "data-testid": "notifications", onClick: () => this.askNotifications(), title: "Desktop notifications" }, "Notify me");
     append(this.root,
       h("header", { class: "topbar" },
         h("button", { class: "subtle back", "data-testid": "back", onClick: () => this.go({ kind: "home" }), "aria-label": "Back to conversations" }, "‹"),
-        h("strong", {}, "Purr"), this.status, h("span", { class: "spacer" }), move, notify, themeButton),
+        h("strong", {}, "Purr"), this.status, h("span", { class: "spacer" }), devices, move, notify, themeButton),
       this.banner,
       h("div", { class: "layout" }, this.sidebar, this.main),
       this.toastBox);
@@ -186,6 +188,7 @@ export class AppView implements ScreenHost {
       case "address": return renderAddress(this);
       case "directory": return renderDirectory(this);
       case "export": return renderExport(this);
+      case "devices": return renderDevices(this);
       case "search": return renderSearch(this);
     }
   }

@@ -17,6 +17,7 @@ export type View =
   | { kind: "address" }
   | { kind: "directory" }
   | { kind: "export" }
+  | { kind: "devices" }
   | { kind: "search" };
 
 export interface ScreenHost {
