@@ -41,7 +41,10 @@ internal static class DeviceCommands
         var link = await messenger.OfferDeviceLinkAsync(name, wait, context.Value(ThisName));
         if (context.Value(OutFile) is { } path)
         {
-            await File.WriteAllTextAsync(path, link + "\n");
+            // Whole or not at all: whoever watches for the file (a script, another terminal) never reads half a link.
+            var partial = path + ".partial";
+            await File.WriteAllTextAsync(partial, link + "\n");
+            File.Move(partial, path, overwrite: true);
         }
 
         Console.Error.WriteLine((context.Value(Qr) ? QrCode.Render(link) + "\n" : "") + link + "\n"

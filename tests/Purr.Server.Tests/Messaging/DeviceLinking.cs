@@ -38,13 +38,7 @@ public static class DeviceLinking
             codeShown.TrySetResult("");
         });
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!File.Exists(linkFile) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-        }
-
-        var link = (await File.ReadAllTextAsync(linkFile)).Trim();
+        var link = await ReadLinkFileAsync(linkFile);
         var joinStart = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "purr.dll"), "--profile", joining, "devices", "join", link, "--wait", "1"])
         {
             RedirectStandardOutput = true,
@@ -56,7 +50,31 @@ public static class DeviceLinking
         joiner.StandardInput.Close();
         var joinOutput = joiner.StandardOutput.ReadToEndAsync();
         var joinErrors = joiner.StandardError.ReadToEndAsync();
-        var code = await codeShown.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        // The joiner failing (or the machine being slow) must say so, not leave a bare timeout.
+        var joinerExited = joiner.WaitForExitAsync();
+        var first = await Task.WhenAny(codeShown.Task, joinerExited, Task.Delay(TimeSpan.FromSeconds(120)));
+        if (first != codeShown.Task)
+        {
+            if (!joiner.HasExited)
+            {
+                joiner.Kill();
+            }
+
+            if (!linker.HasExited)
+            {
+                linker.Kill();
+            }
+
+            string soFar;
+            lock (errors)
+            {
+                soFar = errors.ToString();
+            }
+
+            Assert.Fail($"the linking terminal showed no code ({(first == joinerExited ? "the joining one ended first" : "120 s")}).\nlink: {soFar}\njoin: {await joinOutput}{await joinErrors}");
+        }
+
+        var code = await codeShown.Task;
         Assert.StartsWith("Code: ", code, StringComparison.Ordinal);
         await linker.StandardInput.WriteLineAsync(answer);
         linker.StandardInput.Close();
@@ -80,6 +98,26 @@ public static class DeviceLinking
         }
 
         return (all, joined);
+    }
+
+    /// <summary>
+    /// The link `purr devices link --out-file` wrote, once the whole line is there: read as soon as the file exists, a
+    /// slow machine gives half a link (which the joining terminal rightly refuses).
+    /// </summary>
+    public static async Task<string> ReadLinkFileAsync(string linkFile)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (File.Exists(linkFile) && await File.ReadAllTextAsync(linkFile) is { } text && text.EndsWith('\n'))
+            {
+                return text.Trim();
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"purr devices link wrote no whole link to {linkFile} within 60 s");
     }
 
     /// <summary>`purr devices link` running: its link, the code it shows once a device answered, and the answer to give.</summary>
@@ -127,18 +165,12 @@ public static class DeviceLinking
             };
             start.Environment["PURR_PASSPHRASE"] = "correct horse battery";
             var linker = new LinkProcess(Process.Start(start)!);
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-            while (!File.Exists(linkFile) && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
-
-            linker.Link = (await File.ReadAllTextAsync(linkFile)).Trim();
+            linker.Link = await ReadLinkFileAsync(linkFile);
             return linker;
         }
 
         /// <summary>The code the terminal shows ("1234 5678") once the new device answered.</summary>
-        public Task<string> CodeAsync() => codeShown.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        public Task<string> CodeAsync() => codeShown.Task.WaitAsync(TimeSpan.FromSeconds(120));
 
         /// <summary>Answers the question and waits for the command to end; returns its exit code and everything it printed.</summary>
         public async Task<(int Exit, string Output)> AnswerAsync(string answer)

@@ -194,4 +194,49 @@ public sealed class BrowserLinkedDeviceTests
         Assert.Contains("alice now uses 1 device(s)", await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10"), StringComparison.Ordinal);
         Assert.Contains("this device was revoked from another of your devices", await PurrTool.RunAsync(0, "--profile", laptop, "receive", "--wait", "10"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Two_browsers_of_one_person_a_chat_read_on_one_is_read_on_the_other()
+    {
+        await using var server = await RunningServer.StartAsync();
+        using var home = new TemporaryDirectory();
+        var bob = Path.Combine(home.Path, "bob");
+        await PurrTool.RunAsync(0, "--profile", bob, "init", "--server", server.Address.ToString(), "--display-name", "Bob");
+        await using var browser = await Browser.LaunchAsync();
+        var first = await browser.OpenAsync(server.HttpBase, "alice-desk");
+        await first.CreateProfileAsync("Alice");
+        var card = await first.InviteAsync("Bob");
+        await PurrTool.RunAsync(0, "--profile", bob, "accept", card, "--name", "alice");
+        await Assertions.Expect(first.Page.Locator("nav .item", new() { HasText = "Bob" })).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10");
+
+        await first.ById("devices").ClickAsync();
+        await first.ById("new-device-name").FillAsync("phone");
+        await first.ById("offer-link").ClickAsync();
+        var second = await browser.OpenAsync(server.HttpBase, "alice-phone");
+        await second.ById("join-link").FillAsync(await first.ById("device-link").InputValueAsync());
+        await second.ById("join-name").FillAsync("phone");
+        await second.ById("join-passphrase").FillAsync("phone passphrase");
+        await second.ById("join-device").ClickAsync();
+        var code = await first.ById("device-link-code").TextContentAsync(new() { Timeout = 30_000 });
+        await Assertions.Expect(second.ById("link-code")).ToContainTextAsync(code!);
+        await first.ById("link-confirm").ClickAsync();
+        await Assertions.Expect(first.ById("device-linked")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await Assertions.Expect(second.Page.Locator("nav .item", new() { HasText = "Bob" })).ToBeVisibleAsync(new() { Timeout = 20_000 });
+
+        Assert.Contains("alice now uses 2 device(s)", await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10"), StringComparison.Ordinal);
+        await PurrTool.RunAsync(0, "--profile", bob, "send", "alice", "read me once");
+        foreach (var alice in new[] { first, second })
+        {
+            await Assertions.Expect(alice.Page.Locator("nav .item", new() { HasText = "Bob" }).GetByTestId("unread")).ToHaveTextAsync("1", new() { Timeout = 20_000 });
+        }
+
+        await first.OpenConversationAsync("Bob");
+        await first.ExpectMessageAsync("read me once");
+        await Assertions.Expect(second.Page.Locator("nav .item", new() { HasText = "Bob" }).GetByTestId("unread")).ToHaveCountAsync(0, new() { Timeout = 20_000 });
+        await second.OpenConversationAsync("Bob");
+        await second.SendAsync("answered from the phone");
+        Assert.Contains("alice: answered from the phone", await PurrTool.RunAsync(0, "--profile", bob, "receive", "--wait", "10"), StringComparison.Ordinal);
+        await first.ExpectMessageAsync("answered from the phone");
+    }
 }

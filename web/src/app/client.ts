@@ -84,6 +84,7 @@ export class PurrClient implements ClientServices {
     this.contacts.onSent = (contact, envelope) => this.ownDevices.mirrorSent(contact, envelope);
     this.contacts.onEstablished = contact => this.ownDevices.shareContact(contact);
     this.contacts.onTimerSet = (contact, seconds) => this.ownDevices.mirrorTimer(contact, seconds);
+    this.contacts.onRead = contact => this.ownDevices.mirrorRead(contact);
     this.ownDevices.joinRooms = rooms => {
       for (const room of rooms) {
         void this.rooms.join(room.link, room.displayName).catch(e => this.emit({ kind: "problem", text: `Could not join a room of your other device: ${String(e?.message ?? e)}` }));

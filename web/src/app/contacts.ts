@@ -29,6 +29,7 @@ export class ContactsModule {
   onSent?: (contact: ContactRecord, envelope: Envelope) => Promise<void>;
   onEstablished?: (contact: ContactRecord) => Promise<void>;
   onTimerSet?: (contact: ContactRecord, seconds: number) => Promise<void>;
+  onRead?: (contact: ContactRecord) => Promise<void>;
 
   /** Set by the presence module: a contact told us its presence channel. */
   onPresenceChannel?: (contact: ContactRecord, sendId: Uint8Array, key: Uint8Array, server: string) => Promise<void>;
@@ -324,6 +325,7 @@ export class ContactsModule {
     if (contact && contact.unread > 0) {
       contact.unread = 0;
       await this.client.save();
+      await this.onRead?.(contact);
     }
   }
 

@@ -271,6 +271,12 @@ export class OwnDevicesModule {
     }));
   }
 
+  /** A chat read here is read on the other devices too (their unread counts clear). */
+  async mirrorRead(contact: ContactRecord): Promise<void> {
+    if (!(this.data.ownDevices ?? []).some(d => d.confirmed)) return;
+    await this.client.serialized(() => this.sendToAll(create(DeviceSyncSchema, { kind: { case: "read", value: { $typeName: "purr.v1.ChatRead", contact: signingKeyFromSeed(contact.myIdentitySeed).publicKey } } })));
+  }
+
   /** A chat's timer set here: the other devices follow it. */
   async mirrorTimer(contact: ContactRecord, seconds: number): Promise<void> {
     if (!(this.data.ownDevices ?? []).some(d => d.confirmed)) return;
@@ -336,6 +342,11 @@ export class OwnDevicesModule {
       case "ownDevices":
         if (device.confirmed) await this.onOwnDevices(kind.value);
         return;
+      case "read": {
+        const contact = device.confirmed ? this.contactByMyIdentity(kind.value.contact) : undefined;
+        if (contact) contact.unread = 0;
+        return;
+      }
       case "timer": {
         const contact = device.confirmed ? this.contactByMyIdentity(kind.value.contact) : undefined;
         if (contact) this.contacts.adoptTimer(contact, kind.value.seconds);
