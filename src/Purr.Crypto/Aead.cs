@@ -49,6 +49,7 @@ public sealed class Aead
         }
 
         Sodium.EnsureAvailable();
+        VectorState.Clean();
         _ = encrypt(
             ref MemoryMarshal.GetReference(output), out _,
             ref MemoryMarshal.GetReference(plaintext), (ulong)plaintext.Length,
@@ -84,6 +85,7 @@ public sealed class Aead
         }
 
         Sodium.EnsureAvailable();
+        VectorState.Clean();
         var ok = decrypt(
             ref MemoryMarshal.GetReference(output), out _, 0,
             ref MemoryMarshal.GetReference(ciphertext), (ulong)ciphertext.Length,

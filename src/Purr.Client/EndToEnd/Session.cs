@@ -1,3 +1,4 @@
+using System.Buffers;
 using Google.Protobuf;
 using Purr.Crypto;
 using Purr.Crypto.Ratchet;
@@ -24,35 +25,49 @@ public sealed class Session(RatchetState state, byte[] associatedData)
 
     public RatchetEnvelope Seal(Envelope envelope, IRandomSource random)
     {
-        var message = DoubleRatchet.Encrypt(State, Padding.Pad(envelope.ToByteArray()), AssociatedData, random);
-        return new RatchetEnvelope { Header = ByteString.CopyFrom(message.Header), Ciphertext = ByteString.CopyFrom(message.Ciphertext) };
+        // The envelope is written straight into the buffer that becomes the ciphertext (padded, with room for the tag) and
+        // encrypted in place; the sealed arrays are fresh and never written again, so the ByteStrings wrap them.
+        var size = envelope.CalculateSize();
+        var body = new byte[Padding.PaddedLength(size) + Aead.TagBytes];
+        envelope.WriteTo(body.AsSpan(0, size));
+        body[size] = 0x80;
+        var header = DoubleRatchet.EncryptInPlace(State, body, AssociatedData, random);
+        return new RatchetEnvelope { Header = UnsafeByteOperations.UnsafeWrap(header), Ciphertext = UnsafeByteOperations.UnsafeWrap(body) };
     }
 
     /// <summary>Opens a message. On anything but Ok the session is exactly as it was and the envelope is null.</summary>
     public (DecryptStatus Status, Envelope? Envelope) Open(RatchetEnvelope sealedMessage, IRandomSource random)
     {
-        var message = new RatchetMessage(sealedMessage.Header.ToByteArray(), sealedMessage.Ciphertext.ToByteArray());
+        var message = new RatchetMessage(sealedMessage.Header.Memory, sealedMessage.Ciphertext.Memory);
         var working = State.Clone();
-        var status = DoubleRatchet.DecryptIntoCopy(working, message, AssociatedData, random, out var padded);
-        if (status != DecryptStatus.Ok)
-        {
-            return (status, null);
-        }
 
-        var unpadded = Padding.Unpad(padded);
+        // The padded plaintext lives only until the envelope is parsed out of it: a pooled buffer, cleared on return.
+        var length = DoubleRatchet.PlaintextLength(message);
+        var padded = ArrayPool<byte>.Shared.Rent(length);
         Envelope envelope;
         try
         {
-            if (unpadded is null)
+            var status = DoubleRatchet.DecryptIntoCopy(working, message, AssociatedData, random, padded.AsSpan(0, length));
+            if (status != DecryptStatus.Ok)
+            {
+                return (status, null);
+            }
+
+            var unpadded = Padding.UnpaddedLength(padded.AsSpan(0, length));
+            if (unpadded < 0)
             {
                 return (DecryptStatus.Failed, null);
             }
 
-            envelope = Envelope.Parser.ParseFrom(unpadded);
+            envelope = Envelope.Parser.ParseFrom(padded.AsSpan(0, unpadded));
         }
         catch (InvalidProtocolBufferException)
         {
             return (DecryptStatus.Failed, null);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(padded, clearArray: true);
         }
 
         // The peer reads post-quantum headers: offer it an ML-KEM key from now on (the session upgrades).

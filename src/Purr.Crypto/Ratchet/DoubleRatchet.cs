@@ -103,13 +103,18 @@ public static class DoubleRatchet
         }
     }
 
-    public static RatchetMessage Encrypt(RatchetState state, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, IRandomSource random)
+    /// <summary>
+    /// Seals one message whose plaintext fills <paramref name="body"/> except its last 16 bytes (room for the tag): it is
+    /// encrypted in place and becomes the ciphertext. Returns the encrypted header, a fresh array.
+    /// </summary>
+    public static byte[] EncryptInPlace(RatchetState state, byte[] body, ReadOnlySpan<byte> associatedData, IRandomSource random)
     {
         if (state.ChainSend is null || state.HeaderSend is null)
         {
             throw new InvalidOperationException("this side cannot send before it has received the first message");
         }
 
+        ArgumentOutOfRangeException.ThrowIfLessThan(body.Length, Aead.TagBytes, nameof(body));
         var (chain, messageKey) = RatchetKdf.Chain(state.ChainSend);
         var kemKey = state.KemEnabled ? state.KemSendPublic : null;
         var kemCiphertext = kemKey is null ? null : state.KemCiphertext;
@@ -120,59 +125,73 @@ public static class DoubleRatchet
         kemKey?.CopyTo(header, HeaderBytes);
         kemCiphertext?.CopyTo(header, KemProposalHeaderBytes);
         var encryptedHeader = EncryptHeader(state.HeaderSend, header, random);
-        var body = EncryptBody(messageKey, plaintext, associatedData, encryptedHeader);
+        EncryptBody(messageKey, body, associatedData, encryptedHeader);
         state.ChainSend = chain;
         state.SendCount++;
-        return new RatchetMessage(encryptedHeader, body);
+        return encryptedHeader;
     }
 
     public static DecryptStatus TryDecrypt(
         RatchetState state, RatchetMessage message, ReadOnlySpan<byte> associatedData, IRandomSource random, out byte[] plaintext)
     {
         var working = state.Clone();
-        var status = Decrypt(working, message, associatedData, random, out plaintext);
+        plaintext = new byte[PlaintextLength(message)];
+        var status = Decrypt(working, message, associatedData, random, plaintext);
         if (status == DecryptStatus.Ok)
         {
             state.CopyFrom(working);
+        }
+        else
+        {
+            plaintext = [];
         }
 
         return status;
     }
 
+    /// <summary>The length of a message's plaintext once opened: its ciphertext less the tag.</summary>
+    public static int PlaintextLength(RatchetMessage message) => Math.Max(0, message.Ciphertext.Length - Aead.TagBytes);
+
     /// <summary>
     /// Decrypts into <paramref name="working"/>, a copy the caller owns: on anything but Ok the caller must
     /// discard it. For callers that check more (padding, parsing) before committing, so the state is copied once.
+    /// The plaintext goes into <paramref name="plaintext"/>, <see cref="PlaintextLength"/> bytes (a buffer the caller may pool).
     /// </summary>
     public static DecryptStatus DecryptIntoCopy(
-        RatchetState working, RatchetMessage message, ReadOnlySpan<byte> associatedData, IRandomSource random, out byte[] plaintext) =>
-        Decrypt(working, message, associatedData, random, out plaintext);
+        RatchetState working, RatchetMessage message, ReadOnlySpan<byte> associatedData, IRandomSource random, Span<byte> plaintext)
+    {
+        Lengths.Require(plaintext, PlaintextLength(message), nameof(plaintext));
+        return Decrypt(working, message, associatedData, random, plaintext);
+    }
 
     private static DecryptStatus Decrypt(
-        RatchetState state, RatchetMessage message, ReadOnlySpan<byte> associatedData, IRandomSource random, out byte[] plaintext)
+        RatchetState state, RatchetMessage message, ReadOnlySpan<byte> associatedData, IRandomSource random, Span<byte> plaintext)
     {
-        plaintext = [];
+        if (message.Ciphertext.Length < Aead.TagBytes)
+        {
+            return DecryptStatus.Failed;
+        }
+
         for (var i = 0; i < state.Skipped.Count; i++)
         {
             var skipped = state.Skipped[i];
-            if (DecryptHeader(skipped.HeaderKey, message.Header) is { } skippedHeader && Number(skippedHeader) == skipped.Number)
+            if (DecryptHeader(skipped.HeaderKey, message.Header.Span) is { } skippedHeader && Number(skippedHeader) == skipped.Number)
             {
-                var opened = DecryptBody(skipped.MessageKey, message.Ciphertext, associatedData, message.Header);
-                if (opened is null)
+                if (!DecryptBody(skipped.MessageKey, message.Ciphertext.Span, associatedData, message.Header.Span, plaintext))
                 {
                     return DecryptStatus.Failed;
                 }
 
                 state.Skipped.RemoveAt(i);
-                plaintext = opened;
                 return DecryptStatus.Ok;
             }
         }
 
-        byte[]? header = state.HeaderReceive is null ? null : DecryptHeader(state.HeaderReceive, message.Header);
+        byte[]? header = state.HeaderReceive is null ? null : DecryptHeader(state.HeaderReceive, message.Header.Span);
         var ratchetStep = false;
         if (header is null)
         {
-            header = DecryptHeader(state.NextHeaderReceive, message.Header);
+            header = DecryptHeader(state.NextHeaderReceive, message.Header.Span);
             ratchetStep = header is not null;
         }
 
@@ -180,9 +199,15 @@ public static class DoubleRatchet
         {
             // A header an earlier chain's key opens is from that chain; any message of it still
             // expected would have been found among the skipped keys above.
-            return state.RetiredHeaderKeys.Any(k => DecryptHeader(k, message.Header) is not null)
-                ? DecryptStatus.Duplicate
-                : DecryptStatus.Failed;
+            foreach (var retired in state.RetiredHeaderKeys)
+            {
+                if (DecryptHeader(retired, message.Header.Span) is not null)
+                {
+                    return DecryptStatus.Duplicate;
+                }
+            }
+
+            return DecryptStatus.Failed;
         }
 
         var number = Number(header);
@@ -210,15 +235,13 @@ public static class DoubleRatchet
         }
 
         var (chain, messageKey) = RatchetKdf.Chain(state.ChainReceive!);
-        var body = DecryptBody(messageKey, message.Ciphertext, associatedData, message.Header);
-        if (body is null)
+        if (!DecryptBody(messageKey, message.Ciphertext.Span, associatedData, message.Header.Span, plaintext))
         {
             return DecryptStatus.Failed;
         }
 
         state.ChainReceive = chain;
         state.ReceiveCount++;
-        plaintext = body;
         return DecryptStatus.Ok;
     }
 
@@ -348,7 +371,7 @@ public static class DoubleRatchet
         return output;
     }
 
-    private static byte[]? DecryptHeader(byte[] headerKey, byte[] encrypted)
+    private static byte[]? DecryptHeader(byte[] headerKey, ReadOnlySpan<byte> encrypted)
     {
         var length = encrypted.Length - NonceBytes - Aead.TagBytes;
         if (length is not (HeaderBytes or KemProposalHeaderBytes or KemHeaderBytes) || headerKey.Length != Aead.KeyBytes)
@@ -357,21 +380,46 @@ public static class DoubleRatchet
         }
 
         var header = new byte[length];
-        return Aead.XChaCha20Poly1305.TryDecrypt(headerKey, encrypted.AsSpan(0, NonceBytes), encrypted.AsSpan(NonceBytes), [], header)
+        return Aead.XChaCha20Poly1305.TryDecrypt(headerKey, encrypted[..NonceBytes], encrypted[NonceBytes..], [], header)
             ? header
             : null;
     }
 
-    private static byte[] EncryptBody(byte[] messageKey, ReadOnlySpan<byte> plaintext, ReadOnlySpan<byte> associatedData, byte[] encryptedHeader)
+    /// <summary>Encrypts body[..^16] in place (libsodium allows the ciphertext to overwrite the plaintext), the tag last.</summary>
+    private static void EncryptBody(byte[] messageKey, byte[] body, ReadOnlySpan<byte> associatedData, byte[] encryptedHeader)
     {
-        var (key, nonce) = RatchetKdf.MessageCipher(messageKey);
-        return Aead.XChaCha20Poly1305.Encrypt(key, nonce, plaintext, [.. associatedData, .. encryptedHeader]);
+        Span<byte> keyThenNonce = stackalloc byte[RatchetKdf.MessageCipherBytes];
+        RatchetKdf.MessageCipher(messageKey, keyThenNonce);
+        var bodyAd = BodyAssociatedData(associatedData, encryptedHeader, out var rented);
+        Aead.XChaCha20Poly1305.Encrypt(keyThenNonce[..Aead.KeyBytes], keyThenNonce[Aead.KeyBytes..], body.AsSpan(0, body.Length - Aead.TagBytes), bodyAd, body);
+        Return(rented, keyThenNonce);
     }
 
-    private static byte[]? DecryptBody(byte[] messageKey, byte[] ciphertext, ReadOnlySpan<byte> associatedData, byte[] encryptedHeader)
+    private static bool DecryptBody(
+        byte[] messageKey, ReadOnlySpan<byte> ciphertext, ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> encryptedHeader, Span<byte> plaintext)
     {
-        var (key, nonce) = RatchetKdf.MessageCipher(messageKey);
-        return Aead.XChaCha20Poly1305.Decrypt(key, nonce, ciphertext, [.. associatedData, .. encryptedHeader]);
+        Span<byte> keyThenNonce = stackalloc byte[RatchetKdf.MessageCipherBytes];
+        RatchetKdf.MessageCipher(messageKey, keyThenNonce);
+        var bodyAd = BodyAssociatedData(associatedData, encryptedHeader, out var rented);
+        var opened = Aead.XChaCha20Poly1305.TryDecrypt(keyThenNonce[..Aead.KeyBytes], keyThenNonce[Aead.KeyBytes..], ciphertext, bodyAd, plaintext);
+        Return(rented, keyThenNonce);
+        return opened;
+    }
+
+    /// <summary>The body's AD: the session's AD ‖ the encrypted header, in a pooled buffer (up to 2.5 KiB with a KEM header).</summary>
+    private static ReadOnlySpan<byte> BodyAssociatedData(ReadOnlySpan<byte> associatedData, ReadOnlySpan<byte> encryptedHeader, out byte[] rented)
+    {
+        var length = associatedData.Length + encryptedHeader.Length;
+        rented = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        associatedData.CopyTo(rented);
+        encryptedHeader.CopyTo(rented.AsSpan(associatedData.Length));
+        return rented.AsSpan(0, length);
+    }
+
+    private static void Return(byte[] rented, Span<byte> keyThenNonce)
+    {
+        System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(keyThenNonce);
     }
 
     private static (byte[] Secret, byte[] Public) NewDhKey(IRandomSource random)

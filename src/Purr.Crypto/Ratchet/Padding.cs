@@ -35,7 +35,14 @@ public static class Padding
     /// <summary>The data before the padding, or null if the padding is malformed.</summary>
     public static byte[]? Unpad(ReadOnlySpan<byte> padded)
     {
+        var length = UnpaddedLength(padded);
+        return length < 0 ? null : padded[..length].ToArray();
+    }
+
+    /// <summary>The length of the data before the padding, or -1 if the padding is malformed.</summary>
+    public static int UnpaddedLength(ReadOnlySpan<byte> padded)
+    {
         var end = padded.LastIndexOfAnyExcept((byte)0);
-        return end < 0 || padded[end] != 0x80 ? null : padded[..end].ToArray();
+        return end < 0 || padded[end] != 0x80 ? -1 : end;
     }
 }

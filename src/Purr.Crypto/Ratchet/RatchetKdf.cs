@@ -12,6 +12,9 @@ public static class RatchetKdf
 {
     public const int KeyBytes = 32;
 
+    /// <summary>What <see cref="MessageCipher(ReadOnlySpan{byte}, Span{byte})"/> writes: an XChaCha20-Poly1305 key and nonce.</summary>
+    public const int MessageCipherBytes = Aead.KeyBytes + 24;
+
     public static readonly byte[] RootInfo = Encoding.ASCII.GetBytes("purr/v1 ratchet root");
     public static readonly byte[] MessageKeyInfo = Encoding.ASCII.GetBytes("purr/v1 message key");
 
@@ -27,15 +30,18 @@ public static class RatchetKdf
     {
         var messageKey = new byte[KeyBytes];
         var next = new byte[KeyBytes];
-        Kdf.HmacSha256(chainKey, [0x01], messageKey);
-        Kdf.HmacSha256(chainKey, [0x02], next);
+        Kdf.HmacSha256(chainKey, [0x01], messageKey, [0x02], next);
         return (next, messageKey);
     }
 
-    /// <summary>A message key becomes an AEAD key and nonce; each message key is used exactly once.</summary>
-    public static (byte[] Key, byte[] Nonce) MessageCipher(ReadOnlySpan<byte> messageKey)
+    /// <summary>
+    /// A message key becomes an AEAD key (32 bytes) followed by its nonce (24 bytes), into a caller's buffer; each message key
+    /// is used exactly once.
+    /// </summary>
+    public static void MessageCipher(ReadOnlySpan<byte> messageKey, Span<byte> keyThenNonce)
     {
-        var output = Kdf.HkdfSha256(messageKey, new byte[KeyBytes], MessageKeyInfo, Aead.KeyBytes + 24);
-        return (output[..Aead.KeyBytes], output[Aead.KeyBytes..]);
+        Span<byte> zeroSalt = stackalloc byte[KeyBytes];
+        zeroSalt.Clear();
+        Kdf.HkdfSha256(messageKey, zeroSalt, MessageKeyInfo, keyThenNonce[..MessageCipherBytes]);
     }
 }

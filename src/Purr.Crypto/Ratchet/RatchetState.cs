@@ -3,6 +3,7 @@ namespace Purr.Crypto.Ratchet;
 /// <summary>
 /// The state of one Double Ratchet session with header encryption, named as in Signal's
 /// specification. Plain data so the client can persist it in its encrypted profile.
+/// Its byte arrays are values: every step assigns new arrays and none is ever written in place, so copies share them.
 /// </summary>
 public sealed class RatchetState
 {
@@ -56,29 +57,14 @@ public sealed class RatchetState
     /// <summary>Receiving header keys of earlier chains, newest last: a header they open is a duplicate.</summary>
     public List<byte[]> RetiredHeaderKeys { get; set; } = [];
 
-    public RatchetState Clone() => new()
+    /// <summary>A copy to work on: the arrays are shared (never written in place), the two lists are new.</summary>
+    public RatchetState Clone()
     {
-        RootKey = RootKey.ToArray(),
-        DhSendSecret = DhSendSecret.ToArray(),
-        DhSendPublic = DhSendPublic.ToArray(),
-        DhReceive = DhReceive?.ToArray(),
-        ChainSend = ChainSend?.ToArray(),
-        ChainReceive = ChainReceive?.ToArray(),
-        HeaderSend = HeaderSend?.ToArray(),
-        HeaderReceive = HeaderReceive?.ToArray(),
-        NextHeaderSend = NextHeaderSend.ToArray(),
-        NextHeaderReceive = NextHeaderReceive.ToArray(),
-        SendCount = SendCount,
-        ReceiveCount = ReceiveCount,
-        PreviousSendCount = PreviousSendCount,
-        KemEnabled = KemEnabled,
-        PostQuantum = PostQuantum,
-        KemSendSeed = KemSendSeed?.ToArray(),
-        KemSendPublic = KemSendPublic,
-        KemCiphertext = KemCiphertext,
-        Skipped = [.. Skipped],
-        RetiredHeaderKeys = [.. RetiredHeaderKeys.Select(k => k.ToArray())],
-    };
+        var copy = (RatchetState)MemberwiseClone();
+        copy.Skipped = [.. Skipped];
+        copy.RetiredHeaderKeys = [.. RetiredHeaderKeys];
+        return copy;
+    }
 
     /// <summary>Takes over every field of <paramref name="other"/> (used to commit a trial decryption).</summary>
     public void CopyFrom(RatchetState other)
@@ -108,8 +94,8 @@ public sealed class RatchetState
 
 public sealed record SkippedMessageKey(byte[] HeaderKey, uint Number, byte[] MessageKey);
 
-/// <summary>An encrypted header and body, as they travel.</summary>
-public sealed record RatchetMessage(byte[] Header, byte[] Ciphertext);
+/// <summary>An encrypted header and body, as they travel (read in place: opening copies neither).</summary>
+public readonly record struct RatchetMessage(ReadOnlyMemory<byte> Header, ReadOnlyMemory<byte> Ciphertext);
 
 public enum DecryptStatus
 {
