@@ -16,11 +16,14 @@ options.PinThisProcess();
 var size = options.Apply(mode is "all" or "s1" or "s6" or "knee" ? RunSize.Full : RunSize.Smoke);
 if (mode == "s1")
 {
-    // Profiling aid: only Purr's S1, printing the server's and this process's CPU time.
+    // Profiling aid: only Purr's S1 (at the first of --rates, if given), printing the server's and this process's CPU time.
     await using var server = await Launcher.PurrdAsync();
     var before = (Server: System.Diagnostics.Process.GetProcessById(server.Process.Id).TotalProcessorTime, Bench: System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime);
-    var s1 = await OneToOneScenario.RunAsync(new PurrSystem(server.PurrAddress!), size);
-    Console.Out.WriteLine($"delivered/s {s1["delivered_per_s"]:F0} p99 {s1["p99_ms"]:F1} ms; cpu seconds: server {(System.Diagnostics.Process.GetProcessById(server.Process.Id).TotalProcessorTime - before.Server).TotalSeconds:F1}, bench {(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - before.Bench).TotalSeconds:F1}");
+    var serverProcess = System.Diagnostics.Process.GetProcessById(server.Process.Id);
+    var s1 = await OneToOneScenario.RunAsync(
+        new PurrSystem(server.PurrAddress!), options.Rates is [var rate, ..] ? size with { OneToOneRate = rate } : size,
+        () => { serverProcess.Refresh(); return serverProcess.TotalProcessorTime; });
+    Console.Out.WriteLine($"delivered/s {s1["delivered_per_s"]:F0} p99 {s1["p99_ms"]:F1} ms; server CPU per message {s1.Values.GetValueOrDefault("server_cpu_us_per_msg"):F0} µs; cpu seconds with connecting: server {(System.Diagnostics.Process.GetProcessById(server.Process.Id).TotalProcessorTime - before.Server).TotalSeconds:F1}, bench {(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - before.Bench).TotalSeconds:F1}");
     return 0;
 }
 
