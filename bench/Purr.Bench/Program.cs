@@ -43,12 +43,7 @@ var output = Path.Combine(BuildOutputs.Root, "bench", "results");
 if (mode == "report")
 {
     // Rebuilds BENCHMARKS.md from the last run's bench/results/results.json, without measuring again.
-    var saved = JsonSerializer.Deserialize<List<Measurement>>(await File.ReadAllTextAsync(Path.Combine(output, "results.json")), jsonOptions)!;
-    var when = File.GetLastWriteTimeUtc(Path.Combine(output, "results.json"));
-    await File.WriteAllTextAsync(Path.Combine(BuildOutputs.Root, "BENCHMARKS.md"),
-        MarkdownReport.Build(saved, Machine.Describe(), "bash bench/run.sh", when, output,
-            saved.Any(m => m.Scenario == FederationScenario.Name) ? "S7 may come from a later `bash bench/run.sh s7` on the same machine (bench/results/s7-federation.md says when)." : null)
-        + Targets.Describe(saved), new UTF8Encoding(false));
+    await SeparateRuns.RebuildAsync(output, jsonOptions);
     Console.Out.WriteLine("rewrote BENCHMARKS.md from bench/results/results.json");
     return 0;
 }
@@ -119,17 +114,9 @@ if (mode == "s7")
     Directory.CreateDirectory(output);
     var s7Table = FederationScenario.Markdown(s7, Machine.Describe(), DateTime.UtcNow);
     await File.WriteAllTextAsync(Path.Combine(output, "s7-federation.md"), s7Table, new UTF8Encoding(false));
-    var resultsPath = Path.Combine(output, "results.json");
-    var fullRun = File.Exists(resultsPath) ? new DateTimeOffset(File.GetLastWriteTimeUtc(resultsPath)) : DateTimeOffset.UtcNow;
-    var kept = File.Exists(resultsPath)
-        ? JsonSerializer.Deserialize<List<Measurement>>(await File.ReadAllTextAsync(resultsPath), jsonOptions)!.Where(m => m.Scenario != FederationScenario.Name).ToList()
-        : [];
-    kept.AddRange(s7);
-    await File.WriteAllTextAsync(resultsPath, JsonSerializer.Serialize(kept, jsonOptions));
-    File.SetLastWriteTimeUtc(resultsPath, fullRun.UtcDateTime);
-    var addendum = $"S7 was measured on its own by `bash bench/run.sh s7 --rates {string.Join(',', s7.Select(r => r["offered_per_s"]).Distinct())}` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, on the same machine.";
-    await File.WriteAllTextAsync(Path.Combine(BuildOutputs.Root, "BENCHMARKS.md"),
-        MarkdownReport.Build(kept, Machine.Describe(), "bash bench/run.sh", fullRun, output, addendum) + Targets.Describe(kept), new UTF8Encoding(false));
+    await SeparateRuns.MergeAsync(output, FederationScenario.Name, s7,
+        $"S7 was measured on its own by `bash bench/run.sh s7 --rates {string.Join(',', s7.Select(r => r["offered_per_s"]).Distinct())}` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, on the same machine.",
+        jsonOptions);
     Console.Out.WriteLine(s7Table);
     return 0;
 }
@@ -147,7 +134,7 @@ if (mode == "isolation")
 
 if (mode == "s6")
 {
-    // Only S6 (classic and post-quantum), written to bench/results/s6-client-crypto.md beside the full run's figures.
+    // Only S6 (classic and post-quantum), written to bench/results/s6-client-crypto.md and merged into results.json and BENCHMARKS.md.
     var s6 = RatchetScenario.Run();
     foreach (var row in s6)
     {
@@ -157,6 +144,8 @@ if (mode == "s6")
     Directory.CreateDirectory(output);
     var s6Table = RatchetScenario.Markdown(s6, Machine.Describe(), DateTime.UtcNow);
     await File.WriteAllTextAsync(Path.Combine(output, "s6-client-crypto.md"), s6Table, new UTF8Encoding(false));
+    await SeparateRuns.MergeAsync(output, RatchetScenario.Name, s6,
+        $"S6 was measured on its own by `bash bench/run.sh s6` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, on the same machine.", jsonOptions);
     Console.Out.WriteLine(s6Table);
     return 0;
 }
@@ -269,8 +258,10 @@ if (mode != "all")
 }
 
 Directory.CreateDirectory(output);
+var finished = DateTimeOffset.UtcNow;
+await SeparateRuns.StartAsync(output, finished);
 await File.WriteAllTextAsync(Path.Combine(output, "results.json"), JsonSerializer.Serialize(results, jsonOptions));
-var markdown = MarkdownReport.Build(results, Machine.Describe(), "bash bench/run.sh", DateTimeOffset.UtcNow, output) + Targets.Describe(results);
+var markdown = MarkdownReport.Build(results, Machine.Describe(), "bash bench/run.sh", finished, output) + Targets.Describe(results);
 await File.WriteAllTextAsync(Path.Combine(BuildOutputs.Root, "BENCHMARKS.md"), markdown, new UTF8Encoding(false));
 Console.Out.WriteLine("wrote BENCHMARKS.md and bench/results/");
 return 0;

@@ -1,0 +1,69 @@
+using System.Text;
+using System.Text.Json;
+using Purr.Bench.Scenarios;
+using Purr.Bench.Targets;
+
+namespace Purr.Bench.Report;
+
+/// <summary>
+/// Scenarios measured on their own after the full run (`purr-bench s6`, `purr-bench s7`): their rows replace the full run's
+/// in results.json, and BENCHMARKS.md says which figures came later and when. bench/results/runs.json keeps the full run's
+/// time (a file's own time does not survive a git checkout) and those sentences; a full run starts it afresh.
+/// </summary>
+internal static class SeparateRuns
+{
+    private const string FileName = "runs.json";
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>Merges <paramref name="rows"/> into results.json in place of <paramref name="scenario"/>'s and rewrites BENCHMARKS.md.</summary>
+    public static async Task MergeAsync(string output, string scenario, IReadOnlyList<Measurement> rows, string sentence, JsonSerializerOptions json)
+    {
+        Directory.CreateDirectory(output);
+        var resultsPath = Path.Combine(output, "results.json");
+        var kept = File.Exists(resultsPath)
+            ? JsonSerializer.Deserialize<List<Measurement>>(await File.ReadAllTextAsync(resultsPath), json)!.Where(m => m.Scenario != scenario).ToList()
+            : [];
+        kept.AddRange(rows);
+        await File.WriteAllTextAsync(resultsPath, JsonSerializer.Serialize(kept, json));
+
+        var runs = await LoadAsync(output);
+        runs.Later[scenario] = sentence;
+        await SaveAsync(output, runs);
+        await WriteReportAsync(kept, runs, output);
+    }
+
+    /// <summary>Rebuilds BENCHMARKS.md from results.json and the notes (`purr-bench report`).</summary>
+    public static async Task RebuildAsync(string output, JsonSerializerOptions json)
+    {
+        var saved = JsonSerializer.Deserialize<List<Measurement>>(await File.ReadAllTextAsync(Path.Combine(output, "results.json")), json)!;
+        await WriteReportAsync(saved, await LoadAsync(output), output);
+    }
+
+    /// <summary>A full run: every figure comes from it, at <paramref name="when"/>.</summary>
+    public static Task StartAsync(string output, DateTimeOffset when) => SaveAsync(output, new Runs { FullRun = when });
+
+    private static async Task<Runs> LoadAsync(string output)
+    {
+        var path = Path.Combine(output, FileName);
+        return File.Exists(path) ? JsonSerializer.Deserialize<Runs>(await File.ReadAllTextAsync(path)) ?? new Runs() : new Runs();
+    }
+
+    private static Task SaveAsync(string output, Runs runs) =>
+        File.WriteAllTextAsync(Path.Combine(output, FileName), JsonSerializer.Serialize(runs, Indented));
+
+    private static Task WriteReportAsync(IReadOnlyList<Measurement> results, Runs runs, string output) =>
+        File.WriteAllTextAsync(
+            Path.Combine(BuildOutputs.Root, "BENCHMARKS.md"),
+            MarkdownReport.Build(results, Machine.Describe(), "bash bench/run.sh", runs.FullRun, output, runs.Later.Count == 0 ? null : string.Join(" ", runs.Later.Values))
+                + Targets.Targets.Describe(results),
+            new UTF8Encoding(false));
+
+    private sealed class Runs
+    {
+        public DateTimeOffset FullRun { get; set; } = DateTimeOffset.UtcNow;
+
+        /// <summary>Scenario → the sentence saying when and how it was measured after the full run.</summary>
+        public SortedDictionary<string, string> Later { get; set; } = [];
+    }
+}
