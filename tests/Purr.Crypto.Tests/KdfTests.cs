@@ -60,8 +60,14 @@ public sealed class KdfTests
                 var salt = new byte[saltLength];
                 var info = new byte[random.Next(0, 40)];
                 random.NextBytes(inputKey);
-                random.NextBytes(salt);
                 random.NextBytes(info);
+                // Zero salts (every message key's expansion uses 32 zero bytes) take the key prepared once; 100 zero bytes
+                // are longer than a block and hashed first, so they may not.
+                if (outputLength != 56)
+                {
+                    random.NextBytes(salt);
+                }
+
                 Assert.Equal(
                     HKDF.DeriveKey(HashAlgorithmName.SHA256, inputKey, outputLength, salt, info),
                     Kdf.HkdfSha256(inputKey, salt, info, outputLength));
