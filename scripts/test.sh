@@ -59,6 +59,13 @@ failed=$((failed + ${node_failed:-0}))
 echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
 # Name the failed tests again at the very end, where a truncated CI log still shows them.
 grep -E '^\s+Failed [A-Za-z_]' "$log" | sort -u | sed 's/^ */failed: /' || true
+# And each one's error message with the first lines of its stack, so the cause survives a truncated log too.
+awk '
+  /^[[:space:]]+Failed [A-Za-z_]/ { show = 1; stack = 0; lines = 0; print "---"; print; next }
+  show && /^[[:space:]]+Stack Trace:/ { stack = 1; shown = 0; print; next }
+  show && stack { if (++shown > 6 || /^[[:space:]]*$/) { show = 0 } else { print }; next }
+  show { if (++lines > 40) { show = 0; lines = 0 } else { print } }
+' "$log" || true
 if [ "$status" -ne 0 ] || [ "$node_status" -ne 0 ] || [ -z "${node_passed:-}" ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ] || [ "$bench" -ne 0 ] || [ "$fuzz" -ne 0 ] || [ "$aot" -ne 0 ]; then
   exit 1
 fi

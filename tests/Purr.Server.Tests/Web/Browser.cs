@@ -26,6 +26,9 @@ public sealed class Browser : IAsyncDisposable
     public static async Task<Browser> LaunchAsync()
     {
         Assert.True(File.Exists(ChromiumPath), "Debian's chromium is missing: scripts/install-test-deps.sh installs it");
+        // Playwright's 5 s default is too tight for a 2-core CI machine running several browsers and servers at once
+        // (a reload that unlocks a profile runs Argon2id in the page); a real failure still fails, only later.
+        Assertions.SetDefaultExpectTimeout(15_000);
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
