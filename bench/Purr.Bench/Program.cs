@@ -34,6 +34,26 @@ void Report(Measurement m)
     Console.Out.WriteLine($"{m.Scenario,-22} {m.System,-14} " + string.Join("  ", m.Values.Select(v => $"{v.Key}={SvgChart.Format(v.Value)}")));
 }
 
+if (mode == "s3")
+{
+    // Profiling aid: S3 alone for Purr and the relay, back to back, at `--clients N` connections (default the full
+    // run's 10,000); PURR_BENCH_HOLD_SECONDS keeps them connected that long before measuring (time for a gcdump).
+    var connections = options.Clients ?? RunSize.Full.IdleConnections;
+    await using (var purr = await Launcher.PurrdAsync())
+    {
+        Console.Out.WriteLine($"purrd pid {purr.Process.Id}");
+        Report(await IdleScenario.RunAsync(purr, IdleSystems.Purr(purr), connections));
+    }
+
+    await using (var relay = await Launcher.RelayAsync())
+    {
+        Console.Out.WriteLine($"relay pid {relay.Process.Id}");
+        Report(await IdleScenario.RunAsync(relay, new RelaySystem(relay.Host, relay.Port), connections));
+    }
+
+    return 0;
+}
+
 var jsonOptions = new JsonSerializerOptions
 {
     WriteIndented = true,

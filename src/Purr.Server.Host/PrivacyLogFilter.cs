@@ -11,6 +11,7 @@ namespace Purr.Server.Host;
 internal static class PrivacyLogFilter
 {
     private const string PurrPrefix = "Purr";
+    private const string HostingDiagnostics = "Microsoft.AspNetCore.Hosting.Diagnostics";
 
     public static void Apply(IServiceCollection services, bool unsafeLogging)
     {
@@ -40,6 +41,16 @@ internal static class PrivacyLogFilter
                 {
                     rules.Add(new LoggerFilterRule(providerDefault.ProviderName, PurrPrefix, providerDefault.LogLevel ?? defaultLevel, null));
                 }
+            }
+
+            // ASP.NET Core's per-request category logs nothing at Warning or above, but while it is enabled at all the
+            // host starts an Activity and a logging scope for every request, which a WebSocket keeps for its whole
+            // life (about 0.5 KiB per idle connection): turn it off for every provider.
+            rules.RemoveAll(r => r.CategoryName == HostingDiagnostics);
+            rules.Add(new LoggerFilterRule(null, HostingDiagnostics, LogLevel.None, null));
+            foreach (var provider in rules.Where(r => r.ProviderName is not null).Select(r => r.ProviderName).Distinct().ToList())
+            {
+                rules.Add(new LoggerFilterRule(provider, HostingDiagnostics, LogLevel.None, null));
             }
 
             options.Rules.Clear();

@@ -11,9 +11,10 @@ public static class PurrEndpointRouteBuilderExtensions
     /// <summary>Maps the WebSocket endpoint, /.well-known/purr, /healthz, /readyz and /metrics. Call after UseWebSockets.</summary>
     public static IEndpointRouteBuilder MapPurr(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.Map(WebSocketEndpoint.Path, WebSocketEndpoint.HandleAsync);
+        var services = endpoints.ServiceProvider;
+        endpoints.Map(WebSocketEndpoint.Path, context => WebSocketEndpoint.HandleAsync(context, services));
         endpoints.MapGet(WellKnownEndpoint.Path, WellKnownEndpoint.HandleAsync);
-        foreach (var endpoint in endpoints.ServiceProvider.GetServices<Modules.IHttpEndpoint>())
+        foreach (var endpoint in services.GetServices<Modules.IHttpEndpoint>())
         {
             endpoints.MapGet(endpoint.Pattern, endpoint.Handler);
         }

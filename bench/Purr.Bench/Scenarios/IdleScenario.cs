@@ -14,6 +14,11 @@ internal static class IdleScenario
         var before = server.Process.ResidentBytes();
         var clients = await Connecting.ManyAsync(connections, 100, system.ConnectAsync);
         await Task.Delay(3000);
+        if (Environment.GetEnvironmentVariable("PURR_BENCH_HOLD_SECONDS") is { } hold)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(double.Parse(hold, System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
         var after = server.Process.ResidentBytes();
         var result = new Measurement(Name, server.Name, new Dictionary<string, double>
         {

@@ -11,7 +11,10 @@ internal static class BuildOutputs
 
     public static string Root { get; } = FindRoot();
 
-    public static string Purrd => Path.Combine(Root, "src", "Purr.Server.Host", "bin", Configuration, "net10.0", "purrd.dll");
+    /// <summary>purrd.dll as built here, or PURR_BENCH_PURRD's (another build, to measure before and after in one run).</summary>
+    public static string Purrd => Environment.GetEnvironmentVariable("PURR_BENCH_PURRD") is { Length: > 0 } other
+        ? other
+        : Path.Combine(Root, "src", "Purr.Server.Host", "bin", Configuration, "net10.0", "purrd.dll");
 
     public static string Relay => Path.Combine(Root, "bench", "Purr.Bench.Relay", "bin", Configuration, "net10.0", "purr-relay.dll");
 

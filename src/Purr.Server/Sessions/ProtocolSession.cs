@@ -31,6 +31,7 @@ internal sealed class ProtocolSession : IClientSession
     private readonly Lock closeGate = new();
     private RequestRateLimiter rateLimiter;
     private SemaphoreSlim? concurrentSlots;
+    private ITimer? handshakeTimer;
     private readonly byte[] sessionNonce = SecureRandom.Bytes(SignedBytes.NonceBytes);
     private ulong lastRequestId;
     private volatile bool helloDone;
@@ -84,14 +85,17 @@ internal sealed class ProtocolSession : IClientSession
 
     public async Task RunAsync(CancellationToken serverStopping)
     {
-        using var handshake = new CancellationTokenSource(settings.HandshakeTimeout, time);
-        using var onHandshakeTimeout = handshake.Token.Register(() =>
-        {
-            if (!helloDone)
+        // A one-shot timer, disposed as soon as the hello is done, so an idle session keeps no timer of its own.
+        handshakeTimer = time.CreateTimer(
+            static state =>
             {
-                CloseWithError(ErrorCode.HandshakeTimeout, "no hello within the handshake timeout");
-            }
-        });
+                var session = (ProtocolSession)state!;
+                if (!session.helloDone)
+                {
+                    session.CloseWithError(ErrorCode.HandshakeTimeout, "no hello within the handshake timeout");
+                }
+            },
+            this, settings.HandshakeTimeout, Timeout.InfiniteTimeSpan);
         using var onStopping = serverStopping.Register(OnServerStopping);
         try
         {
@@ -110,6 +114,7 @@ internal sealed class ProtocolSession : IClientSession
         }
         finally
         {
+            DisposeHandshakeTimer();
             await channel.ShutdownAsync(CloseGrace);
             foreach (var observer in observers)
             {
@@ -380,6 +385,8 @@ internal sealed class ProtocolSession : IClientSession
         }
     }
 
+    private void DisposeHandshakeTimer() => Interlocked.Exchange(ref handshakeTimer, null)?.Dispose();
+
     private async Task HandleHelloAsync(Request request)
     {
         if (helloDone)
@@ -403,6 +410,7 @@ internal sealed class ProtocolSession : IClientSession
         }
 
         helloDone = true;
+        DisposeHandshakeTimer();
         var signature = identity.Sign(SignedBytes.ServerHello(sessionNonce, hello.ClientNonce.Span));
         await RespondAsync(request.Id, new ServerFrame
         {

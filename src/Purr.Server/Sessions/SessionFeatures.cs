@@ -8,13 +8,15 @@ namespace Purr.Server.Sessions;
 public sealed class SessionFeatures
 {
     private readonly Lock gate = new();
-    private readonly Dictionary<Type, object> features = [];
+    // Created on the first feature: most idle connections never have one.
+    private Dictionary<Type, object>? features;
 
     public T GetOrAdd<T>(Func<T> create)
         where T : class
     {
         lock (gate)
         {
+            features ??= [];
             if (!features.TryGetValue(typeof(T), out var feature))
             {
                 features[typeof(T)] = feature = create();
@@ -29,7 +31,7 @@ public sealed class SessionFeatures
     {
         lock (gate)
         {
-            return features.TryGetValue(typeof(T), out var feature) ? (T)feature : null;
+            return features is not null && features.TryGetValue(typeof(T), out var feature) ? (T)feature : null;
         }
     }
 }

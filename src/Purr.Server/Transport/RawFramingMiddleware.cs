@@ -23,14 +23,39 @@ internal sealed class RawFramingMiddleware(IServiceProvider services, IOptions<C
         NeedMore,
     }
 
-    public async Task RunAsync(ConnectionContext connection, ConnectionDelegate next)
+    /// <summary>
+    /// Not async itself: an HTTP connection (WebSocket clients included) goes on to <paramref name="next"/> without this
+    /// middleware's state or its sniffing timeout staying alive for the connection's lifetime.
+    /// </summary>
+    public Task RunAsync(ConnectionContext connection, ConnectionDelegate next)
     {
         if (!transports.Value.RawFraming)
         {
-            await next(connection);
-            return;
+            return next(connection);
         }
 
+        var sniffing = SniffAsync(connection);
+        return sniffing.IsCompletedSuccessfully ? Continue(sniffing.Result, connection, next) : ContinueAsync(sniffing, connection, next);
+    }
+
+    private async Task ContinueAsync(ValueTask<Sniff> sniffing, ConnectionContext connection, ConnectionDelegate next)
+    {
+        var sniff = await sniffing;
+        // The finished sniff (its state machine) is not kept for the connection's lifetime.
+        sniffing = default;
+        await Continue(sniff, connection, next);
+    }
+
+    private Task Continue(Sniff sniff, ConnectionContext connection, ConnectionDelegate next) => sniff switch
+    {
+        Sniff.Http => next(connection),
+        Sniff.Raw => RunRawAsync(connection),
+        _ => Task.CompletedTask,
+    };
+
+    /// <summary>Reads until the first bytes say which framing this is; <see cref="Sniff.NeedMore"/> here means the connection ended or timed out.</summary>
+    private async ValueTask<Sniff> SniffAsync(ConnectionContext connection)
+    {
         var input = connection.Transport.Input;
         using var timeout = new CancellationTokenSource(limits.Value.HttpIdleTimeout);
         while (true)
@@ -43,7 +68,7 @@ internal sealed class RawFramingMiddleware(IServiceProvider services, IOptions<C
             catch (OperationCanceledException)
             {
                 connection.Abort(new ConnectionAbortedException("nothing sent within the idle timeout"));
-                return;
+                return Sniff.NeedMore;
             }
 
             var buffer = result.Buffer;
@@ -52,17 +77,15 @@ internal sealed class RawFramingMiddleware(IServiceProvider services, IOptions<C
                 case Sniff.Http:
                     // Not consumed: HTTP reads the same bytes again.
                     input.AdvanceTo(buffer.Start);
-                    await next(connection);
-                    return;
+                    return Sniff.Http;
                 case Sniff.Raw:
                     input.AdvanceTo(buffer.GetPosition(RawFraming.Preamble.Length));
-                    await RunRawAsync(connection);
-                    return;
+                    return Sniff.Raw;
                 default:
                     if (result.IsCompleted)
                     {
                         input.AdvanceTo(buffer.End);
-                        return;
+                        return Sniff.NeedMore;
                     }
 
                     input.AdvanceTo(buffer.Start, buffer.End);

@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,9 +21,12 @@ internal static class WebSocketEndpoint
 {
     public const string Path = "/v1/ws";
 
-    public static async Task HandleAsync(HttpContext context)
+    /// <param name="services">
+    /// The application's services (all singletons): <see cref="HttpContext.RequestServices"/> would create a request
+    /// scope that a WebSocket then keeps for its whole life.
+    /// </param>
+    public static async Task HandleAsync(HttpContext context, IServiceProvider services)
     {
-        var services = context.RequestServices;
         var limits = services.GetRequiredService<IOptions<ConnectionLimitsOptions>>().Value;
         var logger = SessionLauncher.Logger(services);
         if (!context.WebSockets.IsWebSocketRequest)
@@ -40,7 +44,8 @@ internal static class WebSocketEndpoint
             return;
         }
 
-        var address = context.Connection.RemoteIpAddress;
+        // From the connection feature: context.Connection would allocate a wrapper the WebSocket then keeps.
+        var address = context.Features.Get<IHttpConnectionFeature>()?.RemoteIpAddress;
         if (SessionLauncher.Admit(services, address) is { } refusal)
         {
             context.Response.StatusCode = refusal.HttpStatus;

@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using System.Threading.Channels;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Purr.Protocol.Framing;
@@ -9,77 +8,51 @@ using Purr.Server.Logging;
 namespace Purr.Server.Transport;
 
 /// <summary>
-/// <see cref="IFrameChannel"/> over one WebSocket. A separate writer drains a bounded queue; when it is full
-/// the protocol waits (the client slows itself down), and a frame that cannot be written within the send
-/// timeout ends the connection, so a client that stops reading costs a bounded amount of memory. Pings and
-/// the idle timeout are the WebSocket's own keep-alive.
+/// <see cref="IFrameChannel"/> over one WebSocket. Frames go through a bounded <see cref="OutboundQueue"/>; when it
+/// is full the protocol waits (the client slows itself down), and a frame that cannot be written within the send
+/// timeout ends the connection, so a client that stops reading costs a bounded amount of memory. Pings and the
+/// idle timeout are the WebSocket's own keep-alive. An idle connection holds the socket, one cancellation source
+/// and an empty queue.
 /// </summary>
-internal sealed class WebSocketFrameChannel : IFrameChannel, IDisposable
+internal sealed class WebSocketFrameChannel : OutboundQueue, IFrameChannel, IDisposable
 {
+    private const int NoCloseStatus = -1;
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
     private readonly WebSocket socket;
     private readonly WebSocketFrameReader reader;
     private readonly TimeSpan sendTimeout;
     private readonly ILogger logger;
-    private readonly Channel<OutboundFrame> outbound;
     private readonly CancellationTokenSource aborted = new();
-    private readonly CancellationTokenSource readCancel;
-    private readonly Lock closeGate = new();
-    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
-    private readonly Task writer;
-    private WebSocketCloseStatus? closeStatus;
+    private int closeStatus = NoCloseStatus;
 
     public WebSocketFrameChannel(WebSocket socket, int maxFrameBytes, int queueFrames, TimeSpan sendTimeout, ILogger logger)
+        : base(queueFrames)
     {
         this.socket = socket;
         this.sendTimeout = sendTimeout;
         this.logger = logger;
         reader = new WebSocketFrameReader(socket, maxFrameBytes);
-        readCancel = CancellationTokenSource.CreateLinkedTokenSource(aborted.Token);
-        outbound = Channel.CreateBounded<OutboundFrame>(new BoundedChannelOptions(queueFrames)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        writer = Task.Run(WriteLoopAsync, CancellationToken.None);
     }
 
     public CancellationToken Closed => aborted.Token;
 
-    public ValueTask<Frame> ReadAsync() => reader.ReadAsync(readCancel.Token);
-
-    public bool TryWrite(OutboundFrame frame) => !aborted.IsCancellationRequested && outbound.Writer.TryWrite(frame);
-
-    public async ValueTask WriteAsync(OutboundFrame frame, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await outbound.Writer.WriteAsync(frame, cancellationToken);
-        }
-        catch (ChannelClosedException)
-        {
-            // Closing already; the frame has nowhere to go.
-        }
-    }
+    /// <summary>Reads until the channel is aborted, or a grace after the close went out to a client that never answers it.</summary>
+    public ValueTask<Frame> ReadAsync() => reader.ReadAsync(aborted.Token);
 
     public void Close(ErrorCode? reason)
     {
-        lock (closeGate)
+        if (Interlocked.CompareExchange(ref closeStatus, (int)StatusFor(reason), NoCloseStatus) == NoCloseStatus)
         {
-            if (closeStatus is not null)
-            {
-                return;
-            }
-
-            closeStatus = StatusFor(reason);
-            outbound.Writer.TryComplete();
+            Complete();
         }
     }
 
     public void Abort()
     {
+        Stop();
+        CancelAborted();
         try
         {
-            aborted.Cancel();
             socket.Abort();
         }
         catch (ObjectDisposedException)
@@ -90,16 +63,72 @@ internal sealed class WebSocketFrameChannel : IFrameChannel, IDisposable
 
     public async Task ShutdownAsync(TimeSpan grace)
     {
-        outbound.Writer.TryComplete();
-        await Task.WhenAny(writer, Task.Delay(grace, CancellationToken.None));
-        aborted.Cancel();
+        Complete();
+        await Task.WhenAny(Finished, Task.Delay(grace, CancellationToken.None));
+        CancelAborted();
         socket.Dispose();
     }
 
-    public void Dispose()
+    public void Dispose() => aborted.Dispose();
+
+    protected override async ValueTask<bool> SendAsync(OutboundFrame frame)
     {
-        readCancel.Dispose();
-        aborted.Dispose();
+        try
+        {
+            // Most writes complete at once (the socket buffer has room); only a write that has to wait pays for a
+            // timeout, and one that waits longer than the send timeout ends the connection.
+            var send = socket.SendAsync(frame.Bytes ?? frame.Frame!.ToByteArray(), WebSocketMessageType.Binary, endOfMessage: true, aborted.Token);
+            if (!send.IsCompletedSuccessfully)
+            {
+                await send.AsTask().WaitAsync(sendTimeout, aborted.Token);
+            }
+
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            ServerLog.SlowConsumerClosed(logger);
+            Abort();
+            return false;
+        }
+        catch (Exception e) when (IsTransportFailure(e))
+        {
+            CancelAborted();
+            return false;
+        }
+    }
+
+    protected override async ValueTask FinishAsync()
+    {
+        if (Volatile.Read(ref closeStatus) is var status and not NoCloseStatus && socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(CloseGrace);
+                await socket.CloseOutputAsync((WebSocketCloseStatus)status, null, timeout.Token);
+                // The reader may be waiting for a client that never answers the close.
+                aborted.CancelAfter(CloseGrace);
+            }
+            catch (Exception e) when (IsTransportFailure(e))
+            {
+                CancelAborted();
+            }
+        }
+    }
+
+    private static bool IsTransportFailure(Exception e) =>
+        e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException;
+
+    private void CancelAborted()
+    {
+        try
+        {
+            aborted.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session is over and disposed its channel.
+        }
     }
 
     /// <summary>The WebSocket close status for each reason a session ends (PROTOCOL.md section 5).</summary>
@@ -113,44 +142,4 @@ internal sealed class WebSocketFrameChannel : IFrameChannel, IDisposable
         ErrorCode.ShuttingDown => WebSocketCloseStatus.EndpointUnavailable,
         _ => WebSocketCloseStatus.PolicyViolation,
     };
-
-    private async Task WriteLoopAsync()
-    {
-        try
-        {
-            await foreach (var frame in outbound.Reader.ReadAllAsync(aborted.Token))
-            {
-                // Most writes complete at once (the socket buffer has room); only a write that has to wait
-                // pays for a timeout, and one that waits longer than the send timeout ends the connection.
-                var send = socket.SendAsync(frame.Bytes ?? frame.Frame!.ToByteArray(), WebSocketMessageType.Binary, endOfMessage: true, aborted.Token);
-                if (send.IsCompletedSuccessfully)
-                {
-                    continue;
-                }
-
-                try
-                {
-                    await send.AsTask().WaitAsync(sendTimeout, aborted.Token);
-                }
-                catch (TimeoutException)
-                {
-                    ServerLog.SlowConsumerClosed(logger);
-                    Abort();
-                    return;
-                }
-            }
-
-            if (closeStatus is { } status && socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-            {
-                using var timeout = new CancellationTokenSource(CloseGrace);
-                await socket.CloseOutputAsync(status, null, timeout.Token);
-                // The reader may be waiting for a client that never answers the close.
-                readCancel.CancelAfter(CloseGrace);
-            }
-        }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
-        {
-            aborted.Cancel();
-        }
-    }
 }
