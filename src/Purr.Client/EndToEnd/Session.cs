@@ -28,9 +28,10 @@ public sealed class Session(RatchetState state, byte[] associatedData)
         // The envelope is written straight into the buffer that becomes the ciphertext (padded, with room for the tag) and
         // encrypted in place; the sealed arrays are fresh and never written again, so the ByteStrings wrap them.
         var size = envelope.CalculateSize();
-        var body = new byte[Padding.PaddedLength(size) + Aead.TagBytes];
+        var paddedLength = Padding.PaddedLength(size);
+        var body = new byte[paddedLength + Aead.TagBytes];
         envelope.WriteTo(body.AsSpan(0, size));
-        body[size] = 0x80;
+        Padding.PadInPlace(body.AsSpan(0, paddedLength), size);
         var header = DoubleRatchet.EncryptInPlace(State, body, AssociatedData, random);
         return new RatchetEnvelope { Header = UnsafeByteOperations.UnsafeWrap(header), Ciphertext = UnsafeByteOperations.UnsafeWrap(body) };
     }

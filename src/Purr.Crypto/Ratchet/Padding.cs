@@ -28,8 +28,24 @@ public static class Padding
     {
         var padded = new byte[PaddedLength(data.Length)];
         data.CopyTo(padded);
-        padded[data.Length] = 0x80;
+        PadInPlace(padded, data.Length);
         return padded;
+    }
+
+    /// <summary>
+    /// Pads in place: <paramref name="padded"/> is <see cref="PaddedLength"/>(<paramref name="length"/>) bytes whose first
+    /// <paramref name="length"/> are the data; the marker and zeros fill the rest (for callers that write the data
+    /// straight into the buffer they encrypt).
+    /// </summary>
+    public static void PadInPlace(Span<byte> padded, int length)
+    {
+        if (padded.Length != PaddedLength(length))
+        {
+            throw new ArgumentException($"{length} bytes pad to {PaddedLength(length)}, not {padded.Length}", nameof(padded));
+        }
+
+        padded[length] = 0x80;
+        padded[(length + 1)..].Clear();
     }
 
     /// <summary>The data before the padding, or null if the padding is malformed.</summary>
