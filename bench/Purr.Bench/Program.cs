@@ -34,26 +34,6 @@ void Report(Measurement m)
     Console.Out.WriteLine($"{m.Scenario,-22} {m.System,-14} " + string.Join("  ", m.Values.Select(v => $"{v.Key}={SvgChart.Format(v.Value)}")));
 }
 
-if (mode == "s3")
-{
-    // Profiling aid: S3 alone for Purr and the relay, back to back, at `--clients N` connections (default the full
-    // run's 10,000); PURR_BENCH_HOLD_SECONDS keeps them connected that long before measuring (time for a gcdump).
-    var connections = options.Clients ?? RunSize.Full.IdleConnections;
-    await using (var purr = await Launcher.PurrdAsync())
-    {
-        Console.Out.WriteLine($"purrd pid {purr.Process.Id}");
-        Report(await IdleScenario.RunAsync(purr, IdleSystems.Purr(purr), connections));
-    }
-
-    await using (var relay = await Launcher.RelayAsync())
-    {
-        Console.Out.WriteLine($"relay pid {relay.Process.Id}");
-        Report(await IdleScenario.RunAsync(relay, new RelaySystem(relay.Host, relay.Port), connections));
-    }
-
-    return 0;
-}
-
 var jsonOptions = new JsonSerializerOptions
 {
     WriteIndented = true,
@@ -65,6 +45,42 @@ if (mode == "report")
     // Rebuilds BENCHMARKS.md from the last run's bench/results/results.json, without measuring again.
     await SeparateRuns.RebuildAsync(output, jsonOptions);
     Console.Out.WriteLine("rewrote BENCHMARKS.md from bench/results/results.json");
+    return 0;
+}
+
+if (mode == "s3")
+{
+    // S3 alone for Purr, the relay and Prosody, back to back, at `--clients N` connections (default the full run's
+    // 10,000), merged into results.json and BENCHMARKS.md. With PURR_BENCH_PURRD (another build, for a before/after
+    // comparison) only Purr runs and nothing is written. PURR_BENCH_HOLD_SECONDS keeps the clients connected that much
+    // longer before measuring (time for a gcdump).
+    var connections = options.Clients ?? RunSize.Full.IdleConnections;
+    var comparison = Environment.GetEnvironmentVariable("PURR_BENCH_PURRD") is { Length: > 0 };
+    await using (var purr = await Launcher.PurrdAsync())
+    {
+        Console.Out.WriteLine($"purrd pid {purr.Process.Id}");
+        Report(await IdleScenario.RunAsync(purr, IdleSystems.Purr(purr), connections));
+    }
+
+    if (comparison)
+    {
+        return 0;
+    }
+
+    await using (var relay = await Launcher.RelayAsync())
+    {
+        Console.Out.WriteLine($"relay pid {relay.Process.Id}");
+        Report(await IdleScenario.RunAsync(relay, new RelaySystem(relay.Host, relay.Port), connections));
+    }
+
+    if (Launcher.ProsodyInstalled)
+    {
+        await using var prosody = await Launcher.ProsodyAsync();
+        Report(await IdleScenario.RunAsync(prosody, new XmppSystem(prosody.Host, prosody.Port), connections));
+    }
+
+    await SeparateRuns.MergeAsync(output, IdleScenario.Name, results,
+        $"S3 was measured on its own by `bash bench/run.sh s3` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, on the same machine.", jsonOptions);
     return 0;
 }
 
