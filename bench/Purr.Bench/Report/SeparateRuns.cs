@@ -25,6 +25,8 @@ internal static class SeparateRuns
             ? JsonSerializer.Deserialize<List<Measurement>>(await File.ReadAllTextAsync(resultsPath), json)!.Where(m => m.Scenario != scenario).ToList()
             : [];
         kept.AddRange(rows);
+        // Scenario order (S1, S2, ...), whichever was measured later; OrderBy keeps each scenario's rows in order.
+        kept = [.. kept.OrderBy(m => m.Scenario, StringComparer.Ordinal)];
         await File.WriteAllTextAsync(resultsPath, JsonSerializer.Serialize(kept, json));
 
         var runs = await LoadAsync(output);
@@ -55,7 +57,7 @@ internal static class SeparateRuns
     private static Task WriteReportAsync(IReadOnlyList<Measurement> results, Runs runs, string output) =>
         File.WriteAllTextAsync(
             Path.Combine(BuildOutputs.Root, "BENCHMARKS.md"),
-            MarkdownReport.Build(results, Machine.Describe(), "bash bench/run.sh", runs.FullRun, output, runs.Later.Count == 0 ? null : string.Join(" ", runs.Later.Values))
+            MarkdownReport.Build([.. results.OrderBy(m => m.Scenario, StringComparer.Ordinal)], Machine.Describe(), "bash bench/run.sh", runs.FullRun, output, runs.Later.Count == 0 ? null : string.Join(" ", runs.Later.Values))
                 + Targets.Targets.Describe(results),
             new UTF8Encoding(false));
 
