@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
-using System.Threading.Channels;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Purr.Protocol.Framing;
@@ -12,13 +11,17 @@ namespace Purr.Server.Transport;
 
 /// <summary>
 /// <see cref="IFrameChannel"/> over a byte stream in the raw framing (<see cref="RawFraming"/>): Kestrel's pipe
-/// for TCP and Unix-socket connections. Like the WebSocket channel: a bounded outbound queue drained by one
-/// writer, a send timeout for clients that stop reading. The keep-alive is the framing's own: a zero-length
-/// frame after <c>PingInterval</c> of sending nothing, and the connection closed after <c>IdleTimeout</c> of
-/// receiving nothing (a frame or the client's answer to a keep-alive).
+/// for TCP and Unix-socket connections. Like the WebSocket channel: a bounded <see cref="OutboundQueue"/> whose writer
+/// runs only while frames wait, a send timeout for clients that stop reading. The keep-alive is the framing's own: a
+/// zero-length frame after <c>PingInterval</c> of sending nothing (one timer, re-armed for the rest of the interval
+/// when something went out meanwhile), and the connection closed after <c>IdleTimeout</c> of receiving nothing (a
+/// frame or the client's answer to a keep-alive).
 /// </summary>
-internal sealed class PipeFrameChannel : IFrameChannel, IDisposable
+internal sealed class PipeFrameChannel : OutboundQueue, IFrameChannel, IDisposable
 {
+    /// <summary>Zero payload bytes: written as a bare length of 0, the keep-alive.</summary>
+    private static readonly OutboundFrame KeepAliveFrame = new(null, ReadOnlyMemory<byte>.Empty);
+
     private readonly IDuplexPipe pipe;
     private readonly Action abortTransport;
     private readonly int maxFrameBytes;
@@ -26,16 +29,17 @@ internal sealed class PipeFrameChannel : IFrameChannel, IDisposable
     private readonly TimeSpan pingInterval;
     private readonly TimeSpan idleTimeout;
     private readonly ILogger logger;
-    private readonly Channel<OutboundFrame> outbound;
     private readonly CancellationTokenSource aborted = new();
     private readonly CancellationTokenSource idle;
-    private readonly Task writer;
+    private readonly ITimer keepAlive;
     private readonly byte[] readHeader = new byte[RawFraming.HeaderBytes];
     private readonly byte[] writeHeader = new byte[RawFraming.HeaderBytes];
+    private long lastSent = Environment.TickCount64;
 
     public PipeFrameChannel(
         IDuplexPipe pipe, Action abortTransport, int maxFrameBytes, int queueFrames, TimeSpan sendTimeout,
         TimeSpan pingInterval, TimeSpan idleTimeout, ILogger logger)
+        : base(queueFrames)
     {
         this.pipe = pipe;
         this.abortTransport = abortTransport;
@@ -46,12 +50,7 @@ internal sealed class PipeFrameChannel : IFrameChannel, IDisposable
         this.logger = logger;
         idle = CancellationTokenSource.CreateLinkedTokenSource(aborted.Token);
         idle.CancelAfter(idleTimeout);
-        outbound = Channel.CreateBounded<OutboundFrame>(new BoundedChannelOptions(queueFrames)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        writer = Task.Run(WriteLoopAsync, CancellationToken.None);
+        keepAlive = TimeProvider.System.CreateTimer(static state => ((PipeFrameChannel)state!).OnKeepAliveDue(), this, pingInterval, Timeout.InfiniteTimeSpan);
     }
 
     public CancellationToken Closed => aborted.Token;
@@ -113,26 +112,13 @@ internal sealed class PipeFrameChannel : IFrameChannel, IDisposable
         }
     }
 
-    public bool TryWrite(OutboundFrame frame) => !aborted.IsCancellationRequested && outbound.Writer.TryWrite(frame);
-
-    public async ValueTask WriteAsync(OutboundFrame frame, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await outbound.Writer.WriteAsync(frame, cancellationToken);
-        }
-        catch (ChannelClosedException)
-        {
-            // Closing already; the frame has nowhere to go.
-        }
-    }
-
     /// <summary>The raw framing has no close status: the session's Error frame (if any) says why, then the stream ends.</summary>
-    public void Close(ErrorCode? reason) => outbound.Writer.TryComplete();
+    public void Close(ErrorCode? reason) => Complete();
 
     /// <summary>Ends the connection without waiting; cancellation callbacks run on the thread pool (see NoiseFrameChannel.Abort).</summary>
     public void Abort()
     {
+        Stop();
         try
         {
             _ = aborted.CancelAsync();
@@ -146,63 +132,87 @@ internal sealed class PipeFrameChannel : IFrameChannel, IDisposable
 
     public async Task ShutdownAsync(TimeSpan grace)
     {
-        outbound.Writer.TryComplete();
-        await Task.WhenAny(writer, Task.Delay(grace, CancellationToken.None));
-        aborted.Cancel();
+        Complete();
+        await Task.WhenAny(Finished, Task.Delay(grace, CancellationToken.None));
+        CancelAborted();
     }
 
     public void Dispose()
     {
+        keepAlive.Dispose();
         idle.Dispose();
         aborted.Dispose();
     }
 
-    private async Task WriteLoopAsync()
+    protected override async ValueTask<bool> SendAsync(OutboundFrame frame)
     {
         var output = pipe.Output;
         try
         {
-            Task<bool>? pending = null;
-            while (true)
-            {
-                // Waiting for the next frame at most a ping interval: silence that long sends a keep-alive.
-                var ready = pending ?? outbound.Reader.WaitToReadAsync(aborted.Token).AsTask();
-                pending = null;
-                if (!ready.IsCompleted)
-                {
-                    if (await Task.WhenAny(ready, Task.Delay(pingInterval, aborted.Token)) != ready)
-                    {
-                        pending = ready;
-                        output.Write(RawFraming.KeepAlive.Span);
-                        await FlushAsync(output);
-                        continue;
-                    }
-                }
-
-                if (!await ready)
-                {
-                    break;
-                }
-
-                while (outbound.Reader.TryRead(out var frame))
-                {
-                    var bytes = frame.Bytes ?? frame.Frame!.ToByteArray();
-                    BinaryPrimitives.WriteUInt32BigEndian(writeHeader, (uint)bytes.Length);
-                    output.Write(writeHeader);
-                    output.Write(bytes.Span);
-                    if (!await FlushAsync(output))
-                    {
-                        return;
-                    }
-                }
-            }
-
-            // Closed: everything queued went out; ending the output closes the connection.
-            await output.CompleteAsync();
+            var bytes = frame.Bytes ?? frame.Frame!.ToByteArray();
+            BinaryPrimitives.WriteUInt32BigEndian(writeHeader, (uint)bytes.Length);
+            output.Write(writeHeader);
+            output.Write(bytes.Span);
+            Volatile.Write(ref lastSent, Environment.TickCount64);
+            return await FlushAsync(output);
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (IsTransportFailure(e))
+        {
+            CancelAborted();
+            return false;
+        }
+    }
+
+    /// <summary>Closed: everything queued went out; ending the output closes the connection.</summary>
+    protected override async ValueTask FinishAsync()
+    {
+        try
+        {
+            await pipe.Output.CompleteAsync();
+        }
+        catch (Exception e) when (IsTransportFailure(e))
+        {
+            CancelAborted();
+        }
+    }
+
+    private static bool IsTransportFailure(Exception e) =>
+        e is OperationCanceledException or IOException or ObjectDisposedException or InvalidOperationException;
+
+    /// <summary>A keep-alive once nothing went out for a ping interval; otherwise the timer waits out the rest of it.</summary>
+    private void OnKeepAliveDue()
+    {
+        var quiet = TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref lastSent));
+        var next = pingInterval;
+        if (quiet >= pingInterval)
+        {
+            // False when the queue is full (frames are going out anyway) or closing.
+            TryWrite(KeepAliveFrame);
+        }
+        else
+        {
+            next = pingInterval - quiet;
+        }
+
+        try
+        {
+            keepAlive.Change(next, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The connection ended meanwhile.
+        }
+    }
+
+    private void CancelAborted()
+    {
+        try
         {
             aborted.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session is over and disposed its channel.
         }
     }
 
