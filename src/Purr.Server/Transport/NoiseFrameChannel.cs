@@ -13,10 +13,11 @@ namespace Purr.Server.Transport;
 /// <see cref="IFrameChannel"/> for one Purr connection carried as Noise transport messages by something else: an MQTT
 /// broker (the bridge hands it each payload from the connection's up topic in the broker's order) or a federation
 /// link (a tunnel's TunnelSend payloads, in the link's order). It decrypts them with the Noise transport state and
-/// writes frames encrypted through one writer (so nonces go out in order) to <c>publish</c>. Keep-alives and the
-/// idle timeout are as in the raw framing; an empty payload ends the connection either way.
+/// writes frames encrypted through an <see cref="OutboundQueue"/>'s one writer (so nonces go out in order) to
+/// <c>publish</c>. Keep-alives (<see cref="KeepAliveTimer"/>) and the idle timeout are as in the raw framing; an empty
+/// payload ends the connection either way.
 /// </summary>
-internal sealed class NoiseFrameChannel : IFrameChannel, IDisposable
+internal sealed class NoiseFrameChannel : OutboundQueue, IFrameChannel, IDisposable
 {
     /// <summary>Frames received and not yet handled; a client that sends more is closed (it ignores its answers).</summary>
     public const int InboundFrames = 256;
@@ -26,32 +27,30 @@ internal sealed class NoiseFrameChannel : IFrameChannel, IDisposable
     private readonly NoiseCipherState send;
     private readonly int maxFrameBytes;
     private readonly TimeSpan sendTimeout;
-    private readonly TimeSpan pingInterval;
     private readonly TimeSpan idleTimeout;
     private readonly ILogger logger;
     private readonly Channel<byte[]> inbound = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(InboundFrames) { SingleReader = true });
-    private readonly Channel<OutboundFrame> outbound;
     private readonly CancellationTokenSource aborted = new();
     private readonly CancellationTokenSource idle;
-    private readonly Task writer;
+    private readonly KeepAliveTimer keepAlive;
     private int closeSent;
 
     public NoiseFrameChannel(
         Func<byte[], CancellationToken, Task> publish, NoiseCipherState receive, NoiseCipherState send, int maxFrameBytes, int queueFrames,
         TimeSpan sendTimeout, TimeSpan pingInterval, TimeSpan idleTimeout, ILogger logger)
+        : base(queueFrames)
     {
         this.publish = publish;
         this.receive = receive;
         this.send = send;
         this.maxFrameBytes = maxFrameBytes;
         this.sendTimeout = sendTimeout;
-        this.pingInterval = pingInterval;
         this.idleTimeout = idleTimeout;
         this.logger = logger;
         idle = CancellationTokenSource.CreateLinkedTokenSource(aborted.Token);
         idle.CancelAfter(idleTimeout);
-        outbound = Channel.CreateBounded<OutboundFrame>(new BoundedChannelOptions(queueFrames) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        writer = Task.Run(WriteLoopAsync, CancellationToken.None);
+        // False when the queue is full (frames are going out anyway) or closing.
+        keepAlive = new KeepAliveTimer(pingInterval, () => TryWrite(KeepAliveTimer.Frame));
     }
 
     public CancellationToken Closed => aborted.Token;
@@ -118,21 +117,7 @@ internal sealed class NoiseFrameChannel : IFrameChannel, IDisposable
         }
     }
 
-    public bool TryWrite(OutboundFrame frame) => !aborted.IsCancellationRequested && outbound.Writer.TryWrite(frame);
-
-    public async ValueTask WriteAsync(OutboundFrame frame, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await outbound.Writer.WriteAsync(frame, cancellationToken);
-        }
-        catch (ChannelClosedException)
-        {
-            // Closing already; the frame has nowhere to go.
-        }
-    }
-
-    public void Close(ErrorCode? reason) => outbound.Writer.TryComplete();
+    public void Close(ErrorCode? reason) => Complete();
 
     /// <summary>
     /// Ends the connection without waiting. The cancellation's callbacks run on the thread pool, not here: callers
@@ -141,11 +126,11 @@ internal sealed class NoiseFrameChannel : IFrameChannel, IDisposable
     /// </summary>
     public void Abort()
     {
+        Stop();
         try
         {
             _ = aborted.CancelAsync();
             inbound.Writer.TryComplete();
-            outbound.Writer.TryComplete();
         }
         catch (ObjectDisposedException)
         {
@@ -155,60 +140,55 @@ internal sealed class NoiseFrameChannel : IFrameChannel, IDisposable
 
     public async Task ShutdownAsync(TimeSpan grace)
     {
-        outbound.Writer.TryComplete();
-        await Task.WhenAny(writer, Task.Delay(grace, CancellationToken.None));
+        Complete();
+        await Task.WhenAny(Finished, Task.Delay(grace, CancellationToken.None));
         await SendCloseAsync();
-        aborted.Cancel();
+        CancelAborted();
         inbound.Writer.TryComplete();
     }
 
     public void Dispose()
     {
+        keepAlive.Dispose();
         idle.Dispose();
         aborted.Dispose();
     }
 
-    private async Task WriteLoopAsync()
+    protected override async ValueTask<bool> SendAsync(OutboundFrame frame)
     {
         try
         {
-            Task<bool>? pending = null;
-            while (true)
-            {
-                // Waiting for the next frame at most a ping interval: silence that long sends a keep-alive.
-                var ready = pending ?? outbound.Reader.WaitToReadAsync(aborted.Token).AsTask();
-                pending = null;
-                if (!ready.IsCompleted)
-                {
-                    if (await Task.WhenAny(ready, Task.Delay(pingInterval, aborted.Token)) != ready)
-                    {
-                        pending = ready;
-                        await PublishAsync([]);
-                        continue;
-                    }
-                }
-
-                if (!await ready)
-                {
-                    break;
-                }
-
-                while (outbound.Reader.TryRead(out var frame))
-                {
-                    var bytes = frame.Bytes ?? frame.Frame!.ToByteArray();
-                    await PublishAsync(bytes.Span);
-                }
-            }
+            var bytes = frame.Bytes ?? frame.Frame!.ToByteArray();
+            keepAlive.Sent();
+            await PublishAsync(bytes.Span);
+            return true;
         }
         catch (TimeoutException)
         {
             ServerLog.SlowConsumerClosed(logger);
             Abort();
+            return false;
         }
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or InvalidOperationException or IOException
             or MQTTnet.Exceptions.MqttCommunicationException)
         {
+            CancelAborted();
+            return false;
+        }
+    }
+
+    /// <summary>Nothing to do here: <see cref="ShutdownAsync"/> sends the close once what was queued went out.</summary>
+    protected override ValueTask FinishAsync() => ValueTask.CompletedTask;
+
+    private void CancelAborted()
+    {
+        try
+        {
             aborted.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session is over and disposed its channel.
         }
     }
 

@@ -13,28 +13,22 @@ namespace Purr.Server.Transport;
 /// <see cref="IFrameChannel"/> over a byte stream in the raw framing (<see cref="RawFraming"/>): Kestrel's pipe
 /// for TCP and Unix-socket connections. Like the WebSocket channel: a bounded <see cref="OutboundQueue"/> whose writer
 /// runs only while frames wait, a send timeout for clients that stop reading. The keep-alive is the framing's own: a
-/// zero-length frame after <c>PingInterval</c> of sending nothing (one timer, re-armed for the rest of the interval
-/// when something went out meanwhile), and the connection closed after <c>IdleTimeout</c> of receiving nothing (a
-/// frame or the client's answer to a keep-alive).
+/// zero-length frame after <c>PingInterval</c> of sending nothing (<see cref="KeepAliveTimer"/>), and the connection
+/// closed after <c>IdleTimeout</c> of receiving nothing (a frame or the client's answer to a keep-alive).
 /// </summary>
 internal sealed class PipeFrameChannel : OutboundQueue, IFrameChannel, IDisposable
 {
-    /// <summary>Zero payload bytes: written as a bare length of 0, the keep-alive.</summary>
-    private static readonly OutboundFrame KeepAliveFrame = new(null, ReadOnlyMemory<byte>.Empty);
-
     private readonly IDuplexPipe pipe;
     private readonly Action abortTransport;
     private readonly int maxFrameBytes;
     private readonly TimeSpan sendTimeout;
-    private readonly TimeSpan pingInterval;
     private readonly TimeSpan idleTimeout;
     private readonly ILogger logger;
     private readonly CancellationTokenSource aborted = new();
     private readonly CancellationTokenSource idle;
-    private readonly ITimer keepAlive;
+    private readonly KeepAliveTimer keepAlive;
     private readonly byte[] readHeader = new byte[RawFraming.HeaderBytes];
     private readonly byte[] writeHeader = new byte[RawFraming.HeaderBytes];
-    private long lastSent = Environment.TickCount64;
 
     public PipeFrameChannel(
         IDuplexPipe pipe, Action abortTransport, int maxFrameBytes, int queueFrames, TimeSpan sendTimeout,
@@ -45,12 +39,12 @@ internal sealed class PipeFrameChannel : OutboundQueue, IFrameChannel, IDisposab
         this.abortTransport = abortTransport;
         this.maxFrameBytes = maxFrameBytes;
         this.sendTimeout = sendTimeout;
-        this.pingInterval = pingInterval;
         this.idleTimeout = idleTimeout;
         this.logger = logger;
         idle = CancellationTokenSource.CreateLinkedTokenSource(aborted.Token);
         idle.CancelAfter(idleTimeout);
-        keepAlive = TimeProvider.System.CreateTimer(static state => ((PipeFrameChannel)state!).OnKeepAliveDue(), this, pingInterval, Timeout.InfiniteTimeSpan);
+        // False when the queue is full (frames are going out anyway) or closing.
+        keepAlive = new KeepAliveTimer(pingInterval, () => TryWrite(KeepAliveTimer.Frame));
     }
 
     public CancellationToken Closed => aborted.Token;
@@ -153,7 +147,7 @@ internal sealed class PipeFrameChannel : OutboundQueue, IFrameChannel, IDisposab
             BinaryPrimitives.WriteUInt32BigEndian(writeHeader, (uint)bytes.Length);
             output.Write(writeHeader);
             output.Write(bytes.Span);
-            Volatile.Write(ref lastSent, Environment.TickCount64);
+            keepAlive.Sent();
             return await FlushAsync(output);
         }
         catch (Exception e) when (IsTransportFailure(e))
@@ -178,31 +172,6 @@ internal sealed class PipeFrameChannel : OutboundQueue, IFrameChannel, IDisposab
 
     private static bool IsTransportFailure(Exception e) =>
         e is OperationCanceledException or IOException or ObjectDisposedException or InvalidOperationException;
-
-    /// <summary>A keep-alive once nothing went out for a ping interval; otherwise the timer waits out the rest of it.</summary>
-    private void OnKeepAliveDue()
-    {
-        var quiet = TimeSpan.FromMilliseconds(Environment.TickCount64 - Volatile.Read(ref lastSent));
-        var next = pingInterval;
-        if (quiet >= pingInterval)
-        {
-            // False when the queue is full (frames are going out anyway) or closing.
-            TryWrite(KeepAliveFrame);
-        }
-        else
-        {
-            next = pingInterval - quiet;
-        }
-
-        try
-        {
-            keepAlive.Change(next, Timeout.InfiniteTimeSpan);
-        }
-        catch (ObjectDisposedException)
-        {
-            // The connection ended meanwhile.
-        }
-    }
 
     private void CancelAborted()
     {
