@@ -210,20 +210,25 @@ internal sealed class RoomRegistry(IRoomStore rooms, ITransientRoomStore transie
         connections.Expire();
         foreach (var (roomId, entry) in live)
         {
+            var renewal = Task.CompletedTask;
             await entry.Gate.WaitAsync();
             try
             {
                 connections.Refresh(roomId, entry, m => Apply(roomId, entry, m));
+                // Started under the gate, like every other announcement of this room (the relay sends them in the order
+                // they are started): a renewal read before a member left must not go out after the one saying it left,
+                // or the other processes would count that member connected again until the next renewal.
+                if (renew)
+                {
+                    renewal = connections.RenewAsync(roomId, entry);
+                }
             }
             finally
             {
                 entry.Gate.Release();
             }
 
-            if (renew)
-            {
-                await connections.RenewAsync(roomId, entry);
-            }
+            await renewal;
         }
     }
 
