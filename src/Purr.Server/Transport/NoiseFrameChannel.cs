@@ -143,7 +143,7 @@ internal sealed class NoiseFrameChannel : OutboundQueue, IFrameChannel, IDisposa
         Complete();
         await Task.WhenAny(Finished, Task.Delay(grace, CancellationToken.None));
         await SendCloseAsync();
-        CancelAborted();
+        aborted.CancelUnlessDisposed();
         inbound.Writer.TryComplete();
     }
 
@@ -172,25 +172,13 @@ internal sealed class NoiseFrameChannel : OutboundQueue, IFrameChannel, IDisposa
         catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or InvalidOperationException or IOException
             or MQTTnet.Exceptions.MqttCommunicationException)
         {
-            CancelAborted();
+            aborted.CancelUnlessDisposed();
             return false;
         }
     }
 
     /// <summary>Nothing to do here: <see cref="ShutdownAsync"/> sends the close once what was queued went out.</summary>
     protected override ValueTask FinishAsync() => ValueTask.CompletedTask;
-
-    private void CancelAborted()
-    {
-        try
-        {
-            aborted.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The session is over and disposed its channel.
-        }
-    }
 
     private Task PublishAsync(ReadOnlySpan<byte> plaintext) =>
         publish(send.EncryptWithAd([], plaintext), aborted.Token).WaitAsync(sendTimeout, aborted.Token);

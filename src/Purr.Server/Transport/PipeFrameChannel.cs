@@ -128,7 +128,7 @@ internal sealed class PipeFrameChannel : OutboundQueue, IFrameChannel, IDisposab
     {
         Complete();
         await Task.WhenAny(Finished, Task.Delay(grace, CancellationToken.None));
-        CancelAborted();
+        aborted.CancelUnlessDisposed();
     }
 
     public void Dispose()
@@ -152,7 +152,7 @@ internal sealed class PipeFrameChannel : OutboundQueue, IFrameChannel, IDisposab
         }
         catch (Exception e) when (IsTransportFailure(e))
         {
-            CancelAborted();
+            aborted.CancelUnlessDisposed();
             return false;
         }
     }
@@ -166,24 +166,12 @@ internal sealed class PipeFrameChannel : OutboundQueue, IFrameChannel, IDisposab
         }
         catch (Exception e) when (IsTransportFailure(e))
         {
-            CancelAborted();
+            aborted.CancelUnlessDisposed();
         }
     }
 
     private static bool IsTransportFailure(Exception e) =>
         e is OperationCanceledException or IOException or ObjectDisposedException or InvalidOperationException;
-
-    private void CancelAborted()
-    {
-        try
-        {
-            aborted.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The session is over and disposed its channel.
-        }
-    }
 
     /// <summary>Flushes; a flush that waits longer than the send timeout (a client that stopped reading) aborts the connection.</summary>
     private async ValueTask<bool> FlushAsync(PipeWriter output)

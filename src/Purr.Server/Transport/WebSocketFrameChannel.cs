@@ -50,7 +50,7 @@ internal sealed class WebSocketFrameChannel : OutboundQueue, IFrameChannel, IDis
     public void Abort()
     {
         Stop();
-        CancelAborted();
+        aborted.CancelUnlessDisposed();
         try
         {
             socket.Abort();
@@ -65,7 +65,7 @@ internal sealed class WebSocketFrameChannel : OutboundQueue, IFrameChannel, IDis
     {
         Complete();
         await Task.WhenAny(Finished, Task.Delay(grace, CancellationToken.None));
-        CancelAborted();
+        aborted.CancelUnlessDisposed();
         socket.Dispose();
     }
 
@@ -93,7 +93,7 @@ internal sealed class WebSocketFrameChannel : OutboundQueue, IFrameChannel, IDis
         }
         catch (Exception e) when (IsTransportFailure(e))
         {
-            CancelAborted();
+            aborted.CancelUnlessDisposed();
             return false;
         }
     }
@@ -111,25 +111,13 @@ internal sealed class WebSocketFrameChannel : OutboundQueue, IFrameChannel, IDis
             }
             catch (Exception e) when (IsTransportFailure(e))
             {
-                CancelAborted();
+                aborted.CancelUnlessDisposed();
             }
         }
     }
 
     private static bool IsTransportFailure(Exception e) =>
         e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException;
-
-    private void CancelAborted()
-    {
-        try
-        {
-            aborted.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The session is over and disposed its channel.
-        }
-    }
 
     /// <summary>The WebSocket close status for each reason a session ends (PROTOCOL.md section 5).</summary>
     private static WebSocketCloseStatus StatusFor(ErrorCode? reason) => reason switch

@@ -23,7 +23,7 @@ internal sealed class ChaosRun(int mailboxes, int cycles, string signal, int see
     private readonly ConcurrentDictionary<string, byte> acknowledged = new();
     private readonly ConcurrentQueue<string> violations = new();
     private readonly Random random = new(seed);
-    private readonly int port = FreePort();
+    private readonly int port = FreePorts.Next();
     private PurrAddress? address;
 
     public int Accepted => accepted.Count;
@@ -208,12 +208,5 @@ internal sealed class ChaosRun(int mailboxes, int cycles, string signal, int see
             "--Limits:RequestsPerSecond=100000", "--Mailboxes:SendsPerMinutePerMailbox=1000000", "--Limits:ConnectionsPerMinutePerIp=100000");
         address = purrd.Address;
         return purrd;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -246,7 +246,7 @@ public sealed class FederationProcessTests
         using var dataB = new TemporaryDirectory();
         using var dataOff = new TemporaryDirectory();
         using var dataClosed = new TemporaryDirectory();
-        var port = FreePort();
+        var port = FreePorts.Next();
         using var a = await PurrdProcess.StartAsync(dataA.Path, ["--storage", "memory", .. Open, "--Federation:ReconnectDelay", "00:00:00.200"]);
         var b = await PurrdProcess.StartAsync(dataB.Path, ["--storage", "sqlite", .. Open, "--urls", $"http://127.0.0.1:{port}"]);
         using var off = await PurrdProcess.StartAsync(dataOff.Path, "--storage", "memory");
@@ -283,7 +283,7 @@ public sealed class FederationProcessTests
             var mismatch = await Assert.ThrowsAsync<PurrProtocolException>(() => sender.RelayKeysAsync(impostor));
             Assert.Equal(ErrorCode.RelayFailed, mismatch.Code);
             Assert.Contains("different key", mismatch.Detail, StringComparison.Ordinal);
-            var nowhere = new PurrAddress(Ed25519KeyPair.Generate().PublicKey, "127.0.0.1", FreePort());
+            var nowhere = new PurrAddress(Ed25519KeyPair.Generate().PublicKey, "127.0.0.1", FreePorts.Next());
             Assert.Equal(ErrorCode.RelayFailed, (await Assert.ThrowsAsync<PurrProtocolException>(() => sender.RelayKeysAsync(nowhere))).Code);
 
             // A server with federation off refuses to relay; an open one refuses private addresses unless allowed.
@@ -377,14 +377,5 @@ public sealed class FederationProcessTests
         }
 
         await Task.Delay(50); // the rest of the frame, if it came in pieces
-    }
-
-    internal static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

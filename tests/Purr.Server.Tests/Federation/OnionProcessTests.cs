@@ -102,7 +102,7 @@ public sealed class OnionProcessTests
         using var dataA = new TemporaryDirectory();
         using var dataB = new TemporaryDirectory();
         using var dataC = new TemporaryDirectory();
-        var portC = FreePort();
+        var portC = FreePorts.Next();
         string[] fast = [.. Open, "--Federation:ReconnectDelay", "00:00:00.200"];
         using var a = await PurrdProcess.StartAsync(dataA.Path, fast);
         using var b = await PurrdProcess.StartAsync(dataB.Path, fast);
@@ -130,7 +130,7 @@ public sealed class OnionProcessTests
 
             // A next server nobody listens at: the server before it answers RELAY_FAILED, sealed; the client learns which.
             using var nowhereKey = X25519KeyPair.Generate();
-            var nowhere = new RelayDestination(new PurrAddress(Ed25519KeyPair.Generate().PublicKey, "127.0.0.1", FreePort()), nowhereKey.PublicKey);
+            var nowhere = new RelayDestination(new PurrAddress(Ed25519KeyPair.Generate().PublicKey, "127.0.0.1", FreePorts.Next()), nowhereKey.PublicKey);
             var lost = await Assert.ThrowsAsync<PurrProtocolException>(() => sender.OnionRequestAsync([route[0], route[1], nowhere], new Request { Ping = new Ping() }));
             Assert.Equal(ErrorCode.RelayFailed, lost.Code);
             Assert.StartsWith("server 2 of the route", lost.Detail, StringComparison.Ordinal);
@@ -202,5 +202,4 @@ public sealed class OnionProcessTests
 
     private static Task WaitUntilAsync(Func<bool> condition) => FederationProcessTests.WaitUntilAsync(condition);
 
-    private static int FreePort() => FederationProcessTests.FreePort();
 }

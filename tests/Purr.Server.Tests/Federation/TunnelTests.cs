@@ -1,3 +1,4 @@
+using Purr.TestKit;
 using Microsoft.Extensions.DependencyInjection;
 using Purr.Client;
 using Purr.Crypto;
@@ -182,7 +183,7 @@ public sealed class TunnelTests
         await using var home = await RunningServer.StartAsync(settings: Federating);
         await using var other = await RunningServer.StartAsync(settings: Federating);
         await using var connection = await home.ConnectAsync();
-        var dead = other.Address with { Port = FederationProcessTests.FreePort() };
+        var dead = other.Address with { Port = FreePorts.Next() };
         var failed = await Assert.ThrowsAsync<PurrProtocolException>(() => connection.RelayKeysAsync(dead));
         Assert.Equal(ErrorCode.RelayFailed, failed.Code);
         Assert.Equal(ErrorCode.RelayFailed, (await Assert.ThrowsAsync<PurrProtocolException>(() => connection.RelayKeysAsync(dead))).Code);

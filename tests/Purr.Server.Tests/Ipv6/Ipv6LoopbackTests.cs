@@ -117,7 +117,7 @@ public sealed class Ipv6LoopbackTests
         await using var server = await RunningServer.StartAsync(host: Loopback6, settings: new Dictionary<string, string> { ["Mqtt:Endpoint"] = mqttUrl });
         Assert.Equal(mqttUrl, server.Address.Transports.Single().ToString());
         // The WebSocket endpoint is dead: the address falls back to tcp://[::1] and to MQTT through a broker on ::1.
-        var address = new PurrAddress(server.Address.IdentityKey, "::1", Transports.Mosquitto.FreePort())
+        var address = new PurrAddress(server.Address.IdentityKey, "::1", FreePorts.Next())
         {
             Transports = [TransportEndpoint.Parse($"tcp://[::1]:{server.Address.Port}"), TransportEndpoint.Parse(mqttUrl)],
         };

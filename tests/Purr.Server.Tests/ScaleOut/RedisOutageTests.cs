@@ -1,3 +1,4 @@
+using Purr.TestKit;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -19,7 +20,7 @@ public sealed class RedisOutageTests
     [Fact]
     public async Task Delivery_across_nodes_resumes_after_a_redis_restart_and_nothing_is_lost()
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         var redis = StartRedis(port);
         try
         {
@@ -67,7 +68,7 @@ public sealed class RedisOutageTests
     [Fact]
     public async Task Transient_rooms_are_refused_while_redis_is_away_persistent_rooms_go_on_and_a_restart_ends_the_transient_ones()
     {
-        var port = FreePort();
+        var port = FreePorts.Next();
         var redis = StartRedis(port);
         try
         {
@@ -165,12 +166,5 @@ public sealed class RedisOutageTests
         }
 
         throw new InvalidOperationException($"redis-server did not start on port {port}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

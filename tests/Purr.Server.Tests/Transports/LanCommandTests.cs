@@ -23,7 +23,7 @@ public sealed class LanCommandTests
         // Their usual server is down today (no internet): it ran once, so they know its address, and comes back later
         // with the same key and port.
         using var usualData = new TemporaryDirectory();
-        var usualSettings = new Dictionary<string, string> { ["urls"] = $"http://127.0.0.1:{Mosquitto.FreePort()}" };
+        var usualSettings = new Dictionary<string, string> { ["urls"] = $"http://127.0.0.1:{FreePorts.Next()}" };
         string usualAddress;
         await using (var once = await RunningServer.StartAsync(dataDirectory: usualData.Path, settings: usualSettings))
         {

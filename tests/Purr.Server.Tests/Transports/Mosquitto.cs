@@ -27,7 +27,7 @@ internal sealed class Mosquitto : IAsyncDisposable
     {
         Assert.True(File.Exists(Binary), "mosquitto is missing: run scripts/install-test-deps.sh as root");
         var directory = new TemporaryDirectory();
-        var listenPort = port ?? FreePort();
+        var listenPort = port ?? FreePorts.Next();
         var config = Path.Combine(directory.Path, "mosquitto.conf");
         await File.WriteAllTextAsync(config, $"listener {listenPort} {host}\nallow_anonymous true\npersistence false\nlog_dest none\n");
         var process = Process.Start(new ProcessStartInfo(Binary, ["-c", config])
@@ -62,13 +62,5 @@ internal sealed class Mosquitto : IAsyncDisposable
 
         process.Dispose();
         directory.Dispose();
-    }
-
-    /// <summary>A port nothing listens on (bound, then released).</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,3 +1,4 @@
+using Purr.TestKit;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text;
@@ -27,7 +28,7 @@ public sealed class MqttTransportTests
         await using var spy = await Spy.StartAsync(broker.Port);
         await using var server = await StartServerAsync(broker);
         // The address's WebSocket endpoint is dead: everything goes through the broker.
-        var address = new PurrAddress(server.Address.IdentityKey, "127.0.0.1", Mosquitto.FreePort())
+        var address = new PurrAddress(server.Address.IdentityKey, "127.0.0.1", FreePorts.Next())
         {
             Transports = [TransportEndpoint.Parse($"mqtt://127.0.0.1:{broker.Port}/{Prefix}")],
         };

@@ -31,10 +31,8 @@ public sealed class OutboundQueueTests
     [Fact]
     public async Task A_full_queue_refuses_TryWrite_and_holds_WriteAsync_until_a_frame_goes_out()
     {
-        var queue = new RecordingQueue(capacity: 2) { Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
-        Assert.True(queue.TryWrite(Frame(1)));
-        await queue.Sending.WaitAsync(Patience);
-        // Frame 1 is being written (held at the gate); two more fill the queue.
+        var queue = await HeldAtFirstFrameAsync(capacity: 2);
+        // Two more fill the queue behind frame 1.
         Assert.True(queue.TryWrite(Frame(2)));
         Assert.True(queue.TryWrite(Frame(3)));
         Assert.False(queue.TryWrite(Frame(4)));
@@ -42,7 +40,7 @@ public sealed class OutboundQueueTests
         await Task.Delay(100);
         Assert.False(waiting.IsCompleted);
 
-        queue.Gate.SetResult();
+        queue.OpenGate();
         await waiting.WaitAsync(Patience);
         queue.Complete();
         await queue.Finished.WaitAsync(Patience);
@@ -52,14 +50,12 @@ public sealed class OutboundQueueTests
     [Fact]
     public async Task A_waiting_writer_can_be_cancelled_and_nothing_of_it_is_queued()
     {
-        var queue = new RecordingQueue(capacity: 1) { Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
-        Assert.True(queue.TryWrite(Frame(1)));
-        await queue.Sending.WaitAsync(Patience);
+        var queue = await HeldAtFirstFrameAsync(capacity: 1);
         Assert.True(queue.TryWrite(Frame(2)));
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queue.WriteAsync(Frame(3), cancel.Token).AsTask());
 
-        queue.Gate.SetResult();
+        queue.OpenGate();
         queue.Complete();
         await queue.Finished.WaitAsync(Patience);
         Assert.Equal([1UL, 2], queue.Sent);
@@ -82,15 +78,13 @@ public sealed class OutboundQueueTests
     [Fact]
     public async Task Stop_drops_what_is_queued_and_releases_a_writer_waiting_for_room()
     {
-        var queue = new RecordingQueue(capacity: 1) { Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
-        Assert.True(queue.TryWrite(Frame(1)));
-        await queue.Sending.WaitAsync(Patience);
+        var queue = await HeldAtFirstFrameAsync(capacity: 1);
         Assert.True(queue.TryWrite(Frame(2)));
         var waiting = queue.WriteAsync(Frame(3), CancellationToken.None).AsTask();
 
         queue.Stop();
         await waiting.WaitAsync(Patience);
-        queue.Gate.SetResult();
+        queue.OpenGate();
         await queue.Finished.WaitAsync(Patience);
         Assert.Equal([1UL], queue.Sent);
         Assert.Equal(0, queue.Finishes);
@@ -121,6 +115,15 @@ public sealed class OutboundQueueTests
         Assert.Equal(1, queue.Writers);
     }
 
+    /// <summary>A queue whose writer has taken frame 1 and is held at the gate until the test opens it.</summary>
+    private static async Task<RecordingQueue> HeldAtFirstFrameAsync(int capacity)
+    {
+        var queue = new RecordingQueue(capacity) { Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        Assert.True(queue.TryWrite(Frame(1)));
+        await queue.Sending.WaitAsync(Patience);
+        return queue;
+    }
+
     private static OutboundFrame Frame(ulong id) => new(new ServerFrame { RequestId = id }, null);
 
     private static OutboundFrame Frame(int id) => Frame((ulong)id);
@@ -144,6 +147,8 @@ public sealed class OutboundQueueTests
         public int Writers => mostConcurrent;
 
         public Task Sending => sending.Task;
+
+        public void OpenGate() => Gate?.SetResult();
 
         protected override async ValueTask<bool> SendAsync(OutboundFrame frame)
         {

@@ -13,15 +13,9 @@ public sealed class PipeKeepAliveTests
     [Fact]
     public async Task A_quiet_connection_gets_a_keep_alive_each_ping_interval_and_answering_keeps_it_open()
     {
-        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string>
-        {
-            ["Limits:PingInterval"] = "00:00:01",
-            ["Limits:IdleTimeout"] = "00:00:03",
-        });
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync("127.0.0.1", server.Address.Port);
+        await using var server = await StartAsync();
+        using var tcp = await RawConnectAsync(server);
         var stream = tcp.GetStream();
-        await stream.WriteAsync(RawFraming.Preamble.ToArray());
 
         // The hello, then nothing but keep-alives, about one a second; answering each keeps the connection past the
         // idle timeout (3 s).
@@ -42,15 +36,9 @@ public sealed class PipeKeepAliveTests
     [Fact]
     public async Task A_silent_client_is_still_closed_after_the_idle_timeout()
     {
-        await using var server = await RunningServer.StartAsync(settings: new Dictionary<string, string>
-        {
-            ["Limits:PingInterval"] = "00:00:01",
-            ["Limits:IdleTimeout"] = "00:00:03",
-        });
-        using var tcp = new TcpClient();
-        await tcp.ConnectAsync("127.0.0.1", server.Address.Port);
+        await using var server = await StartAsync();
+        using var tcp = await RawConnectAsync(server);
         var stream = tcp.GetStream();
-        await stream.WriteAsync(RawFraming.Preamble.ToArray());
         var started = DateTime.UtcNow;
         var buffer = new byte[4096];
         try
@@ -66,5 +54,21 @@ public sealed class PipeKeepAliveTests
         }
 
         Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(15));
+    }
+
+    /// <summary>A server that pings after 1 s of sending nothing and drops a connection silent for 3 s.</summary>
+    private static Task<RunningServer> StartAsync() => RunningServer.StartAsync(settings: new Dictionary<string, string>
+    {
+        ["Limits:PingInterval"] = "00:00:01",
+        ["Limits:IdleTimeout"] = "00:00:03",
+    });
+
+    /// <summary>A TCP connection to the server that has sent the raw framing's preamble.</summary>
+    private static async Task<TcpClient> RawConnectAsync(RunningServer server)
+    {
+        var tcp = new TcpClient();
+        await tcp.ConnectAsync("127.0.0.1", server.Address.Port);
+        await tcp.GetStream().WriteAsync(RawFraming.Preamble.ToArray());
+        return tcp;
     }
 }

@@ -56,7 +56,7 @@ public sealed class RawFramingTests
     {
         await using var server = await RunningServer.StartAsync();
         // The WebSocket endpoint the address names is a port nobody listens on; the listed tcp:// endpoint is the server.
-        var dead = Mosquitto.FreePort();
+        var dead = FreePorts.Next();
         var address = new PurrAddress(server.Address.IdentityKey, "127.0.0.1", dead)
         {
             Transports = [TransportEndpoint.Parse($"tcp://127.0.0.1:{server.Address.Port}")],
@@ -78,7 +78,7 @@ public sealed class RawFramingTests
     public async Task Purr_ping_falls_back_too_and_says_which_transport_answered()
     {
         await using var server = await RunningServer.StartAsync();
-        var address = new PurrAddress(server.Address.IdentityKey, "127.0.0.1", Mosquitto.FreePort())
+        var address = new PurrAddress(server.Address.IdentityKey, "127.0.0.1", FreePorts.Next())
         {
             Transports = [TransportEndpoint.Parse($"tcp://127.0.0.1:{server.Address.Port}")],
         };
@@ -91,9 +91,9 @@ public sealed class RawFramingTests
     public async Task When_every_endpoint_is_dead_the_error_names_each_and_a_wrong_key_stops_the_search()
     {
         await using var server = await RunningServer.StartAsync();
-        var address = new PurrAddress(server.Address.IdentityKey, "127.0.0.1", Mosquitto.FreePort())
+        var address = new PurrAddress(server.Address.IdentityKey, "127.0.0.1", FreePorts.Next())
         {
-            Transports = [TransportEndpoint.Parse($"tcp://127.0.0.1:{Mosquitto.FreePort()}")],
+            Transports = [TransportEndpoint.Parse($"tcp://127.0.0.1:{FreePorts.Next()}")],
         };
         var error = await Assert.ThrowsAsync<PurrConnectionException>(() => PurrConnection.ConnectAsync(address));
         Assert.Contains("any of its transports", error.Message, StringComparison.Ordinal);

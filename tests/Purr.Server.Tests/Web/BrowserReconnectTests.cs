@@ -12,7 +12,7 @@ public sealed class BrowserReconnectTests
     public async Task A_page_reconnects_after_a_server_restart_and_receives_what_waited()
     {
         using var data = new TemporaryDirectory();
-        var port = FreePort();
+        var port = FreePorts.Next();
         var settings = new Dictionary<string, string> { ["urls"] = $"http://127.0.0.1:{port}" };
         await using var browser = await Browser.LaunchAsync();
         var server = await RunningServer.StartAsync("sqlite", data.Path, settings: settings);
@@ -42,12 +42,5 @@ public sealed class BrowserReconnectTests
             await alice.ExpectMessageAsync("sent after the restart");
             alice.AssertNoProblemsBut("WebSocket");
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
