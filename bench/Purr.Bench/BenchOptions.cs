@@ -4,11 +4,14 @@ namespace Purr.Bench;
 
 /// <summary>
 /// The command line's tuning flags: `--rates 5000,10000` (S1 offered rates), `--clients N`, `--seconds N` (S1
-/// duration per rate), `--server-cpus 0-1` and `--bench-cpus 2-15` (taskset-style CPU lists: the servers under test
+/// duration per rate), `--warm-up N` (seconds S1 sends before it measures; 0 for none), `--server-cpus 0-1` and `--bench-cpus 2-15` (taskset-style CPU lists: the servers under test
 /// run pinned to the first, this load generator to the second, so they stop competing for cores).
 /// </summary>
 internal sealed record BenchOptions(int[]? Rates, int? Clients, TimeSpan? Duration, string? ServerCpus, string? BenchCpus)
 {
+    /// <summary>`--warm-up N`: S1's warm-up in seconds, when given.</summary>
+    public TimeSpan? WarmUp { get; init; }
+
     public static BenchOptions Parse(string[] args)
     {
         string? Value(string name)
@@ -30,7 +33,10 @@ internal sealed record BenchOptions(int[]? Rates, int? Clients, TimeSpan? Durati
             }
         }
 
-        return new BenchOptions(rates, Number("--clients"), Number("--seconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : null, serverCpus, benchCpus);
+        return new BenchOptions(rates, Number("--clients"), Number("--seconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : null, serverCpus, benchCpus)
+        {
+            WarmUp = Number("--warm-up") is { } warmUp ? TimeSpan.FromSeconds(warmUp) : null,
+        };
     }
 
     /// <summary>The run size with the S1 flags applied.</summary>
@@ -38,6 +44,7 @@ internal sealed record BenchOptions(int[]? Rates, int? Clients, TimeSpan? Durati
     {
         OneToOneClients = Clients ?? size.OneToOneClients,
         OneToOneDuration = Duration ?? size.OneToOneDuration,
+        OneToOneWarmUp = WarmUp ?? size.OneToOneWarmUp,
     };
 
     /// <summary>Pins this process (the load generator) when `--bench-cpus` says so; .NET then sizes its thread pool to it.</summary>

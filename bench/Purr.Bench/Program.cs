@@ -105,10 +105,20 @@ if (mode is "knee" or "knee-smoke")
         ? "none (servers and load generator share every core)"
         : $"servers on CPUs {options.ServerCpus ?? "any"}, load generator on CPUs {options.BenchCpus ?? "any"}";
     var table = KneeRun.Markdown(knee, Machine.Describe(), pinning, DateTime.UtcNow);
-    if (mode == "knee")
+    // With PURR_BENCH_PURRD (another build, for a before/after comparison) nothing is written.
+    if (mode == "knee" && Environment.GetEnvironmentVariable("PURR_BENCH_PURRD") is not { Length: > 0 })
     {
         Directory.CreateDirectory(output);
         await File.WriteAllTextAsync(Path.Combine(output, "knee.md"), table, new UTF8Encoding(false));
+        // Into BENCHMARKS.md too, each row named by its rate (the targets read the knee and the quarter rows).
+        var rows = knee.Select(m => m with
+        {
+            Scenario = KneeRun.Name,
+            System = string.Create(CultureInfo.InvariantCulture, $"{m.System}, {m["offered_per_s"]:N0}/s{(KneeRun.IsQuarter(m) ? " (a quarter of Purr's knee)" : "")}"),
+            Notes = KneeRun.Under(m) ? "" : "p99 over 50 ms or messages lost",
+        }).ToList();
+        await SeparateRuns.MergeAsync(output, KneeRun.Name, rows,
+            $"S1's knee was measured on its own by `bash bench/run.sh knee` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, on the same machine.", jsonOptions);
     }
 
     Console.Out.WriteLine(table);

@@ -16,6 +16,11 @@ internal static class MarkdownReport
             new("delivered/s", "delivered_per_s", "msg/s", true), new("p50", "p50_ms", "ms", false),
             new("p99", "p99_ms", "ms", false), new("p99.9", "p999_ms", "ms", false), new("delivered", "delivered", "", true), new("sent", "sent", "", true),
         ],
+        [KneeRun.Name] =
+        [
+            new("delivered/s", "delivered_per_s", "msg/s", true), new("offered", "offered_per_s", "msg/s", true), new("p50", "p50_ms", "ms", false),
+            new("p99", "p99_ms", "ms", false), new("server CPU per message", "server_cpu_us_per_msg", "µs", false),
+        ],
         [FederationScenario.Name] =
         [
             new("delivered/s", "delivered_per_s", "msg/s", true), new("offered", "offered_per_s", "msg/s", true), new("p50", "p50_ms", "ms", false),
@@ -55,6 +60,15 @@ internal static class MarkdownReport
               login and its multi-user-chat component, driven by the bench's own minimal XMPP client.
             * S1: open-loop constant-rate sender; each 1 KiB payload carries its *scheduled* send time, so latency includes
               queueing (no coordinated omission). Purr clients each subscribe to a mailbox and acknowledge every message.
+              Each S1 measurement (S7's and the knee's too) first sends at its rate for 5 s (1 s in CI's smoke pass) and
+              counts none of it: latency, messages and server CPU are the steady state after that. A fresh purrd spends its
+              first seconds compiling (tiered JIT, up to most of a core) and sizing its heap (its first two collections took
+              about 60 ms each): without the warm-up a 20 s run at 2,000/s had a p99 of 30 to 50 ms, all of it from the
+              first 5 s (S5 measures start-up).
+            * S1 knee (`bash bench/run.sh knee`): S1 at rising rates (1,000/s to 80,000/s) until the p99 passes 50 ms, for Purr
+              and the relay, each on one server process for its whole ladder; then each on a fresh process at a quarter of
+              Purr's knee (after a ladder a server has been pushed past its capacity, and Purr's store holds a thousand
+              mailboxes per rate).
             * S2: one sender, N members; latency is from scheduled send to the *last* member's receipt, per message.
             * S3: server RSS (from /proc) before and after N connected idle clients, divided by N.
             * S4: connections per second, 64 at a time, each including its handshake.

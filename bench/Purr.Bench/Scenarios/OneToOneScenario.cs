@@ -8,26 +8,43 @@ internal static class OneToOneScenario
 {
     public const string Name = "S1 one-to-one";
 
+    /// <summary>The payload byte after the 8-byte send stamp: which phase sent the message.</summary>
+    private const int PhaseByte = 8;
+    private const byte WarmUp = 0;
+    private const byte Measured = 1;
+
     /// <param name="serverCpu">The servers' CPU time so far: the row then says how much of it one delivered message cost.</param>
     public static async Task<Measurement> RunAsync(IChatSystem system, RunSize size, Func<TimeSpan>? serverCpu = null)
     {
         var clients = await Connecting.ManyAsync(size.OneToOneClients, 50, system.ConnectAsync);
+        // Each payload says which phase sent it, so a warm-up message arriving late is never counted as measured.
+        var warmUp = new LatencyRecorder();
         var recorder = new LatencyRecorder();
         foreach (var client in clients)
         {
-            client.OnMessage = payload => recorder.Record(payload.Span);
+            client.OnMessage = payload => (payload.Span[PhaseByte] == Measured ? recorder : warmUp).Record(payload.Span);
+        }
+
+        var template = new byte[1024];
+        Random.Shared.NextBytes(template);
+        Task<(long Sent, long Failed, long StartTimestamp)> SendAsync(byte phase, TimeSpan duration) =>
+            ConstantRateSender.RunAsync(size.OneToOneRate, duration, (k, scheduled) =>
+            {
+                var from = (int)(k % clients.Count);
+                var payload = (byte[])template.Clone();
+                LatencyRecorder.Stamp(payload, scheduled);
+                payload[PhaseByte] = phase;
+                return clients[from].SendAsync(clients[from ^ 1], payload);
+            });
+
+        if (size.OneToOneWarmUp > TimeSpan.Zero)
+        {
+            var (warmUpSent, _, _) = await SendAsync(WarmUp, size.OneToOneWarmUp);
+            await DrainAsync(warmUp, warmUpSent);
         }
 
         var cpuBefore = serverCpu?.Invoke();
-        var template = new byte[1024];
-        Random.Shared.NextBytes(template);
-        var (sent, failed, start) = await ConstantRateSender.RunAsync(size.OneToOneRate, size.OneToOneDuration, (k, scheduled) =>
-        {
-            var from = (int)(k % clients.Count);
-            var payload = (byte[])template.Clone();
-            LatencyRecorder.Stamp(payload, scheduled);
-            return clients[from].SendAsync(clients[from ^ 1], payload);
-        });
+        var (sent, failed, start) = await SendAsync(Measured, size.OneToOneDuration);
 
         await DrainAsync(recorder, sent);
         var cpuUsed = serverCpu?.Invoke() - cpuBefore;
