@@ -73,10 +73,10 @@ if (mode == "s3")
         Report(await IdleScenario.RunAsync(relay, new RelaySystem(relay.Host, relay.Port), connections));
     }
 
-    if (Launcher.ProsodyInstalled)
+    foreach (var startXmpp in Launcher.XmppServers)
     {
-        await using var prosody = await Launcher.ProsodyAsync();
-        Report(await IdleScenario.RunAsync(prosody, new XmppSystem(prosody.Host, prosody.Port), connections));
+        await using var xmpp = await startXmpp();
+        Report(await IdleScenario.RunAsync(xmpp, new XmppSystem(xmpp), connections));
     }
 
     await SeparateRuns.MergeAsync(output, IdleScenario.Name, results,
@@ -207,10 +207,10 @@ await using (var relay = await Launcher.RelayAsync())
     Report(await OneToOneScenario.RunAsync(new RelaySystem(relay.Host, relay.Port), size, relay.CpuTime));
 }
 
-if (size.Prosody && Launcher.ProsodyInstalled)
+foreach (var startXmpp in size.Xmpp ? Launcher.XmppServers : [])
 {
-    await using var prosody = await Launcher.ProsodyAsync();
-    Report(await OneToOneScenario.RunAsync(new XmppSystem(prosody.Host, prosody.Port), size, prosody.CpuTime));
+    await using var xmpp = await startXmpp();
+    Report(await OneToOneScenario.RunAsync(new XmppSystem(xmpp), size, xmpp.CpuTime));
 }
 
 // S2 room fan-out
@@ -224,10 +224,10 @@ await using (var relay = await Launcher.RelayAsync())
     Report(await FanOutScenario.RelayAsync(relay, size));
 }
 
-if (size.Prosody && Launcher.ProsodyInstalled)
+foreach (var startXmpp in size.Xmpp ? Launcher.XmppServers : [])
 {
-    await using var prosody = await Launcher.ProsodyAsync();
-    Report(await FanOutScenario.ProsodyAsync(prosody, size));
+    await using var xmpp = await startXmpp();
+    Report(await FanOutScenario.XmppAsync(xmpp, size));
 }
 
 // S3 idle connections
@@ -241,10 +241,10 @@ await using (var relay = await Launcher.RelayAsync())
     Report(await IdleScenario.RunAsync(relay, new RelaySystem(relay.Host, relay.Port), size.IdleConnections));
 }
 
-if (size.Prosody && Launcher.ProsodyInstalled)
+foreach (var startXmpp in size.Xmpp ? Launcher.XmppServers : [])
 {
-    await using var prosody = await Launcher.ProsodyAsync();
-    Report(await IdleScenario.RunAsync(prosody, new XmppSystem(prosody.Host, prosody.Port), size.IdleConnections));
+    await using var xmpp = await startXmpp();
+    Report(await IdleScenario.RunAsync(xmpp, new XmppSystem(xmpp), size.IdleConnections));
 }
 
 // S4 connect rate
@@ -258,10 +258,10 @@ await using (var relay = await Launcher.RelayAsync())
     Report(await ConnectRateScenario.GenericAsync(relay, new RelaySystem(relay.Host, relay.Port), size.ConnectCount, "WebSocket upgrade + first frame"));
 }
 
-if (size.Prosody && Launcher.ProsodyInstalled)
+foreach (var startXmpp in size.Xmpp ? Launcher.XmppServers : [])
 {
-    await using var prosody = await Launcher.ProsodyAsync();
-    Report(await ConnectRateScenario.GenericAsync(prosody, new XmppSystem(prosody.Host, prosody.Port), size.ConnectCount, "stream + SASL ANONYMOUS + bind"));
+    await using var xmpp = await startXmpp();
+    Report(await ConnectRateScenario.GenericAsync(xmpp, new XmppSystem(xmpp), size.ConnectCount, "stream + SASL ANONYMOUS + bind"));
 }
 
 // S5 cold start (JIT, and native AOT when scripts/test-aot.sh has published it)

@@ -1,13 +1,14 @@
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
+using Purr.Bench.Targets;
 
 namespace Purr.Bench.Clients;
 
 /// <summary>
 /// The bench's own minimal XMPP client: plain TCP on loopback, SASL ANONYMOUS, resource binding,
 /// chat messages to full JIDs and multi-user-chat groupchat, with the payload base64 in the body.
-/// It parses only the stanzas it needs; enough to drive Prosody, not a general client.
+/// It parses only the stanzas it needs; enough to drive Prosody and ejabberd, not a general client.
 /// </summary>
 internal sealed partial class XmppChatClient : IChatClient
 {
@@ -226,9 +227,10 @@ internal sealed partial class XmppChatClient : IChatClient
     private static partial Regex BodyPattern();
 }
 
-internal sealed class XmppSystem(string host, int port) : IChatSystem
+/// <summary>Clients of one XMPP server under test (Prosody or ejabberd), named as the server is.</summary>
+internal sealed class XmppSystem(ServerUnderTest server) : IChatSystem
 {
-    public string Name => "Prosody 0.12";
+    public string Name => server.Name;
 
-    public async Task<IChatClient> ConnectAsync(int index) => await XmppChatClient.ConnectAsync(host, port);
+    public async Task<IChatClient> ConnectAsync(int index) => await XmppChatClient.ConnectAsync(server.Host, server.Port);
 }

@@ -56,8 +56,11 @@ internal static class MarkdownReport
               another (so client and server share the 2 cores, which bounds every figure).
             * **Purr** is `purrd` (Release, in-memory store unless stated, limits opened up for load). The **raw relay**
               (`bench/Purr.Bench.Relay`) is a Kestrel WebSocket server with Purr's framing and nothing else: no signatures,
-              no storage, no acknowledgements: the stack's own limit. **Prosody 0.12** (Debian package) runs with anonymous
-              login and its multi-user-chat component, driven by the bench's own minimal XMPP client.
+              no storage, no acknowledgements: the stack's own limit. **Prosody 0.12** and **ejabberd 23.01** (Debian
+              packages) run with anonymous login, plain TCP, no rate limits or traffic shaping, and a multi-user-chat
+              service without history, driven by the bench's own minimal XMPP client (one process each: Prosody's Lua, and
+              ejabberd's Erlang VM with its schedulers on both cores). XMPP servers do not acknowledge or store a chat
+              message for an online recipient, so they do less per message than Purr.
             * S1: open-loop constant-rate sender; each 1 KiB payload carries its *scheduled* send time, so latency includes
               queueing (no coordinated omission). Purr clients each subscribe to a mailbox and acknowledge every message.
               Each S1 measurement (S7's and the knee's too) first sends at its rate for 5 s (1 s in CI's smoke pass) and
@@ -70,7 +73,7 @@ internal static class MarkdownReport
               Purr's knee (after a ladder a server has been pushed past its capacity, and Purr's store holds a thousand
               mailboxes per rate).
             * S2: one sender, N members; latency is from scheduled send to the *last* member's receipt, per message.
-            * S3: server RSS (from /proc) before and after N connected idle clients, divided by N.
+            * S3: server RSS (from /proc) before (once it has settled after start) and after N connected idle clients, divided by N.
             * S4: connections per second, 64 at a time, each including its handshake.
             * S5: process start to first accepted TCP connection (and for Purr, to the first completed hello); RSS after 3 s idle.
             * S6: BenchmarkDotNet, one core: seal (chain step, pad to 4 KiB, encrypt header and body) and open one 1 KiB

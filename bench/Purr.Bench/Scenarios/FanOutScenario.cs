@@ -109,7 +109,7 @@ internal static class FanOutScenario
         return result;
     }
 
-    public static async Task<Measurement> ProsodyAsync(ServerUnderTest server, RunSize size)
+    public static async Task<Measurement> XmppAsync(ServerUnderTest server, RunSize size)
     {
         const string room = "bench@conference.localhost";
         var tracker = new FanOutTracker(size.RoomMessages, size.RoomMembers - 1);

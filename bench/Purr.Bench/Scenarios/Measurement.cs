@@ -11,10 +11,11 @@ internal sealed record Measurement(string Scenario, string System, Dictionary<st
 /// How long S1 sends at its rate before it measures: a fresh server spends its first seconds compiling (tiered JIT) and
 /// sizing its heaps (its first collections took 60 ms each under S1), which is start-up (S5), not the steady state.
 /// </param>
+/// <param name="Xmpp">Whether the XMPP servers installed here (Prosody, ejabberd) run beside Purr and the relay.</param>
 internal sealed record RunSize(
     int OneToOneClients, int OneToOneRate, TimeSpan OneToOneDuration, TimeSpan OneToOneWarmUp,
     int RoomMembers, int RoomMessages, int RoomRate,
-    int IdleConnections, int ConnectCount, bool Prosody, bool Ratchet)
+    int IdleConnections, int ConnectCount, bool Xmpp, bool Ratchet)
 {
     public static readonly RunSize Full = new(1000, 10_000, TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(5), 1000, 600, 400, 10_000, 4000, true, true);
 

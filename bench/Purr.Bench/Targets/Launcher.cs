@@ -41,6 +41,15 @@ internal static class Launcher
 
     public static bool ProsodyInstalled => File.Exists("/usr/bin/prosody");
 
+    public static bool EjabberdInstalled => Directory.Exists(EjabberdLibraries) && File.Exists("/usr/bin/erl");
+
+    /// <summary>The XMPP servers installed here, in the order they are measured (bench/run.sh installs both).</summary>
+    public static IReadOnlyList<Func<Task<ServerUnderTest>>> XmppServers =>
+        [.. ProsodyInstalled ? [ProsodyAsync] : Array.Empty<Func<Task<ServerUnderTest>>>(), .. EjabberdInstalled ? [EjabberdAsync] : Array.Empty<Func<Task<ServerUnderTest>>>()];
+
+    /// <summary>Where Debian's ejabberd package keeps its Erlang applications.</summary>
+    private const string EjabberdLibraries = "/usr/lib/x86_64-linux-gnu/ejabberd-23.01";
+
     public static async Task<ServerUnderTest> ProsodyAsync()
     {
         var directory = Directory.CreateTempSubdirectory("purr-bench-prosody-").FullName;
@@ -76,6 +85,61 @@ internal static class Launcher
         var process = await ChildProcess.StartAsync("/bin/sh", ["-c", $"echo started; exec prosody --config {config} -F"], "started", TimeSpan.FromSeconds(10));
         await WaitForPortAsync(port, TimeSpan.FromSeconds(30));
         return new ServerUnderTest("Prosody 0.12", process, "127.0.0.1", port, null, directory);
+    }
+
+    /// <summary>
+    /// ejabberd 23.01 (Debian), configured like Prosody: anonymous login, plain TCP, no traffic shaper, a multi-user-chat
+    /// service without history or archive, in its own directory. It runs as the Erlang VM itself (erl execs into
+    /// beam.smp, so the process measured is the server), not through ejabberdctl, which would run it as another user
+    /// under su; without a node name, so no epmd is started.
+    /// </summary>
+    public static async Task<ServerUnderTest> EjabberdAsync()
+    {
+        var directory = Directory.CreateTempSubdirectory("purr-bench-ejabberd-").FullName;
+        Directory.CreateDirectory(Path.Combine(directory, "db"));
+        var port = FreePort();
+        var config = Path.Combine(directory, "ejabberd.yml");
+        await File.WriteAllTextAsync(config, $$"""
+            hosts:
+              - localhost
+            loglevel: warning
+            listen:
+              -
+                port: {{port}}
+                ip: "127.0.0.1"
+                module: ejabberd_c2s
+                max_stanza_size: 262144
+                shaper: none
+                access: all
+                starttls_required: false
+            auth_method: anonymous
+            anonymous_protocol: sasl_anon
+            shaper_rules:
+              c2s_shaper: none
+              max_user_sessions: 100000
+            modules:
+              mod_disco: {}
+              mod_ping: {}
+              mod_muc:
+                host: conference.localhost
+                access: all
+                access_create: all
+                access_persistent: all
+                history_size: 0
+                max_users: 100000
+                max_users_admin_threshold: 100000
+                default_room_options:
+                  mam: false
+                  persistent: false
+            """);
+        var environment = string.Join(' ',
+            $"EJABBERD_CONFIG_PATH={config}", $"EJABBERD_LOG_PATH={directory}/ejabberd.log", "ERL_LIBS=/usr/lib/x86_64-linux-gnu",
+            "ERL_MAX_PORTS=65536", $"ERL_CRASH_DUMP={directory}/erl_crash.dump");
+        var process = await ChildProcess.StartAsync("/bin/sh",
+            ["-c", $"echo started; cd {directory} && exec env {environment} erl +K true +P 1000000 -noinput -mnesia dir '\"{directory}/db\"' -s ejabberd"],
+            "started", TimeSpan.FromSeconds(10));
+        await WaitForPortAsync(port, TimeSpan.FromSeconds(60));
+        return new ServerUnderTest("ejabberd 23.01", process, "127.0.0.1", port, null, directory);
     }
 
     public static async Task WaitForPortAsync(int port, TimeSpan timeout)
