@@ -128,9 +128,11 @@ internal static class Launcher
                 history_size: 0
                 max_users: 100000
                 max_users_admin_threshold: 100000
+                max_users_presence: 100000
                 default_room_options:
                   mam: false
                   persistent: false
+                  max_users: 100000
             """);
         var environment = string.Join(' ',
             $"EJABBERD_CONFIG_PATH={config}", $"EJABBERD_LOG_PATH={directory}/ejabberd.log", "ERL_LIBS=/usr/lib/x86_64-linux-gnu",
