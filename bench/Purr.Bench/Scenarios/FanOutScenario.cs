@@ -33,6 +33,15 @@ internal static class FanOutScenario
         }, b => ownerKey.Sign(SignedBytes.MemberRequest(owner.SessionNonce.Span, b)));
         var roomId = created.RoomCreated.RoomId;
 
+        // The owner is a member too: the room tells it of every join (and its events queue is bounded, holding the
+        // connection's reads while full), so it reads them, or its sends' answers would wait behind them.
+        _ = Task.Run(async () =>
+        {
+            await foreach (var _ in owner.Events.ReadAllAsync())
+            {
+            }
+        });
+
         var tracker = new FanOutTracker(size.RoomMessages, size.RoomMembers - 1);
         var members = await Connecting.ManyAsync(size.RoomMembers - 1, 50, async index =>
         {
