@@ -127,7 +127,8 @@ if (mode is "knee" or "knee-smoke")
 
 if (mode == "s5")
 {
-    // Only S5, JIT and native AOT side by side (publish the AOT build first: bash scripts/test-aot.sh), five runs each.
+    // Only S5: JIT, native AOT (publish it first: bash scripts/test-aot.sh) and the relay, alternating, five runs each;
+    // each system's medians replace the full run's S5 rows in results.json and BENCHMARKS.md.
     if (!File.Exists(ColdStartScenario.AotPurrd))
     {
         Console.Error.WriteLine($"no native AOT purrd at {ColdStartScenario.AotPurrd}: run bash scripts/test-aot.sh first");
@@ -139,6 +140,7 @@ if (mode == "s5")
     {
         s5.Add(await ColdStartScenario.PurrAsync());
         s5.Add(await ColdStartScenario.PurrAsync(nativeAot: true));
+        s5.Add(await ColdStartScenario.RelayAsync());
     }
 
     foreach (var row in s5)
@@ -149,6 +151,8 @@ if (mode == "s5")
     Directory.CreateDirectory(output);
     var s5Table = ColdStartScenario.Markdown(s5, Machine.Describe(), DateTime.UtcNow);
     await File.WriteAllTextAsync(Path.Combine(output, "s5-cold-start.md"), s5Table, new UTF8Encoding(false));
+    await SeparateRuns.MergeAsync(output, ColdStartScenario.Name, ColdStartScenario.Medians(s5),
+        $"S5 was measured on its own by `bash bench/run.sh s5` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, on the same machine (each figure the median of five starts).", jsonOptions);
     Console.Out.WriteLine(s5Table);
     return 0;
 }
@@ -271,7 +275,7 @@ if (File.Exists(ColdStartScenario.AotPurrd))
     Report(await ColdStartScenario.PurrAsync(nativeAot: true));
 }
 
-Report(await ColdStartScenario.GenericAsync("raw relay", port => new("dotnet", [BuildOutputs.Relay, "--urls", $"http://127.0.0.1:{port}"])));
+Report(await ColdStartScenario.RelayAsync());
 
 // S7 federation: direct, one proxy hop and a three-hop onion route (the smoke run: its one smoke rate)
 foreach (var row in await FederationScenario.RunAsync(

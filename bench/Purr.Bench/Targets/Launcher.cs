@@ -144,7 +144,8 @@ internal static class Launcher
         return new ServerUnderTest("ejabberd 23.01", process, "127.0.0.1", port, null, directory);
     }
 
-    public static async Task WaitForPortAsync(int port, TimeSpan timeout)
+    /// <param name="poll">How often to try; S5 times a start with it, so it tries every millisecond there.</param>
+    public static async Task WaitForPortAsync(int port, TimeSpan timeout, TimeSpan? poll = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -157,7 +158,7 @@ internal static class Launcher
             }
             catch (SocketException) when (DateTime.UtcNow < deadline)
             {
-                await Task.Delay(20);
+                await Task.Delay(poll ?? TimeSpan.FromMilliseconds(20));
             }
         }
     }
