@@ -151,9 +151,48 @@ if (mode == "s5")
     Directory.CreateDirectory(output);
     var s5Table = ColdStartScenario.Markdown(s5, Machine.Describe(), DateTime.UtcNow);
     await File.WriteAllTextAsync(Path.Combine(output, "s5-cold-start.md"), s5Table, new UTF8Encoding(false));
-    await SeparateRuns.MergeAsync(output, ColdStartScenario.Name, ColdStartScenario.Medians(s5),
+    await SeparateRuns.MergeAsync(output, ColdStartScenario.Name, Medians.PerSystem(s5),
         $"S5 was measured on its own by `bash bench/run.sh s5` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, on the same machine (each figure the median of five starts).", jsonOptions);
     Console.Out.WriteLine(s5Table);
+    return 0;
+}
+
+if (mode == "s4")
+{
+    // Only S4: Purr and the relay alternating, five runs each on fresh processes (`--clients` connections a run, 4,000
+    // unless given); each system's medians replace its full-run S4 row in results.json and BENCHMARKS.md.
+    var count = options.Clients ?? RunSize.Full.ConnectCount;
+    var s4 = new List<Measurement>();
+    for (var run = 0; run < 5; run++)
+    {
+        await using (var purr = await Launcher.PurrdAsync())
+        {
+            s4.Add(await ConnectRateScenario.PurrAsync(purr, count));
+        }
+
+        await using (var relay = await Launcher.RelayAsync())
+        {
+            s4.Add(await ConnectRateScenario.GenericAsync(relay, new RelaySystem(relay.Host, relay.Port), count, "WebSocket upgrade + first frame", warmUp: true));
+        }
+    }
+
+    foreach (var row in s4)
+    {
+        Report(row);
+    }
+
+    // Prosody's and ejabberd's rows stay the full run's: after this many connections one of them at times stopped
+    // answering a new stream for 30 s.
+    var medians = Medians.PerSystem(s4);
+    var others = (await SeparateRuns.RowsAsync(output, ConnectRateScenario.Name, jsonOptions)).Where(r => medians.All(m => m.System != r.System));
+    await SeparateRuns.MergeAsync(output, ConnectRateScenario.Name, [.. medians, .. others],
+        $"S4 was measured on its own by `bash bench/run.sh s4` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, on the same machine (Purr and the relay alternating, each figure the median of five runs; the XMPP servers' rows are the full run's).", jsonOptions);
+    foreach (var row in medians)
+    {
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{row.System}: {row["connections_per_s"]:N0} connections/s, server CPU {row["server_cpu_us_per_connection"]:N0} µs a connection"));
+    }
+
     return 0;
 }
 
@@ -259,13 +298,13 @@ await using (var purr = await Launcher.PurrdAsync())
 
 await using (var relay = await Launcher.RelayAsync())
 {
-    Report(await ConnectRateScenario.GenericAsync(relay, new RelaySystem(relay.Host, relay.Port), size.ConnectCount, "WebSocket upgrade + first frame"));
+    Report(await ConnectRateScenario.GenericAsync(relay, new RelaySystem(relay.Host, relay.Port), size.ConnectCount, "WebSocket upgrade + first frame", warmUp: true));
 }
 
 foreach (var startXmpp in size.Xmpp ? Launcher.XmppServers : [])
 {
     await using var xmpp = await startXmpp();
-    Report(await ConnectRateScenario.GenericAsync(xmpp, new XmppSystem(xmpp), size.ConnectCount, "stream + SASL ANONYMOUS + bind"));
+    Report(await ConnectRateScenario.GenericAsync(xmpp, new XmppSystem(xmpp), size.ConnectCount, "stream + SASL ANONYMOUS + bind", warmUp: false));
 }
 
 // S5 cold start (JIT, and native AOT when scripts/test-aot.sh has published it)

@@ -32,7 +32,7 @@ internal static class MarkdownReport
             new("deliveries", "deliveries", "", true), new("expected", "expected_deliveries", "", true),
         ],
         [IdleScenario.Name] = [new("KiB per connection", "kib_per_connection", "KiB", false), new("connections", "connections", "", true), new("RSS after", "rss_after_mib", "MiB", false)],
-        [ConnectRateScenario.Name] = [new("connections/s", "connections_per_s", "/s", true), new("connections", "connections", "", true)],
+        [ConnectRateScenario.Name] = [new("connections/s", "connections_per_s", "/s", true), new("server CPU per connection", "server_cpu_us_per_connection", "µs", false), new("connections", "connections", "", true)],
         [ColdStartScenario.Name] = [new("first accept", "first_accept_ms", "ms", false), new("first hello", "first_hello_ms", "ms", false), new("idle RSS", "idle_rss_mib", "MiB", false)],
         ["S6 client crypto"] = [new("sealed + opened/s (one core)", "messages_per_s", "/s", true), new("encrypt only/s", "encrypt_per_s", "/s", true), new("decrypt only/s (derived)", "decrypt_per_s", "/s", true), new("mean (pair)", "mean_us", "µs", false), new("each opening a new chain/s", "stepping_messages_per_s", "/s", true), new("header", "header_bytes", "B", false)],
     };
@@ -74,8 +74,11 @@ internal static class MarkdownReport
               mailboxes per rate).
             * S2: one sender, N members; latency is from scheduled send to the *last* member's receipt, per message.
             * S3: server RSS (from /proc) before (once it has settled after start) and after N connected idle clients, divided by N.
-            * S4: connections per second, 64 at a time, each including its handshake.
-            * S5: process start to first accepted TCP connection (and for Purr, to the first completed hello); RSS after 3 s idle.
+            * S4: connections per second, 64 at a time, each including its handshake, and the server's CPU per connection;
+              Purr and the relay first take as many connections again and settle 3 s (JIT warm-up). `bash bench/run.sh s4`
+              alternates them five times on fresh processes and keeps the medians.
+            * S5: process start to first accepted TCP connection, tried every millisecond (and for Purr, to the first
+              completed hello); RSS after 3 s idle. `bash bench/run.sh s5` takes the median of five starts.
             * S6: BenchmarkDotNet, one core: seal (chain step, pad to 4 KiB, encrypt header and body) and open one 1 KiB
               message; a second benchmark seals only, and decryption alone is the difference of the two; a third is a round trip,
               so every message opens a new chain. "Purr" is a classic session, "Purr post-quantum" one from a version 2 card

@@ -35,6 +35,15 @@ internal static class SeparateRuns
         await WriteReportAsync(kept, runs, output);
     }
 
+    /// <summary>The rows results.json holds for <paramref name="scenario"/> (none before a full run).</summary>
+    public static async Task<IReadOnlyList<Measurement>> RowsAsync(string output, string scenario, JsonSerializerOptions json)
+    {
+        var resultsPath = Path.Combine(output, "results.json");
+        return File.Exists(resultsPath)
+            ? [.. JsonSerializer.Deserialize<List<Measurement>>(await File.ReadAllTextAsync(resultsPath), json)!.Where(m => m.Scenario == scenario)]
+            : [];
+    }
+
     /// <summary>Rebuilds BENCHMARKS.md from results.json and the notes (`purr-bench report`).</summary>
     public static async Task RebuildAsync(string output, JsonSerializerOptions json)
     {

@@ -89,19 +89,6 @@ internal static class ColdStartScenario
         }
     }
 
-    /// <summary>One row per system, each figure the median of its runs (in the order the systems first ran).</summary>
-    public static IReadOnlyList<Measurement> Medians(IReadOnlyList<Measurement> runs) =>
-        [.. runs.GroupBy(r => r.System).Select(g => g.First() with
-        {
-            Values = g.First().Values.Keys.ToDictionary(key => key, key => Median(g.Select(r => r[key]))),
-        })];
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted[sorted.Length / 2];
-    }
-
     /// <summary>JIT and native AOT side by side: the median of the runs, and the targets of issue 16.</summary>
     public static string Markdown(IReadOnlyList<Measurement> runs, string machine, DateTime when)
     {
@@ -115,7 +102,7 @@ internal static class ColdStartScenario
         md.AppendLine();
         md.AppendLine("| build | first accept | first hello | idle RSS |");
         md.AppendLine("| --- | --- | --- | --- |");
-        foreach (var row in Medians(runs))
+        foreach (var row in Medians.PerSystem(runs))
         {
             var build = row.System switch { "Purr" => "JIT (dotnet purrd.dll)", "Purr native AOT" => "native AOT", var other => other };
             var hello = row.Values.ContainsKey("first_hello_ms") ? $"{row["first_hello_ms"]:F0} ms" : "(no hello)";
@@ -125,10 +112,10 @@ internal static class ColdStartScenario
 
         var jit = runs.Where(r => r.System == "Purr").ToArray();
         var aot = runs.Where(r => r.System == "Purr native AOT").ToArray();
-        var aotHello = Median(aot.Select(r => r["first_hello_ms"]));
-        var rss = Median(aot.Select(r => r["idle_rss_mib"]));
+        var aotHello = Medians.Of(aot.Select(r => r["first_hello_ms"]));
+        var rss = Medians.Of(aot.Select(r => r["idle_rss_mib"]));
         md.AppendLine();
-        md.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"* native AOT / JIT, first hello: {aotHello / Median(jit.Select(r => r["first_hello_ms"])):F2}x; idle RSS: {rss / Median(jit.Select(r => r["idle_rss_mib"])):F2}x");
+        md.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"* native AOT / JIT, first hello: {aotHello / Medians.Of(jit.Select(r => r["first_hello_ms"])):F2}x; idle RSS: {rss / Medians.Of(jit.Select(r => r["idle_rss_mib"])):F2}x");
         md.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"* target first hello under 60 ms: {(aotHello < 60 ? "met" : "**not met**")} ({aotHello:F0} ms); idle RSS under 35 MiB: {(rss < 35 ? "met" : "**not met**")} ({rss:F1} MiB)");
         return md.ToString();
     }
