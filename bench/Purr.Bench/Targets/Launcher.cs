@@ -50,13 +50,9 @@ internal static class Launcher
     /// <summary>Where Debian's ejabberd package keeps its Erlang applications.</summary>
     private const string EjabberdLibraries = "/usr/lib/x86_64-linux-gnu/ejabberd-23.01";
 
-    public static async Task<ServerUnderTest> ProsodyAsync()
-    {
-        var directory = Directory.CreateTempSubdirectory("purr-bench-prosody-").FullName;
-        Directory.CreateDirectory(Path.Combine(directory, "data"));
-        var port = FreePort();
-        var config = Path.Combine(directory, "prosody.cfg.lua");
-        await File.WriteAllTextAsync(config, $$"""
+    // Prosody prints nothing when ready; the bench waits for its port instead.
+    public static Task<ServerUnderTest> ProsodyAsync() => StartInDirectoryAsync(
+        "Prosody 0.12", "data", "prosody.cfg.lua", (directory, port) => $$"""
             run_as_root = true
             pidfile = "{{directory}}/prosody.pid"
             data_path = "{{directory}}/data"
@@ -80,12 +76,9 @@ internal static class Launcher
                 muc_room_default_public = false
                 muc_max_occupants = 100000
                 muc_room_locking = false
-            """);
-        // Prosody prints nothing when ready; the bench waits for its port instead.
-        var process = await ChildProcess.StartAsync("/bin/sh", ["-c", $"echo started; exec prosody --config {config} -F"], "started", TimeSpan.FromSeconds(10));
-        await WaitForPortAsync(port, TimeSpan.FromSeconds(30));
-        return new ServerUnderTest("Prosody 0.12", process, "127.0.0.1", port, null, directory);
-    }
+            """,
+        (_, config) => $"exec prosody --config {config} -F",
+        TimeSpan.FromSeconds(30));
 
     /// <summary>
     /// ejabberd 23.01 (Debian), configured like Prosody: anonymous login, plain TCP, no traffic shaper, a multi-user-chat
@@ -93,13 +86,8 @@ internal static class Launcher
     /// beam.smp, so the process measured is the server), not through ejabberdctl, which would run it as another user
     /// under su; without a node name, so no epmd is started.
     /// </summary>
-    public static async Task<ServerUnderTest> EjabberdAsync()
-    {
-        var directory = Directory.CreateTempSubdirectory("purr-bench-ejabberd-").FullName;
-        Directory.CreateDirectory(Path.Combine(directory, "db"));
-        var port = FreePort();
-        var config = Path.Combine(directory, "ejabberd.yml");
-        await File.WriteAllTextAsync(config, $$"""
+    public static Task<ServerUnderTest> EjabberdAsync() => StartInDirectoryAsync(
+        "ejabberd 23.01", "db", "ejabberd.yml", (directory, port) => $$"""
             hosts:
               - localhost
             loglevel: warning
@@ -133,15 +121,32 @@ internal static class Launcher
                   mam: false
                   persistent: false
                   max_users: 100000
-            """);
-        var environment = string.Join(' ',
-            $"EJABBERD_CONFIG_PATH={config}", $"EJABBERD_LOG_PATH={directory}/ejabberd.log", "ERL_LIBS=/usr/lib/x86_64-linux-gnu",
-            "ERL_MAX_PORTS=65536", $"ERL_CRASH_DUMP={directory}/erl_crash.dump");
-        var process = await ChildProcess.StartAsync("/bin/sh",
-            ["-c", $"echo started; cd {directory} && exec env {environment} erl +K true +P 1000000 -noinput -mnesia dir '\"{directory}/db\"' -s ejabberd"],
-            "started", TimeSpan.FromSeconds(10));
-        await WaitForPortAsync(port, TimeSpan.FromSeconds(60));
-        return new ServerUnderTest("ejabberd 23.01", process, "127.0.0.1", port, null, directory);
+            """,
+        (directory, config) =>
+        {
+            var environment = string.Join(' ',
+                $"EJABBERD_CONFIG_PATH={config}", $"EJABBERD_LOG_PATH={directory}/ejabberd.log", "ERL_LIBS=/usr/lib/x86_64-linux-gnu",
+                "ERL_MAX_PORTS=65536", $"ERL_CRASH_DUMP={directory}/erl_crash.dump");
+            return $"cd {directory} && exec env {environment} erl +K true +P 1000000 -noinput -mnesia dir '\"{directory}/db\"' -s ejabberd";
+        },
+        TimeSpan.FromSeconds(60));
+
+    /// <summary>
+    /// A server in a private temporary directory (with its data folder) on a free port: <paramref name="config"/>
+    /// (directory, port) is written to <paramref name="configName"/> there, <paramref name="command"/> (directory, config
+    /// path) is run by the shell, and the server is ready once its port accepts.
+    /// </summary>
+    private static async Task<ServerUnderTest> StartInDirectoryAsync(
+        string name, string dataFolder, string configName, Func<string, int, string> config, Func<string, string, string> command, TimeSpan readyTimeout)
+    {
+        var directory = Directory.CreateTempSubdirectory("purr-bench-xmpp-").FullName;
+        Directory.CreateDirectory(Path.Combine(directory, dataFolder));
+        var port = FreePort();
+        var configPath = Path.Combine(directory, configName);
+        await File.WriteAllTextAsync(configPath, config(directory, port));
+        var process = await ChildProcess.StartAsync("/bin/sh", ["-c", $"echo started; {command(directory, configPath)}"], "started", TimeSpan.FromSeconds(10));
+        await WaitForPortAsync(port, readyTimeout);
+        return new ServerUnderTest(name, process, "127.0.0.1", port, null, directory);
     }
 
     /// <param name="poll">How often to try; S5 times a start with it, so it tries every millisecond there.</param>
@@ -163,12 +168,8 @@ internal static class Launcher
         }
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A port for a server about to start: never one a client socket could hold (see Purr.TestKit.FreePorts).</summary>
+    public static int FreePort() => Purr.TestKit.FreePorts.Next();
 
     public static string Describe(ServerUnderTest server) => string.Create(CultureInfo.InvariantCulture, $"{server.Name} on {server.Host}:{server.Port}");
 }
