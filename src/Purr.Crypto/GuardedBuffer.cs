@@ -4,12 +4,20 @@ namespace Purr.Crypto;
 
 /// <summary>
 /// Secret bytes in libsodium's guarded heap: surrounded by guard pages, locked out of swap,
-/// inaccessible between uses (mprotect), and wiped when freed.
+/// inaccessible whenever no one reads them (mprotect), and wiped when freed.
 /// </summary>
+/// <remarks>
+/// Readers run at once: the pages open for the first reader and close after the last. The server key signs every
+/// hello on every core; one reader at a time (each opening and closing the pages) gave two threads fewer signatures
+/// a second than one (about 12,000 against 18,000 here, where the bare key gave 36,000 against 19,000). A write and
+/// the free wait until no one reads.
+/// </remarks>
 public sealed unsafe class GuardedBuffer : IDisposable
 {
+    // Guards the pointer, the reader count and the pages' protection; never held while a callback runs.
     private readonly Lock gate = new();
     private nint pointer;
+    private int readers;
 
     public GuardedBuffer(int length)
     {
@@ -54,24 +62,37 @@ public sealed unsafe class GuardedBuffer : IDisposable
     /// <summary>Like <see cref="Read"/>, returning a value computed from the secret.</summary>
     public T Read<T>(ReadOnlySpanFunc<T> func)
     {
+        nint secret;
         lock (gate)
         {
             ObjectDisposedException.ThrowIf(pointer == 0, this);
-            _ = LibSodium.sodium_mprotect_readonly(pointer);
-            try
+            if (readers++ == 0)
             {
-                return func(new ReadOnlySpan<byte>((void*)pointer, Length));
+                _ = LibSodium.sodium_mprotect_readonly(pointer);
             }
-            finally
+
+            secret = pointer;
+        }
+
+        try
+        {
+            return func(new ReadOnlySpan<byte>((void*)secret, Length));
+        }
+        finally
+        {
+            lock (gate)
             {
-                _ = LibSodium.sodium_mprotect_noaccess(pointer);
+                if (--readers == 0)
+                {
+                    _ = LibSodium.sodium_mprotect_noaccess(secret);
+                }
             }
         }
     }
 
     public void Write(SpanAction action)
     {
-        lock (gate)
+        using (EnterUnread())
         {
             ObjectDisposedException.ThrowIf(pointer == 0, this);
             _ = LibSodium.sodium_mprotect_readwrite(pointer);
@@ -88,7 +109,7 @@ public sealed unsafe class GuardedBuffer : IDisposable
 
     public void Dispose()
     {
-        lock (gate)
+        using (EnterUnread())
         {
             if (pointer != 0)
             {
@@ -99,6 +120,23 @@ public sealed unsafe class GuardedBuffer : IDisposable
         }
 
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Holds the gate once no one reads: a write and the free need the pages to themselves.</summary>
+    private Lock.Scope EnterUnread()
+    {
+        var spin = new SpinWait();
+        while (true)
+        {
+            var scope = gate.EnterScope();
+            if (readers == 0)
+            {
+                return scope;
+            }
+
+            scope.Dispose();
+            spin.SpinOnce();
+        }
     }
 
     ~GuardedBuffer()

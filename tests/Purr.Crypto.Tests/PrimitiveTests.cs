@@ -94,6 +94,35 @@ public sealed class PrimitiveTests
     }
 
     [Fact]
+    public async Task Guarded_buffer_serves_readers_at_once_and_frees_only_after_the_last()
+    {
+        var buffer = GuardedBuffer.From([1, 2, 3, 4]);
+        using var inside = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var held = Task.Run(() => buffer.Read(s =>
+        {
+            inside.Set();
+            release.Wait();
+            return s[0] + s[1] + s[2] + s[3];
+        }));
+        inside.Wait();
+
+        // Other readers get in while one is inside (the pages stay open for them) and see the secret.
+        var others = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => Enumerable.Range(0, 200).Sum(_ => buffer.Read(s => s[3])))))
+            .WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.All(others, sum => Assert.Equal(800, sum));
+
+        // The free waits for the reader still inside, which reads intact memory.
+        var disposed = Task.Run(buffer.Dispose);
+        await Task.Delay(100);
+        Assert.False(disposed.IsCompleted);
+        release.Set();
+        Assert.Equal(10, await held);
+        await disposed;
+        Assert.Throws<ObjectDisposedException>(() => buffer.Read(s => s[0]));
+    }
+
+    [Fact]
     public void Random_bytes_differ()
     {
         Assert.NotEqual(SecureRandom.Bytes(32), SecureRandom.Bytes(32));

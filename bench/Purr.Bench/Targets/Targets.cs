@@ -106,7 +106,10 @@ internal static class Targets
               signature and the subscribe's verification), the kernel 17 % (four frames each way where the relay has one),
               and the tiered JIT's background compilation still 19 % ten seconds into the run (the relay's too was still
               compiling: a longer warm-up lowered both). The server key's guarded memory (mprotect around each signature,
-              under a lock) is under 2 %. Prosody's and ejabberd's rows stay the full run's: measured after the ten .NET runs,
+              under a lock) was under 2 % there, but it serialised signatures across cores: two threads signing with it
+              made fewer signatures a second than one (about 12,000 against 18,000; the bare key 36,000 against 19,000).
+              Since 2026-12-01 readers share one opening of its pages (open for the first, closed after the last): two
+              threads 44,000 to 46,000 a second against one's 22,000, as the bare key. Prosody's and ejabberd's rows stay the full run's: measured after the ten .NET runs,
               one of them at times left a new stream unanswered for 30 s.
             * **Server CPU per message at a quarter of capacity** (2026-12-01, `purr-bench knee --rates 3000 --clients 200
               --seconds 10`): Purr 233 µs, the relay 110 µs (2.12x); p99 41 ms against 6.5 ms. A perf profile of purrd there
