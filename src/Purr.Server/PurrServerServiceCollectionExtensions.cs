@@ -31,6 +31,7 @@ public static class PurrServerServiceCollectionExtensions
         services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<MqttOptions>, Modules.MqttOptionsValidator>();
         services.TryAddSingleton<RawFramingMiddleware>();
+        services.TryAddSingleton<WebSocketUpgradeMiddleware>();
         services.TryAddSingleton<AdvertisedTransports>();
         services.AddHostedService<Transport.Mqtt.MqttBridge>();
         services.AddOptions<LanOptions>().BindConfiguration(LanOptions.Section).ValidateOnStart();

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-
 namespace Purr.Server.Transport;
 
 /// <summary>
@@ -8,9 +6,11 @@ namespace Purr.Server.Transport;
 /// </summary>
 internal static class OriginPolicy
 {
-    public static bool IsAllowed(HttpRequest request, IReadOnlyCollection<string> allowed)
+    /// <param name="origin">The request's Origin header; empty when it has none.</param>
+    /// <param name="scheme">The scheme the request came in on (http, https).</param>
+    /// <param name="host">The request's Host header.</param>
+    public static bool IsAllowed(string origin, string scheme, string? host, IReadOnlyCollection<string> allowed)
     {
-        var origin = request.Headers.Origin.ToString();
         if (origin.Length == 0)
         {
             return true;
@@ -21,7 +21,7 @@ internal static class OriginPolicy
             return false;
         }
 
-        var own = $"{request.Scheme}://{request.Host.Value}";
+        var own = $"{scheme}://{host}";
         if (Uri.TryCreate(own, UriKind.Absolute, out var ownUri) && SameOrigin(originUri, ownUri))
         {
             return true;

@@ -68,9 +68,11 @@ public sealed class SocketAdmission
 
 /// <summary>
 /// Counts connections out through <see cref="SocketAdmission"/> on every Kestrel endpoint, applies the HTTP idle
-/// timeout, and lets the raw framing (<see cref="RawFramingMiddleware"/>) take the connections that open with its preamble.
+/// timeout, lets the raw framing (<see cref="RawFramingMiddleware"/>) take the connections that open with its preamble,
+/// and upgrades those that open with a WebSocket upgrade to /v1/ws below HTTP (<see cref="WebSocketUpgradeMiddleware"/>).
 /// </summary>
-internal sealed class ConfigureKestrelLimits(SocketAdmission admission, RawFramingMiddleware rawFraming, IOptions<ConnectionLimitsOptions> options)
+internal sealed class ConfigureKestrelLimits(
+    SocketAdmission admission, RawFramingMiddleware rawFraming, WebSocketUpgradeMiddleware webSocketUpgrade, IOptions<ConnectionLimitsOptions> options)
     : IConfigureOptions<KestrelServerOptions>
 {
     public void Configure(KestrelServerOptions kestrel)
@@ -81,6 +83,7 @@ internal sealed class ConfigureKestrelLimits(SocketAdmission admission, RawFrami
         {
             listen.Use(next => connection => admission.RunAsync(connection, next));
             listen.Use(next => connection => rawFraming.RunAsync(connection, next));
+            listen.Use(next => connection => webSocketUpgrade.RunAsync(connection, next));
         });
     }
 }

@@ -36,7 +36,7 @@ internal static class WebSocketEndpoint
             return;
         }
 
-        if (!OriginPolicy.IsAllowed(context.Request, limits.AllowedOrigins))
+        if (!OriginPolicy.IsAllowed(context.Request.Headers.Origin.ToString(), context.Request.Scheme, context.Request.Host.Value, limits.AllowedOrigins))
         {
             ServerLog.ConnectionRefused(logger, "origin not allowed");
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
@@ -65,8 +65,7 @@ internal static class WebSocketEndpoint
                 KeepAliveInterval = limits.PingInterval,
                 KeepAliveTimeout = limits.IdleTimeout,
             });
-            using var channel = new WebSocketFrameChannel(socket, limits.MaxFrameBytes, limits.OutboundQueueFrames, limits.SendTimeout, logger);
-            await SessionLauncher.RunAsync(services, channel, address);
+            await RunSessionAsync(services, socket, address, abortTransport: null);
         }
         catch (WebSocketException)
         {
@@ -76,5 +75,17 @@ internal static class WebSocketEndpoint
         {
             SessionLauncher.Release(services, address);
         }
+    }
+
+    /// <summary>
+    /// Runs the protocol over an upgraded WebSocket, through here or <see cref="WebSocketUpgradeMiddleware"/>.
+    /// <paramref name="abortTransport"/> tears the connection down where disposing the WebSocket does not.
+    /// </summary>
+    public static async Task RunSessionAsync(IServiceProvider services, WebSocket socket, System.Net.IPAddress? address, Action? abortTransport)
+    {
+        var limits = services.GetRequiredService<IOptions<ConnectionLimitsOptions>>().Value;
+        using var channel = new WebSocketFrameChannel(
+            socket, limits.MaxFrameBytes, limits.OutboundQueueFrames, limits.SendTimeout, SessionLauncher.Logger(services), abortTransport);
+        await SessionLauncher.RunAsync(services, channel, address);
     }
 }

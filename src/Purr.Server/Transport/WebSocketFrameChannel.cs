@@ -22,12 +22,19 @@ internal sealed class WebSocketFrameChannel : OutboundQueue, IFrameChannel, IDis
     private readonly WebSocketFrameReader reader;
     private readonly TimeSpan sendTimeout;
     private readonly ILogger logger;
+    private readonly Action? abortTransport;
     private readonly CancellationTokenSource aborted = new();
     private int closeStatus = NoCloseStatus;
 
-    public WebSocketFrameChannel(WebSocket socket, int maxFrameBytes, int queueFrames, TimeSpan sendTimeout, ILogger logger)
+    /// <param name="abortTransport">
+    /// Tears down the connection under the WebSocket on <see cref="Abort"/>, where aborting the WebSocket alone does not
+    /// (a WebSocket over a Kestrel connection's pipes: disposing the stream would let a client that stops reading hold
+    /// the socket open).
+    /// </param>
+    public WebSocketFrameChannel(WebSocket socket, int maxFrameBytes, int queueFrames, TimeSpan sendTimeout, ILogger logger, Action? abortTransport = null)
         : base(queueFrames)
     {
+        this.abortTransport = abortTransport;
         this.socket = socket;
         this.sendTimeout = sendTimeout;
         this.logger = logger;
@@ -59,6 +66,8 @@ internal sealed class WebSocketFrameChannel : OutboundQueue, IFrameChannel, IDis
         {
             // Already closed and cleaned up.
         }
+
+        abortTransport?.Invoke();
     }
 
     public async Task ShutdownAsync(TimeSpan grace)
