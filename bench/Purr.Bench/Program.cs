@@ -76,11 +76,23 @@ if (mode == "s3")
     foreach (var startXmpp in Launcher.XmppServers)
     {
         await using var xmpp = await startXmpp();
-        Report(await IdleScenario.RunAsync(xmpp, new XmppSystem(xmpp), connections));
+        try
+        {
+            Report(await IdleScenario.RunAsync(xmpp, new XmppSystem(xmpp), connections));
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or System.Net.Sockets.SocketException)
+        {
+            // ejabberd, measured third, at times leaves some of 10,000 new streams unanswered: its row stays the last run's.
+            Console.Out.WriteLine($"{IdleScenario.Name} {xmpp.Name}: not measured this time ({e.GetType().Name}); its earlier row is kept");
+        }
     }
 
+    var measured = results.Select(r => r.System).ToHashSet();
+    var kept = (await SeparateRuns.RowsAsync(output, IdleScenario.Name, jsonOptions)).Where(r => !measured.Contains(r.System)).ToList();
+    results.AddRange(kept);
     await SeparateRuns.MergeAsync(output, IdleScenario.Name, results,
-        $"S3 was measured on its own by `bash bench/run.sh s3` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, on the same machine.", jsonOptions);
+        $"S3 was measured on its own by `bash bench/run.sh s3` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, on the same machine" +
+        (kept.Count == 0 ? "." : $" ({string.Join(" and ", kept.Select(r => r.System))}: the previous run's row, not measured this time)."), jsonOptions);
     return 0;
 }
 
