@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
-targets=(server address card room-link profile ratchet onion)
+targets=(server websocket address card room-link profile ratchet onion)
 command -v afl-fuzz >/dev/null || { echo "afl-fuzz is missing: run scripts/install-test-deps.sh (Debian package afl++)" >&2; exit 1; }
 
 dotnet tool restore >/dev/null

@@ -20,6 +20,9 @@ public static class FuzzTargets
         // The server's frame reader, request decoding and dispatch to every module's handlers.
         ["server"] = ServerSessionTarget.Run,
 
+        // A WebSocket upgrade's request head and the frames after it, as purrd reads them below HTTP.
+        ["websocket"] = WebSocketTarget.Run,
+
         // purr:// addresses (in configuration, cards, room links, the CLI).
         ["address"] = input => PurrAddress.TryParse(Encoding.UTF8.GetString(input), out _, out _),
 

@@ -43,6 +43,21 @@ internal static class Seeds
         Save(root, "onion", "route", [1, .. Encoding.UTF8.GetBytes(address.ToString()), 0, .. "the exit's request"u8]);
         Save(root, "onion", "packet", OnionTarget.SeedPacket());
 
+        var head = Encoding.ASCII.GetBytes(
+            "GET /v1/ws HTTP/1.1\r\nHost: 127.0.0.1:7878\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n" +
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nOrigin: http://127.0.0.1:7878\r\n\r\n");
+        var ping = Frame(7, new Request { Ping = new Ping() });
+        Save(root, "websocket", "upgrade-and-frames",
+        [
+            .. head,
+            .. WebSocketTarget.ClientFrame(0x2, ping, fin: true),
+            .. WebSocketTarget.ClientFrame(0x2, ping[..3], fin: false),
+            .. WebSocketTarget.ClientFrame(0x9, "ping"u8.ToArray(), fin: true),
+            .. WebSocketTarget.ClientFrame(0x0, ping[3..], fin: true),
+            .. WebSocketTarget.ClientFrame(0x8, [0x03, 0xE8], fin: true),
+        ]);
+        Save(root, "websocket", "frames-only", [.. WebSocketTarget.ClientFrame(0x2, new byte[300], fin: true), .. WebSocketTarget.ClientFrame(0x1, "text"u8.ToArray(), fin: true)]);
+
         Save(root, "server", "mailbox-requests", ServerSessionTarget.Encode(
         [
             Frame(2, new Request { CreateMailbox = new CreateMailbox { RecipientKey = ByteString.CopyFrom(serverKey.PublicKey), LifetimeSeconds = 60 } }),

@@ -36,5 +36,9 @@ public interface IFrameChannel
     Task ShutdownAsync(TimeSpan grace);
 }
 
-/// <summary>A frame waiting to be written: built per connection, or already encoded once for many connections (fan-out).</summary>
-public readonly record struct OutboundFrame(ServerFrame? Frame, ReadOnlyMemory<byte>? Bytes);
+/// <summary>
+/// A frame waiting to be written: built per connection, or already encoded once for many connections (fan-out).
+/// <paramref name="Control"/>: <paramref name="Bytes"/> is a whole message of the transport's own (a WebSocket ping, pong
+/// or close), written as it is, in order with the frames.
+/// </summary>
+public readonly record struct OutboundFrame(ServerFrame? Frame, ReadOnlyMemory<byte>? Bytes, bool Control = false);

@@ -65,7 +65,8 @@ internal static class WebSocketEndpoint
                 KeepAliveInterval = limits.PingInterval,
                 KeepAliveTimeout = limits.IdleTimeout,
             });
-            await RunSessionAsync(services, socket, address, abortTransport: null);
+            using var channel = new WebSocketFrameChannel(socket, limits.MaxFrameBytes, limits.OutboundQueueFrames, limits.SendTimeout, logger);
+            await SessionLauncher.RunAsync(services, channel, address);
         }
         catch (WebSocketException)
         {
@@ -75,17 +76,5 @@ internal static class WebSocketEndpoint
         {
             SessionLauncher.Release(services, address);
         }
-    }
-
-    /// <summary>
-    /// Runs the protocol over an upgraded WebSocket, through here or <see cref="WebSocketUpgradeMiddleware"/>.
-    /// <paramref name="abortTransport"/> tears the connection down where disposing the WebSocket does not.
-    /// </summary>
-    public static async Task RunSessionAsync(IServiceProvider services, WebSocket socket, System.Net.IPAddress? address, Action? abortTransport)
-    {
-        var limits = services.GetRequiredService<IOptions<ConnectionLimitsOptions>>().Value;
-        using var channel = new WebSocketFrameChannel(
-            socket, limits.MaxFrameBytes, limits.OutboundQueueFrames, limits.SendTimeout, SessionLauncher.Logger(services), abortTransport);
-        await SessionLauncher.RunAsync(services, channel, address);
     }
 }

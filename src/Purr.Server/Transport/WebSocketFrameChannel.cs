@@ -22,19 +22,12 @@ internal sealed class WebSocketFrameChannel : OutboundQueue, IFrameChannel, IDis
     private readonly WebSocketFrameReader reader;
     private readonly TimeSpan sendTimeout;
     private readonly ILogger logger;
-    private readonly Action? abortTransport;
     private readonly CancellationTokenSource aborted = new();
     private int closeStatus = NoCloseStatus;
 
-    /// <param name="abortTransport">
-    /// Tears down the connection under the WebSocket on <see cref="Abort"/>, where aborting the WebSocket alone does not
-    /// (a WebSocket over a Kestrel connection's pipes: disposing the stream would let a client that stops reading hold
-    /// the socket open).
-    /// </param>
-    public WebSocketFrameChannel(WebSocket socket, int maxFrameBytes, int queueFrames, TimeSpan sendTimeout, ILogger logger, Action? abortTransport = null)
+    public WebSocketFrameChannel(WebSocket socket, int maxFrameBytes, int queueFrames, TimeSpan sendTimeout, ILogger logger)
         : base(queueFrames)
     {
-        this.abortTransport = abortTransport;
         this.socket = socket;
         this.sendTimeout = sendTimeout;
         this.logger = logger;
@@ -66,8 +59,6 @@ internal sealed class WebSocketFrameChannel : OutboundQueue, IFrameChannel, IDis
         {
             // Already closed and cleaned up.
         }
-
-        abortTransport?.Invoke();
     }
 
     public async Task ShutdownAsync(TimeSpan grace)

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Net;
-using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
@@ -128,13 +127,10 @@ internal sealed class WebSocketUpgradeMiddleware(
         {
             await output.WriteAsync(SwitchingProtocols(request.Key));
             var options = limits.Value;
-            using var socket = WebSocket.CreateFromStream(new ConnectionStream(connection.Transport), new WebSocketCreationOptions
-            {
-                IsServer = true,
-                KeepAliveInterval = options.PingInterval,
-                KeepAliveTimeout = options.IdleTimeout,
-            });
-            await WebSocketEndpoint.RunSessionAsync(services, socket, address, () => connection.Abort());
+            using var channel = new PipeWebSocketChannel(
+                connection.Transport, () => connection.Abort(), options.MaxFrameBytes, options.OutboundQueueFrames, options.SendTimeout,
+                options.PingInterval, options.IdleTimeout, SessionLauncher.Logger(services));
+            await SessionLauncher.RunAsync(services, channel, address);
         }
         finally
         {
