@@ -16,53 +16,34 @@ namespace Purr.Server.Transport;
 /// zero-length frame after <c>PingInterval</c> of sending nothing (<see cref="KeepAliveTimer"/>), and the connection
 /// closed after <c>IdleTimeout</c> of receiving nothing (a frame or the client's answer to a keep-alive).
 /// </summary>
-internal sealed class PipeFrameChannel : OutboundQueue, IFrameChannel, IDisposable
+internal sealed class PipeFrameChannel : PipeChannel, IFrameChannel
 {
-    private readonly IDuplexPipe pipe;
-    private readonly Action abortTransport;
     private readonly int maxFrameBytes;
-    private readonly TimeSpan sendTimeout;
-    private readonly TimeSpan idleTimeout;
-    private readonly ILogger logger;
-    private readonly CancellationTokenSource aborted = new();
-    private readonly CancellationTokenSource idle;
-    private readonly KeepAliveTimer keepAlive;
     private readonly byte[] readHeader = new byte[RawFraming.HeaderBytes];
     private readonly byte[] writeHeader = new byte[RawFraming.HeaderBytes];
 
     public PipeFrameChannel(
         IDuplexPipe pipe, Action abortTransport, int maxFrameBytes, int queueFrames, TimeSpan sendTimeout,
         TimeSpan pingInterval, TimeSpan idleTimeout, ILogger logger)
-        : base(queueFrames)
+        : base(pipe, abortTransport, queueFrames, sendTimeout, pingInterval, idleTimeout, KeepAliveTimer.Frame, logger)
     {
-        this.pipe = pipe;
-        this.abortTransport = abortTransport;
         this.maxFrameBytes = maxFrameBytes;
-        this.sendTimeout = sendTimeout;
-        this.idleTimeout = idleTimeout;
-        this.logger = logger;
-        idle = CancellationTokenSource.CreateLinkedTokenSource(aborted.Token);
-        idle.CancelAfter(idleTimeout);
-        // False when the queue is full (frames are going out anyway) or closing.
-        keepAlive = new KeepAliveTimer(pingInterval, () => TryWrite(KeepAliveTimer.Frame));
     }
-
-    public CancellationToken Closed => aborted.Token;
 
     public async ValueTask<Frame> ReadAsync()
     {
-        var input = pipe.Input;
+        var input = Pipe.Input;
         while (true)
         {
             ReadResult result;
             try
             {
-                result = await input.ReadAsync(idle.Token);
+                result = await input.ReadAsync(Idle.Token);
             }
-            catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+            catch (OperationCanceledException) when (!Aborted.IsCancellationRequested)
             {
                 // Nothing for IdleTimeout: the client is gone without closing.
-                ServerLog.ConnectionIdleClosed(logger);
+                ServerLog.ConnectionIdleClosed(Logger);
                 Abort();
                 return new Frame(FrameKind.Close, null, 0);
             }
@@ -80,7 +61,7 @@ internal sealed class PipeFrameChannel : OutboundQueue, IFrameChannel, IDisposab
 
                 if (buffer.Length >= RawFraming.HeaderBytes + length)
                 {
-                    idle.CancelAfter(idleTimeout);
+                    Received();
                     var payload = buffer.Slice(RawFraming.HeaderBytes, length);
                     if (length == 0)
                     {
@@ -109,50 +90,21 @@ internal sealed class PipeFrameChannel : OutboundQueue, IFrameChannel, IDisposab
     /// <summary>The raw framing has no close status: the session's Error frame (if any) says why, then the stream ends.</summary>
     public void Close(ErrorCode? reason) => Complete();
 
-    /// <summary>Ends the connection without waiting; cancellation callbacks run on the thread pool (see NoiseFrameChannel.Abort).</summary>
-    public void Abort()
-    {
-        Stop();
-        try
-        {
-            _ = aborted.CancelAsync();
-            abortTransport();
-        }
-        catch (ObjectDisposedException)
-        {
-            // Already closed and cleaned up.
-        }
-    }
-
-    public async Task ShutdownAsync(TimeSpan grace)
-    {
-        Complete();
-        await Task.WhenAny(Finished, Task.Delay(grace, CancellationToken.None));
-        aborted.CancelUnlessDisposed();
-    }
-
-    public void Dispose()
-    {
-        keepAlive.Dispose();
-        idle.Dispose();
-        aborted.Dispose();
-    }
-
     protected override async ValueTask<bool> SendAsync(OutboundFrame frame)
     {
-        var output = pipe.Output;
+        var output = Pipe.Output;
         try
         {
             var bytes = frame.Bytes ?? frame.Frame!.ToByteArray();
             BinaryPrimitives.WriteUInt32BigEndian(writeHeader, (uint)bytes.Length);
             output.Write(writeHeader);
             output.Write(bytes.Span);
-            keepAlive.Sent();
+            Sent();
             return await FlushAsync(output);
         }
         catch (Exception e) when (IsTransportFailure(e))
         {
-            aborted.CancelUnlessDisposed();
+            Aborted.CancelUnlessDisposed();
             return false;
         }
     }
@@ -162,36 +114,12 @@ internal sealed class PipeFrameChannel : OutboundQueue, IFrameChannel, IDisposab
     {
         try
         {
-            await pipe.Output.CompleteAsync();
+            await Pipe.Output.CompleteAsync();
         }
         catch (Exception e) when (IsTransportFailure(e))
         {
-            aborted.CancelUnlessDisposed();
+            Aborted.CancelUnlessDisposed();
         }
     }
 
-    private static bool IsTransportFailure(Exception e) =>
-        e is OperationCanceledException or IOException or ObjectDisposedException or InvalidOperationException;
-
-    /// <summary>Flushes; a flush that waits longer than the send timeout (a client that stopped reading) aborts the connection.</summary>
-    private async ValueTask<bool> FlushAsync(PipeWriter output)
-    {
-        var flush = output.FlushAsync(aborted.Token);
-        if (flush.IsCompletedSuccessfully)
-        {
-            return !flush.Result.IsCompleted;
-        }
-
-        try
-        {
-            var result = await flush.AsTask().WaitAsync(sendTimeout, aborted.Token);
-            return !result.IsCompleted;
-        }
-        catch (TimeoutException)
-        {
-            ServerLog.SlowConsumerClosed(logger);
-            Abort();
-            return false;
-        }
-    }
 }

@@ -20,44 +20,26 @@ namespace Purr.Server.Transport;
 /// A frame that breaks RFC 6455 (unmasked, reserved bits or opcodes, a 64-bit length with its top bit set, a bad fragment
 /// sequence, a long or fragmented control frame) closes the connection with status 1002.
 /// </summary>
-internal sealed class PipeWebSocketChannel : OutboundQueue, IFrameChannel, IDisposable
+internal sealed class PipeWebSocketChannel : PipeChannel, IFrameChannel
 {
     private const int NoCloseStatus = -1;
     private const int ProtocolError = 1002;
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(2);
     private static readonly OutboundFrame PingFrame = new(null, WebSocketFraming.ControlFrame(WebSocketFraming.Ping, []), Control: true);
-    private readonly IDuplexPipe pipe;
-    private readonly Action abortTransport;
     private readonly int maxFrameBytes;
-    private readonly TimeSpan sendTimeout;
-    private readonly TimeSpan idleTimeout;
-    private readonly ILogger logger;
-    private readonly CancellationTokenSource aborted = new();
-    private readonly CancellationTokenSource idle;
-    private readonly KeepAliveTimer keepAlive;
     private int closeStatus = NoCloseStatus;
 
     public PipeWebSocketChannel(
         IDuplexPipe pipe, Action abortTransport, int maxFrameBytes, int queueFrames, TimeSpan sendTimeout,
         TimeSpan pingInterval, TimeSpan idleTimeout, ILogger logger)
-        : base(queueFrames)
+        : base(pipe, abortTransport, queueFrames, sendTimeout, pingInterval, idleTimeout, PingFrame, logger)
     {
-        this.pipe = pipe;
-        this.abortTransport = abortTransport;
         this.maxFrameBytes = maxFrameBytes;
-        this.sendTimeout = sendTimeout;
-        this.idleTimeout = idleTimeout;
-        this.logger = logger;
-        idle = CancellationTokenSource.CreateLinkedTokenSource(aborted.Token);
-        idle.CancelAfter(idleTimeout);
-        keepAlive = new KeepAliveTimer(pingInterval, () => TryWrite(PingFrame));
     }
-
-    public CancellationToken Closed => aborted.Token;
 
     public async ValueTask<Frame> ReadAsync()
     {
-        var input = pipe.Input;
+        var input = Pipe.Input;
         byte[]? message = null;
         var length = 0;
         var kind = FrameKind.Binary;
@@ -69,12 +51,12 @@ internal sealed class PipeWebSocketChannel : OutboundQueue, IFrameChannel, IDisp
                 ReadResult result;
                 try
                 {
-                    result = await input.ReadAsync(idle.Token);
+                    result = await input.ReadAsync(Idle.Token);
                 }
-                catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+                catch (OperationCanceledException) when (!Aborted.IsCancellationRequested)
                 {
                     // Nothing, not even an answer to a ping, for IdleTimeout: the client is gone without closing.
-                    ServerLog.ConnectionIdleClosed(logger);
+                    ServerLog.ConnectionIdleClosed(Logger);
                     Abort();
                     return new Frame(FrameKind.Close, null, 0);
                 }
@@ -103,7 +85,7 @@ internal sealed class PipeWebSocketChannel : OutboundQueue, IFrameChannel, IDisp
                     }
 
                     var payload = buffer.Slice(header.HeaderLength, header.PayloadLength);
-                    idle.CancelAfter(idleTimeout);
+                    Received();
                     if (header.IsControl)
                     {
                         var closing = OnControl(header, payload);
@@ -172,38 +154,9 @@ internal sealed class PipeWebSocketChannel : OutboundQueue, IFrameChannel, IDisp
         Complete();
     }
 
-    /// <summary>Ends the connection without waiting; cancellation callbacks run on the thread pool (see NoiseFrameChannel.Abort).</summary>
-    public void Abort()
-    {
-        Stop();
-        try
-        {
-            _ = aborted.CancelAsync();
-            abortTransport();
-        }
-        catch (ObjectDisposedException)
-        {
-            // Already closed and cleaned up.
-        }
-    }
-
-    public async Task ShutdownAsync(TimeSpan grace)
-    {
-        Complete();
-        await Task.WhenAny(Finished, Task.Delay(grace, CancellationToken.None));
-        aborted.CancelUnlessDisposed();
-    }
-
-    public void Dispose()
-    {
-        keepAlive.Dispose();
-        idle.Dispose();
-        aborted.Dispose();
-    }
-
     protected override async ValueTask<bool> SendAsync(OutboundFrame frame)
     {
-        var output = pipe.Output;
+        var output = Pipe.Output;
         try
         {
             if (frame.Control)
@@ -218,12 +171,12 @@ internal sealed class PipeWebSocketChannel : OutboundQueue, IFrameChannel, IDisp
                 output.Write(bytes.Span);
             }
 
-            keepAlive.Sent();
+            Sent();
             return await FlushAsync(output);
         }
         catch (Exception e) when (IsTransportFailure(e))
         {
-            aborted.CancelUnlessDisposed();
+            Aborted.CancelUnlessDisposed();
             return false;
         }
     }
@@ -244,13 +197,13 @@ internal sealed class PipeWebSocketChannel : OutboundQueue, IFrameChannel, IDisp
         {
             Span<byte> code = stackalloc byte[2];
             BinaryPrimitives.WriteUInt16BigEndian(code, (ushort)status);
-            pipe.Output.Write(WebSocketFraming.ControlFrame(WebSocketFraming.Close, code));
-            await FlushAsync(pipe.Output);
-            aborted.CancelAfter(CloseGrace);
+            Pipe.Output.Write(WebSocketFraming.ControlFrame(WebSocketFraming.Close, code));
+            await FlushAsync(Pipe.Output);
+            Aborted.CancelAfter(CloseGrace);
         }
         catch (Exception e) when (IsTransportFailure(e))
         {
-            aborted.CancelUnlessDisposed();
+            Aborted.CancelUnlessDisposed();
         }
     }
 
@@ -298,31 +251,6 @@ internal sealed class PipeWebSocketChannel : OutboundQueue, IFrameChannel, IDisp
         }
 
         return larger;
-    }
-
-    private static bool IsTransportFailure(Exception e) =>
-        e is OperationCanceledException or IOException or ObjectDisposedException or InvalidOperationException;
-
-    /// <summary>Flushes; a flush that waits longer than the send timeout (a client that stopped reading) aborts the connection.</summary>
-    private async ValueTask<bool> FlushAsync(PipeWriter output)
-    {
-        var flush = output.FlushAsync(aborted.Token);
-        if (flush.IsCompletedSuccessfully)
-        {
-            return !flush.Result.IsCompleted;
-        }
-
-        try
-        {
-            var result = await flush.AsTask().WaitAsync(sendTimeout, aborted.Token);
-            return !result.IsCompleted;
-        }
-        catch (TimeoutException)
-        {
-            ServerLog.SlowConsumerClosed(logger);
-            Abort();
-            return false;
-        }
     }
 
     /// <summary>The close status for each reason a session ends (PROTOCOL.md section 5), as <see cref="WebSocketFrameChannel"/> sends them.</summary>
