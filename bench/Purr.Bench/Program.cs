@@ -151,7 +151,11 @@ if (mode == "s5")
     for (var run = 0; run < 5; run++)
     {
         s5.Add(await ColdStartScenario.PurrAsync());
-        s5.Add(await ColdStartScenario.PurrAsync(nativeAot: true));
+        foreach (var build in ColdStartScenario.NativeBuilds)
+        {
+            s5.Add(await ColdStartScenario.PurrAsync(build));
+        }
+
         s5.Add(await ColdStartScenario.RelayAsync());
     }
 
@@ -319,11 +323,11 @@ foreach (var startXmpp in size.Xmpp ? Launcher.XmppServers : [])
     Report(await ConnectRateScenario.GenericAsync(xmpp, new XmppSystem(xmpp), size.ConnectCount, "stream + SASL ANONYMOUS + bind", warmUp: false));
 }
 
-// S5 cold start (JIT, and native AOT when scripts/test-aot.sh has published it)
+// S5 cold start (JIT, and the native AOT builds scripts/test-aot.sh has published)
 Report(await ColdStartScenario.PurrAsync());
-if (File.Exists(ColdStartScenario.AotPurrd))
+foreach (var build in ColdStartScenario.NativeBuilds)
 {
-    Report(await ColdStartScenario.PurrAsync(nativeAot: true));
+    Report(await ColdStartScenario.PurrAsync(build));
 }
 
 Report(await ColdStartScenario.RelayAsync());

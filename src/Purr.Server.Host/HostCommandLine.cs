@@ -54,7 +54,8 @@ internal static class HostCommandLine
 
         if (args.Contains("--version"))
         {
-            Console.Out.WriteLine($"purrd {typeof(HostCommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion}");
+            var version = typeof(HostCommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+            Console.Out.WriteLine(BuildFeatures.Describe() is { Length: > 0 } lean ? $"purrd {version} ({lean})" : $"purrd {version}");
             return 0;
         }
 

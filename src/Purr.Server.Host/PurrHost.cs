@@ -47,6 +47,11 @@ public static class PurrHost
         builder.Services.AddSingleton<IOperatorReport>(new StoreReport(StorageSelection.Kind(builder.Configuration), dataDirectory));
         if (Purr.Backplane.Redis.RedisBackplane.IsConfigured(builder.Configuration))
         {
+            if (!BuildFeatures.Redis)
+            {
+                throw new ConfigurationException(BuildFeatures.Missing("the Redis backplane", "Redis:Configuration"));
+            }
+
             // Several purrd on one PostgreSQL: mailbox signals between them go through Redis.
             Purr.Backplane.Redis.RedisBackplane.AddRedisBackplane(builder.Services);
         }

@@ -33,7 +33,14 @@ public static class PurrServerServiceCollectionExtensions
         services.TryAddSingleton<RawFramingMiddleware>();
         services.TryAddSingleton<WebSocketUpgradeMiddleware>();
         services.TryAddSingleton<AdvertisedTransports>();
-        services.AddHostedService<Transport.Mqtt.MqttBridge>();
+        if (BuildFeatures.Mqtt)
+        {
+            services.AddHostedService<Transport.Mqtt.MqttBridge>();
+        }
+        else if (!string.IsNullOrWhiteSpace(configuration[$"{MqttOptions.Section}:{nameof(MqttOptions.Endpoint)}"]))
+        {
+            throw new ModuleConfigurationException(BuildFeatures.Missing("the MQTT transport", "Mqtt:Endpoint"));
+        }
         services.AddOptions<LanOptions>().BindConfiguration(LanOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<LanOptions>, Modules.LanOptionsValidator>();
         services.AddHostedService<LanAnnouncer>();

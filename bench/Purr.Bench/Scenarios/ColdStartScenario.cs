@@ -19,14 +19,26 @@ internal static class ColdStartScenario
     /// <summary>The native AOT purrd that scripts/test-aot.sh publishes, when it is there.</summary>
     public static string AotPurrd => Path.Combine(BuildOutputs.Root, "artifacts", "aot", "purrd");
 
-    /// <param name="nativeAot">Runs the native AOT build (<see cref="AotPurrd"/>) instead of `dotnet purrd.dll`.</param>
-    public static async Task<Measurement> PurrAsync(bool nativeAot = false)
+    /// <summary>The lean native AOT purrd (-p:PurrLean=true: no PostgreSQL, Redis or MQTT) that scripts/test-aot.sh publishes.</summary>
+    public static string LeanAotPurrd => Path.Combine(BuildOutputs.Root, "artifacts", "aot-lean", "purrd");
+
+    public const string AotSystem = "Purr native AOT";
+    public const string LeanAotSystem = "Purr native AOT, lean";
+
+    /// <summary>The native builds there are to measure: the full one, and the lean one when it was published.</summary>
+    public static IReadOnlyList<PurrdBuild> NativeBuilds =>
+        [.. new[] { PurrdBuild.NativeAot, PurrdBuild.LeanNativeAot }.Where(build => File.Exists(build == PurrdBuild.NativeAot ? AotPurrd : LeanAotPurrd))];
+
+    /// <param name="build">`dotnet purrd.dll`, or a native AOT build (<see cref="AotPurrd"/>, <see cref="LeanAotPurrd"/>).</param>
+    public static async Task<Measurement> PurrAsync(PurrdBuild build = PurrdBuild.Jit)
     {
+        var nativeAot = build != PurrdBuild.Jit;
+        var binary = build == PurrdBuild.LeanNativeAot ? LeanAotPurrd : AotPurrd;
         var port = Launcher.FreePort();
         var data = Directory.CreateTempSubdirectory("purr-bench-cold-").FullName;
         string[] arguments = ["--urls", $"http://127.0.0.1:{port}", "--data", data, "--storage", "sqlite"];
         var started = Stopwatch.GetTimestamp();
-        var process = Process.Start(new ProcessStartInfo(nativeAot ? AotPurrd : "dotnet", nativeAot ? arguments : [BuildOutputs.Purrd, .. arguments])
+        var process = Process.Start(new ProcessStartInfo(nativeAot ? binary : "dotnet", nativeAot ? arguments : [BuildOutputs.Purrd, .. arguments])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -45,12 +57,18 @@ internal static class ColdStartScenario
 
             var firstHello = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             await Task.Delay(3000);
-            return new Measurement(Name, nativeAot ? "Purr native AOT" : "Purr", new Dictionary<string, double>
+            var (system, method) = build switch
+            {
+                PurrdBuild.NativeAot => (AotSystem, "artifacts/aot/purrd (dotnet publish -p:PublishAot=true), SQLite store"),
+                PurrdBuild.LeanNativeAot => (LeanAotSystem, "artifacts/aot-lean/purrd (dotnet publish -p:PublishAot=true -p:PurrLean=true: no PostgreSQL, Redis or MQTT compiled in), SQLite store"),
+                _ => ("Purr", "dotnet purrd.dll, SQLite store, JIT (framework-dependent)"),
+            };
+            return new Measurement(Name, system, new Dictionary<string, double>
             {
                 ["first_accept_ms"] = firstAccept,
                 ["first_hello_ms"] = firstHello,
                 ["idle_rss_mib"] = ChildProcess.ReadRss(process.Id) / 1048576.0,
-            }, nativeAot ? "artifacts/aot/purrd (dotnet publish -p:PublishAot=true), SQLite store" : "dotnet purrd.dll, SQLite store, JIT (framework-dependent)");
+            }, method);
         }
         finally
         {
@@ -104,19 +122,36 @@ internal static class ColdStartScenario
         md.AppendLine("| --- | --- | --- | --- |");
         foreach (var row in Medians.PerSystem(runs))
         {
-            var build = row.System switch { "Purr" => "JIT (dotnet purrd.dll)", "Purr native AOT" => "native AOT", var other => other };
+            var build = row.System switch { "Purr" => "JIT (dotnet purrd.dll)", AotSystem => "native AOT", LeanAotSystem => "native AOT, lean (-p:PurrLean=true)", var other => other };
             var hello = row.Values.ContainsKey("first_hello_ms") ? $"{row["first_hello_ms"]:F0} ms" : "(no hello)";
             md.AppendLine(System.Globalization.CultureInfo.InvariantCulture,
                 $"| {build} | {row["first_accept_ms"]:F0} ms | {hello} | {row["idle_rss_mib"]:F1} MiB |");
         }
 
         var jit = runs.Where(r => r.System == "Purr").ToArray();
-        var aot = runs.Where(r => r.System == "Purr native AOT").ToArray();
-        var aotHello = Medians.Of(aot.Select(r => r["first_hello_ms"]));
-        var rss = Medians.Of(aot.Select(r => r["idle_rss_mib"]));
         md.AppendLine();
-        md.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"* native AOT / JIT, first hello: {aotHello / Medians.Of(jit.Select(r => r["first_hello_ms"])):F2}x; idle RSS: {rss / Medians.Of(jit.Select(r => r["idle_rss_mib"])):F2}x");
-        md.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"* target first hello under 60 ms: {(aotHello < 60 ? "met" : "**not met**")} ({aotHello:F0} ms); idle RSS under 35 MiB: {(rss < 35 ? "met" : "**not met**")} ({rss:F1} MiB)");
+        foreach (var (system, label) in new[] { (AotSystem, "native AOT"), (LeanAotSystem, "native AOT, lean") })
+        {
+            var aot = runs.Where(r => r.System == system).ToArray();
+            if (aot.Length == 0)
+            {
+                continue;
+            }
+
+            var aotHello = Medians.Of(aot.Select(r => r["first_hello_ms"]));
+            var rss = Medians.Of(aot.Select(r => r["idle_rss_mib"]));
+            md.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"* {label} / JIT, first hello: {aotHello / Medians.Of(jit.Select(r => r["first_hello_ms"])):F2}x; idle RSS: {rss / Medians.Of(jit.Select(r => r["idle_rss_mib"])):F2}x");
+            md.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"* {label}: target first hello under 60 ms: {(aotHello < 60 ? "met" : "**not met**")} ({aotHello:F0} ms); idle RSS under 35 MiB: {(rss < 35 ? "met" : "**not met**")} ({rss:F1} MiB)");
+        }
+
         return md.ToString();
     }
+}
+
+/// <summary>Which purrd S5 starts.</summary>
+internal enum PurrdBuild
+{
+    Jit,
+    NativeAot,
+    LeanNativeAot,
 }

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -144,9 +143,9 @@ internal sealed class WebSocketUpgradeMiddleware(
         Span<byte> input = stackalloc byte[key.Length + WebSocketGuid.Length];
         Encoding.ASCII.GetBytes(key, input);
         WebSocketGuid.CopyTo(input[key.Length..]);
-#pragma warning disable CA5350 // RFC 6455 fixes SHA-1 here; it proves the server speaks WebSocket and protects nothing.
-        var accept = Convert.ToBase64String(SHA1.HashData(input));
-#pragma warning restore CA5350
+        Span<byte> hash = stackalloc byte[Sha1.HashBytes];
+        Sha1.HashData(input, hash);
+        var accept = Convert.ToBase64String(hash);
         return Encoding.ASCII.GetBytes(
             "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n" +
             $"Sec-WebSocket-Accept: {accept}\r\n\r\n");
