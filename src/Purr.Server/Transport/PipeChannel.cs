@@ -7,14 +7,19 @@ namespace Purr.Server.Transport;
 /// <summary>
 /// What the channels that frame Purr's messages on a Kestrel connection's pipes share (<see cref="PipeFrameChannel"/>,
 /// the raw framing; <see cref="PipeWebSocketChannel"/>, RFC 6455): the abort and the shutdown, the idle timeout on
-/// receiving, the keep-alive after a ping interval of sending nothing, and a flush bounded by the send timeout.
+/// receiving, the keep-alive after a ping interval of sending nothing (both from the shared
+/// <see cref="ConnectionHeartbeat"/>, not a timer of their own), and a flush bounded by the send timeout.
 /// </summary>
 internal abstract class PipeChannel : OutboundQueue, IDisposable
 {
     private readonly Action abortTransport;
     private readonly TimeSpan sendTimeout;
-    private readonly TimeSpan idleTimeout;
-    private readonly KeepAliveTimer keepAlive;
+    private readonly long idleTimeoutMs;
+    private readonly long pingIntervalMs;
+    private readonly OutboundFrame keepAliveFrame;
+    private long lastReceived = Environment.TickCount64;
+    private long lastSent = Environment.TickCount64;
+    private volatile bool idleExpired;
 
     /// <param name="keepAliveFrame">What goes out after a ping interval of sending nothing (not when the queue is full: frames are going out anyway).</param>
     protected PipeChannel(
@@ -26,10 +31,10 @@ internal abstract class PipeChannel : OutboundQueue, IDisposable
         Logger = logger;
         this.abortTransport = abortTransport;
         this.sendTimeout = sendTimeout;
-        this.idleTimeout = idleTimeout;
-        Idle = CancellationTokenSource.CreateLinkedTokenSource(Aborted.Token);
-        Idle.CancelAfter(idleTimeout);
-        keepAlive = new KeepAliveTimer(pingInterval, () => TryWrite(keepAliveFrame));
+        this.keepAliveFrame = keepAliveFrame;
+        idleTimeoutMs = (long)idleTimeout.TotalMilliseconds;
+        pingIntervalMs = (long)pingInterval.TotalMilliseconds;
+        ConnectionHeartbeat.Add(this, pingInterval < idleTimeout ? pingInterval : idleTimeout);
     }
 
     public CancellationToken Closed => Aborted.Token;
@@ -41,8 +46,11 @@ internal abstract class PipeChannel : OutboundQueue, IDisposable
     /// <summary>Cancelled when the channel is aborted or lost.</summary>
     protected CancellationTokenSource Aborted { get; } = new();
 
-    /// <summary>Cancelled after the idle timeout without receiving, or with <see cref="Aborted"/>.</summary>
-    protected CancellationTokenSource Idle { get; }
+    /// <summary>
+    /// Whether the idle timeout passed without receiving anything. The heartbeat then cancels the pending read (the
+    /// reader sees <see cref="ReadResult.IsCanceled"/>), and the reader closes the connection.
+    /// </summary>
+    protected bool IdleExpired => idleExpired;
 
     /// <summary>Ends the connection without waiting; cancellation callbacks run on the thread pool (see NoiseFrameChannel.Abort).</summary>
     public void Abort()
@@ -68,16 +76,67 @@ internal abstract class PipeChannel : OutboundQueue, IDisposable
 
     public void Dispose()
     {
-        keepAlive.Dispose();
-        Idle.Dispose();
+        ConnectionHeartbeat.Remove(this);
         Aborted.Dispose();
     }
 
+    /// <summary>
+    /// The heartbeat's look at this connection: after the idle timeout without receiving, the pending read is cancelled
+    /// (once); after a ping interval without sending, a keep-alive is queued (not when the queue is full: frames are
+    /// going out anyway).
+    /// </summary>
+    internal void Beat(long now)
+    {
+        if (now - Volatile.Read(ref lastReceived) >= idleTimeoutMs)
+        {
+            if (!idleExpired)
+            {
+                idleExpired = true;
+                try
+                {
+                    Pipe.Input.CancelPendingRead();
+                }
+                catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+                {
+                    // The connection ended meanwhile.
+                }
+            }
+
+            return;
+        }
+
+        if (now - Volatile.Read(ref lastSent) >= pingIntervalMs)
+        {
+            Volatile.Write(ref lastSent, now);
+            TryWrite(keepAliveFrame);
+        }
+    }
+
     /// <summary>Something arrived: the idle timeout starts again.</summary>
-    protected void Received() => Idle.CancelAfter(idleTimeout);
+    protected void Received() => Volatile.Write(ref lastReceived, Environment.TickCount64);
 
     /// <summary>Something went out: the keep-alive waits a whole ping interval again.</summary>
-    protected void Sent() => keepAlive.Sent();
+    protected void Sent() => Volatile.Write(ref lastSent, Environment.TickCount64);
+
+    /// <summary>
+    /// For a read that came back cancelled (<see cref="ReadResult.IsCanceled"/>): true when the heartbeat cancelled it
+    /// because the idle timeout passed (logged, the connection aborted; the caller answers with a close); false
+    /// otherwise, and the caller reads again. Not an async wrapper around the read: an idle connection's pending read
+    /// would keep one more state machine alive.
+    /// </summary>
+    protected bool ClosedForIdleness(PipeReader input, in ReadResult result)
+    {
+        input.AdvanceTo(result.Buffer.Start);
+        if (!idleExpired)
+        {
+            return false;
+        }
+
+        // Nothing, not even an answer to a keep-alive, for IdleTimeout: the client is gone without closing.
+        ServerLog.ConnectionIdleClosed(Logger);
+        Abort();
+        return true;
+    }
 
     protected static bool IsTransportFailure(Exception e) =>
         e is OperationCanceledException or IOException or ObjectDisposedException or InvalidOperationException;

@@ -48,17 +48,15 @@ internal sealed class PipeWebSocketChannel : PipeChannel, IFrameChannel
         {
             while (true)
             {
-                ReadResult result;
-                try
+                var result = await input.ReadAsync(Aborted.Token);
+                if (result.IsCanceled)
                 {
-                    result = await input.ReadAsync(Idle.Token);
-                }
-                catch (OperationCanceledException) when (!Aborted.IsCancellationRequested)
-                {
-                    // Nothing, not even an answer to a ping, for IdleTimeout: the client is gone without closing.
-                    ServerLog.ConnectionIdleClosed(Logger);
-                    Abort();
-                    return new Frame(FrameKind.Close, null, 0);
+                    if (ClosedForIdleness(input, result))
+                    {
+                        return new Frame(FrameKind.Close, null, 0);
+                    }
+
+                    continue;
                 }
 
                 var buffer = result.Buffer;
