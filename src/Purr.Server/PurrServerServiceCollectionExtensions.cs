@@ -33,6 +33,7 @@ public static class PurrServerServiceCollectionExtensions
         services.TryAddSingleton<RawFramingMiddleware>();
         services.TryAddSingleton<WebSocketUpgradeMiddleware>();
         services.TryAddSingleton<AdvertisedTransports>();
+        services.TryAddSingleton(sp => SessionLauncher.Settings(sp));
         if (BuildFeatures.Mqtt)
         {
             services.AddHostedService<Transport.Mqtt.MqttBridge>();

@@ -100,7 +100,41 @@ internal sealed class ProtocolSession : IClientSession
         try
         {
             TryPush(new ServerFrame { ServerHello = CreateHello() });
-            await ReadLoopAsync();
+            // The read loop is here rather than in a method of its own: an idle session would keep that method's
+            // state machine alive beside this one (about 150 bytes a connection).
+            while (!channel.Closed.IsCancellationRequested && !IsClosing())
+            {
+                using var frame = await channel.ReadAsync();
+                switch (frame.Kind)
+                {
+                    case FrameKind.Close:
+                        CloseWithError(null, "");
+                        return;
+                    case FrameKind.TooLarge:
+                        CloseWithError(ErrorCode.FrameTooLarge, $"frames are limited to {settings.MaxFrameBytes} bytes");
+                        return;
+                    case FrameKind.Text:
+                        CloseWithError(ErrorCode.TextFrame, "Purr uses binary frames only");
+                        return;
+                    default:
+                        if (!BeginHandling())
+                        {
+                            return;
+                        }
+
+                        settings.Metrics?.FrameReceived();
+                        try
+                        {
+                            await HandleFrameAsync(frame.Payload);
+                        }
+                        finally
+                        {
+                            EndHandling();
+                        }
+
+                        break;
+                }
+            }
         }
         catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or OperationCanceledException or IOException)
         {
@@ -122,43 +156,6 @@ internal sealed class ProtocolSession : IClientSession
             }
 
             ServerLog.ConnectionClosed(logger, closeReason);
-        }
-    }
-
-    private async Task ReadLoopAsync()
-    {
-        while (!channel.Closed.IsCancellationRequested && !IsClosing())
-        {
-            using var frame = await channel.ReadAsync();
-            switch (frame.Kind)
-            {
-                case FrameKind.Close:
-                    CloseWithError(null, "");
-                    return;
-                case FrameKind.TooLarge:
-                    CloseWithError(ErrorCode.FrameTooLarge, $"frames are limited to {settings.MaxFrameBytes} bytes");
-                    return;
-                case FrameKind.Text:
-                    CloseWithError(ErrorCode.TextFrame, "Purr uses binary frames only");
-                    return;
-                default:
-                    if (!BeginHandling())
-                    {
-                        return;
-                    }
-
-                    settings.Metrics?.FrameReceived();
-                    try
-                    {
-                        await HandleFrameAsync(frame.Payload);
-                    }
-                    finally
-                    {
-                        EndHandling();
-                    }
-
-                    break;
-            }
         }
     }
 

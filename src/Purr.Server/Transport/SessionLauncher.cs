@@ -66,6 +66,26 @@ internal static class SessionLauncher
     /// </summary>
     public static Task RunAsync(IServiceProvider services, IFrameChannel channel, IPAddress? address, int frameAllowance = 0)
     {
+        // One settings object for every session of the server (each used to have its own: 64 bytes a connection);
+        // only a tunnel's, with its lower frame limit, is made for it.
+        var settings = frameAllowance > 0 ? Settings(services, frameAllowance) : services.GetRequiredService<SessionSettings>();
+        var logger = Logger(services);
+        ServerLog.ConnectionOpened(logger, services.GetRequiredService<ConnectionAdmission>().Open);
+        var session = new ProtocolSession(
+            channel,
+            address,
+            services.GetRequiredService<RequestDispatcher>(),
+            services.GetRequiredService<ServerIdentity>(),
+            settings,
+            services.GetServices<ISessionObserver>(),
+            services.GetRequiredService<TimeProvider>(),
+            logger);
+        return session.RunAsync(services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+    }
+
+    /// <summary>The limits a session applies and advertises; <paramref name="frameAllowance"/> as in <see cref="RunAsync"/>.</summary>
+    public static SessionSettings Settings(IServiceProvider services, int frameAllowance = 0)
+    {
         var limits = services.GetRequiredService<IOptions<ConnectionLimitsOptions>>().Value;
         var advertised = services.GetRequiredService<Limits>();
         if (frameAllowance > 0)
@@ -74,20 +94,9 @@ internal static class SessionLauncher
             advertised.MaxFrameBytes = (uint)(limits.MaxFrameBytes - frameAllowance);
         }
 
-        var logger = Logger(services);
-        ServerLog.ConnectionOpened(logger, services.GetRequiredService<ConnectionAdmission>().Open);
-        var session = new ProtocolSession(
-            channel,
-            address,
-            services.GetRequiredService<RequestDispatcher>(),
-            services.GetRequiredService<ServerIdentity>(),
-            new SessionSettings(
-                limits.MaxFrameBytes - frameAllowance, limits.RequestsPerSecond, limits.HandshakeTimeout, advertised,
-                services.GetService<Metrics.ServerMetrics>(), services.GetRequiredService<AddressLimiters>().FailedAuths,
-                services.GetRequiredService<RegistrationInfo>()),
-            services.GetServices<ISessionObserver>(),
-            services.GetRequiredService<TimeProvider>(),
-            logger);
-        return session.RunAsync(services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
+        return new SessionSettings(
+            limits.MaxFrameBytes - frameAllowance, limits.RequestsPerSecond, limits.HandshakeTimeout, advertised,
+            services.GetService<Metrics.ServerMetrics>(), services.GetRequiredService<AddressLimiters>().FailedAuths,
+            services.GetRequiredService<RegistrationInfo>());
     }
 }
