@@ -124,7 +124,11 @@ internal sealed class WebSocketUpgradeMiddleware(
 
         try
         {
-            await output.WriteAsync(SwitchingProtocols(request.Key));
+            var switching = SwitchingProtocols(request.Key);
+            // A parameter lives in the state machine for the whole session: drop the parsed head (its strings are about
+            // 200 bytes a connection) once the answer is made.
+            request = null!;
+            await output.WriteAsync(switching);
             var options = limits.Value;
             using var channel = new PipeWebSocketChannel(
                 connection.Transport, () => connection.Abort(), options.MaxFrameBytes, options.OutboundQueueFrames, options.SendTimeout,
