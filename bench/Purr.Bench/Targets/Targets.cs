@@ -90,7 +90,17 @@ internal static class Targets
               5.3), so a heap grown by overload and a fuller store cost latency; not pursued further. Server GC for purrd
               measured worse at 3,000/s (p99 11 ms against 7 to 9, 140 µs a message against 123 to 128), so purrd keeps
               workstation GC. The warm-up also takes the JIT's CPU out of the per-message figures: at 7,500/s, Purr's knee
-              in that run, 99 µs against the relay's 49 (2.02x).
+              in that run, 99 µs against the relay's 49 (2.02x). The knee run of 2026-12-02 05:12 (the table above), after
+              the WebSocket upgrade and framing moved below Kestrel's HTTP layer and the per-connection timers became one
+              heartbeat, fell in a slow hour (the relay's knee 10,000/s against 20,000 the day before, its p99 at 3,000/s
+              29.5 ms against 6.7): at 5,000/s Purr 102 µs a message against the relay's 67 (1.53x; 1.63x the day before),
+              at 7,500/s 87 against 56 (1.55x; 2.02x the day before). Purr's knee came out at 5,000/s (its p99 52 ms at
+              7,500), and its p99 at a quarter of that, 1,200/s, at 56.6 ms against 14.4, where 1,000/s and 2,000/s in the
+              same run gave 25.8 and 15.5 ms: one stall in a 15 s window, in an hour when both servers' p99s doubled. Right
+              after, `purr-bench knee --rates 1200 --seconds 10`, the build before the heartbeat and this one alternating five
+              times each: p99 medians 20.9 and 33.1 ms (each build's own spread 9 to 27 and 14 to 47 ms), p50 3.2 and 3.4 ms,
+              CPU per message 248 and 248 µs. The spread is larger than the difference, and nothing in the change waits
+              (the heartbeat only reads timestamps); to be measured again on a quiet machine.
             * **ejabberd and Prosody** (first measured 2026-12-01): ejabberd keeps up with S1's 10,000/s (p99 about 300 ms,
               149 µs of server CPU per message against Purr's 105; its Erlang VM uses both cores) where Prosody, one Lua
               thread, delivers under 2,000/s. With the warm-up Prosody's S1 figure fell from 3,392 to about 1,800/s: at
