@@ -46,12 +46,6 @@ internal abstract class PipeChannel : OutboundQueue, IDisposable
     /// <summary>Cancelled when the channel is aborted or lost.</summary>
     protected CancellationTokenSource Aborted { get; } = new();
 
-    /// <summary>
-    /// Whether the idle timeout passed without receiving anything. The heartbeat then cancels the pending read (the
-    /// reader sees <see cref="ReadResult.IsCanceled"/>), and the reader closes the connection.
-    /// </summary>
-    protected bool IdleExpired => idleExpired;
-
     /// <summary>Ends the connection without waiting; cancellation callbacks run on the thread pool (see NoiseFrameChannel.Abort).</summary>
     public void Abort()
     {
