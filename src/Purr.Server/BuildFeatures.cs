@@ -25,7 +25,7 @@ public static class BuildFeatures
     [FeatureSwitchDefinition(MqttSwitch)]
     public static bool Mqtt => IsOn(MqttSwitch);
 
-    /// <summary>"postgres, redis, mqtt" minus what this build left out; for --version and the start line.</summary>
+    /// <summary>"built without PostgreSQL, Redis, MQTT" (what this build left out), or empty for a full build; for --version.</summary>
     public static string Describe()
     {
         var left = new List<string>();

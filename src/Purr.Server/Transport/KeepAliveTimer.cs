@@ -1,8 +1,9 @@
 namespace Purr.Server.Transport;
 
 /// <summary>
-/// Calls <c>onQuiet</c> (which queues a keep-alive) once nothing was sent for a ping interval, as the raw framing and
-/// the Noise channels promise (PROTOCOL.md section 2). One timer per connection, re-armed for the rest of the interval
+/// Calls <c>onQuiet</c> (which queues a keep-alive) once nothing was sent for a ping interval, as the Noise channels
+/// (MQTT, tunnels) promise (PROTOCOL.md section 2); the pipe channels use <see cref="ConnectionHeartbeat"/> instead.
+/// One timer per connection, re-armed for the rest of the interval
 /// when something went out meanwhile, so a busy connection pays a timestamp per frame and nothing more.
 /// </summary>
 internal sealed class KeepAliveTimer : IDisposable

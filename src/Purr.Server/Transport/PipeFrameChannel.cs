@@ -13,7 +13,7 @@ namespace Purr.Server.Transport;
 /// <see cref="IFrameChannel"/> over a byte stream in the raw framing (<see cref="RawFraming"/>): Kestrel's pipe
 /// for TCP and Unix-socket connections. Like the WebSocket channel: a bounded <see cref="OutboundQueue"/> whose writer
 /// runs only while frames wait, a send timeout for clients that stop reading. The keep-alive is the framing's own: a
-/// zero-length frame after <c>PingInterval</c> of sending nothing (<see cref="KeepAliveTimer"/>), and the connection
+/// zero-length frame after <c>PingInterval</c> of sending nothing (<see cref="ConnectionHeartbeat"/>), and the connection
 /// closed after <c>IdleTimeout</c> of receiving nothing (a frame or the client's answer to a keep-alive).
 /// </summary>
 internal sealed class PipeFrameChannel : PipeChannel, IFrameChannel
