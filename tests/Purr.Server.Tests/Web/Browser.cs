@@ -216,5 +216,26 @@ public sealed class BrowserUser
         Assert.True(others.Count == 0, $"{Name}'s page reported: {string.Join(" | ", others)}");
     }
 
+    /// <summary>
+    /// Waits until <paramref name="locator"/> matches <paramref name="count"/> elements; on a timeout the failure says what
+    /// the page showed instead: the matching elements' text, the last toast (an action's error goes there) and the page's
+    /// problems, so a failure in CI explains itself.
+    /// </summary>
+    public async Task ExpectCountAsync(ILocator locator, int count, string when)
+    {
+        try
+        {
+            await Assertions.Expect(locator).ToHaveCountAsync(count, new() { Timeout = 20_000 });
+        }
+        catch (PlaywrightException e)
+        {
+            var shown = await locator.AllInnerTextsAsync();
+            var toast = await Page.Locator(".toast").TextContentAsync();
+            throw new Xunit.Sdk.XunitException(
+                $"{when}: {Name}'s page shows {shown.Count} where {count} were expected: [{string.Join(" | ", shown)}]; " +
+                $"last toast: \"{toast}\"; problems: [{string.Join(" | ", Problems)}] ({e.Message.Split('\n')[0]})");
+        }
+    }
+
     public void AssertNoProblems() => Assert.True(Problems.Count == 0, $"{Name}'s page reported: {string.Join(" | ", Problems)}");
 }
