@@ -18,7 +18,7 @@ namespace Purr.Client.Tests;
 public sealed class RoomVectorTests
 {
     private const string FileName = "rooms-v1.json";
-    private static readonly int[] PaddingLengths = [0, 1, 254, 255, 256, 1022, 1023, 1024, 4094, 4095, 4096, 16382, 16383, 16384, 40000];
+    private static readonly int[] PaddingLengths = [0, 1, 254, 255, 256, 1022, 1023, 1024, 2047, 2048, 4094, 4095, 4096, 8191, 8192, 16382, 16383, 16384, 40000];
 
     [Fact]
     public void Room_vectors_reproduce_byte_for_byte()

@@ -31,7 +31,7 @@ function pair() {
 }
 
 test("padding: buckets, round trip, malformed padding refused", async () => {
-  assert.deepEqual([0, 255, 256, 1023, 5000, 20000].map(paddedLength), [256, 256, 1024, 1024, 16384, 32768]);
+  assert.deepEqual([0, 255, 256, 1023, 1024, 2047, 2048, 5000, 8191, 8192, 20000].map(paddedLength), [256, 256, 1024, 1024, 2048, 2048, 4096, 8192, 8192, 16384, 32768]);
   const data = utf8("hello");
   assert.deepEqual(unpad(pad(data)), data);
   assert.equal(unpad(new Uint8Array(256)), null);

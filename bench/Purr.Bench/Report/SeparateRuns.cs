@@ -30,6 +30,14 @@ internal static class SeparateRuns
         await File.WriteAllTextAsync(resultsPath, JsonSerializer.Serialize(kept, json));
 
         var runs = await LoadAsync(output);
+        var machine = Machine.Describe();
+        if (runs.FullRunMachine is { } fullRunMachine && fullRunMachine != machine)
+        {
+            // A later session may get other hardware: the figures are then not comparable with the full run's, and the
+            // sentence says so (ratios within one run stay meaningful).
+            sentence = sentence.Replace("on the same machine", $"on another machine ({OneLine(machine)})", StringComparison.Ordinal);
+        }
+
         runs.Later[scenario] = sentence;
         await SaveAsync(output, runs);
         await WriteReportAsync(kept, runs, output);
@@ -52,7 +60,9 @@ internal static class SeparateRuns
     }
 
     /// <summary>A full run: every figure comes from it, at <paramref name="when"/>.</summary>
-    public static Task StartAsync(string output, DateTimeOffset when) => SaveAsync(output, new Runs { FullRun = when });
+    public static Task StartAsync(string output, DateTimeOffset when) => SaveAsync(output, new Runs { FullRun = when, FullRunMachine = Machine.Describe() });
+
+    private static string OneLine(string machine) => machine.Replace("* ", "", StringComparison.Ordinal).Replace("\n", "; ", StringComparison.Ordinal);
 
     private static async Task<Runs> LoadAsync(string output)
     {
@@ -66,13 +76,16 @@ internal static class SeparateRuns
     private static Task WriteReportAsync(IReadOnlyList<Measurement> results, Runs runs, string output) =>
         File.WriteAllTextAsync(
             Path.Combine(BuildOutputs.Root, "BENCHMARKS.md"),
-            MarkdownReport.Build([.. results.OrderBy(m => m.Scenario, StringComparer.Ordinal)], Machine.Describe(), "bash bench/run.sh", runs.FullRun, output, runs.Later.Count == 0 ? null : string.Join(" ", runs.Later.Values))
+            MarkdownReport.Build([.. results.OrderBy(m => m.Scenario, StringComparer.Ordinal)], runs.FullRunMachine ?? Machine.Describe(), "bash bench/run.sh", runs.FullRun, output, runs.Later.Count == 0 ? null : string.Join(" ", runs.Later.Values))
                 + Targets.Targets.Describe(results),
             new UTF8Encoding(false));
 
     private sealed class Runs
     {
         public DateTimeOffset FullRun { get; set; } = DateTimeOffset.UtcNow;
+
+        /// <summary>The full run's machine (Machine.Describe): the report's "Machine" section, whichever machine measures later.</summary>
+        public string? FullRunMachine { get; set; }
 
         /// <summary>Scenario → the sentence saying when and how it was measured after the full run.</summary>
         public SortedDictionary<string, string> Later { get; set; } = [];

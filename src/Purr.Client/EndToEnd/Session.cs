@@ -29,7 +29,8 @@ public sealed class Session(RatchetState state, byte[] associatedData)
         // encrypted in place; the sealed arrays are fresh and never written again, so the ByteStrings wrap them.
         var size = envelope.CalculateSize();
         var paddedLength = Padding.PaddedLength(size);
-        var body = new byte[paddedLength + Aead.TagBytes];
+        // Not zeroed first: the envelope, the padding (marker and zeros) and the tag write every byte of it.
+        var body = GC.AllocateUninitializedArray<byte>(paddedLength + Aead.TagBytes);
         envelope.WriteTo(body.AsSpan(0, size));
         Padding.PadInPlace(body.AsSpan(0, paddedLength), size);
         var header = DoubleRatchet.EncryptInPlace(State, body, AssociatedData, random);
@@ -68,7 +69,9 @@ public sealed class Session(RatchetState state, byte[] associatedData)
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(padded, clearArray: true);
+            // Only the part written holds plaintext (a rented array may be longer).
+            padded.AsSpan(0, length).Clear();
+            ArrayPool<byte>.Shared.Return(padded);
         }
 
         // The peer reads post-quantum headers: offer it an ML-KEM key from now on (the session upgrades).

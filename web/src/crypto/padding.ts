@@ -1,6 +1,6 @@
-// ISO/IEC 7816-4 padding (0x80 then zeros) to 256 B, 1 KiB, 4 KiB, 16 KiB, then multiples of 16 KiB,
+// ISO/IEC 7816-4 padding (0x80 then zeros) to 256 B, 1, 2, 4, 8 or 16 KiB, then multiples of 16 KiB,
 // so a ciphertext's length tells only its bucket (PROTOCOL.md 10.3).
-const buckets = [256, 1024, 4096, 16384];
+const buckets = [256, 1024, 2048, 4096, 8192, 16384];
 const largeStep = 16384;
 
 export function paddedLength(length: number): number {
