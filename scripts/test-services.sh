@@ -8,8 +8,10 @@
 set -euo pipefail
 
 root=${PURR_TEST_SERVICES_DIR:-/tmp/purr-test-services}
-pg_port=${PURR_TEST_POSTGRES_PORT:-55432}
-redis_port=${PURR_TEST_REDIS_PORT:-56379}
+# Below Linux's ephemeral range (32768-60999): a port in it can be held by some client's outgoing connection
+# (after a benchmark's 10,000 connections PostgreSQL once failed to bind the 55432 used until 2026-12).
+pg_port=${PURR_TEST_POSTGRES_PORT:-15432}
+redis_port=${PURR_TEST_REDIS_PORT:-16379}
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 pg_data="$root/postgres"
 

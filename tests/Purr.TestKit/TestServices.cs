@@ -8,9 +8,9 @@ public static class TestServices
 {
     public static string Postgres { get; } = Environment.GetEnvironmentVariable("PURR_TEST_POSTGRES") is { Length: > 0 } postgres
         ? postgres
-        : "Host=127.0.0.1;Port=55432;Username=purr;Database=postgres";
+        : "Host=127.0.0.1;Port=15432;Username=purr;Database=postgres";
 
-    public static string Redis { get; } = Environment.GetEnvironmentVariable("PURR_TEST_REDIS") is { Length: > 0 } redis ? redis : "127.0.0.1:56379";
+    public static string Redis { get; } = Environment.GetEnvironmentVariable("PURR_TEST_REDIS") is { Length: > 0 } redis ? redis : "127.0.0.1:16379";
 
     /// <summary>Said when a service does not answer, so a failure names its cause.</summary>
     public const string StartHint = "start the test services first: bash scripts/test-services.sh start";

@@ -10,9 +10,9 @@ internal sealed class BenchDatabase : IAsyncDisposable
 {
     public static string Server { get; } = Environment.GetEnvironmentVariable("PURR_BENCH_POSTGRES") is { Length: > 0 } configured
         ? configured
-        : "Host=127.0.0.1;Port=55432;Username=purr;Database=postgres";
+        : "Host=127.0.0.1;Port=15432;Username=purr;Database=postgres";
 
-    public static string Redis { get; } = Environment.GetEnvironmentVariable("PURR_BENCH_REDIS") is { Length: > 0 } redis ? redis : "127.0.0.1:56379";
+    public static string Redis { get; } = Environment.GetEnvironmentVariable("PURR_BENCH_REDIS") is { Length: > 0 } redis ? redis : "127.0.0.1:16379";
 
     private readonly string name;
 
