@@ -2,7 +2,7 @@ namespace Purr.Crypto.Ratchet;
 
 /// <summary>
 /// ISO/IEC 7816-4 padding (0x80, then zeros) up to a size bucket, so ciphertext lengths reveal only
-/// the bucket: 256 B, then the powers of two from 1 KiB to 16 KiB, then whole multiples of 16 KiB. Above 256 B a
+/// the bucket: 256 B, then the powers of two from 1 KiB to 16 KiB, then whole multiples of 16 KiB. Above 1 KiB a
 /// message costs at most twice its length (a 1,000-character text 2 KiB, not 4 KiB as with buckets of 1, 4 and 16 KiB
 /// until 2026-12: stored, sent and encrypted, that was half of a message's encryption time).
 /// </summary>
