@@ -73,7 +73,14 @@ internal static class Targets
               prints both processes' CPU seconds (during development, after the unsigned-ack change: server 16 s,
               generator 20 s for 150,000 messages, about 105 µs of server CPU per delivered message; before it,
               29 s and 38 s). Together they saturate both cores near 9,000 messages/s, so latency at 10,000/s is
-              queueing time, which the open-loop sender measures on purpose.
+              queueing time, which the open-loop sender measures on purpose. Pinned instead (2026-12-02 08:03, the AMD
+              EPYC machine: `purr-bench knee --server-cpus 0 --bench-cpus 1`, each server on one core of its own, the
+              generator on the other): Purr's knee 7,500/s (p99 49 ms; 9,398 delivered at 10,000 offered, 94 µs of server
+              CPU a message, so that one core was about 90 % busy), the relay's 20,000/s; CPU per message at Purr's knee
+              97 µs against 53 (1.83x), p99 at a quarter of it 9.3 against 6.6 ms (1.41x). One dedicated core took Purr
+              further than the two shared ones of the unpinned run an hour earlier (knee 5,000/s). So this machine cannot
+              show capacity growing with cores: two server cores would leave the generator none. The issue's 2-against-4
+              core measurement needs a machine with more cores (the device machine was not lent to this task).
             * **Profile of purrd under S1** (dotnet-trace, sampled): one third of the server's CPU was the Ed25519
               verification of every ack. Acks on the connection holding the subscription no longer carry a
               signature (PROTOCOL.md section 4), which doubled S1 throughput. What remains is the web stack:
