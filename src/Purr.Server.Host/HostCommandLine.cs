@@ -18,31 +18,6 @@ internal static class HostCommandLine
     /// <summary>Sections whose keys are free-form (.NET's own, or a list).</summary>
     private static readonly string[] Open = ["Modules", "Logging", "Kestrel"];
 
-    private static readonly Dictionary<string, string[]> Sections = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["Limits"] = PropertiesOf<ConnectionLimitsOptions, MailboxConnectionOptions>(),
-        ["Mailboxes"] = PropertiesOf<MailboxOptions>(),
-        ["Rooms"] = PropertiesOf<RoomOptions>(),
-        ["Sqlite"] = ["Synchronous", "ErasureInterval"],
-        ["Web"] = ["Enabled", "Root"],
-        ["Debug"] = ["UnsafeLogging"],
-        ["Metrics"] = PropertiesOf<Purr.Server.Metrics.MetricsOptions>(),
-        ["Admin"] = PropertiesOf<Purr.Server.Admin.AdminOptions>(),
-        ["Registration"] = PropertiesOf<Purr.Server.Registration.RegistrationOptions>(),
-        ["Postgres"] = ["ConnectionString", "MaxPoolSize"],
-        ["Redis"] = ["Configuration", "Channel"],
-        ["Transports"] = PropertiesOf<Purr.Server.Transport.TransportOptions>(),
-        ["Mqtt"] = PropertiesOf<Purr.Server.Transport.MqttOptions>(),
-        ["Lan"] = PropertiesOf<Purr.Server.Transport.LanOptions>(),
-        ["Federation"] = PropertiesOf<Purr.Server.Federation.FederationOptions>(),
-    };
-
-    /// <summary>List settings whose items have keys of their own: --Federation:Peers:0:Address=….</summary>
-    private static readonly Dictionary<string, string[]> ListsOfSections = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["Federation:Peers"] = PropertiesOf<Purr.Server.Federation.FederationPeerOptions>(),
-    };
-
     /// <summary>The exit code when the command line was answered or refused here; null to go on and start.</summary>
     public static int? Handle(string[] args)
     {
@@ -119,16 +94,16 @@ internal static class HostCommandLine
         var indexed = parts.Length >= 3 && int.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _);
         if (indexed && parts.Length == 4)
         {
-            return ListsOfSections.TryGetValue($"{first}:{parts[1]}", out var itemKeys) && itemKeys.Contains(parts[3], StringComparer.OrdinalIgnoreCase);
+            return KnownKeys.ListsOfSections.TryGetValue($"{first}:{parts[1]}", out var itemKeys) && itemKeys.Contains(parts[3], StringComparer.OrdinalIgnoreCase);
         }
 
         var listItem = indexed && parts.Length == 3;
-        return Sections.TryGetValue(first, out var keys) && (parts.Length == 2 || listItem) && keys.Contains(parts[1], StringComparer.OrdinalIgnoreCase);
+        return KnownKeys.Sections.TryGetValue(first, out var keys) && (parts.Length == 2 || listItem) && keys.Contains(parts[1], StringComparer.OrdinalIgnoreCase);
     }
 
     private static string Suggestion(string key)
     {
-        var all = Plain.Concat(Sections.SelectMany(s => s.Value.Select(k => $"{s.Key}:{k}")));
+        var all = Plain.Concat(KnownKeys.Sections.SelectMany(s => s.Value.Select(k => $"{s.Key}:{k}")));
         var best = all.Select(candidate => (candidate, distance: Distance(key.ToLowerInvariant(), candidate.ToLowerInvariant())))
             .OrderBy(c => c.distance).First();
         var shown = best.candidate.Contains(':', StringComparison.Ordinal) ? best.candidate : best.candidate.ToLowerInvariant();
@@ -151,6 +126,38 @@ internal static class HostCommandLine
         }
 
         return row[b.Length];
+    }
+
+    /// <summary>
+    /// The keys of each section, read from the options classes by reflection: only when a setting is not one of the
+    /// plain ones (--urls, --data, --storage), so that a start with only those does not pay for it.
+    /// </summary>
+    private static class KnownKeys
+    {
+        public static readonly Dictionary<string, string[]> Sections = new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Limits"] = PropertiesOf<ConnectionLimitsOptions, MailboxConnectionOptions>(),
+            ["Mailboxes"] = PropertiesOf<MailboxOptions>(),
+            ["Rooms"] = PropertiesOf<RoomOptions>(),
+            ["Sqlite"] = ["Synchronous", "ErasureInterval"],
+            ["Web"] = ["Enabled", "Root"],
+            ["Debug"] = ["UnsafeLogging"],
+            ["Metrics"] = PropertiesOf<Purr.Server.Metrics.MetricsOptions>(),
+            ["Admin"] = PropertiesOf<Purr.Server.Admin.AdminOptions>(),
+            ["Registration"] = PropertiesOf<Purr.Server.Registration.RegistrationOptions>(),
+            ["Postgres"] = ["ConnectionString", "MaxPoolSize"],
+            ["Redis"] = ["Configuration", "Channel"],
+            ["Transports"] = PropertiesOf<Purr.Server.Transport.TransportOptions>(),
+            ["Mqtt"] = PropertiesOf<Purr.Server.Transport.MqttOptions>(),
+            ["Lan"] = PropertiesOf<Purr.Server.Transport.LanOptions>(),
+            ["Federation"] = PropertiesOf<Purr.Server.Federation.FederationOptions>(),
+        };
+
+        /// <summary>List settings whose items have keys of their own: --Federation:Peers:0:Address=….</summary>
+        public static readonly Dictionary<string, string[]> ListsOfSections = new(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Federation:Peers"] = PropertiesOf<Purr.Server.Federation.FederationPeerOptions>(),
+        };
     }
 
     private static string[] PropertiesOf<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T>() =>

@@ -35,31 +35,50 @@ public static class PurrHost
 
         var dataDirectory = DataPath(builder.Configuration);
         DataDirectory.Prepare(dataDirectory);
-        var (store, rooms, registration, handles) = await StorageSelection.OpenAsync(builder.Configuration, dataDirectory, TimeProvider.System);
-        // Factories, not instances: the container then disposes them at shutdown (SQLite checkpoints its WAL).
-        builder.Services.AddSingleton<IMailboxStore>(sp => new Purr.Server.Metrics.TimedMailboxStore(store, sp.GetRequiredService<Purr.Server.Metrics.ServerMetrics>()));
-        builder.Services.AddSingleton(_ => rooms);
-        builder.Services.AddSingleton((Purr.Core.Mailboxes.IMailboxBlockStore)store);
-        builder.Services.AddSingleton(handles);
-        builder.Services.AddSingleton<Purr.Core.Registration.IRegistrationStore>(_ => registration);
-        var identity = ServerIdentityFile.LoadOrCreate(dataDirectory);
-        builder.Services.AddSingleton(_ => identity);
-        builder.Services.AddSingleton<IOperatorReport>(new StoreReport(StorageSelection.Kind(builder.Configuration), dataDirectory));
-        if (Purr.Backplane.Redis.RedisBackplane.IsConfigured(builder.Configuration))
+        var store = StoreOpening.Start(builder.Configuration, dataDirectory, TimeProvider.System);
+        WebApplication app;
+        try
         {
-            if (!BuildFeatures.Redis)
+            // Factories, not instances: the container then disposes them at shutdown (SQLite checkpoints its WAL). They
+            // run once the store is open: BuildAsync waits for it before anything is resolved from it.
+            builder.Services.AddSingleton<IMailboxStore>(sp => new Purr.Server.Metrics.TimedMailboxStore(store.Result.Mailboxes, sp.GetRequiredService<Purr.Server.Metrics.ServerMetrics>()));
+            builder.Services.AddSingleton(_ => store.Result.Rooms);
+            builder.Services.AddSingleton(_ => (Purr.Core.Mailboxes.IMailboxBlockStore)store.Result.Mailboxes);
+            builder.Services.AddSingleton(_ => store.Result.Handles);
+            builder.Services.AddSingleton(_ => store.Result.Registration);
+            builder.Services.AddSingleton(_ => store.Result.Identity!);
+            builder.Services.AddSingleton<IOperatorReport>(new StoreReport(StorageSelection.Kind(builder.Configuration), dataDirectory));
+            if (Purr.Backplane.Redis.RedisBackplane.IsConfigured(builder.Configuration))
             {
-                throw new ConfigurationException(BuildFeatures.Missing("the Redis backplane", "Redis:Configuration"));
+                if (!BuildFeatures.Redis)
+                {
+                    throw new ConfigurationException(BuildFeatures.Missing("the Redis backplane", "Redis:Configuration"));
+                }
+
+                // Several purrd on one PostgreSQL: mailbox signals between them go through Redis.
+                Purr.Backplane.Redis.RedisBackplane.AddRedisBackplane(builder.Services);
             }
 
-            // Several purrd on one PostgreSQL: mailbox signals between them go through Redis.
-            Purr.Backplane.Redis.RedisBackplane.AddRedisBackplane(builder.Services);
+            builder.Services.AddPurrServer(builder.Configuration, ServerModules.Offered);
+            customize?.Invoke(builder);
+            app = builder.Build();
+        }
+        catch (Exception)
+        {
+            await store.AbandonAsync();
+            throw;
         }
 
-        builder.Services.AddPurrServer(builder.Configuration, ServerModules.Offered);
-        customize?.Invoke(builder);
+        try
+        {
+            await store.OpenedAsync();
+        }
+        catch (Exception)
+        {
+            await app.DisposeAsync();
+            throw;
+        }
 
-        var app = builder.Build();
         app.UsePurrWebClient();
         app.UseWebSockets();
         app.MapPurr();

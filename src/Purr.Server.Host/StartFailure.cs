@@ -26,7 +26,8 @@ internal static partial class StartFailure
             $"{AddressOf(e.Message)} is already in use (another purrd?); stop that process or listen elsewhere with --urls http://127.0.0.1:PORT",
         IOException { InnerException: SocketException { SocketErrorCode: SocketError.AccessDenied } } =>
             $"not allowed to listen on {AddressOf(e.Message)} (ports below 1024 need privileges); choose another port with --urls, or put a TLS proxy in front",
-        IOException or UnauthorizedAccessException => e.Message,
+        // A damaged server.key: the message names the file and what it must be.
+        IOException or UnauthorizedAccessException or InvalidDataException => e.Message,
         _ => null,
     };
 

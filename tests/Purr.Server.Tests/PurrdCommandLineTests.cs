@@ -55,6 +55,43 @@ public sealed class PurrdCommandLineTests
     }
 
     [Fact]
+    public async Task A_damaged_key_is_reported_before_a_bad_module_and_a_bad_store_before_both()
+    {
+        // The store and the key open while the host is assembled; failures still come in the order of a start that
+        // opened them first.
+        using var directory = new TemporaryDirectory();
+        await File.WriteAllBytesAsync(Path.Combine(directory.Path, "server.key"), new byte[10]);
+        var (exit, output) = await RunAsync(directory.Path, "--data", directory.Path, "--Modules:0=presence");
+        Assert.Equal(1, exit);
+        Assert.Equal($"purrd: {Path.Combine(directory.Path, "server.key")} is damaged: it must be 64 bytes", output.Trim());
+
+        (exit, output) = await RunAsync(directory.Path, "--data", directory.Path, "--storage", "floppy", "--Modules:0=presence");
+        Assert.Equal(1, exit);
+        Assert.Equal("purrd: --storage must be sqlite, memory or postgres, not 'floppy'", output.Trim());
+
+        File.Delete(Path.Combine(directory.Path, "server.key"));
+        (exit, output) = await RunAsync(directory.Path, "--data", directory.Path, "--Modules:0=presence");
+        Assert.Equal(1, exit);
+        Assert.StartsWith("purrd: unknown module 'presence'", output.Trim(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_start_that_fails_after_the_store_opened_closes_the_store_again()
+    {
+        using var directory = new TemporaryDirectory();
+        await Assert.ThrowsAsync<Purr.Server.Modules.ModuleConfigurationException>(() =>
+            PurrHost.BuildAsync(["--urls", "http://127.0.0.1:0", "--data", directory.Path, "--Modules:0=presence"]));
+        Assert.True(File.Exists(Path.Combine(directory.Path, "purr.db")));
+        Assert.Empty(OpenFilesUnder(directory.Path));
+    }
+
+    /// <summary>The files this process holds open under a directory (Linux: /proc/self/fd).</summary>
+    private static List<string> OpenFilesUnder(string directory) =>
+        [.. new DirectoryInfo("/proc/self/fd").EnumerateFileSystemInfos()
+            .Select(fd => { try { return fd.LinkTarget ?? ""; } catch (IOException) { return ""; } })
+            .Where(target => target.StartsWith(directory + "/", StringComparison.Ordinal))];
+
+    [Fact]
     public void The_settings_purrd_reads_are_the_ones_it_accepts()
     {
         // Every key of the shipped appsettings.json passes the check that refuses typos.
