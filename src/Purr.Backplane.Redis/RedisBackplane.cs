@@ -25,7 +25,9 @@ public static class RedisBackplane
         services.AddSingleton<Purr.Server.Rooms.IRoomRelay>(sp => sp.GetRequiredService<RedisRoomRelay>());
         services.AddHostedService(sp => sp.GetRequiredService<RedisRoomRelay>());
         services.AddSingleton<Purr.Server.Rooms.ITransientRoomStore, RedisTransientRoomStore>();
-        services.AddSingleton<Purr.Server.Federation.InProcessReplayGuard>();
+        services.AddSingleton(sp => new Purr.Server.Federation.InProcessReplayGuard(
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Purr.Server.Federation.FederationOptions>>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<Purr.Server.Federation.IReplayGuard, RedisReplayGuard>();
         services.AddSingleton<RedisMailboxSignal>();
         services.AddSingleton<IMailboxSignal>(sp => sp.GetRequiredService<RedisMailboxSignal>());

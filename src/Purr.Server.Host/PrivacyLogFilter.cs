@@ -17,7 +17,7 @@ internal static class PrivacyLogFilter
     {
         if (!unsafeLogging)
         {
-            services.AddSingleton<IPostConfigureOptions<LoggerFilterOptions>, CapFrameworkLevels>();
+            services.AddSingleton<IPostConfigureOptions<LoggerFilterOptions>>(_ => new CapFrameworkLevels());
         }
     }
 

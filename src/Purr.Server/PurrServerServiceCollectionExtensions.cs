@@ -21,38 +21,65 @@ public static class PurrServerServiceCollectionExtensions
     public static IServiceCollection AddPurrServer(this IServiceCollection services, IConfiguration configuration, IReadOnlyList<IPurrModule> modules)
     {
         services.AddOptions<ConnectionLimitsOptions>().BindConfiguration(ConnectionLimitsOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ConnectionLimitsOptions>, Modules.ConnectionLimitsOptionsValidator>();
+        services.AddSingleton<IValidateOptions<ConnectionLimitsOptions>>(sp => new Modules.ConnectionLimitsOptionsValidator());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ConnectionAdmission>();
-        services.TryAddSingleton<AddressLimiters>();
-        services.TryAddSingleton<SocketAdmission>();
+        services.TryAddSingleton(sp => new ConnectionAdmission(sp.GetRequiredService<IOptions<ConnectionLimitsOptions>>()));
+        services.TryAddSingleton(sp => new AddressLimiters(
+            sp.GetRequiredService<IOptions<ConnectionLimitsOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new SocketAdmission(
+            sp.GetRequiredService<IOptions<ConnectionLimitsOptions>>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         services.AddOptions<TransportOptions>().BindConfiguration(TransportOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<TransportOptions>, Modules.TransportOptionsValidator>();
+        services.AddSingleton<IValidateOptions<TransportOptions>>(sp => new Modules.TransportOptionsValidator());
         services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<MqttOptions>, Modules.MqttOptionsValidator>();
-        services.TryAddSingleton<RawFramingMiddleware>();
-        services.TryAddSingleton<WebSocketUpgradeMiddleware>();
-        services.TryAddSingleton<AdvertisedTransports>();
+        services.AddSingleton<IValidateOptions<MqttOptions>>(sp => new Modules.MqttOptionsValidator());
+        services.TryAddSingleton(sp => new RawFramingMiddleware(
+            sp, sp.GetRequiredService<IOptions<ConnectionLimitsOptions>>(), sp.GetRequiredService<IOptions<TransportOptions>>()));
+        services.TryAddSingleton(sp => new WebSocketUpgradeMiddleware(
+            sp,
+            sp.GetRequiredService<IOptions<ConnectionLimitsOptions>>(),
+            sp.GetRequiredService<IOptions<Microsoft.AspNetCore.HostFiltering.HostFilteringOptions>>()));
+        services.TryAddSingleton(sp => new AdvertisedTransports(
+            sp.GetRequiredService<IOptions<TransportOptions>>(), sp.GetRequiredService<IOptions<MqttOptions>>()));
         services.TryAddSingleton(sp => SessionLauncher.Settings(sp));
         if (BuildFeatures.Mqtt)
         {
-            services.AddHostedService<Transport.Mqtt.MqttBridge>();
+            services.AddHostedService(sp => new Transport.Mqtt.MqttBridge(
+                sp,
+                sp.GetRequiredService<IOptions<MqttOptions>>(),
+                sp.GetRequiredService<IOptions<ConnectionLimitsOptions>>(),
+                sp.GetRequiredService<ServerIdentity>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()));
         }
         else if (!string.IsNullOrWhiteSpace(configuration[$"{MqttOptions.Section}:{nameof(MqttOptions.Endpoint)}"]))
         {
             throw new ModuleConfigurationException(BuildFeatures.Missing("the MQTT transport", "Mqtt:Endpoint"));
         }
         services.AddOptions<LanOptions>().BindConfiguration(LanOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<LanOptions>, Modules.LanOptionsValidator>();
-        services.AddHostedService<LanAnnouncer>();
-        services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>, ConfigureKestrelLimits>();
+        services.AddSingleton<IValidateOptions<LanOptions>>(sp => new Modules.LanOptionsValidator());
+        services.AddHostedService(sp => new LanAnnouncer(
+            sp.GetRequiredService<IOptions<LanOptions>>(),
+            sp.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>(),
+            sp.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>(),
+            sp.GetRequiredService<ServerIdentity>(),
+            sp.GetRequiredService<AdvertisedTransports>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>()));
+        services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>>(sp => new ConfigureKestrelLimits(
+            sp.GetRequiredService<SocketAdmission>(),
+            sp.GetRequiredService<RawFramingMiddleware>(),
+            sp.GetRequiredService<WebSocketUpgradeMiddleware>(),
+            sp.GetRequiredService<IOptions<ConnectionLimitsOptions>>()));
         AdmittingListenerFactory.Decorate(services);
         services.TryAddSingleton(sp => new RequestDispatcher(sp.GetServices<IRequestHandler>()));
-        services.AddSingleton<IRequestHandler, PingHandler>();
-        services.AddSingleton<IOperatorReport, ConnectionReport>();
+        services.AddSingleton<IRequestHandler>(sp => new PingHandler());
+        services.AddSingleton<IOperatorReport>(sp => new ConnectionReport(
+            sp.GetRequiredService<ConnectionAdmission>(),
+            sp.GetRequiredService<SocketAdmission>(),
+            sp.GetRequiredService<IOptions<ConnectionLimitsOptions>>()));
         Registration.RegistrationServices.Add(services);
         services.AddOptions<Metrics.MetricsOptions>().BindConfiguration(Metrics.MetricsOptions.Section);
-        services.TryAddSingleton<Metrics.ServerMetrics>();
+        services.TryAddSingleton(sp => new Metrics.ServerMetrics());
         services.TryAddSingleton(sp => AdvertisedLimits(
             sp.GetRequiredService<IOptions<ConnectionLimitsOptions>>().Value, sp.GetServices<ILimitsContributor>()));
 

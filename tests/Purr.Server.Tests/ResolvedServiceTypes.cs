@@ -17,11 +17,7 @@ internal static class ResolvedServiceTypes
     /// <summary>Each type as (assembly, name in the rd.xml type-name syntax).</summary>
     public static IReadOnlySet<(string Assembly, string Name)> GenericTypes(IServiceProvider services)
     {
-        var factory = services.GetType().GetProperty("CallSiteFactory", Members)?.GetValue(services)
-            ?? throw new InvalidOperationException($"{services.GetType()} has no CallSiteFactory: the container's internals changed");
-        var cache = factory.GetType().GetField("_callSiteCache", Members)?.GetValue(factory) as IDictionary
-            ?? throw new InvalidOperationException("CallSiteFactory has no _callSiteCache: the container's internals changed");
-
+        var cache = CallSiteCache(services);
         var types = new HashSet<Type>();
         var visited = new HashSet<object>(ReferenceEqualityComparer.Instance);
         foreach (DictionaryEntry entry in cache)
@@ -33,6 +29,28 @@ internal static class ResolvedServiceTypes
             .Where(t => (t.IsConstructedGenericType || t.IsArray) && !t.ContainsGenericParameters)
             .Select(t => (AssemblyOf(t), RdXmlName(t)))
             .ToHashSet();
+    }
+
+    /// <summary>
+    /// The types the container built by reflection over a constructor (a service registered by its type rather than
+    /// with a factory): their full names.
+    /// </summary>
+    public static IReadOnlySet<string> BuiltByConstructor(IServiceProvider services)
+    {
+        var built = new HashSet<string>(StringComparer.Ordinal);
+        var visited = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        foreach (DictionaryEntry entry in CallSiteCache(services))
+        {
+            Walk(entry.Value, visited, site =>
+            {
+                if (site.GetType().Name == "ConstructorCallSite" && site.GetType().GetProperty("ImplementationType", Members)?.GetValue(site) is Type type)
+                {
+                    built.Add(type.FullName!);
+                }
+            });
+        }
+
+        return built;
     }
 
     /// <summary>`Namespace.Type`1[[Argument,Assembly]]`, `Element[]`: the names an rd.xml Type directive takes.</summary>
@@ -53,6 +71,34 @@ internal static class ResolvedServiceTypes
     }
 
     private static string AssemblyOf(Type type) => type.IsArray ? AssemblyOf(type.GetElementType()!) : type.Assembly.GetName().Name!;
+
+    private static IDictionary CallSiteCache(IServiceProvider services)
+    {
+        var factory = services.GetType().GetProperty("CallSiteFactory", Members)?.GetValue(services)
+            ?? throw new InvalidOperationException($"{services.GetType()} has no CallSiteFactory: the container's internals changed");
+        return factory.GetType().GetField("_callSiteCache", Members)?.GetValue(factory) as IDictionary
+            ?? throw new InvalidOperationException("CallSiteFactory has no _callSiteCache: the container's internals changed");
+    }
+
+    private static void Walk(object? site, HashSet<object> visited, Action<object> each)
+    {
+        if (site is null || !visited.Add(site))
+        {
+            return;
+        }
+
+        each(site);
+        foreach (var children in new[] { "ParameterCallSites", "ServiceCallSites" })
+        {
+            if (site.GetType().GetProperty(children, Members)?.GetValue(site) is IEnumerable sites)
+            {
+                foreach (var child in sites)
+                {
+                    Walk(child, visited, each);
+                }
+            }
+        }
+    }
 
     private static void Visit(object? site, HashSet<Type> types, HashSet<object> visited)
     {

@@ -17,10 +17,22 @@ public sealed class AdminModule : IPurrModule
     {
         services.AddOptions<AdminOptions>().BindConfiguration(AdminOptions.Section)
             .PostConfigure<IConfiguration>((options, configuration) => options.Socket = AdminOptions.ResolveSocket(options.Socket, configuration["Data"]));
-        services.AddSingleton<AdminCommands>();
-        services.AddSingleton<RegistrationCommands>();
-        services.AddSingleton<Broadcasts>();
+        services.AddSingleton(sp => new AdminCommands(
+            sp.GetRequiredService<IEnumerable<IOperatorReport>>(),
+            sp.GetRequiredService<EnabledModules>(),
+            sp.GetRequiredService<Broadcasts>(),
+            sp.GetRequiredService<RegistrationCommands>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new RegistrationCommands(sp.GetRequiredService<Purr.Server.Registration.RegistrationAdmin>()));
+        services.AddSingleton(sp => new Broadcasts(
+            sp.GetRequiredService<Purr.Server.Identity.ServerIdentity>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IEnumerable<IBroadcastRelay>>()));
         services.AddSingleton<Sessions.ISessionObserver>(sp => sp.GetRequiredService<Broadcasts>());
-        services.AddHostedService<AdminSocket>();
+        services.AddHostedService(sp => new AdminSocket(
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AdminOptions>>(),
+            sp.GetRequiredService<AdminCommands>(),
+            sp.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<AdminSocket>>()));
     }
 }

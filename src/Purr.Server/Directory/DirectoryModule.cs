@@ -15,13 +15,27 @@ public sealed class DirectoryModule : IPurrModule
     public void Register(IServiceCollection services)
     {
         services.AddOptions<DirectoryOptions>().BindConfiguration(DirectoryOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<DirectoryOptions>, DirectoryOptionsValidator>();
-        services.TryAddSingleton<DirectoryLookupLimiter>();
-        services.AddSingleton<IRequestHandler, RegisterHandleHandler>();
-        services.AddSingleton<IRequestHandler, ReleaseHandleHandler>();
-        services.AddSingleton<IRequestHandler, ResolveHandleHandler>();
-        services.AddSingleton<IRequestHandler, SetListingHandler>();
-        services.AddSingleton<IRequestHandler, SearchDirectoryHandler>();
+        services.AddSingleton<IValidateOptions<DirectoryOptions>>(sp => new DirectoryOptionsValidator());
+        services.TryAddSingleton(sp => new DirectoryLookupLimiter(
+            sp.GetRequiredService<IOptions<DirectoryOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IRequestHandler>(sp => new RegisterHandleHandler(
+            sp.GetRequiredService<Purr.Core.Handles.IHandleStore>(),
+            sp.GetRequiredService<Purr.Server.Registration.CreationGate>(),
+            sp.GetRequiredService<IOptions<DirectoryOptions>>()));
+        services.AddSingleton<IRequestHandler>(sp => new ReleaseHandleHandler(sp.GetRequiredService<Purr.Core.Handles.IHandleStore>()));
+        services.AddSingleton<IRequestHandler>(sp => new ResolveHandleHandler(
+            sp.GetRequiredService<Purr.Core.Handles.IHandleStore>(),
+            sp.GetRequiredService<DirectoryLookupLimiter>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IRequestHandler>(sp => new SetListingHandler(
+            sp.GetRequiredService<Purr.Core.Handles.IHandleStore>(),
+            sp.GetRequiredService<IOptions<DirectoryOptions>>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IRequestHandler>(sp => new SearchDirectoryHandler(
+            sp.GetRequiredService<Purr.Core.Handles.IHandleStore>(),
+            sp.GetRequiredService<DirectoryLookupLimiter>(),
+            sp.GetRequiredService<IOptions<DirectoryOptions>>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IHttpEndpoint>(new HttpEndpoint(HandleEndpoint.Path, HandleEndpoint.HandleAsync));
     }
 }

@@ -15,12 +15,29 @@ internal static class RegistrationServices
     public static void Add(IServiceCollection services)
     {
         services.AddOptions<RegistrationOptions>().BindConfiguration(RegistrationOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<RegistrationOptions>, RegistrationOptionsValidator>();
-        services.AddSingleton<TokenKeys>();
-        services.AddSingleton<CreationGate>();
-        services.AddSingleton<RegistrationAdmin>();
+        services.AddSingleton<IValidateOptions<RegistrationOptions>>(sp => new RegistrationOptionsValidator());
+        services.AddSingleton(sp => new TokenKeys(
+            sp.GetRequiredService<IOptions<RegistrationOptions>>(),
+            sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>(),
+            sp.GetRequiredService<Purr.Server.Identity.ServerIdentity>()));
+        services.AddSingleton(sp => new CreationGate(
+            sp.GetRequiredService<IOptions<RegistrationOptions>>(),
+            sp.GetRequiredService<Purr.Core.Registration.IRegistrationStore>(),
+            sp.GetRequiredService<TokenKeys>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new RegistrationAdmin(
+            sp.GetRequiredService<IOptions<RegistrationOptions>>(),
+            sp.GetRequiredService<Purr.Core.Registration.IRegistrationStore>(),
+            sp.GetRequiredService<Purr.Server.Identity.ServerIdentity>(),
+            sp.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => RegistrationInfoFactory.Create(sp.GetRequiredService<IOptions<RegistrationOptions>>().Value, sp.GetRequiredService<TokenKeys>()));
-        services.AddSingleton<IRequestHandler, RedeemInviteHandler>();
-        services.AddSingleton<IOperatorReport, RegistrationReport>();
+        services.AddSingleton<IRequestHandler>(sp => new RedeemInviteHandler(
+            sp.GetRequiredService<IOptions<RegistrationOptions>>(),
+            sp.GetRequiredService<Purr.Core.Registration.IRegistrationStore>(),
+            sp.GetRequiredService<TokenKeys>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IOperatorReport>(sp => new RegistrationReport(
+            sp.GetRequiredService<IOptions<RegistrationOptions>>(), sp.GetRequiredService<Purr.Core.Registration.IRegistrationStore>()));
     }
 }
