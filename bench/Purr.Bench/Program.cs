@@ -148,15 +148,18 @@ if (mode == "s5")
     }
 
     var s5 = new List<Measurement>();
+    List<Func<Task<Measurement>>> starts =
+        [() => ColdStartScenario.PurrAsync(), .. ColdStartScenario.NativeBuilds.Select(build => (Func<Task<Measurement>>)(() => ColdStartScenario.PurrAsync(build))), ColdStartScenario.RelayAsync];
     for (var run = 0; run < 5; run++)
     {
-        s5.Add(await ColdStartScenario.PurrAsync());
-        foreach (var build in ColdStartScenario.NativeBuilds)
+        // The order turns each run, so that no build always starts right after the same one (the native build that
+        // always followed the JIT one measured about 8 ms slower than when started alone), and each start waits for a
+        // quiet machine first (see ColdStartScenario.Quiet).
+        foreach (var start in starts.Skip(run % starts.Count).Concat(starts.Take(run % starts.Count)))
         {
-            s5.Add(await ColdStartScenario.PurrAsync(build));
+            await Task.Delay(ColdStartScenario.Quiet);
+            s5.Add(await start());
         }
-
-        s5.Add(await ColdStartScenario.RelayAsync());
     }
 
     foreach (var row in s5)
