@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Purr.Server.Mailboxes;
 
 namespace Purr.Backplane.Redis;
@@ -17,19 +19,23 @@ public static class RedisBackplane
     public static IServiceCollection AddRedisBackplane(this IServiceCollection services)
     {
         services.AddOptions<RedisBackplaneOptions>().BindConfiguration(RedisBackplaneOptions.Section);
-        services.AddSingleton<RedisConnection>();
-        services.AddSingleton<RedisBroadcastRelay>();
+        // Factories, not types: see IPurrModule.Register.
+        services.AddSingleton(sp => new RedisConnection(sp.GetRequiredService<IOptions<RedisBackplaneOptions>>()));
+        services.AddSingleton(sp => new RedisBroadcastRelay(sp.GetRequiredService<RedisConnection>()));
         services.AddSingleton<Purr.Server.Admin.IBroadcastRelay>(sp => sp.GetRequiredService<RedisBroadcastRelay>());
         services.AddHostedService(sp => sp.GetRequiredService<RedisBroadcastRelay>());
-        services.AddSingleton<RedisRoomRelay>();
+        services.AddSingleton(sp => new RedisRoomRelay(sp.GetRequiredService<RedisConnection>(), sp.GetRequiredService<ILogger<RedisRoomRelay>>()));
         services.AddSingleton<Purr.Server.Rooms.IRoomRelay>(sp => sp.GetRequiredService<RedisRoomRelay>());
         services.AddHostedService(sp => sp.GetRequiredService<RedisRoomRelay>());
-        services.AddSingleton<Purr.Server.Rooms.ITransientRoomStore, RedisTransientRoomStore>();
+        services.AddSingleton<Purr.Server.Rooms.ITransientRoomStore>(sp => new RedisTransientRoomStore(
+            sp.GetRequiredService<RedisConnection>(), sp.GetRequiredService<IOptions<Purr.Server.Rooms.RoomOptions>>()));
         services.AddSingleton(sp => new Purr.Server.Federation.InProcessReplayGuard(
-            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Purr.Server.Federation.FederationOptions>>(),
+            sp.GetRequiredService<IOptions<Purr.Server.Federation.FederationOptions>>(),
             sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<Purr.Server.Federation.IReplayGuard, RedisReplayGuard>();
-        services.AddSingleton<RedisMailboxSignal>();
+        services.AddSingleton<Purr.Server.Federation.IReplayGuard>(sp => new RedisReplayGuard(
+            sp.GetRequiredService<RedisConnection>(), sp.GetRequiredService<Purr.Server.Federation.InProcessReplayGuard>()));
+        services.AddSingleton(sp => new RedisMailboxSignal(
+            sp.GetRequiredService<RedisConnection>(), sp.GetRequiredService<LiveDelivery>(), sp.GetRequiredService<ILogger<RedisMailboxSignal>>()));
         services.AddSingleton<IMailboxSignal>(sp => sp.GetRequiredService<RedisMailboxSignal>());
         services.AddHostedService(sp => sp.GetRequiredService<RedisMailboxSignal>());
         return services;
