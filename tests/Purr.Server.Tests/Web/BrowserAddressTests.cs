@@ -74,4 +74,33 @@ public sealed class BrowserAddressTests
         Assert.Contains("revoked", refused.Message, StringComparison.Ordinal);
         Assert.Empty(alice.Problems);
     }
+
+    [Fact]
+    public async Task A_request_cancelled_before_it_is_accepted_is_dropped_with_a_word_and_leaves_no_contact()
+    {
+        await using var server = await RunningServer.StartAsync();
+        await using var browser = await Browser.LaunchAsync();
+        var alice = await browser.OpenAsync(server.HttpBase, "alice");
+        await alice.CreateProfileAsync("Alice");
+        await alice.ById("address").ClickAsync();
+        await alice.ById("create-address").ClickAsync();
+        var link = await alice.ById("address-link").InputValueAsync();
+
+        var bob = await browser.OpenAsync(server.HttpBase, "bob");
+        await bob.CreateProfileAsync("Bob");
+        await bob.ById("accept").ClickAsync();
+        await bob.ById("card-input").FillAsync(link);
+        await bob.ById("accept-card").ClickAsync();
+        await Assertions.Expect(bob.ById("request-waiting")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await alice.ExpectCountAsync(alice.ById("request"), 1, "after Bob's request");
+
+        // Bob cancels (his card's mailbox is deleted); Alice's accept finds nobody there.
+        await bob.Page.GetByRole(AriaRole.Button, new() { Name = "Cancel request" }).ClickAsync();
+        await Assertions.Expect(bob.ById("request-waiting")).ToHaveCountAsync(0, new() { Timeout = 20_000 });
+        await alice.ById("request").GetByTestId("accept-request").ClickAsync();
+        await alice.ExpectCountAsync(alice.ById("request"), 0, "after accepting a cancelled request");
+        await Assertions.Expect(alice.Page.Locator(".toast")).ToContainTextAsync("Bob cancelled this request", new() { Timeout = 20_000 });
+        await Assertions.Expect(alice.Page.Locator("nav .item", new() { HasText = "Bob" })).ToHaveCountAsync(0);
+        bob.AssertNoProblems();
+    }
 }

@@ -150,7 +150,19 @@ export class ContactsModule {
     return this.client.serialized(async () => {
       const request = (this.data.requests ?? []).find(r => r.id === id);
       if (!request) throw new Error("that request is no longer waiting");
-      const contact = await this.acceptCard(request.cardLink);
+      let contact: ContactRecord;
+      try {
+        contact = await this.acceptCard(request.cardLink);
+      } catch (e) {
+        // The requester's mailbox is gone (they cancelled the request): there is nothing to accept any more. Any other
+        // failure leaves the request waiting, to be accepted again.
+        if (e instanceof PurrError && e.code === ErrorCode.AUTH) {
+          this.data.requests = (this.data.requests ?? []).filter(r => r !== request);
+          await this.client.save();
+          throw new Error(`${request.displayName} cancelled this request`);
+        }
+        throw e;
+      }
       this.data.requests = (this.data.requests ?? []).filter(r => r !== request);
       await this.client.save();
       return contact;
@@ -244,8 +256,18 @@ export class ContactsModule {
     this.data.contacts.push(contact);
     this.data.usedCards.push(cardId);
     await this.client.save();
-    await this.client.subscribe(inbox);
-    await this.sendPayload(contact, create(MailboxPayloadSchema, { kind: { case: "contactRequest", value: initiated.request } }));
+    try {
+      await this.client.subscribe(inbox);
+      await this.sendPayload(contact, create(MailboxPayloadSchema, { kind: { case: "contactRequest", value: initiated.request } }));
+    } catch (e) {
+      // Nothing of a contact whose request was not sent stays, so the card can be accepted again (it was saved first so
+      // that a crash after the send cannot lose the session the request started).
+      this.data.contacts.splice(this.data.contacts.indexOf(contact), 1);
+      this.data.usedCards.splice(this.data.usedCards.indexOf(cardId), 1);
+      await this.client.save();
+      await this.client.deleteMailbox(inbox).catch(() => undefined);
+      throw e;
+    }
     return contact;
   }
 
