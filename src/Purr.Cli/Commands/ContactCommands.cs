@@ -40,7 +40,7 @@ internal static class ContactCommands
         new Command("route", "show or choose how your messages to a contact travel").With(Contact, Direct, ViaHome, AutoRoute, Hops, Through).Runs(RouteAsync),
         new Command("isolation", "show or choose which of your contacts and rooms share a connection to a server").With(IsolationMode).Runs(IsolationAsync),
         new Command("move", "move where a contact sends to you to a new mailbox").With(Contact, Server).Runs(MoveAsync),
-        new Command("remove", "tell a contact, delete your mailboxes for them, forget them").With(Contact).Runs(RemoveAsync),
+        new Command("remove", "tell a contact, delete your mailboxes for them, forget them; or cancel a card or request not yet answered").With(Contact).Runs(RemoveAsync),
     ];
 
     private static Option<double> ValidHoursOption()
@@ -279,6 +279,14 @@ internal static class ContactCommands
     {
         var name = context.Value(Contact);
         await using var messenger = context.OpenMessenger();
+        if (messenger.Data.Contacts.All(c => c.Name != name) && messenger.Data.Invites.Any(i => i.Name == name))
+        {
+            // Not answered yet: its mailbox goes, so the card (or the request) can no longer be accepted.
+            var invite = await messenger.CancelInviteAsync(name);
+            context.Out.Result(new { name, status = "cancelled" }, invite.Requested ? $"request to {name} cancelled" : $"card for {name} cancelled: it can no longer be accepted");
+            return 0;
+        }
+
         await messenger.RemoveContactAsync(name);
         context.Out.Result(new { name, status = "removed" }, $"{name} removed");
         return 0;

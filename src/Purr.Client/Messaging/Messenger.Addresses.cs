@@ -175,7 +175,20 @@ public sealed partial class Messenger
         try
         {
             var request = FindRequest(id);
-            var contact = await AcceptLockedAsync(request.CardLink, name, Data.Address?.DisplayName ?? Data.DisplayName, server);
+            ContactRecord contact;
+            try
+            {
+                contact = await AcceptLockedAsync(request.CardLink, name, Data.Address?.DisplayName ?? Data.DisplayName, server);
+            }
+            catch (CardException e) when (e.Problem == CardProblem.AlreadyUsed)
+            {
+                // The requester's mailbox is gone (they cancelled the request), or this card was accepted before: there is
+                // nothing left to accept. Any other failure leaves the request waiting, to be accepted again.
+                Data.Requests.Remove(request);
+                file.Save(Data);
+                throw new MessengerException($"{request.DisplayName} cancelled this request (or it was accepted before); it is gone now");
+            }
+
             Data.Requests.Remove(request);
             file.Save(Data);
             return contact;

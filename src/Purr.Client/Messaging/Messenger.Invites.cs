@@ -62,6 +62,31 @@ public sealed partial class Messenger
         return (card, invite);
     }
 
+    /// <summary>
+    /// Cancels a card not yet answered, or a request sent through someone's address and not yet accepted: its mailbox is
+    /// deleted, so an accept that comes later is refused by the server (the acceptor's client says the card was cancelled
+    /// and saves nothing), and the name is free again.
+    /// </summary>
+    public async Task<InviteRecord> CancelInviteAsync(string name)
+    {
+        await gate.WaitAsync();
+        try
+        {
+            var invite = Data.Invites.FirstOrDefault(i => i.Name == name)
+                ?? throw new MessengerException(Data.Contacts.Any(c => c.Name == name)
+                    ? $"'{name}' already accepted; 'purr remove {name}' removes the contact"
+                    : $"no card or request named '{name}' is waiting; 'purr contacts' lists them");
+            Data.Invites.Remove(invite);
+            file.Save(Data);
+            await DeleteMailboxQuietlyAsync(invite.Mailbox);
+            return invite;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
     /// <summary>Accepts a card: a new identity for this contact, a mailbox for its answers, and the contact request.</summary>
     public async Task<ContactRecord> AcceptAsync(string cardText, string name, string displayName, string? server = null)
     {

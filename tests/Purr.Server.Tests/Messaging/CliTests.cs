@@ -127,6 +127,22 @@ public sealed class CliTests
         Assert.Contains("no contacts", await RunAsync(0, "--profile", alice, "contacts"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Remove_cancels_a_card_not_yet_answered_and_its_acceptor_is_told_and_keeps_nothing()
+    {
+        await using var server = await RunningServer.StartAsync();
+        using var home = new TestKit.TemporaryDirectory();
+        var (alice, bob) = (Path.Combine(home.Path, "a"), Path.Combine(home.Path, "b"));
+        await RunAsync(0, "--profile", alice, "init", "--server", server.Address.ToString(), "--display-name", "A");
+        await RunAsync(0, "--profile", bob, "init", "--server", server.Address.ToString(), "--display-name", "B");
+        var card = JsonDocument.Parse(await RunAsync(0, "--profile", alice, "--json", "invite", "--name", "b")).RootElement.GetProperty("link").GetString()!;
+        Assert.Contains("cancelled", await RunAsync(0, "--profile", alice, "remove", "b"), StringComparison.Ordinal);
+        Assert.Contains("no contacts", await RunAsync(0, "--profile", alice, "contacts"), StringComparison.Ordinal);
+        Assert.Contains("already used or cancelled", await RunAsync(1, "--profile", bob, "accept", card, "--name", "a"), StringComparison.Ordinal);
+        Assert.Contains("no contacts", await RunAsync(0, "--profile", bob, "contacts"), StringComparison.Ordinal);
+        Assert.Contains("no contact named", await RunAsync(1, "--profile", alice, "remove", "b"), StringComparison.Ordinal);
+    }
+
     private static Task<string> RunAsync(int expectedExit, params string[] args) => PurrTool.RunAsync(expectedExit, args);
 
     private static Task<string> RunWithAsync(int expectedExit, string passphrase, params string[] args) => PurrTool.RunWithAsync(expectedExit, passphrase, args);

@@ -92,6 +92,41 @@ public sealed class ContactAddressTests
     }
 
     [Fact]
+    public async Task A_cancelled_card_or_request_can_no_longer_be_accepted_and_leaves_nothing_on_either_side()
+    {
+        await using var server = await RunningServer.StartAsync();
+        await using var profiles = new TestProfiles();
+        var shop = profiles.Create(server, "Corner Shop");
+        var bob = profiles.Create(server, "Bob");
+        var address = await shop.CreateAddressAsync("Corner Shop");
+
+        // Bob asks, then thinks better of it; the shop's accept finds nobody there and drops the request with a word.
+        await bob.RequestContactAsync(address.Link, "shop", "Bob");
+        var request = (await shop.ReceiveAsync(TimeSpan.FromSeconds(10))).OfType<ContactRequestReceived>().Single();
+        Assert.True((await bob.CancelInviteAsync("shop")).Requested);
+        Assert.Empty(bob.Data.Invites);
+        var refused = await Assert.ThrowsAsync<MessengerException>(() => shop.AcceptRequestAsync(request.RequestId, "bob"));
+        Assert.Contains("Bob cancelled this request", refused.Message, StringComparison.Ordinal);
+        Assert.Empty(shop.Data.Requests);
+        Assert.Empty(shop.Data.Contacts);
+        Assert.Empty(shop.Data.UsedCards);
+        Assert.Contains("no waiting request", (await Assert.ThrowsAsync<MessengerException>(() => shop.AcceptRequestAsync(request.RequestId, "bob"))).Message, StringComparison.Ordinal);
+
+        // The same for a card handed out by hand: once cancelled, accepting it saves nothing on the acceptor's side.
+        var card = await shop.InviteAsync("walk-in", "Corner Shop", TimeSpan.FromHours(1));
+        await shop.CancelInviteAsync("walk-in");
+        Assert.Empty(shop.Data.Invites);
+        Assert.Equal(CardProblem.AlreadyUsed, (await Assert.ThrowsAsync<CardException>(() => bob.AcceptAsync(card.Link, "shop", "Bob"))).Problem);
+        Assert.Empty(bob.Data.Contacts);
+
+        // Nothing waits under a name that was never a card, nor under a contact's: that one is removed, not cancelled.
+        Assert.Contains("no card or request", (await Assert.ThrowsAsync<MessengerException>(() => shop.CancelInviteAsync("nobody"))).Message, StringComparison.Ordinal);
+        await bob.RequestContactAsync(address.Link, "shop", "Bob");
+        await shop.AcceptRequestAsync((await shop.ReceiveAsync(TimeSpan.FromSeconds(10))).OfType<ContactRequestReceived>().Single().RequestId, "bob");
+        Assert.Contains("remove", (await Assert.ThrowsAsync<MessengerException>(() => shop.CancelInviteAsync("bob"))).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Bad_addresses_and_tampered_requests_change_nothing()
     {
         await using var server = await RunningServer.StartAsync();
