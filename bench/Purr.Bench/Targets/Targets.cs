@@ -81,6 +81,13 @@ internal static class Targets
               further than the two shared ones of the unpinned run an hour earlier (knee 5,000/s). So this machine cannot
               show capacity growing with cores: two server cores would leave the generator none. The issue's 2-against-4
               core measurement needs a machine with more cores (the device machine was not lent to this task).
+              What could serialise there, from dotnet-counters on purrd (2026-12-02 14:02, pinned as above, 6,000/s
+              offered in a slow hour: 5,332 delivered, 166 µs a message with the counters attached): not locks (about
+              30 contentions a second), but the GC. purrd allocated 48 MB a second, about 9 KB per delivered message, and
+              made 1.8 gen0, 1.1 gen1 and 0.16 gen2 collections a second, paused 9.6 % of the time. Workstation GC
+              collects on one thread while every other thread waits, so its share grows with the throughput that more
+              cores bring: a likely part of the 1.6x that 8 cores gave over 2. On a machine with more cores, measure
+              Server GC (with DATAS, which .NET 10 turns on with it) against workstation GC first, and cut the 9 KB.
             * **Profile of purrd under S1** (dotnet-trace, sampled): one third of the server's CPU was the Ed25519
               verification of every ack. Acks on the connection holding the subscription no longer carry a
               signature (PROTOCOL.md section 4), which doubled S1 throughput. What remains is the web stack:
