@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # purrd as native AOT: publishes it (any trim or AOT warning fails the build: warnings are errors), checks it is a
-# native executable, checks that its methods were laid out in the recorded order, and runs every test that starts real purrd processes against that binary instead of the JIT
-# build: mailboxes end to end across a restart, SIGTERM, shutdown answering every request, purrctl over the admin
-# socket, erasure, broadcasts, registration policies, and two or three processes on PostgreSQL and Redis (these need
-# the test services: scripts/test-services.sh start). Then the lean build (-p:PurrLean=true: no PostgreSQL, Redis or
-# MQTT compiled in) to artifacts/aot-lean: checks that it is smaller, and runs against it the tests that fit a
-# single SQLite purrd, and LeanBuildTests (what it refuses). Extra arguments go to `dotnet test`.
+# native executable, checks that its methods were laid out in the recorded order, and runs every test that starts real
+# purrd processes against that binary instead of the JIT build: mailboxes end to end across a restart, SIGTERM,
+# shutdown answering every request, purrctl over the admin socket, erasure, broadcasts, registration policies, and two
+# or three processes on PostgreSQL and Redis (these need the test services: scripts/test-services.sh start). Then the
+# lean build (-p:PurrLean=true: no PostgreSQL, Redis or MQTT compiled in) to artifacts/aot-lean: checks that it is
+# smaller, and runs against it the tests that fit a single SQLite purrd, and LeanBuildTests (what it refuses). Extra
+# arguments go to `dotnet test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +22,7 @@ head -c 4 "$out/purrd" | grep -q "ELF" || { echo "test-aot: $out/purrd is not a 
 order=src/Purr.Server.Host/AotMethodOrder.txt
 nm --defined-only "$out/purrd.dbg" | awk '{ print $3 }' | LC_ALL=C sort -u >"$out/symbols.txt"
 named=$(LC_ALL=C sort -u "$order" | LC_ALL=C comm -12 "$out/symbols.txt" - | wc -l)
-listed=$(sort -u "$order" | wc -l)
+listed=$(LC_ALL=C sort -u "$order" | wc -l)
 if [ $((named * 100)) -lt $((listed * 80)) ]; then
   echo "test-aot: only $named of the $listed methods in $order are still in purrd; run scripts/aot-method-order.sh" >&2
   exit 1
