@@ -14,9 +14,9 @@ internal sealed class CountingMailboxStore(IMailboxStore inner) : MailboxStoreDe
 
     public void Reset() => calls.Clear();
 
-    protected override ValueTask<T> AroundAsync<T>(Func<ValueTask<T>> call, string operation)
+    protected override ValueTask<T> AroundAsync<TState, T>(TState state, Func<TState, ValueTask<T>> call, string operation)
     {
         calls.AddOrUpdate(operation + "Async", 1, (_, n) => n + 1);
-        return call();
+        return call(state);
     }
 }

@@ -18,7 +18,7 @@ internal sealed class MailboxDeliveryService(
             return MailboxDeliveryResult.NoSuchMailbox;
         }
 
-        var accepted = await intake.AcceptAsync(mailbox, payload, cancellationToken);
+        var accepted = await intake.AcceptAsync(mailbox, payload.ToArray(), cancellationToken);
         if (accepted.Push is { } push)
         {
             await push();

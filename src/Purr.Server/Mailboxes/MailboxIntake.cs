@@ -10,10 +10,11 @@ namespace Purr.Server.Mailboxes;
 /// </summary>
 internal sealed class MailboxIntake(IMailboxStore store, LiveDelivery live, IMailboxSignal signal, TimeProvider time, Metrics.ServerMetrics metrics)
 {
-    public async ValueTask<Accepted> AcceptAsync(MailboxRecord mailbox, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    /// <param name="payload">Becomes the stored message's: the caller must not change it afterwards.</param>
+    public async ValueTask<Accepted> AcceptAsync(MailboxRecord mailbox, byte[] payload, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var message = MailboxMessages.Create(payload.Span, now, mailbox.LifetimeSeconds);
+        var message = MailboxMessages.Create(payload, now, mailbox.LifetimeSeconds);
         var receiveId = mailbox.ReceiveId;
         if (mailbox.IsLiveOnly)
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Prometheus;
 using Purr.Protocol.V1;
 
@@ -10,6 +11,13 @@ namespace Purr.Server.Metrics;
 /// </summary>
 public sealed class ServerMetrics
 {
+    // The labelled series of the per-message metrics, looked up once: WithLabels allocates its label array and
+    // searches on every call, several times for every message.
+    private readonly ConcurrentDictionary<Request.OpOneofCase, Histogram.Child> requestsByOperation = new();
+    private readonly ConcurrentDictionary<string, Histogram.Child> storeCallsByOperation = new(StringComparer.Ordinal);
+    private readonly Counter.Child deliveredLive;
+    private readonly Counter.Child deliveredStored;
+
     public ServerMetrics()
     {
         Registry = Prometheus.Metrics.NewCustomRegistry();
@@ -23,6 +31,8 @@ public sealed class ServerMetrics
             new CounterConfiguration { LabelNames = ["path"] });
         StoreOperations = factory.CreateHistogram("purr_store_operation_duration_seconds", "Mailbox store calls, by operation.",
             new HistogramConfiguration { LabelNames = ["operation"], Buckets = Histogram.ExponentialBuckets(0.00005, 4, 9) });
+        deliveredLive = Deliveries.WithLabels("live");
+        deliveredStored = Deliveries.WithLabels("stored");
         Gauges = factory;
         var threads = factory.CreateGauge("purr_threadpool_threads", "Thread pool threads.");
         var queue = factory.CreateGauge("purr_threadpool_queue_length", "Work items waiting for the thread pool.");
@@ -34,6 +44,7 @@ public sealed class ServerMetrics
     }
 
     public CollectorRegistry Registry { get; }
+
 
     /// <summary>For modules that add their own gauges (connections, mailboxes, rooms).</summary>
     public IMetricFactory Gauges { get; }
@@ -53,13 +64,15 @@ public sealed class ServerMetrics
     /// <summary>Frames taken up for handling so far (tests wait on it instead of sleeping).</summary>
     internal double FramesReceived => FramesIn.Value;
 
-    public void Handled(Request.OpOneofCase operation, TimeSpan elapsed) => Requests.WithLabels(operation.ToString()).Observe(elapsed.TotalSeconds);
+    public void Handled(Request.OpOneofCase operation, TimeSpan elapsed) =>
+        requestsByOperation.GetOrAdd(operation, static (op, histogram) => histogram.WithLabels(op.ToString()), Requests).Observe(elapsed.TotalSeconds);
 
     public void Refused(ErrorCode code) => Errors.WithLabels(code.ToString()).Inc();
 
-    public void Delivered(bool live) => Deliveries.WithLabels(live ? "live" : "stored").Inc();
+    public void Delivered(bool live) => (live ? deliveredLive : deliveredStored).Inc();
 
-    public void StoreCall(string operation, TimeSpan elapsed) => StoreOperations.WithLabels(operation).Observe(elapsed.TotalSeconds);
+    public void StoreCall(string operation, TimeSpan elapsed) =>
+        storeCallsByOperation.GetOrAdd(operation, static (op, histogram) => histogram.WithLabels(op), StoreOperations).Observe(elapsed.TotalSeconds);
 
     /// <summary>Gauges read when /metrics is scraped (counts that live elsewhere: connections, store totals).</summary>
     public void OnScrape(Func<CancellationToken, Task> refresh) => Registry.AddBeforeCollectCallback(refresh);

@@ -12,7 +12,11 @@ public sealed class RequestContext(
 
     public Request Request { get; } = request;
 
-    /// <summary>ClientFrame.request exactly as received: the signed bytes.</summary>
+    /// <summary>
+    /// ClientFrame.request exactly as received: the signed bytes. For a request handled in turn these are the received
+    /// frame's own buffer, valid while the request is being handled (its after-response actions included) and reused after:
+    /// check signatures with them, never keep them.
+    /// </summary>
     public ByteString RequestBytes { get; } = requestBytes;
 
     public ByteString Signature { get; } = signature;

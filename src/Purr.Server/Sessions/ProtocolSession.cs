@@ -226,14 +226,16 @@ internal sealed class ProtocolSession : IClientSession
         Registration = settings.Registration,
     };
 
+    private static ByteString Copy(ReadOnlyMemory<byte> bytes) => bytes.IsEmpty ? ByteString.Empty : ByteString.CopyFrom(bytes.Span);
+
     private async Task HandleFrameAsync(ReadOnlyMemory<byte> bytes)
     {
-        ClientFrame frame;
+        ClientFrameView frame;
         Request request;
         try
         {
-            frame = ClientFrame.Parser.ParseFrom(bytes.Span);
-            request = Request.Parser.ParseFrom(frame.Request);
+            frame = ClientFrameView.Read(bytes);
+            request = Request.Parser.ParseFrom(frame.Request.Span);
         }
         catch (InvalidProtocolBufferException)
         {
@@ -294,8 +296,16 @@ internal sealed class ProtocolSession : IClientSession
             return;
         }
 
-        var context = new RequestContext(request, frame.Request, frame.Signature, this, frame.MailboxSignature);
-        if (handler.MaxConcurrent > 0)
+        // The signed bytes are wrapped, not copied, for a request handled before the next frame is read: the frame's
+        // buffer goes back to the pool only after this method returns. One that runs beside later frames gets a copy.
+        var concurrent = handler.MaxConcurrent > 0;
+        var context = new RequestContext(
+            request,
+            concurrent ? Copy(frame.Request) : UnsafeByteOperations.UnsafeWrap(frame.Request),
+            Copy(frame.Signature),
+            this,
+            Copy(frame.MailboxSignature));
+        if (concurrent)
         {
             // Taken before the next frame is read: when every slot is busy, this connection waits (backpressure).
             concurrentSlots ??= new SemaphoreSlim(handler.MaxConcurrent);

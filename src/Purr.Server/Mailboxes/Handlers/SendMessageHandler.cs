@@ -60,7 +60,7 @@ internal sealed class SendMessageHandler(
             }
         }
 
-        var accepted = await intake.AcceptAsync(mailbox, request.Payload.Memory, cancellationToken);
+        var accepted = await intake.AcceptAsync(mailbox, MailboxMessages.OwnedBytes(request.Payload), cancellationToken);
         switch (accepted.Result)
         {
             case EnqueueResult.Stored or EnqueueResult.StoredAsHead:
@@ -69,7 +69,7 @@ internal sealed class SendMessageHandler(
                     context.AfterResponse(push);
                 }
 
-                return new ServerFrame { MessageAccepted = new MessageAccepted { MessageId = ByteString.CopyFrom(accepted.Message.Id.ToBytes()) } };
+                return new ServerFrame { MessageAccepted = new MessageAccepted { MessageId = UnsafeByteOperations.UnsafeWrap(accepted.Message.Id.ToBytes()) } };
             case EnqueueResult.QuotaExceeded:
                 return Responses.Error(ErrorCode.QuotaExceeded, "the mailbox is full; nothing was dropped");
             default:
