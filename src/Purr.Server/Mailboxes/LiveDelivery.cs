@@ -159,7 +159,11 @@ public sealed class LiveDelivery(IMailboxStore store, TimeProvider time) : ISess
     /// Called after a subscribe and a sweep: one store read.
     /// </summary>
     public ValueTask DeliverHeadAsync(OpaqueId receiveId, CancellationToken cancellationToken = default) =>
-        UpdateAsync(receiveId, async _ => (true, await store.PeekAsync(receiveId, time.GetUtcNow(), cancellationToken)), cancellationToken);
+        UpdateAsync(
+            receiveId,
+            (store, time, receiveId, cancellationToken),
+            static async (_, s) => (true, await s.store.PeekAsync(s.receiveId, s.time.GetUtcNow(), s.cancellationToken)),
+            cancellationToken);
 
     /// <summary>
     /// A message was stored. <paramref name="newHead"/> is that message when it became the head (the store said so
@@ -169,23 +173,27 @@ public sealed class LiveDelivery(IMailboxStore store, TimeProvider time) : ISess
     /// <param name="before">Taken before the store write: the hint is trusted only if nothing was pushed or acknowledged since.</param>
     public ValueTask MessageStoredAsync(
         OpaqueId receiveId, StoredMessage? newHead, DeliveryTicket before, CancellationToken cancellationToken = default) =>
-        UpdateAsync(receiveId, async subscription =>
-        {
-            if (newHead is not null && before.Subscription == subscription && before.Version == subscription.Version)
+        UpdateAsync(
+            receiveId,
+            (store, time, receiveId, newHead, before, cancellationToken),
+            static async (subscription, s) =>
             {
-                return (true, newHead);
-            }
+                if (s.newHead is not null && s.before.Subscription == subscription && s.before.Version == subscription.Version)
+                {
+                    return (true, s.newHead);
+                }
 
-            if (subscription.InFlight is null)
-            {
-                return (true, await store.PeekAsync(receiveId, time.GetUtcNow(), cancellationToken));
-            }
+                if (subscription.InFlight is null)
+                {
+                    return (true, await s.store.PeekAsync(s.receiveId, s.time.GetUtcNow(), s.cancellationToken));
+                }
 
-            // Behind the one in flight: its ack brings it. Remembered, because on a shared database the ack's read of
-            // the next message may have run before this message was committed (see AcknowledgedAsync).
-            subscription.StoredBehind = true;
-            return (false, null);
-        }, cancellationToken);
+                // Behind the one in flight: its ack brings it. Remembered, because on a shared database the ack's read of
+                // the next message may have run before this message was committed (see AcknowledgedAsync).
+                subscription.StoredBehind = true;
+                return (false, null);
+            },
+            cancellationToken);
 
     /// <summary>
     /// The state of the mailbox's subscription before a store write, so that <see cref="MessageStoredAsync"/> can tell
@@ -207,16 +215,17 @@ public sealed class LiveDelivery(IMailboxStore store, TimeProvider time) : ISess
     public ValueTask AcknowledgedAsync(OpaqueId receiveId, OpaqueId acked, StoredMessage? next, CancellationToken cancellationToken = default) =>
         UpdateAsync(
             receiveId,
-            async subscription =>
+            (store, time, receiveId, acked, next, cancellationToken),
+            static async (subscription, s) =>
             {
-                if (next is null && subscription.InFlight is { } inFlight && inFlight != acked)
+                if (s.next is null && subscription.InFlight is { } inFlight && inFlight != s.acked)
                 {
                     return (false, null);
                 }
 
-                return next is null && subscription.StoredBehind
-                    ? (true, await store.PeekAsync(receiveId, time.GetUtcNow(), cancellationToken))
-                    : (true, next);
+                return s.next is null && subscription.StoredBehind
+                    ? (true, await s.store.PeekAsync(s.receiveId, s.time.GetUtcNow(), s.cancellationToken))
+                    : (true, s.next);
             },
             cancellationToken);
 
@@ -224,8 +233,12 @@ public sealed class LiveDelivery(IMailboxStore store, TimeProvider time) : ISess
     /// Under the subscription's gate, asks <paramref name="head"/> for the mailbox's current head (or for no change),
     /// and pushes it unless it is already in flight. One message in flight per mailbox keeps delivery in order.
     /// </summary>
-    private async ValueTask UpdateAsync(
-        OpaqueId receiveId, Func<Subscription, ValueTask<(bool Changed, StoredMessage? Head)>> head, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The callers pass static lambdas and their arguments as <paramref name="state"/>: a closure and a delegate for
+    /// every push and every ack were about a twentieth of what a delivered message allocated.
+    /// </remarks>
+    private async ValueTask UpdateAsync<TState>(
+        OpaqueId receiveId, TState state, Func<Subscription, TState, ValueTask<(bool Changed, StoredMessage? Head)>> head, CancellationToken cancellationToken)
     {
         if (!subscriptions.TryGetValue(receiveId, out var subscription))
         {
@@ -240,7 +253,7 @@ public sealed class LiveDelivery(IMailboxStore store, TimeProvider time) : ISess
                 return;
             }
 
-            var (changed, message) = await head(subscription);
+            var (changed, message) = await head(subscription, state);
             if (!changed)
             {
                 return;

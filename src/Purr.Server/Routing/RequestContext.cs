@@ -8,7 +8,9 @@ namespace Purr.Server.Routing;
 public sealed class RequestContext(
     Request request, ByteString requestBytes, ByteString signature, IClientSession session, ByteString? mailboxSignature = null)
 {
-    private List<Func<ValueTask>>? afterResponse;
+    // Most requests have one action or none: the first is kept without a list.
+    private Func<ValueTask>? firstAfterResponse;
+    private List<Func<ValueTask>>? moreAfterResponse;
 
     public Request Request { get; } = request;
 
@@ -27,16 +29,32 @@ public sealed class RequestContext(
     public IClientSession Session { get; } = session;
 
     /// <summary>Runs <paramref name="action"/> once the response is queued, so pushes it causes follow the response.</summary>
-    public void AfterResponse(Func<ValueTask> action) => (afterResponse ??= []).Add(action);
+    public void AfterResponse(Func<ValueTask> action)
+    {
+        if (firstAfterResponse is null)
+        {
+            firstAfterResponse = action;
+        }
+        else
+        {
+            (moreAfterResponse ??= []).Add(action);
+        }
+    }
 
     internal async ValueTask RunAfterResponseAsync()
     {
-        if (afterResponse is null)
+        if (firstAfterResponse is null)
         {
             return;
         }
 
-        foreach (var action in afterResponse)
+        await firstAfterResponse();
+        if (moreAfterResponse is null)
+        {
+            return;
+        }
+
+        foreach (var action in moreAfterResponse)
         {
             await action();
         }
