@@ -45,7 +45,6 @@ public sealed class ServerMetrics
 
     public CollectorRegistry Registry { get; }
 
-
     /// <summary>For modules that add their own gauges (connections, mailboxes, rooms).</summary>
     public IMetricFactory Gauges { get; }
 
