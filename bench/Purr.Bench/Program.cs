@@ -178,7 +178,7 @@ if (mode == "s5")
 
 if (mode == "s4")
 {
-    // Only S4: Purr and the relay alternating, five runs each on fresh processes (`--clients` connections a run, 4,000
+    // Only S4: Purr (with mailbox keys), the relay and Purr signed (first connections) alternating, five runs each on fresh processes (`--clients` connections a run, 4,000
     // unless given); each system's medians replace its full-run S4 row in results.json and BENCHMARKS.md.
     var count = options.Clients ?? RunSize.Full.ConnectCount;
     var s4 = new List<Measurement>();
@@ -193,6 +193,11 @@ if (mode == "s4")
         {
             s4.Add(await ConnectRateScenario.GenericAsync(relay, new RelaySystem(relay.Host, relay.Port), count, "WebSocket upgrade + first frame", warmUp: true));
         }
+
+        await using (var purr = await Launcher.PurrdAsync())
+        {
+            s4.Add(await ConnectRateScenario.PurrAsync(purr, count, withMailboxKeys: false));
+        }
     }
 
     foreach (var row in s4)
@@ -205,7 +210,7 @@ if (mode == "s4")
     var medians = Medians.PerSystem(s4);
     var others = (await SeparateRuns.RowsAsync(output, ConnectRateScenario.Name, jsonOptions)).Where(r => medians.All(m => m.System != r.System));
     await SeparateRuns.MergeAsync(output, ConnectRateScenario.Name, [.. medians, .. others],
-        $"S4 was measured on its own by `bash bench/run.sh s4` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, on the same machine (Purr and the relay alternating, each figure the median of five runs; the XMPP servers' rows are the full run's).", jsonOptions);
+        $"S4 was measured on its own by `bash bench/run.sh s4` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, on the same machine (Purr, the relay and Purr's first connections alternating, each figure the median of five runs; the XMPP servers' rows are the full run's).", jsonOptions);
     foreach (var row in medians)
     {
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -313,6 +318,11 @@ foreach (var startXmpp in size.Xmpp ? Launcher.XmppServers : [])
 await using (var purr = await Launcher.PurrdAsync())
 {
     Report(await ConnectRateScenario.PurrAsync(purr, size.ConnectCount));
+}
+
+await using (var purr = await Launcher.PurrdAsync())
+{
+    Report(await ConnectRateScenario.PurrAsync(purr, size.ConnectCount, withMailboxKeys: false));
 }
 
 await using (var relay = await Launcher.RelayAsync())

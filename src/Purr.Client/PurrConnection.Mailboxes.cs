@@ -4,7 +4,10 @@ using Purr.Protocol.V1;
 
 namespace Purr.Client;
 
-/// <summary>Mailbox operations. Every recipient request is signed by the mailbox's recipient key over this connection's nonce.</summary>
+/// <summary>
+/// Mailbox operations. Every recipient request is signed by the mailbox's recipient key over this connection's nonce,
+/// or proven by the mailbox's key (<see cref="RequestWithMacAsync(Request, MailboxCredential, CancellationToken)"/>).
+/// </summary>
 public sealed partial class PurrConnection
 {
     /// <param name="lifetimeSeconds">Null: the server default. 0: live only. Above the server maximum: lowered to it.</param>
@@ -56,11 +59,38 @@ public sealed partial class PurrConnection
             RecipientSigner(recipientKey),
             cancellationToken);
 
+    /// <summary>
+    /// Asks the server for the mailbox's key (PROTOCOL.md 4, "Mailbox keys"), sealed to a fresh X25519 key made for this
+    /// request. The same key comes on every connection and after the server restarts; keep it as secret as the recipient key.
+    /// </summary>
+    public async Task<MailboxCredential> GetMailboxKeyAsync(byte[] receiveId, Ed25519KeyPair recipientKey, CancellationToken cancellationToken = default)
+    {
+        using var box = X25519KeyPair.Generate();
+        var response = await RequestAsync(
+            new Request { GetMailboxKey = new GetMailboxKey { ReceiveId = ByteString.CopyFrom(receiveId), BoxKey = ByteString.CopyFrom(box.PublicKey) } },
+            RecipientSigner(recipientKey),
+            cancellationToken);
+        var key = SealedBox.Open(response.MailboxKey.SealedKey.Span, box);
+        if (key is not { Length: Protocol.MailboxMacs.KeyBytes })
+        {
+            throw new PurrConnectionException("the server's mailbox key did not open with the key it was sealed to");
+        }
+
+        return new MailboxCredential(receiveId, key);
+    }
+
     /// <summary>Subscribes; the head message then arrives on <see cref="Events"/>, and each next one after its ack.</summary>
     public async Task SubscribeAsync(byte[] receiveId, Ed25519KeyPair recipientKey, CancellationToken cancellationToken = default)
     {
         await RequestAsync(new Request { Subscribe = new Subscribe { ReceiveId = ByteString.CopyFrom(receiveId) } }, RecipientSigner(recipientKey), cancellationToken);
         subscribed[Convert.ToHexStringLower(receiveId)] = true;
+    }
+
+    /// <summary>Subscribes, proving the mailbox with its key instead of a signature.</summary>
+    public async Task SubscribeAsync(MailboxCredential mailbox, CancellationToken cancellationToken = default)
+    {
+        await RequestWithMacAsync(new Request { Subscribe = new Subscribe { ReceiveId = ByteString.CopyFrom(mailbox.ReceiveId) } }, mailbox, cancellationToken);
+        subscribed[Convert.ToHexStringLower(mailbox.ReceiveId)] = true;
     }
 
     public async Task UnsubscribeAsync(byte[] receiveId, Ed25519KeyPair recipientKey, CancellationToken cancellationToken = default)

@@ -174,16 +174,32 @@ public sealed partial class PurrConnection : IAsyncDisposable
 
         receiveLoop = Task.Run(ReceiveLoopAsync, CancellationToken.None);
         var clientNonce = SecureRandom.Bytes(SignedBytes.NonceBytes);
-        var response = await RequestAsync(new Request
+        var hello = new ClientHello { Version = options.ProtocolVersion, ClientNonce = ByteString.CopyFrom(clientNonce) };
+        if (options.HelloMailbox is { } mailbox)
         {
-            Hello = new ClientHello { Version = options.ProtocolVersion, ClientNonce = ByteString.CopyFrom(clientNonce) },
-        }, signer: null, cancellationToken);
-        var signed = SignedBytes.ServerHello(Hello.SessionNonce.Span, clientNonce);
-        if (!Ed25519.Verify(Address.IdentityKey, signed, response.HelloAccepted.Signature.Span))
+            hello.MailboxId = ByteString.CopyFrom(mailbox.ReceiveId);
+        }
+
+        var response = await RequestAsync(new Request { Hello = hello }, signer: null, cancellationToken);
+        if (!ServerProved(response.HelloAccepted, clientNonce))
         {
             throw new PurrServerKeyMismatchException(
                 $"the server at {Address.Host}:{Address.Port} could not prove it holds the pinned identity key; refusing to connect");
         }
+    }
+
+    /// <summary>
+    /// The server's proof in its HelloAccepted: the mailbox MAC when the hello named a mailbox and the server sent one,
+    /// else the identity key's signature (a server from before mailbox keys ignores the mailbox and signs).
+    /// </summary>
+    private bool ServerProved(HelloAccepted accepted, byte[] clientNonce)
+    {
+        if (options.HelloMailbox is { } mailbox && !accepted.Mac.IsEmpty)
+        {
+            return MailboxMacs.Matches(MailboxMacs.Hello(mailbox.Key, Hello.SessionNonce.Span, clientNonce), accepted.Mac.Span);
+        }
+
+        return Ed25519.Verify(Address.IdentityKey, SignedBytes.ServerHello(Hello.SessionNonce.Span, clientNonce), accepted.Signature.Span);
     }
 
     /// <summary>
@@ -197,8 +213,16 @@ public sealed partial class PurrConnection : IAsyncDisposable
     /// Like <see cref="RequestAsync(Request, Func{byte[], byte[]}?, CancellationToken)"/>, with a second signature over the same
     /// bytes in ClientFrame.mailbox_signature: the recipient key of a mailbox the request names (CreateRoom, JoinRoom).
     /// </summary>
-    public async Task<ServerFrame> RequestAsync(
-        Request request, Func<byte[], byte[]>? signer, Func<byte[], byte[]>? mailboxSigner, CancellationToken cancellationToken = default)
+    public Task<ServerFrame> RequestAsync(
+        Request request, Func<byte[], byte[]>? signer, Func<byte[], byte[]>? mailboxSigner, CancellationToken cancellationToken = default) =>
+        RequestAsync(request, signer, mailboxSigner, mac: null, cancellationToken);
+
+    /// <summary>Sends a request proven by a mailbox key (ClientFrame.mailbox_mac) instead of a signature.</summary>
+    public Task<ServerFrame> RequestWithMacAsync(Request request, MailboxCredential mailbox, CancellationToken cancellationToken = default) =>
+        RequestAsync(request, signer: null, mailboxSigner: null, RecipientMac(mailbox), cancellationToken);
+
+    private async Task<ServerFrame> RequestAsync(
+        Request request, Func<byte[], byte[]>? signer, Func<byte[], byte[]>? mailboxSigner, Func<byte[], byte[]>? mac, CancellationToken cancellationToken)
     {
         TaskCompletionSource<ServerFrame> completion;
         await sendGate.WaitAsync(cancellationToken);
@@ -215,6 +239,11 @@ public sealed partial class PurrConnection : IAsyncDisposable
             if (mailboxSigner is not null)
             {
                 frame.MailboxSignature = ByteString.CopyFrom(mailboxSigner(bytes));
+            }
+
+            if (mac is not null)
+            {
+                frame.MailboxMac = ByteString.CopyFrom(mac(bytes));
             }
 
             completion = Register(request.Id);
@@ -253,6 +282,10 @@ public sealed partial class PurrConnection : IAsyncDisposable
     /// <summary>The signature a mailbox's recipient key puts on a request sent over this connection.</summary>
     public Func<byte[], byte[]> RecipientSigner(Ed25519KeyPair recipientKey) =>
         bytes => recipientKey.Sign(SignedBytes.RecipientRequest(SessionNonce.Span, bytes));
+
+    /// <summary>The MAC a mailbox key puts on a request sent over this connection, in place of the recipient key's signature.</summary>
+    public Func<byte[], byte[]> RecipientMac(MailboxCredential mailbox) =>
+        bytes => MailboxMacs.Request(mailbox.Key, SessionNonce.Span, bytes);
 
     /// <summary>The signature a secured mailbox's sender key puts on a send over this connection.</summary>
     public Func<byte[], byte[]> SenderSigner(Ed25519KeyPair senderKey) =>

@@ -16,6 +16,14 @@ public sealed class PurrConnectionOptions
     /// <summary>What the server's registration policy asks of each mailbox or room this connection creates; null: nothing.</summary>
     public Registration.IRegistrationCredentials? Registration { get; init; }
 
+    /// <summary>
+    /// A mailbox this connection is for, whose key the client holds: the hello names it, and the server proves its
+    /// identity with that key instead of a signature (saving a verification here and a signature there). It tells the
+    /// server which mailbox the connection is for before the first request does; leave it null on a connection that
+    /// should not be tied to this mailbox.
+    /// </summary>
+    public MailboxCredential? HelloMailbox { get; init; }
+
     /// <summary>The protocol version to ask for; only tests set another.</summary>
     public uint ProtocolVersion { get; init; } = Protocol.ProtocolVersion.Current;
 }

@@ -75,8 +75,12 @@ internal static class MarkdownReport
             * S2: one sender, N members; latency is from scheduled send to the *last* member's receipt, per message.
             * S3: server RSS (from /proc) before (once it has settled after start) and after N connected idle clients, divided by N.
             * S4: connections per second, 64 at a time, each including its handshake, and the server's CPU per connection;
-              Purr and the relay first take as many connections again and settle 3 s (JIT warm-up). `bash bench/run.sh s4`
-              alternates them five times on fresh processes and keeps the medians.
+              Purr and the relay first take as many connections again and settle 3 s (JIT warm-up). Each Purr connection
+              subscribes to a mailbox that exists beforehand. The row "Purr" is a client that has connected before and holds
+              the mailbox's key (PROTOCOL.md 4, "Mailbox keys": its hello names the mailbox and the server proves itself with a
+              keyed hash, and the subscribe carries one too); "Purr, first connection (signed)" is a client without it (the
+              server signs the hello, the client verifies it, the subscribe is signed and verified). `bash bench/run.sh s4`
+              alternates the three five times on fresh processes and keeps the medians.
             * S5: process start to first accepted TCP connection, tried every millisecond (and for Purr, to the first
               completed hello); RSS after 3 s idle. `bash bench/run.sh s5` takes the median of five starts.
             * S6: BenchmarkDotNet, one core: seal (chain step, pad to 4 KiB, encrypt header and body) and open one 1 KiB

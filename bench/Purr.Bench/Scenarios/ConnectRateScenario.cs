@@ -6,7 +6,7 @@ using Purr.Crypto;
 
 namespace Purr.Bench.Scenarios;
 
-/// <summary>S4: new connections per second, each through its handshake (Purr: hello, server key check, signed subscribe).</summary>
+/// <summary>S4: new connections per second, each through its handshake (Purr: hello, server key check, subscribe; with the mailbox key or signed).</summary>
 internal static class ConnectRateScenario
 {
     public const string Name = "S4 connect rate";
@@ -20,22 +20,43 @@ internal static class ConnectRateScenario
     /// </summary>
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(3);
 
-    public static async Task<Measurement> PurrAsync(ServerUnderTest server, int count)
+    /// <summary>The row of a client connecting for the first time to a mailbox: the hello and the subscribe signed.</summary>
+    public const string SignedSystem = "Purr, first connection (signed)";
+
+    /// <summary>
+    /// Purr's connections, each to a mailbox that exists beforehand. <paramref name="withMailboxKeys"/>: as a client that
+    /// has connected before and holds the mailbox's key (PROTOCOL.md 4): its hello names the mailbox, so the server proves
+    /// itself with a MAC, and the subscribe carries a MAC too; otherwise as a first connection: the server signs the hello,
+    /// the client verifies it, and the subscribe is signed and verified.
+    /// </summary>
+    public static async Task<Measurement> PurrAsync(ServerUnderTest server, int count, bool withMailboxKeys = true)
     {
-        // Mailboxes exist beforehand; each new connection proves its key and subscribes to one.
         var warmUp = count;
         var setup = await PurrConnection.ConnectAsync(server.PurrAddress!);
         var keys = Enumerable.Range(0, warmUp + count).Select(_ => Ed25519KeyPair.Generate()).ToList();
         var mailboxes = new List<MailboxInfo>();
+        var credentials = new List<MailboxCredential>();
         foreach (var key in keys)
         {
-            mailboxes.Add(await setup.CreateMailboxAsync(key));
+            var mailbox = await setup.CreateMailboxAsync(key);
+            mailboxes.Add(mailbox);
+            if (withMailboxKeys)
+            {
+                credentials.Add(await setup.GetMailboxKeyAsync(mailbox.ReceiveId, key));
+            }
         }
 
         async Task<PurrConnection> ConnectAndSubscribeAsync(int i)
         {
-            var connection = await PurrConnection.ConnectAsync(server.PurrAddress!);
-            await connection.SubscribeAsync(mailboxes[i].ReceiveId, keys[i]);
+            if (!withMailboxKeys)
+            {
+                var signed = await PurrConnection.ConnectAsync(server.PurrAddress!);
+                await signed.SubscribeAsync(mailboxes[i].ReceiveId, keys[i]);
+                return signed;
+            }
+
+            var connection = await PurrConnection.ConnectAsync(server.PurrAddress!, new PurrConnectionOptions { HelloMailbox = credentials[i] });
+            await connection.SubscribeAsync(credentials[i]);
             return connection;
         }
 
@@ -50,7 +71,9 @@ internal static class ConnectRateScenario
         await CloseAllAsync(connections);
         await setup.DisposeAsync();
         keys.ForEach(k => k.Dispose());
-        return Result(server.Name, count, seconds, cpu, "hello + key check + signed subscribe");
+        return withMailboxKeys
+            ? Result(server.Name, count, seconds, cpu, "hello + key check + subscribe, proven with the mailbox key (a client that connected before)")
+            : Result(SignedSystem, count, seconds, cpu, "hello + key check + subscribe, signed (a first connection)");
     }
 
     /// <param name="warmUp">For the .NET relay; not for the XMPP servers, which do not compile as they go (Lua, and

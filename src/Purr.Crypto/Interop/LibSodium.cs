@@ -59,6 +59,12 @@ internal static partial class LibSodium
     internal static partial int crypto_scalarmult_curve25519_base(ref byte q, ref byte n);
 
     [LibraryImport(Name)]
+    internal static partial int crypto_box_seal(ref byte c, ref byte m, ulong mlen, ref byte pk);
+
+    [LibraryImport(Name)]
+    internal static partial int crypto_box_seal_open(ref byte m, ref byte c, ulong clen, ref byte pk, ref byte sk);
+
+    [LibraryImport(Name)]
     internal static partial int crypto_aead_xchacha20poly1305_ietf_encrypt(
         ref byte c, out ulong clen, ref byte m, ulong mlen, ref byte ad, ulong adlen, nint nsec, ref byte npub, ref byte k);
 

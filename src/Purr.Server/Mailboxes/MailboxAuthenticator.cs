@@ -1,22 +1,47 @@
 using Google.Protobuf;
 using Purr.Core.Ids;
 using Purr.Core.Mailboxes;
+using Purr.Crypto;
+using Purr.Protocol;
+using Purr.Server.Identity;
 using Purr.Server.Routing;
 
 namespace Purr.Server.Mailboxes;
 
 /// <summary>
-/// Checks recipient and sender signatures. An unknown mailbox is checked against a throwaway key,
-/// so "no such mailbox" and "bad signature" cost the same signature verification and give the same answer.
+/// Checks recipient and sender signatures, and mailbox MACs. An unknown mailbox is checked against a throwaway key,
+/// so "no such mailbox" and "bad signature" cost the same signature verification and give the same answer; a MAC
+/// costs the same for any id (every id has a mailbox key).
 /// </summary>
-public sealed class MailboxAuthenticator(IMailboxStore store)
+public sealed class MailboxAuthenticator(IMailboxStore store, ServerIdentity identity)
 {
-    /// <summary>The mailbox, if it exists and the request is signed by its recipient key; else null.</summary>
+    /// <summary>
+    /// The mailbox, if it exists and the request is signed by its recipient key or carries its mailbox MAC
+    /// (ClientFrame.mailbox_mac: when present, it is checked and the signature is not); else null.
+    /// </summary>
     public async ValueTask<MailboxRecord?> AuthenticateRecipientAsync(
         ByteString receiveId, RequestContext context, CancellationToken cancellationToken)
     {
         var mailbox = await FindAsync(receiveId, cancellationToken);
-        return context.IsSignedBy(RequestSigner.Recipient, mailbox?.RecipientKey) ? mailbox : null;
+        var proven = context.MailboxMac.IsEmpty
+            ? context.IsSignedBy(RequestSigner.Recipient, mailbox?.RecipientKey)
+            : HasMailboxMac(receiveId.Span, context);
+        return proven ? mailbox : null;
+    }
+
+    /// <summary>ClientFrame.mailbox_mac is the mailbox key of <paramref name="receiveId"/> over this connection's nonce and the request.</summary>
+    private bool HasMailboxMac(ReadOnlySpan<byte> receiveId, RequestContext context)
+    {
+        var key = identity.MailboxKey(receiveId);
+        try
+        {
+            var expected = MailboxMacs.Request(key, context.Session.SessionNonce.Span, context.RequestBytes.Span);
+            return MailboxMacs.Matches(expected, context.MailboxMac.Span);
+        }
+        finally
+        {
+            ConstantTime.Zero(key);
+        }
     }
 
     /// <summary>

@@ -23,7 +23,8 @@ public sealed class MailboxModule : IPurrModule
             sp.GetRequiredService<IOptions<MailboxOptions>>()));
         services.AddSingleton<ILimitsContributor>(sp => new MailboxLimits(
             sp.GetRequiredService<IOptions<MailboxOptions>>(), sp.GetRequiredService<IOptions<MailboxConnectionOptions>>()));
-        services.TryAddSingleton(sp => new MailboxAuthenticator(sp.GetRequiredService<Purr.Core.Mailboxes.IMailboxStore>()));
+        services.TryAddSingleton(sp => new MailboxAuthenticator(
+            sp.GetRequiredService<Purr.Core.Mailboxes.IMailboxStore>(), sp.GetRequiredService<Purr.Server.Identity.ServerIdentity>()));
         services.TryAddSingleton(sp => new LiveDelivery(
             sp.GetRequiredService<Purr.Core.Mailboxes.IMailboxStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ISessionObserver>(sp => sp.GetRequiredService<LiveDelivery>());
@@ -54,6 +55,8 @@ public sealed class MailboxModule : IPurrModule
             sp.GetRequiredService<MailboxIntake>(),
             sp.GetRequiredService<MailboxSendLimiter>(),
             sp.GetRequiredService<IOptions<MailboxOptions>>()));
+        services.AddSingleton<IRequestHandler>(sp => new GetMailboxKeyHandler(
+            sp.GetRequiredService<MailboxAuthenticator>(), sp.GetRequiredService<Purr.Server.Identity.ServerIdentity>()));
         services.AddSingleton<IRequestHandler>(sp => new SubscribeHandler(
             sp.GetRequiredService<MailboxAuthenticator>(),
             sp.GetRequiredService<LiveDelivery>(),

@@ -6,7 +6,12 @@ namespace Purr.Server.Routing;
 
 /// <summary>One request as received: the parsed request, the exact bytes that were signed, and the session.</summary>
 public sealed class RequestContext(
-    Request request, ByteString requestBytes, ByteString signature, IClientSession session, ByteString? mailboxSignature = null)
+    Request request,
+    ByteString requestBytes,
+    ByteString signature,
+    IClientSession session,
+    ByteString? mailboxSignature = null,
+    ByteString? mailboxMac = null)
 {
     // Most requests have one action or none: the first is kept without a list.
     private Func<ValueTask>? firstAfterResponse;
@@ -25,6 +30,9 @@ public sealed class RequestContext(
 
     /// <summary>ClientFrame.mailbox_signature: a mailbox's recipient key over the same bytes (CreateRoom, JoinRoom).</summary>
     public ByteString MailboxSignature { get; } = mailboxSignature ?? ByteString.Empty;
+
+    /// <summary>ClientFrame.mailbox_mac: the recipient's mailbox key over the request, in place of its signature (direct connections only).</summary>
+    public ByteString MailboxMac { get; } = mailboxMac ?? ByteString.Empty;
 
     public IClientSession Session { get; } = session;
 

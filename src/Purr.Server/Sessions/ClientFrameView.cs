@@ -4,16 +4,18 @@ using Purr.Protocol.V1;
 namespace Purr.Server.Sessions;
 
 /// <summary>
-/// A ClientFrame's three fields as slices of the received frame, without the copy protobuf's parser makes of each
+/// A ClientFrame's four fields as slices of the received frame, without the copy protobuf's parser makes of each
 /// (for a sent message, a copy of the whole request with its payload). Only the common encoding is read this way:
-/// fields 1 to 3, each length-delimited with a one-byte tag. Anything else (an unknown field, another wire type, a
+/// fields 1 to 4, each length-delimited with a one-byte tag. Anything else (an unknown field, another wire type, a
 /// long tag) goes to protobuf's own parser, so what is accepted and what is refused is exactly what it decides.
 /// </summary>
-internal readonly record struct ClientFrameView(ReadOnlyMemory<byte> Request, ReadOnlyMemory<byte> Signature, ReadOnlyMemory<byte> MailboxSignature)
+internal readonly record struct ClientFrameView(
+    ReadOnlyMemory<byte> Request, ReadOnlyMemory<byte> Signature, ReadOnlyMemory<byte> MailboxSignature, ReadOnlyMemory<byte> MailboxMac)
 {
     private const byte RequestTag = (1 << 3) | 2;
     private const byte SignatureTag = (2 << 3) | 2;
     private const byte MailboxSignatureTag = (3 << 3) | 2;
+    private const byte MailboxMacTag = (4 << 3) | 2;
 
     /// <summary>
     /// The frame's fields, sliced where the encoding is the common one, else parsed and copied by protobuf
@@ -27,7 +29,7 @@ internal readonly record struct ClientFrameView(ReadOnlyMemory<byte> Request, Re
         }
 
         var parsed = ClientFrame.Parser.ParseFrom(frame.Span);
-        return new ClientFrameView(parsed.Request.Memory, parsed.Signature.Memory, parsed.MailboxSignature.Memory);
+        return new ClientFrameView(parsed.Request.Memory, parsed.Signature.Memory, parsed.MailboxSignature.Memory, parsed.MailboxMac.Memory);
     }
 
     /// <summary>Slices the fields when the frame uses only the common encoding; false for anything else, valid or not.</summary>
@@ -35,7 +37,7 @@ internal readonly record struct ClientFrameView(ReadOnlyMemory<byte> Request, Re
     {
         view = default;
         var span = frame.Span;
-        ReadOnlyMemory<byte> request = default, signature = default, mailboxSignature = default;
+        ReadOnlyMemory<byte> request = default, signature = default, mailboxSignature = default, mailboxMac = default;
         var offset = 0;
         while (offset < span.Length)
         {
@@ -59,12 +61,15 @@ internal readonly record struct ClientFrameView(ReadOnlyMemory<byte> Request, Re
                 case MailboxSignatureTag:
                     mailboxSignature = field;
                     break;
+                case MailboxMacTag:
+                    mailboxMac = field;
+                    break;
                 default:
                     return false;
             }
         }
 
-        view = new ClientFrameView(request, signature, mailboxSignature);
+        view = new ClientFrameView(request, signature, mailboxSignature, mailboxMac);
         return true;
     }
 

@@ -29,11 +29,12 @@ public sealed class ClientFrameViewTests
         var known = new ClientFrame { Request = ByteString.CopyFromUtf8("req"), MailboxSignature = ByteString.CopyFromUtf8("mbx") }.ToByteArray();
         byte[][] frames =
         [
-            [.. known, 0x20, 0x05],                       // field 4, varint: unknown, kept by protobuf
+            [.. known, 0x20, 0x05],                       // field 4 as a varint (it is bytes): unknown, kept by protobuf
             [.. known, 0x2A, 0x01, 0xFF],                 // field 5, length-delimited: unknown
             [0x8A, 0x00, 0x02, 0x61, 0x62],               // field 1 with a two-byte tag
             [0x0A, 0x82, 0x00, 0x61, 0x62],               // a two-byte length for 2
             [.. known, .. known],                         // every field twice: the last wins
+            [.. known, 0x22, 0x02, 0x6D, 0x61],           // field 4 (mailbox_mac), as clients encode it
             [],                                           // an empty frame: every field empty
         ];
         foreach (var frame in frames)
@@ -42,6 +43,8 @@ public sealed class ClientFrameViewTests
         }
 
         Assert.False(ClientFrameView.TrySlice(frames[0], out _));
+        Assert.True(ClientFrameView.TrySlice(frames[5], out var withMac));
+        Assert.Equal("ma"u8.ToArray(), withMac.MailboxMac.ToArray());
     }
 
     [Fact]
@@ -68,7 +71,7 @@ public sealed class ClientFrameViewTests
     {
         var random = new Random(20261202);
         var request = new Request { Id = 1, Ack = new Ack { ReceiveId = ByteString.CopyFrom(new byte[16]), MessageId = ByteString.CopyFrom(new byte[16]) } };
-        var original = new ClientFrame { Request = request.ToByteString(), Signature = ByteString.CopyFrom(new byte[64]), MailboxSignature = ByteString.CopyFrom(new byte[64]) }.ToByteArray();
+        var original = new ClientFrame { Request = request.ToByteString(), Signature = ByteString.CopyFrom(new byte[64]), MailboxSignature = ByteString.CopyFrom(new byte[64]), MailboxMac = ByteString.CopyFrom(new byte[32]) }.ToByteArray();
         var sliced = 0;
         for (var i = 0; i < 20_000; i++)
         {
@@ -108,5 +111,6 @@ public sealed class ClientFrameViewTests
         Assert.Equal(expected.Request.ToByteArray(), view.Request.ToArray());
         Assert.Equal(expected.Signature.ToByteArray(), view.Signature.ToArray());
         Assert.Equal(expected.MailboxSignature.ToByteArray(), view.MailboxSignature.ToArray());
+        Assert.Equal(expected.MailboxMac.ToByteArray(), view.MailboxMac.ToArray());
     }
 }

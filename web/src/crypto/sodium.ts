@@ -111,6 +111,16 @@ export function chacha20Xor(key: Uint8Array, data: Uint8Array): void {
   data.set(sodium.crypto_stream_chacha20_ietf_xor(data, new Uint8Array(12), key));
 }
 
+/** Opens a libsodium sealed box (crypto_box_seal) sealed to `recipient`; null when it was not, or was altered. */
+export function sealedBoxOpen(sealed: Uint8Array, recipient: DhKeyPair): Uint8Array | null {
+  if (sealed.length < 48) return null;
+  try {
+    return sodium.crypto_box_seal_open(sealed, recipient.publicKey, recipient.secret);
+  } catch {
+    return null;
+  }
+}
+
 export function sha256(...parts: Uint8Array[]): Uint8Array {
   const state = sodium.crypto_hash_sha256_init();
   for (const part of parts) sodium.crypto_hash_sha256_update(state, part);

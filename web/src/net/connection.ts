@@ -7,6 +7,7 @@ import type { RegistrationInfo } from "../gen/purr/v1/registration_pb";
 import { ErrorCode } from "../gen/purr/v1/errors_pb";
 import { constantTimeEqual, randomBytes, verify } from "../crypto/sodium";
 import { serverHello } from "../protocol/signed-bytes";
+import { helloMac, macMatches, mailboxMac, type MailboxCredential } from "../protocol/mailbox-keys";
 import { FramePipe, WebSocketPipe } from "./pipe";
 
 export type RequestOp = MessageInitShape<typeof RequestSchema>["op"];
@@ -55,12 +56,15 @@ export class PurrConnection {
   private constructor(private readonly pipe: FramePipe) {}
 
   /** Connects to the page's own server over its WebSocket; see `over`. */
-  static connect(url: string, identityKey: Uint8Array): Promise<PurrConnection> {
-    return PurrConnection.over(new WebSocketPipe(url), identityKey);
+  static connect(url: string, identityKey: Uint8Array, helloMailbox?: MailboxCredential): Promise<PurrConnection> {
+    return PurrConnection.over(new WebSocketPipe(url), identityKey, helloMailbox);
   }
 
-  /** Runs the hello over `pipe`: checks the server's key against the pinned one and completes the hello. */
-  static async over(pipe: FramePipe, identityKey: Uint8Array): Promise<PurrConnection> {
+  /**
+   * Runs the hello over `pipe`: checks the server's key against the pinned one and completes the hello. With
+   * `helloMailbox` the hello names that mailbox and the server may prove itself with its key (PROTOCOL.md 3).
+   */
+  static async over(pipe: FramePipe, identityKey: Uint8Array, helloMailbox?: MailboxCredential): Promise<PurrConnection> {
     const connection = new PurrConnection(pipe);
     // Anything after the hello, before the connection listens, waits for it in order.
     const early: Uint8Array[] = [];
@@ -90,8 +94,8 @@ export class PurrConnection {
     connection.registration = hello.body.value.registration;
     connection.listen(early);
     const clientNonce = randomBytes(32);
-    const accepted = await connection.request({ case: "hello", value: { version: 1, clientNonce } });
-    if (accepted.body.case !== "helloAccepted" || !verify(identityKey, serverHello(connection.sessionNonce, clientNonce), accepted.body.value.signature)) {
+    const accepted = await connection.request({ case: "hello", value: { version: 1, clientNonce, mailboxId: helloMailbox?.receiveId } });
+    if (accepted.body.case !== "helloAccepted" || !serverProved(accepted.body.value, identityKey, connection.sessionNonce, clientNonce, helloMailbox)) {
       connection.close();
       throw new Error("the server could not prove it holds the pinned identity key; refusing to connect");
     }
@@ -119,8 +123,9 @@ export class PurrConnection {
   /**
    * Sends one request and waits for its response; an Error response is thrown as PurrError. `mailboxSigner`
    * (CreateRoom and JoinRoom of a persistent room) signs the same bytes with the named mailbox's recipient key.
+   * `mailbox` proves a recipient request with the mailbox's key (ClientFrame.mailbox_mac) instead of `signer`.
    */
-  request(op: RequestOp, signer?: Signer, mailboxSigner?: Signer): Promise<ServerFrame> {
+  request(op: RequestOp, signer?: Signer, mailboxSigner?: Signer, mailbox?: MailboxCredential): Promise<ServerFrame> {
     if (!this.isOpen) return Promise.reject(new ConnectionClosedError("the connection to the Purr server is closed"));
     const id = ++this.lastId;
     const requestBytes = toBinary(RequestSchema, create(RequestSchema, { id, op }));
@@ -128,6 +133,7 @@ export class PurrConnection {
       request: requestBytes,
       signature: signer ? signer(requestBytes, this.sessionNonce) : new Uint8Array(0),
       mailboxSignature: mailboxSigner ? mailboxSigner(requestBytes, this.sessionNonce) : new Uint8Array(0),
+      mailboxMac: mailbox ? mailboxMac(mailbox.key, this.sessionNonce, requestBytes) : new Uint8Array(0),
     });
     return new Promise<ServerFrame>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -193,4 +199,15 @@ export class PurrConnection {
     this.tunnels.clear();
     for (const deliver of tunnels) deliver(new Uint8Array(0));
   }
+}
+
+/**
+ * The server's proof in its HelloAccepted: the mailbox MAC when the hello named a mailbox and the server sent one, else
+ * the identity key's signature (a server from before mailbox keys ignores the mailbox and signs).
+ */
+function serverProved(
+  accepted: { signature: Uint8Array; mac: Uint8Array }, identityKey: Uint8Array, sessionNonce: Uint8Array, clientNonce: Uint8Array,
+  helloMailbox?: MailboxCredential): boolean {
+  if (helloMailbox && accepted.mac.length > 0) return macMatches(helloMac(helloMailbox.key, sessionNonce, clientNonce), accepted.mac);
+  return verify(identityKey, serverHello(sessionNonce, clientNonce), accepted.signature);
 }
