@@ -29,9 +29,10 @@ public sealed partial class PurrConnection
     }
 
     public Task SecureMailboxAsync(byte[] receiveId, Ed25519KeyPair recipientKey, byte[] senderPublicKey, CancellationToken cancellationToken = default) =>
-        RequestAsync(
+        RecipientRequestAsync(
             new Request { SecureMailbox = new SecureMailbox { ReceiveId = ByteString.CopyFrom(receiveId), SenderKey = ByteString.CopyFrom(senderPublicKey) } },
-            RecipientSigner(recipientKey),
+            receiveId,
+            recipientKey,
             cancellationToken);
 
     /// <summary>Sends ciphertext to a mailbox; sign with <paramref name="senderKey"/> when the mailbox is secured. Returns the message id.</summary>
@@ -54,9 +55,10 @@ public sealed partial class PurrConnection
 
     /// <summary>Adds block tags to one of this client's mailboxes (or, with <paramref name="clear"/>, empties its list first).</summary>
     public Task BlockSendersAsync(byte[] receiveId, Ed25519KeyPair recipientKey, IEnumerable<byte[]> tags, bool clear = false, CancellationToken cancellationToken = default) =>
-        RequestAsync(
+        RecipientRequestAsync(
             new Request { BlockSenders = new BlockSenders { ReceiveId = ByteString.CopyFrom(receiveId), Tags = { tags.Select(ByteString.CopyFrom) }, Clear = clear } },
-            RecipientSigner(recipientKey),
+            receiveId,
+            recipientKey,
             cancellationToken);
 
     /// <summary>
@@ -82,7 +84,7 @@ public sealed partial class PurrConnection
     /// <summary>Subscribes; the head message then arrives on <see cref="Events"/>, and each next one after its ack.</summary>
     public async Task SubscribeAsync(byte[] receiveId, Ed25519KeyPair recipientKey, CancellationToken cancellationToken = default)
     {
-        await RequestAsync(new Request { Subscribe = new Subscribe { ReceiveId = ByteString.CopyFrom(receiveId) } }, RecipientSigner(recipientKey), cancellationToken);
+        await RecipientRequestAsync(new Request { Subscribe = new Subscribe { ReceiveId = ByteString.CopyFrom(receiveId) } }, receiveId, recipientKey, cancellationToken);
         subscribed[Convert.ToHexStringLower(receiveId)] = true;
     }
 
@@ -96,13 +98,13 @@ public sealed partial class PurrConnection
     public async Task UnsubscribeAsync(byte[] receiveId, Ed25519KeyPair recipientKey, CancellationToken cancellationToken = default)
     {
         subscribed.TryRemove(Convert.ToHexStringLower(receiveId), out _);
-        await RequestAsync(new Request { Unsubscribe = new Unsubscribe { ReceiveId = ByteString.CopyFrom(receiveId) } }, RecipientSigner(recipientKey), cancellationToken);
+        await RecipientRequestAsync(new Request { Unsubscribe = new Unsubscribe { ReceiveId = ByteString.CopyFrom(receiveId) } }, receiveId, recipientKey, cancellationToken);
     }
 
     public async Task<FetchedMessage?> FetchAsync(byte[] receiveId, Ed25519KeyPair recipientKey, CancellationToken cancellationToken = default)
     {
-        var response = await RequestAsync(
-            new Request { Fetch = new Fetch { ReceiveId = ByteString.CopyFrom(receiveId) } }, RecipientSigner(recipientKey), cancellationToken);
+        var response = await RecipientRequestAsync(
+            new Request { Fetch = new Fetch { ReceiveId = ByteString.CopyFrom(receiveId) } }, receiveId, recipientKey, cancellationToken);
         var message = response.FetchResult.Message;
         return message is null
             ? null
@@ -111,18 +113,43 @@ public sealed partial class PurrConnection
 
     /// <summary>
     /// Acknowledges the head message. On a connection holding the mailbox's subscription the ack goes
-    /// unsigned (the subscription already proved the key; PROTOCOL.md section 4); elsewhere it is signed.
+    /// unproven (the subscription already proved the key; PROTOCOL.md section 4); elsewhere it is signed or MACed.
     /// </summary>
-    public Task AckAsync(byte[] receiveId, byte[] messageId, Ed25519KeyPair recipientKey, CancellationToken cancellationToken = default) =>
-        RequestAsync(
-            new Request { Ack = new Ack { ReceiveId = ByteString.CopyFrom(receiveId), MessageId = ByteString.CopyFrom(messageId) } },
-            subscribed.ContainsKey(Convert.ToHexStringLower(receiveId)) ? null : RecipientSigner(recipientKey),
-            cancellationToken);
+    public Task AckAsync(byte[] receiveId, byte[] messageId, Ed25519KeyPair recipientKey, CancellationToken cancellationToken = default)
+    {
+        var ack = new Request { Ack = new Ack { ReceiveId = ByteString.CopyFrom(receiveId), MessageId = ByteString.CopyFrom(messageId) } };
+        return subscribed.ContainsKey(Convert.ToHexStringLower(receiveId))
+            ? RequestAsync(ack, null, cancellationToken)
+            : RecipientRequestAsync(ack, receiveId, recipientKey, cancellationToken);
+    }
 
     public Task DeleteMailboxAsync(byte[] receiveId, Ed25519KeyPair recipientKey, CancellationToken cancellationToken = default)
     {
         subscribed.TryRemove(Convert.ToHexStringLower(receiveId), out _);
-        return RequestAsync(new Request { DeleteMailbox = new DeleteMailbox { ReceiveId = ByteString.CopyFrom(receiveId) } }, RecipientSigner(recipientKey), cancellationToken);
+        return RecipientRequestAsync(new Request { DeleteMailbox = new DeleteMailbox { ReceiveId = ByteString.CopyFrom(receiveId) } }, receiveId, recipientKey, cancellationToken);
+    }
+
+    /// <summary>
+    /// A request the recipient key proves: with the mailbox's key when <see cref="PurrConnectionOptions.MailboxKeys"/> has
+    /// one (a keyed hash instead of a signature, PROTOCOL.md 4), else signed. A MAC the server refuses (a server from
+    /// before mailbox keys ignores it) is followed by the signed request once, so a stale key never locks a mailbox out.
+    /// </summary>
+    private async Task<ServerFrame> RecipientRequestAsync(Request request, byte[] receiveId, Ed25519KeyPair recipientKey, CancellationToken cancellationToken)
+    {
+        if (options.MailboxKeys?.Invoke(receiveId) is { Length: Protocol.MailboxMacs.KeyBytes } key)
+        {
+            try
+            {
+                return await RequestWithMacAsync(request, new MailboxCredential(receiveId, key), cancellationToken);
+            }
+            catch (PurrProtocolException e) when (e.Code == ErrorCode.Auth)
+            {
+                // The signature decides; the request gets a new id.
+                options.MailboxKeyRefused?.Invoke(receiveId);
+            }
+        }
+
+        return await RequestAsync(request, RecipientSigner(recipientKey), cancellationToken);
     }
 
     public Task PingAsync(CancellationToken cancellationToken = default) =>

@@ -24,6 +24,19 @@ public sealed class PurrConnectionOptions
     /// </summary>
     public MailboxCredential? HelloMailbox { get; init; }
 
+    /// <summary>
+    /// The mailbox key of a mailbox this client holds, by receive id, or null (PROTOCOL.md 4, "Mailbox keys"): requests for
+    /// a mailbox that has one carry its MAC instead of the recipient key's signature, and fall back to the signature once
+    /// when the server refuses the MAC.
+    /// </summary>
+    public Func<byte[], byte[]?>? MailboxKeys { get; init; }
+
+    /// <summary>
+    /// Told the receive id of a mailbox whose key from <see cref="MailboxKeys"/> the server refused (before the signed retry):
+    /// a key that keeps failing would count towards the server's failed-authentication limit on every request.
+    /// </summary>
+    public Action<byte[]>? MailboxKeyRefused { get; init; }
+
     /// <summary>The protocol version to ask for; only tests set another.</summary>
     public uint ProtocolVersion { get; init; } = Protocol.ProtocolVersion.Current;
 }

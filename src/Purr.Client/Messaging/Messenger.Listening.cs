@@ -147,6 +147,7 @@ public sealed partial class Messenger
         try
         {
             var connection = await ConnectAsync(server, group: group);
+            var gotKeys = false;
             foreach (var (mailbox, _) in AllMailboxes().Where(m => m.Mailbox.Server == server && GroupFor(server, m.Owner) == group))
             {
                 using var key = Ed25519KeyPair.FromSeed(mailbox.RecipientKeySeed);
@@ -157,7 +158,16 @@ public sealed partial class Messenger
                 catch (PurrProtocolException)
                 {
                     // This mailbox is gone from the server (expired, deleted): the others still listen.
+                    continue;
                 }
+
+                // After the subscribe, so that its head message is not held up by the key's request.
+                gotKeys |= await FetchMailboxKeyAsync(connection, mailbox, key, cancellationToken);
+            }
+
+            if (gotKeys)
+            {
+                file.Save(Data);
             }
 
             return connection;

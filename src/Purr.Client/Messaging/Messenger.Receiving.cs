@@ -112,6 +112,11 @@ public sealed partial class Messenger
                 {
                     var connection = await ConnectAsync(mailbox.Server, group: GroupFor(mailbox.Server, owner));
                     using var key = Ed25519KeyPair.FromSeed(mailbox.RecipientKeySeed);
+                    if (await FetchMailboxKeyAsync(connection, mailbox, key, cancellationToken))
+                    {
+                        file.Save(Data);
+                    }
+
                     while (await connection.FetchAsync(mailbox.ReceiveId, key, cancellationToken) is { } message)
                     {
                         found = true;

@@ -35,15 +35,18 @@ public sealed partial class Messenger : IAsyncDisposable
         this.random = random ?? SystemRandomSource.Instance;
         this.time = time ?? TimeProvider.System;
         var options = connectionOptions ?? new PurrConnectionOptions();
-        // Unless the caller brings its own, creations draw on the profile's own credentials.
-        this.connectionOptions = options.Registration is not null ? options : new PurrConnectionOptions
+        // Unless the caller brings its own, creations draw on the profile's own credentials; requests for the profile's
+        // mailboxes carry their mailbox keys where it has them (Messenger.MailboxKeys.cs).
+        this.connectionOptions = new PurrConnectionOptions
         {
             UseTls = options.UseTls,
             ConnectTimeout = options.ConnectTimeout,
             RequestTimeout = options.RequestTimeout,
             EventQueueCapacity = options.EventQueueCapacity,
             ProtocolVersion = options.ProtocolVersion,
-            Registration = ownedRegistration = new Registration.ProfileRegistration(data, () => file.Save(data), this.random),
+            Registration = options.Registration ?? (ownedRegistration = new Registration.ProfileRegistration(data, () => file.Save(data), this.random)),
+            MailboxKeys = options.MailboxKeys ?? MailboxKeyOf,
+            MailboxKeyRefused = options.MailboxKeyRefused ?? ForgetMailboxKey,
         };
     }
 

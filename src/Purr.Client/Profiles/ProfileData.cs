@@ -272,6 +272,13 @@ public sealed class MailboxRecordData
 
     /// <summary>A mailbox being replaced: drained and deleted once the contact acknowledged the move.</summary>
     public bool Retiring { get; set; }
+
+    /// <summary>
+    /// The server's mailbox key for it (PROTOCOL.md 4, "Mailbox keys"), once fetched: requests for the mailbox then carry a
+    /// keyed hash instead of a signature. Null until then; not written while null, so older profiles read the same.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public byte[]? MailboxKey { get; set; }
 }
 
 /// <summary>The contact's mailbox this profile sends to, and the key it signs those sends with.</summary>

@@ -33,6 +33,16 @@ public sealed class BrowserReconnectTests
         }
 
         await Assertions.Expect(alice.ById("status")).ToHaveTextAsync("offline", new() { Timeout = 20_000 });
+        // What Alice's page sends once the server is back: its mailboxes' subscriptions, proven by their mailbox keys
+        // (fetched when each mailbox was first subscribed), not signed (PROTOCOL.md 4, "Mailbox keys").
+        var sent = new System.Collections.Concurrent.ConcurrentQueue<byte[]>();
+        alice.Page.WebSocket += (_, socket) => socket.FrameSent += (_, frame) =>
+        {
+            if (frame.Binary is { } bytes)
+            {
+                sent.Enqueue(bytes);
+            }
+        };
         await using (server = await RunningServer.StartAsync("sqlite", data.Path, settings: settings))
         {
             await Assertions.Expect(bob.ById("status")).ToHaveTextAsync("online", new() { Timeout = 40_000 });
@@ -41,6 +51,15 @@ public sealed class BrowserReconnectTests
             await alice.OpenConversationAsync("Bob");
             await alice.ExpectMessageAsync("sent after the restart");
             alice.AssertNoProblemsBut("WebSocket");
+            var frames = sent.Select(b => Protocol.V1.ClientFrame.Parser.ParseFrom(b)).ToList();
+            var subscribes = frames.Where(f => Protocol.V1.Request.Parser.ParseFrom(f.Request).OpCase == Protocol.V1.Request.OpOneofCase.Subscribe).ToList();
+            Assert.NotEmpty(subscribes);
+            Assert.All(subscribes, f =>
+            {
+                Assert.Equal(32, f.MailboxMac.Length);
+                Assert.True(f.Signature.IsEmpty);
+            });
+            Assert.DoesNotContain(frames, f => Protocol.V1.Request.Parser.ParseFrom(f.Request).OpCase == Protocol.V1.Request.OpOneofCase.GetMailboxKey);
         }
     }
 }

@@ -16,6 +16,7 @@ import { equalBytes, toHex } from "../protocol/bytes";
 import { parseAddress, sameServer } from "../protocol/address";
 import { ConnectionClosedError, PurrConnection, PurrError, type RequestOp, type Signer } from "../net/connection";
 import { TunnelPipe } from "../net/tunnel";
+import { getMailboxKey } from "../net/mailbox-key";
 import { CreateMailboxSchema } from "../gen/purr/v1/mailboxes_pb";
 import { saveProfileBlob } from "./profile-store";
 import { sealProfile, type ProfileKey } from "./profile-file";
@@ -313,6 +314,8 @@ export class PurrClient implements ClientServices {
     await this.requestAt(mailbox.server, { case: "subscribe", value: { receiveId: mailbox.receiveId } }, recipientSigner(signingKeyFromSeed(mailbox.recipientKeySeed)));
     // A relayed connection comes and goes on its own: acks there are always signed.
     if (!mailbox.server) this.subscribed.add(toHex(mailbox.receiveId));
+    // Its key now, so that the next reconnection proves it without a signature (PROTOCOL.md 4, "Mailbox keys").
+    if (!mailbox.server && (await fetchMailboxKey(await this.connect(), mailbox))) await this.save();
   }
 
   async deleteMailbox(mailbox: MailboxRecord): Promise<void> {
@@ -464,16 +467,20 @@ export class PurrClient implements ClientServices {
     this.subscribed.clear();
     // Room mailboxes are subscribed with their rooms (a room stopped while this page was away is gone).
     const roomMailboxes = new Set(this.data.rooms.map(r => r.mailbox));
+    let gotKeys = false;
     for (const mailbox of this.allMailboxes().filter(m => !roomMailboxes.has(m))) {
       try {
-        await connection.request({ case: "subscribe", value: { receiveId: mailbox.receiveId } }, recipientSigner(signingKeyFromSeed(mailbox.recipientKeySeed)));
+        await subscribeProven(connection, mailbox);
         this.subscribed.add(toHex(mailbox.receiveId));
       } catch (e) {
         if (!(e instanceof PurrError)) throw e;
         // One mailbox gone from the server must not keep every other conversation offline.
         this.emit({ kind: "problem", text: `a mailbox of this profile is no longer on the server (${e.message})` });
+        continue;
       }
+      gotKeys = (await fetchMailboxKey(connection, mailbox)) || gotKeys;
     }
+    if (gotKeys) await this.save();
     await this.rooms.subscribeAll();
     this.emit({ kind: "connection", online: true });
     // This page is a running client: its contacts may see it (and it them), if presence is on.
@@ -592,5 +599,37 @@ export class PurrClient implements ClientServices {
     else if (this.data.devicesInbox === mailbox) await this.ownDevices.handle(message.payload);
     await this.save();
     if (!live) await this.ack(mailbox, message.messageId);
+  }
+}
+
+/**
+ * Subscribes on a reconnection: with the mailbox's key where the profile has it (a keyed hash instead of a signature,
+ * PROTOCOL.md 4), else signed; a key the server refuses is dropped and followed by the signed request once.
+ */
+async function subscribeProven(connection: PurrConnection, mailbox: MailboxRecord): Promise<void> {
+  const op: RequestOp = { case: "subscribe", value: { receiveId: mailbox.receiveId } };
+  if (mailbox.mailboxKey) {
+    try {
+      await connection.request(op, undefined, undefined, { receiveId: mailbox.receiveId, key: mailbox.mailboxKey });
+      return;
+    } catch (e) {
+      if (!(e instanceof PurrError) || e.code !== ErrorCode.AUTH) throw e;
+      // Dropped (each refusal counts towards the server's failed-authentication limit); fetched again below.
+      mailbox.mailboxKey = undefined;
+    }
+  }
+  await connection.request(op, recipientSigner(signingKeyFromSeed(mailbox.recipientKeySeed)));
+}
+
+/** Fetches the mailbox's key once (true: the profile changed); a server without mailbox keys leaves it without one. */
+async function fetchMailboxKey(connection: PurrConnection, mailbox: MailboxRecord): Promise<boolean> {
+  if (mailbox.mailboxKey) return false;
+  try {
+    mailbox.mailboxKey = (await getMailboxKey(connection, mailbox.receiveId, recipientSigner(signingKeyFromSeed(mailbox.recipientKeySeed)))).key;
+    return true;
+  } catch (e) {
+    // Only a lost connection ends the reconnection; without a key (an older server, a mailbox gone) signatures still work.
+    if (e instanceof ConnectionClosedError) throw e;
+    return false;
   }
 }

@@ -8,7 +8,8 @@ export const MESSAGES_KEPT = 200;
 export const SEEN_IDS_KEPT = 512;
 
 /** A mailbox of this profile; `server` absent: on the page's own server (else reached through it, PROTOCOL.md 15.6). */
-export interface MailboxRecord { receiveId: Uint8Array; sendId: Uint8Array; recipientKeySeed: Uint8Array; server?: string }
+/** `mailboxKey`: the server's key for the mailbox once fetched (PROTOCOL.md 4, "Mailbox keys"), proving it without a signature. */
+export interface MailboxRecord { receiveId: Uint8Array; sendId: Uint8Array; recipientKeySeed: Uint8Array; server?: string; mailboxKey?: Uint8Array }
 
 export interface ChatMessage {
   id: string;

@@ -53,7 +53,10 @@ function freeName(displayName: string, taken: Set<string>): string {
 // ---- browser → portable ----
 
 export function toPortableJson(data: ProfileData): string {
-  const mailbox = (m: MailboxRecord): Json => ({ Server: m.server ?? data.server, ReceiveId: b64(m.receiveId), SendId: b64(m.sendId), RecipientKeySeed: b64(m.recipientKeySeed), Retiring: false });
+  const mailbox = (m: MailboxRecord): Json => ({
+    Server: m.server ?? data.server, ReceiveId: b64(m.receiveId), SendId: b64(m.sendId), RecipientKeySeed: b64(m.recipientKeySeed), Retiring: false,
+    ...(m.mailboxKey ? { MailboxKey: b64(m.mailboxKey) } : {}),
+  });
   const taken = new Set<string>();
   const contactNames = new Map(data.contacts.map(c => [c.id, freeName(c.displayName, taken)]));
   const history: Json[] = [];
@@ -186,7 +189,15 @@ export function fromPortableJson(json: string, pageServer: string): ProfileData 
   }
   if (!root || typeof root !== "object" || root.Version !== 1) throw new PortableProfileError("the file holds a profile of another version");
   const elsewhere = (server: unknown): { server?: string } => (typeof server === "string" && !sameServer(server, pageServer) ? { server } : {});
-  const mailbox = (m: Json): MailboxRecord => ({ receiveId: bytes(m.ReceiveId, "mailbox"), sendId: bytes(m.SendId, "mailbox"), recipientKeySeed: bytes(m.RecipientKeySeed, "mailbox key"), ...elsewhere(m.Server) });
+  // A mailbox key (PROTOCOL.md 4) comes along when it is one; otherwise the next connection fetches it again.
+  const mailboxKey = (value: unknown): { mailboxKey?: Uint8Array } => {
+    const key = maybeBytes(value, "mailbox key");
+    return key?.length === 32 ? { mailboxKey: key } : {};
+  };
+  const mailbox = (m: Json): MailboxRecord => ({
+    receiveId: bytes(m.ReceiveId, "mailbox"), sendId: bytes(m.SendId, "mailbox"), recipientKeySeed: bytes(m.RecipientKeySeed, "mailbox key"),
+    ...elsewhere(m.Server), ...mailboxKey(m.MailboxKey),
+  });
   const history = list(root.History);
   const messagesOf = (name: string, delivered: Set<string>, room = false): ChatMessage[] => history
     .filter(e => e.c === name && (e.r === true) === room && typeof e.t === "string" && typeof e.id === "string")
