@@ -12,14 +12,25 @@ namespace Purr.Client.Messaging;
 public sealed partial class Messenger
 {
     /// <summary>The stored mailbox key of a receive id, for <see cref="PurrConnectionOptions.MailboxKeys"/>; null when none.</summary>
+    /// <remarks>
+    /// Room sessions make requests on the messenger's connections from their own tasks, while the messenger may be changing
+    /// its lists: a lookup that meets a change answers "none", and that request is signed instead.
+    /// </remarks>
     private byte[]? MailboxKeyOf(byte[] receiveId)
     {
-        foreach (var (mailbox, _) in AllMailboxes())
+        try
         {
-            if (mailbox.MailboxKey is not null && mailbox.ReceiveId.AsSpan().SequenceEqual(receiveId))
+            foreach (var (mailbox, _) in AllMailboxes())
             {
-                return mailbox.MailboxKey;
+                if (mailbox.MailboxKey is not null && mailbox.ReceiveId.AsSpan().SequenceEqual(receiveId))
+                {
+                    return mailbox.MailboxKey;
+                }
             }
+        }
+        catch (InvalidOperationException)
+        {
+            // A list changed while it was read (see remarks).
         }
 
         return null;
@@ -32,12 +43,19 @@ public sealed partial class Messenger
     /// </summary>
     private void ForgetMailboxKey(byte[] receiveId)
     {
-        foreach (var (mailbox, _) in AllMailboxes())
+        try
         {
-            if (mailbox.ReceiveId.AsSpan().SequenceEqual(receiveId))
+            foreach (var (mailbox, _) in AllMailboxes())
             {
-                mailbox.MailboxKey = null;
+                if (mailbox.ReceiveId.AsSpan().SequenceEqual(receiveId))
+                {
+                    mailbox.MailboxKey = null;
+                }
             }
+        }
+        catch (InvalidOperationException)
+        {
+            // A list changed while it was read (see MailboxKeyOf): the key stays, and is refused and dropped next time.
         }
     }
 
