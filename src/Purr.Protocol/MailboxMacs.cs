@@ -38,12 +38,8 @@ public static class MailboxMacs
             throw new ArgumentException($"a mailbox key is {KeyBytes} bytes", nameof(key));
         }
 
-        var input = new byte[context.Length + 1 + first.Length + second.Length];
-        context.CopyTo(input, 0);
-        first.CopyTo(input.AsSpan(context.Length + 1));
-        second.CopyTo(input.AsSpan(context.Length + 1 + first.Length));
         var mac = new byte[MacBytes];
-        Blake2b.Hash(input, mac, key);
+        Blake2b.Hash(SignedBytes.Concat(context, first, second), mac, key);
         return mac;
     }
 }

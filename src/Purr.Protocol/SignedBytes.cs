@@ -72,7 +72,8 @@ public static class SignedBytes
     /// </summary>
     public static byte[] CreationToken(ReadOnlySpan<byte> keyId, ReadOnlySpan<byte> nonce) => Concat(CreationTokenContext, keyId, nonce);
 
-    private static byte[] Concat(byte[] context, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
+    /// <summary>context ‖ 0x00 ‖ first ‖ second: the shape of every signed, MACed or derived input in the protocol.</summary>
+    public static byte[] Concat(byte[] context, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
     {
         var bytes = new byte[context.Length + 1 + first.Length + second.Length];
         context.CopyTo(bytes, 0);

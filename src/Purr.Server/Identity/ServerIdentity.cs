@@ -63,9 +63,7 @@ public sealed class ServerIdentity : IDisposable
     /// </summary>
     public byte[] MailboxKey(ReadOnlySpan<byte> receiveId)
     {
-        var input = new byte[MailboxKeyContext.Length + 1 + receiveId.Length];
-        MailboxKeyContext.CopyTo(input, 0);
-        receiveId.CopyTo(input.AsSpan(MailboxKeyContext.Length + 1));
+        var input = SignedBytes.Concat(MailboxKeyContext, receiveId, []);
         var key = new byte[MailboxMacs.KeyBytes];
         mailboxSecret.Read(secret => Blake2b.Hash(input, key, secret));
         return key;
