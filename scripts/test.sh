@@ -44,7 +44,8 @@ bench=0
 if [ "${PURR_SKIP_BENCH_SMOKE:-}" != 1 ]; then
   dotnet build -c Release bench/Purr.Bench --nologo -v quiet && \
     dotnet bench/Purr.Bench/bin/Release/net10.0/purr-bench.dll smoke && \
-    dotnet bench/Purr.Bench/bin/Release/net10.0/purr-bench.dll knee-smoke --server-cpus 0 --bench-cpus 0 || bench=1
+    dotnet bench/Purr.Bench/bin/Release/net10.0/purr-bench.dll knee-smoke --server-cpus 0 --bench-cpus 0 && \
+    dotnet bench/Purr.Bench/bin/Release/net10.0/purr-bench.dll cores-smoke --server-cpus 0 --wide-server-cpus 0-1 --bench-cpus 0 || bench=1
 fi
 
 # Every fuzz target under afl-fuzz for a few seconds (the corpus itself is replayed by the C# tests above);

@@ -5,12 +5,22 @@ namespace Purr.Bench;
 /// <summary>
 /// The command line's tuning flags: `--rates 5000,10000` (S1 offered rates), `--clients N`, `--seconds N` (S1
 /// duration per rate), `--warm-up N` (seconds S1 sends before it measures; 0 for none), `--server-cpus 0-1` and `--bench-cpus 2-15` (taskset-style CPU lists: the servers under test
-/// run pinned to the first, this load generator to the second, so they stop competing for cores).
+/// run pinned to the first, this load generator to the second, so they stop competing for cores), and for
+/// `purr-bench cores` `--wide-server-cpus 0-3` and `--rounds N`; `--server-gc` runs the servers with Server GC.
 /// </summary>
 internal sealed record BenchOptions(int[]? Rates, int? Clients, TimeSpan? Duration, string? ServerCpus, string? BenchCpus)
 {
     /// <summary>`--warm-up N`: S1's warm-up in seconds, when given.</summary>
     public TimeSpan? WarmUp { get; init; }
+
+    /// <summary>`--wide-server-cpus 0-3`: `purr-bench cores`' second pinning of the servers (`--server-cpus` is the first).</summary>
+    public string? WideServerCpus { get; init; }
+
+    /// <summary>`--rounds N`: how often `purr-bench cores` alternates its two pinnings.</summary>
+    public int? Rounds { get; init; }
+
+    /// <summary>`--server-gc`: purrd and the relay run with Server GC (DOTNET_gcServer=1) instead of workstation GC.</summary>
+    public bool ServerGc { get; init; }
 
     public static BenchOptions Parse(string[] args)
     {
@@ -25,7 +35,8 @@ internal sealed record BenchOptions(int[]? Rates, int? Clients, TimeSpan? Durati
         var rates = Value("--rates")?.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(r => int.Parse(r, CultureInfo.InvariantCulture)).ToArray();
         var serverCpus = Value("--server-cpus");
         var benchCpus = Value("--bench-cpus");
-        foreach (var list in new[] { serverCpus, benchCpus })
+        var wideServerCpus = Value("--wide-server-cpus");
+        foreach (var list in new[] { serverCpus, benchCpus, wideServerCpus })
         {
             if (list is not null)
             {
@@ -36,6 +47,9 @@ internal sealed record BenchOptions(int[]? Rates, int? Clients, TimeSpan? Durati
         return new BenchOptions(rates, Number("--clients"), Number("--seconds") is { } seconds ? TimeSpan.FromSeconds(seconds) : null, serverCpus, benchCpus)
         {
             WarmUp = Number("--warm-up") is { } warmUp ? TimeSpan.FromSeconds(warmUp) : null,
+            WideServerCpus = wideServerCpus,
+            Rounds = Number("--rounds"),
+            ServerGc = args.Contains("--server-gc"),
         };
     }
 

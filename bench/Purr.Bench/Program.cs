@@ -13,7 +13,7 @@ var mode = args.FirstOrDefault() ?? "smoke";
 var options = BenchOptions.Parse(args);
 BenchOptions.Current = options;
 options.PinThisProcess();
-var size = options.Apply(mode is "all" or "s1" or "s6" or "knee" ? RunSize.Full : RunSize.Smoke);
+var size = options.Apply(mode is "all" or "s1" or "s6" or "knee" or "cores" ? RunSize.Full : RunSize.Smoke);
 if (mode == "s1")
 {
     // Profiling aid: only Purr's S1 (at the first of --rates, if given), printing the server's and this process's CPU time.
@@ -23,7 +23,7 @@ if (mode == "s1")
     var s1 = await OneToOneScenario.RunAsync(
         new PurrSystem(server.PurrAddress!), options.Rates is [var rate, ..] ? size with { OneToOneRate = rate } : size,
         () => { serverProcess.Refresh(); return serverProcess.TotalProcessorTime; });
-    Console.Out.WriteLine($"delivered/s {s1["delivered_per_s"]:F0} p99 {s1["p99_ms"]:F1} ms; server CPU per message {s1.Values.GetValueOrDefault("server_cpu_us_per_msg"):F0} µs; cpu seconds with connecting: server {(System.Diagnostics.Process.GetProcessById(server.Process.Id).TotalProcessorTime - before.Server).TotalSeconds:F1}, bench {(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - before.Bench).TotalSeconds:F1}");
+    Console.Out.WriteLine($"delivered/s {s1["delivered_per_s"]:F0} p99 {s1["p99_ms"]:F1} ms; server CPU per message {s1.Values.GetValueOrDefault("server_cpu_us_per_msg"):F0} µs, generator {s1.Values.GetValueOrDefault("generator_cpu_us_per_msg"):F0} µs; cpu seconds with connecting: server {(System.Diagnostics.Process.GetProcessById(server.Process.Id).TotalProcessorTime - before.Server).TotalSeconds:F1}, bench {(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - before.Bench).TotalSeconds:F1}");
     return 0;
 }
 
@@ -107,6 +107,27 @@ if (mode is "scale" or "scale-smoke")
     await File.WriteAllTextAsync(Path.Combine(output, "scale-out.md"), table, new UTF8Encoding(false));
     Console.Out.WriteLine(table);
     return scale.All(m => m.Scenario != OneToOneScenario.Name || (m["delivered"] >= m["sent"] && m["failed"] == 0)) ? 0 : 1;
+}
+
+if (mode is "cores" or "cores-smoke")
+{
+    // Capacity with the servers on a narrow and a wide CPU list, Purr and the relay, alternating (`--rounds`, default 2).
+    var wide = options.WideServerCpus ?? throw new ArgumentException("cores needs --wide-server-cpus");
+    var cores = await CoresRun.RunAsync(mode == "cores" ? size : RunSize.Smoke, mode == "cores" ? options : options with { Rates = options.Rates ?? [200, 400] },
+        wide, options.Rounds ?? (mode == "cores" ? 2 : 1), Report);
+    var table = CoresRun.Markdown(cores, Machine.Describe(), options.ServerCpus!, wide, options.BenchCpus, DateTime.UtcNow);
+    if (mode == "cores")
+    {
+        Directory.CreateDirectory(output);
+        await File.WriteAllTextAsync(Path.Combine(output, "cores.md"), table, new UTF8Encoding(false));
+        var rows = cores.Select(m => m with { Notes = KneeRun.Under(m) ? "" : "p99 over 50 ms or messages lost" }).ToList();
+        await SeparateRuns.MergeAsync(output, CoresRun.Name, rows,
+            $"Capacity with cores was measured on its own by `bash bench/run.sh cores` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, on the same machine (the load generator on CPUs {options.BenchCpus ?? "any"}{(options.ServerGc ? ", the servers with Server GC" : "")}).",
+            jsonOptions);
+    }
+
+    Console.Out.WriteLine(table);
+    return cores.All(m => m["sent"] > 0) ? 0 : 1;
 }
 
 if (mode is "knee" or "knee-smoke")

@@ -21,6 +21,12 @@ internal static class MarkdownReport
             new("delivered/s", "delivered_per_s", "msg/s", true), new("offered", "offered_per_s", "msg/s", true), new("p50", "p50_ms", "ms", false),
             new("p99", "p99_ms", "ms", false), new("server CPU per message", "server_cpu_us_per_msg", "µs", false),
         ],
+        [CoresRun.Name] =
+        [
+            new("delivered/s", "delivered_per_s", "msg/s", true), new("offered", "offered_per_s", "msg/s", true), new("p99", "p99_ms", "ms", false),
+            new("server CPU per message", "server_cpu_us_per_msg", "µs", false), new("server cores busy", "server_cores_busy", "", true),
+            new("generator CPU per message", "generator_cpu_us_per_msg", "µs", false),
+        ],
         [FederationScenario.Name] =
         [
             new("delivered/s", "delivered_per_s", "msg/s", true), new("offered", "offered_per_s", "msg/s", true), new("p50", "p50_ms", "ms", false),
@@ -72,6 +78,11 @@ internal static class MarkdownReport
               and the relay, each on one server process for its whole ladder; then each on a fresh process at a quarter of
               Purr's knee (after a ladder a server has been pushed past its capacity, and Purr's store holds a thousand
               mailboxes per rate).
+            * S1 cores (`bash bench/run.sh cores`): S1's ladder (5,000/s to 60,000/s, one rate past the knee) for Purr and the
+              relay with the servers pinned to a narrow CPU list and to a wide one, the pinnings alternating on fresh
+              processes; capacity is the most a system delivered a second, and "server cores busy" the server's CPU seconds
+              per second while sending and draining. "Generator CPU per message" is the load generator's own, all clients
+              together: where the generator shares the wide list's cores, it says how much of them the server could have.
             * S2: one sender, N members; latency is from scheduled send to the *last* member's receipt, per message.
             * S3: server RSS (from /proc) before (once it has settled after start) and after N connected idle clients, divided by N.
             * S4: connections per second, 64 at a time, each including its handshake, and the server's CPU per connection;

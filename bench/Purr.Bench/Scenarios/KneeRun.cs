@@ -81,11 +81,11 @@ internal static class KneeRun
     {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"Measured by `purr-bench knee` on {when:yyyy-MM-dd HH:mm} UTC.\n\n{machine}\n* pinning: {pinning}\n\n");
-        text.Append("| system | offered | delivered/s | p50 | p99 | server CPU per message | under 50 ms |\n| --- | --- | --- | --- | --- | --- | --- |\n");
+        text.Append("| system | offered | delivered/s | p50 | p99 | server CPU per message | server cores busy | generator CPU per message | under 50 ms |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         foreach (var m in results.Where(r => !IsQuarter(r)))
         {
             text.Append(CultureInfo.InvariantCulture,
-                $"| {m.System} | {m["offered_per_s"]:N0}/s | {m["delivered_per_s"]:N0} | {m["p50_ms"]:N1} ms | {m["p99_ms"]:N1} ms | {m["server_cpu_us_per_msg"]:N0} µs | {(Under(m) ? "yes" : "no")} |\n");
+                $"| {m.System} | {m["offered_per_s"]:N0}/s | {m["delivered_per_s"]:N0} | {m["p50_ms"]:N1} ms | {m["p99_ms"]:N1} ms | {m["server_cpu_us_per_msg"]:N0} µs | {m.Values.GetValueOrDefault("server_cores_busy"):N2} | {m.Values.GetValueOrDefault("generator_cpu_us_per_msg"):N0} µs | {(Under(m) ? "yes" : "no")} |\n");
         }
 
         text.Append('\n');

@@ -44,10 +44,12 @@ internal static class OneToOneScenario
         }
 
         var cpuBefore = serverCpu?.Invoke();
+        var generatorBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var (sent, failed, start) = await SendAsync(Measured, size.OneToOneDuration);
 
         await DrainAsync(recorder, sent);
         var cpuUsed = serverCpu?.Invoke() - cpuBefore;
+        var generatorUsed = Process.GetCurrentProcess().TotalProcessorTime - generatorBefore;
         var seconds = Stopwatch.GetElapsedTime(start, recorder.LastReceiveTimestamp).TotalSeconds;
         var result = new Measurement(Name, system.Name, new Dictionary<string, double>
         {
@@ -65,6 +67,16 @@ internal static class OneToOneScenario
         {
             // Sending and draining only (not connecting): what the servers spent per message delivered.
             result.Values["server_cpu_us_per_msg"] = cpu.TotalMicroseconds / recorder.Count;
+            // How many cores' worth the servers used while sending and draining: above 1, no lock or thread holds the
+            // server to one core; with the CPU per message unchanged, capacity then grows with the cores it is given.
+            result.Values["server_cores_busy"] = cpu.TotalSeconds / Math.Max(seconds, 0.001);
+        }
+
+        if (recorder.Count > 0)
+        {
+            // The load generator's own share (every client's sends, receives and acks): on a machine whose cores the
+            // generator shares with the server, it says how much of them the server could have had.
+            result.Values["generator_cpu_us_per_msg"] = generatorUsed.TotalMicroseconds / recorder.Count;
         }
 
         foreach (var client in clients)

@@ -25,6 +25,12 @@ internal sealed class ChildProcess : IAsyncDisposable
         var start = BenchOptions.Current.ServerCpus is { } cpus
             ? new ProcessStartInfo("taskset", new List<string> { "-c", cpus, fileName }.Concat(arguments)) { RedirectStandardOutput = true, RedirectStandardError = true }
             : new ProcessStartInfo(fileName, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (BenchOptions.Current.ServerGc)
+        {
+            // With DATAS, which .NET 10 turns on with Server GC: heaps added as the load asks for them.
+            start.Environment["DOTNET_gcServer"] = "1";
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
         process.ErrorDataReceived += (_, _) => { };
         process.BeginErrorReadLine();
