@@ -89,14 +89,17 @@ public sealed class MemoryMailboxStore : IMailboxStore, IMailboxBlockStore
                 return ValueTask.FromResult(EnqueueResult.NotFound);
             }
 
-            var unexpired = entry.Messages.Count(m => m.ExpiresAt > now);
-            if (unexpired >= quota)
+            // Counted only when the list (expired messages not yet swept included) has reached the quota: a count on
+            // every send, under the store's one lock, made each send cost as much as the mailbox's backlog, so a
+            // server past its capacity (mailboxes filling up) slowed down further (about twice the CPU per message).
+            var head = entry.Messages.FirstOrDefault(m => m.ExpiresAt > now);
+            if (entry.Messages.Count >= quota && entry.Messages.Count(m => m.ExpiresAt > now) >= quota)
             {
                 return ValueTask.FromResult(EnqueueResult.QuotaExceeded);
             }
 
             entry.Messages.AddLast(message);
-            return ValueTask.FromResult(unexpired == 0 ? EnqueueResult.StoredAsHead : EnqueueResult.Stored);
+            return ValueTask.FromResult(head is null ? EnqueueResult.StoredAsHead : EnqueueResult.Stored);
         }
     }
 

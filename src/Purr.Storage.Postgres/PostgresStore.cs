@@ -111,12 +111,13 @@ public sealed partial class PostgresStore : IMailboxStore
     {
         // One round trip, one implicit transaction, two statements: the first takes the mailbox row's lock, which
         // serialises senders to one mailbox across every process; the second, with its own snapshot taken after
-        // the lock, counts and inserts only below the quota, and says how many there were before.
+        // the lock, counts and inserts only below the quota, and says how many there were before (counting no further
+        // than the quota, so a send reads at most that many rows however far behind its recipient is).
         await using var batch = source.CreateBatch();
         var lockRow = new NpgsqlBatchCommand("SELECT 1 FROM mailboxes WHERE receive_id = @receive FOR UPDATE");
         lockRow.Parameters.AddWithValue("receive", receiveId.ToBytes());
         var insert = new NpgsqlBatchCommand("""
-            WITH unexpired AS (SELECT count(*) AS n FROM messages WHERE receive_id = @receive AND expires_at > @now),
+            WITH unexpired AS (SELECT count(*) AS n FROM (SELECT 1 FROM messages WHERE receive_id = @receive AND expires_at > @now LIMIT @quota) AS below),
                  inserted AS (INSERT INTO messages (receive_id, message_id, payload, received_at, expires_at)
                               SELECT @receive, @id, @payload, @received, @expires FROM unexpired
                               WHERE unexpired.n < @quota AND EXISTS (SELECT 1 FROM mailboxes WHERE receive_id = @receive)

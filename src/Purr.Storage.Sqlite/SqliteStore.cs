@@ -142,11 +142,13 @@ public sealed partial class SqliteStore : IMailboxStore
                 return EnqueueResult.NotFound;
             }
 
-            // The gate serialises writers, so the count and the insert cannot interleave with another enqueue.
+            // The gate serialises writers, so the count and the insert cannot interleave with another enqueue. The count
+            // stops at the quota: a send then reads at most `quota` rows, however far behind its recipient is.
             await using var count = connection.CreateCommand();
-            count.CommandText = "SELECT COUNT(*) FROM messages WHERE receive_id = $receive AND expires_at > $now";
+            count.CommandText = "SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE receive_id = $receive AND expires_at > $now LIMIT $quota)";
             count.Parameters.AddWithValue("$receive", receiveId.ToBytes());
             count.Parameters.AddWithValue("$now", now.ToUnixTimeMilliseconds());
+            count.Parameters.AddWithValue("$quota", (long)quota);
             var unexpired = Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken));
             if (unexpired >= quota)
             {

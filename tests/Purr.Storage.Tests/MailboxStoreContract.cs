@@ -126,6 +126,39 @@ public abstract class MailboxStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Expired_messages_not_yet_swept_do_not_count_towards_the_quota()
+    {
+        var mailbox = NewMailbox(quota: 3);
+        await Store.CreateMailboxAsync(mailbox);
+        foreach (var i in new byte[] { 1, 2, 3 })
+        {
+            await Store.EnqueueAsync(mailbox.ReceiveId, NewMessage(i, TimeSpan.FromSeconds(1)), 3, Now);
+        }
+
+        // A minute on, all three have expired but no sweep has run: the mailbox is empty as far as the quota goes.
+        var later = Now.AddMinutes(1);
+        Assert.Equal(EnqueueResult.StoredAsHead, await Store.EnqueueAsync(mailbox.ReceiveId, NewMessage(4), 3, later));
+        Assert.Equal(EnqueueResult.Stored, await Store.EnqueueAsync(mailbox.ReceiveId, NewMessage(5), 3, later));
+        Assert.Equal(EnqueueResult.Stored, await Store.EnqueueAsync(mailbox.ReceiveId, NewMessage(6), 3, later));
+        Assert.Equal(EnqueueResult.QuotaExceeded, await Store.EnqueueAsync(mailbox.ReceiveId, NewMessage(7), 3, later));
+        Assert.Equal(3, await Store.CountMessagesAsync(mailbox.ReceiveId, later));
+    }
+
+    [Fact]
+    public async Task A_mailbox_far_below_a_large_quota_takes_every_send()
+    {
+        var mailbox = NewMailbox(quota: 100_000);
+        await Store.CreateMailboxAsync(mailbox);
+        for (var i = 0; i < 300; i++)
+        {
+            var expected = i == 0 ? EnqueueResult.StoredAsHead : EnqueueResult.Stored;
+            Assert.Equal(expected, await Store.EnqueueAsync(mailbox.ReceiveId, NewMessage((byte)i), 100_000, Now));
+        }
+
+        Assert.Equal(300, await Store.CountMessagesAsync(mailbox.ReceiveId, Now));
+    }
+
+    [Fact]
     public async Task Concurrent_senders_cannot_overshoot_the_quota()
     {
         var mailbox = NewMailbox(quota: 10);

@@ -110,6 +110,15 @@ internal static class Targets
               60,000/s; at that cost one core would carry about 22,000/s, a generator with more cores to drive it. Purr's
               client acknowledges every message (a request and its answer each way), which is why its generator needs twice
               the relay's per message.
+              Past its capacity Purr had slowed down further: with 20 clients (1,000 messages a second each) at 25,000/s
+              offered, purrd on one core of its own delivered 9,171 and 9,531 a second at 107 and 104 µs a message, against
+              51 to 60 µs below capacity. Each send counted its mailbox's unexpired messages to check the quota (the bench
+              opens the quota to 100,000), one by one and, in the in-memory store, under the store's one lock, so once
+              recipients fell behind every send cost as much as their backlog. The count now runs only when a mailbox may be
+              at its quota (in memory) or stops at the quota (SQLite and PostgreSQL: `LIMIT quota`). The same A/B,
+              alternating twice (2026-12-03 02:35): 18,544 and 19,190 delivered a second at 53 and 51 µs a message, so a
+              saturated server now keeps its capacity instead of halving it. With the default quota (128) the old count read
+              at most 128 rows, so servers with the defaults were not hit this hard.
               What could serialise there, from dotnet-counters on purrd (2026-12-02 14:02, pinned as above, 6,000/s
               offered in a slow hour: 5,332 delivered, 166 µs a message with the counters attached): not locks (about
               30 contentions a second), but the GC. purrd allocated 48 MB a second, about 9 KB per delivered message, and
