@@ -116,7 +116,7 @@ internal static class Targets
               opens the quota to 100,000), one by one and, in the in-memory store, under the store's one lock, so once
               recipients fell behind every send cost as much as their backlog. The count now runs only when a mailbox may be
               at its quota (in memory) or stops at the quota (SQLite and PostgreSQL: `LIMIT quota`). The same A/B,
-              alternating twice (2026-12-03 02:35): 18,544 and 19,190 delivered a second at 53 and 51 µs a message, so a
+              alternating twice (2026-12-03 02:20): 18,544 and 19,190 delivered a second at 53 and 51 µs a message, so a
               saturated server now keeps its capacity instead of halving it. With the default quota (128) the old count read
               at most 128 rows, so servers with the defaults were not hit this hard.
               What could serialise there, from dotnet-counters on purrd (2026-12-02 14:02, pinned as above, 6,000/s
