@@ -161,7 +161,7 @@ internal static class Targets
               5.3), so a heap grown by overload and a fuller store cost latency; not pursued further. Server GC for purrd
               measured worse at 3,000/s (p99 11 ms against 7 to 9, 140 µs a message against 123 to 128), so purrd keeps
               workstation GC. The warm-up also takes the JIT's CPU out of the per-message figures: at 7,500/s, Purr's knee
-              in that run, 99 µs against the relay's 49 (2.02x). The knee run of 2026-12-02 05:12 (the table above), after
+              in that run, 99 µs against the relay's 49 (2.02x). The knee run of 2026-12-02 05:12, after
               the WebSocket upgrade and framing moved below Kestrel's HTTP layer and the per-connection timers became one
               heartbeat, fell in a slow hour (the relay's knee 10,000/s against 20,000 the day before, its p99 at 3,000/s
               29.5 ms against 6.7): at 5,000/s Purr 102 µs a message against the relay's 67 (1.53x; 1.63x the day before),
@@ -177,6 +177,11 @@ internal static class Targets
               one, the relay's in the same runs 8.6 and 9.5 ms; Purr against the relay of its own run, medians 1.18x and 1.12x;
               CPU per message 302 and 300 µs. No difference these runs can separate, and both builds meet the quarter-rate
               target there.
+              The knee table above (2026-12-03 02:22, AMD EPYC in a fast hour, unpinned, with the mailbox keys and the
+              store's bounded quota count): Purr's knee 15,000/s (p99 15.7 ms; 17,953 delivered at 20,000 offered), the
+              relay's 30,000/s; at 15,000/s 50 µs of server CPU a message against the relay's 34 (1.48x), and at a quarter of
+              Purr's knee (3,800/s, fresh processes) p99 6.8 against 5.0 ms (1.37x). Purr's server was 0.75 cores busy at its
+              knee and the generator most of the rest: the two cores, not one server's, are what ran out.
             * **ejabberd and Prosody** (first measured 2026-12-01): ejabberd keeps up with S1's 10,000/s (p99 about 300 ms,
               149 µs of server CPU per message against Purr's 105; its Erlang VM uses both cores) where Prosody, one Lua
               thread, delivers under 2,000/s. With the warm-up Prosody's S1 figure fell from 3,392 to about 1,800/s: at
