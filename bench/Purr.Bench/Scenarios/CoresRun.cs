@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Purr.Bench.Clients;
-using Purr.Bench.Targets;
 
 namespace Purr.Bench.Scenarios;
 
@@ -26,11 +24,7 @@ internal static class CoresRun
     {
         var narrow = options.ServerCpus ?? throw new ArgumentException("cores needs --server-cpus (the narrow list)");
         var results = new List<Measurement>();
-        var systems = new (string Name, Func<Task<ServerUnderTest>> Start, Func<ServerUnderTest, IChatSystem> Clients)[]
-        {
-            ("Purr", () => Launcher.PurrdAsync(), server => new PurrSystem(server.PurrAddress!)),
-            ("raw relay", Launcher.RelayAsync, server => new RelaySystem(server.Host, server.Port)),
-        };
+        var systems = KneeRun.Systems;
         for (var round = 0; round < rounds; round++)
         {
             // Each round turns the order, so neither pinning always follows the other (this machine's speed drifts).
@@ -65,16 +59,10 @@ internal static class CoresRun
     public static (double Capacity, double Knee, double CoresBusy) Summary(IReadOnlyList<Measurement> results, string system, bool wide)
     {
         var runs = results.Where(r => SystemOf(r) == system && r[WideKey] == (wide ? 1 : 0)).GroupBy(r => r.System).ToList();
-        double Median(IEnumerable<double> values)
-        {
-            var sorted = values.Order().ToArray();
-            return sorted.Length == 0 ? 0 : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-        }
-
-        return (
-            Median(runs.Select(run => run.Max(r => r["delivered_per_s"]))),
-            Median(runs.Select(run => KneeRun.KneeOf(run))),
-            Median(runs.Select(run => run.Max(r => r.Values.GetValueOrDefault("server_cores_busy")))));
+        return runs.Count == 0 ? (0, 0, 0) : (
+            Medians.Of(runs.Select(run => run.Max(r => r["delivered_per_s"]))),
+            Medians.Of(runs.Select(run => KneeRun.KneeOf(run))),
+            Medians.Of(runs.Select(run => run.Max(r => r.Values.GetValueOrDefault("server_cores_busy")))));
     }
 
     public static string Markdown(IReadOnlyList<Measurement> results, string machine, string narrow, string wide, string? bench, DateTime when)

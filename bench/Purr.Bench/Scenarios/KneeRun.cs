@@ -20,16 +20,19 @@ internal static class KneeRun
     /// <summary>The scenario name of the knee's rows in results.json and BENCHMARKS.md.</summary>
     public const string Name = "S1 knee";
 
+    /// <summary>Purr and the raw relay, each started fresh: the two systems the knee and `purr-bench cores` compare.</summary>
+    public static readonly (string Name, Func<Task<ServerUnderTest>> Start, Func<ServerUnderTest, IChatSystem> Clients)[] Systems =
+    [
+        ("Purr", () => Launcher.PurrdAsync(), server => new PurrSystem(server.PurrAddress!)),
+        ("raw relay", Launcher.RelayAsync, server => new RelaySystem(server.Host, server.Port)),
+    ];
+
     private static readonly int[] Ladder = [1_000, 2_000, 3_000, 5_000, 7_500, 10_000, 15_000, 20_000, 30_000, 40_000, 60_000, 80_000];
 
     public static async Task<List<Measurement>> RunAsync(RunSize size, int[]? rates, Action<Measurement> report)
     {
         var results = new List<Measurement>();
-        var systems = new (string Name, Func<Task<ServerUnderTest>> Start, Func<ServerUnderTest, IChatSystem> Clients)[]
-        {
-            ("Purr", () => Launcher.PurrdAsync(), server => new PurrSystem(server.PurrAddress!)),
-            ("raw relay", Launcher.RelayAsync, server => new RelaySystem(server.Host, server.Port)),
-        };
+        var systems = Systems;
         foreach (var (_, start, clients) in systems)
         {
             await using var server = await start();
